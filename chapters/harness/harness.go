@@ -1,0 +1,168 @@
+// Package harness runs mydocker the way a student does, for the chapters'
+// black-box tests: it builds the binary once per test binary, runs
+// `mydocker ...` with a private data root, and reports stdout, stderr and
+// the exit code. It also enforces the project's test rules: root tests skip
+// with a reason on a laptop but fail under CI=true, and every test ends
+// with a check that nothing leaked (mounts, cgroups, records).
+package harness
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BinEnv names a prebuilt mydocker binary to test instead of building one
+// (the cgroup v2 VM has no Go toolchain).
+const BinEnv = "MYDOCKER_BIN"
+
+var bin string
+
+// Main builds mydocker and runs the tests: call it from TestMain.
+func Main(m *testing.M) {
+	code := func() int {
+		if p := os.Getenv(BinEnv); p != "" {
+			bin = p
+			return m.Run()
+		}
+		dir, err := os.MkdirTemp("", "mydocker-bin-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		bin = filepath.Join(dir, "mydocker")
+		build := exec.Command("go", "build", "-o", bin, "github.com/mydocker/mydocker/mydocker")
+		build.Dir = moduleRoot()
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "build mydocker:", err)
+			return 1
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// Bin is the mydocker binary under test.
+func Bin() string { return bin }
+
+// moduleRoot finds the directory holding go.mod, from this source file.
+func moduleRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// InCI reports whether the tests run under CI, where a missing capability
+// is a failure, never a skip.
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Require skips the test (or fails it, under CI) unless ok.
+func Require(t testing.TB, ok bool, why string) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if InCI() {
+		t.Fatalf("CI=true and this test cannot run: %s", why)
+	}
+	t.Skipf("skipped: %s", why)
+}
+
+// RequireRoot skips unless running as root (fails under CI).
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	Require(t, os.Geteuid() == 0, "needs root (run: sudo make test)")
+}
+
+// Env is one test's private mydocker world: a data root of its own.
+type Env struct {
+	t    testing.TB
+	Root string
+	// Extra environment for every mydocker run, KEY=VALUE.
+	Environ []string
+}
+
+// New makes a fresh Env for a root test, and checks at the end of the test
+// that nothing leaked.
+func New(t testing.TB) *Env {
+	t.Helper()
+	RequireRoot(t)
+	e := &Env{t: t, Root: t.TempDir()}
+	before := Snapshot()
+	t.Cleanup(func() {
+		after := Snapshot()
+		for _, leak := range after.LeaksSince(before, e.Root) {
+			t.Errorf("leak after test: %s", leak)
+		}
+	})
+	return e
+}
+
+// Result is how one mydocker command ended.
+type Result struct {
+	Args   []string
+	Stdout string
+	Stderr string
+	Code   int
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("mydocker %s: exit %d\nstdout: %q\nstderr: %q",
+		strings.Join(r.Args, " "), r.Code, r.Stdout, r.Stderr)
+}
+
+// Cmd prepares `mydocker args...` with this Env's data root.
+func (e *Env) Cmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "MYDOCKER_ROOT="+e.Root)
+	cmd.Env = append(cmd.Env, e.Environ...)
+	return cmd
+}
+
+// Run runs `mydocker args...` to the end, with no stdin.
+func (e *Env) Run(args ...string) Result {
+	e.t.Helper()
+	return e.RunInput(nil, args...)
+}
+
+// RunInput runs `mydocker args...` with stdin read from in (nil: /dev/null).
+func (e *Env) RunInput(in io.Reader, args ...string) Result {
+	e.t.Helper()
+	cmd := e.Cmd(args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = in, &stdout, &stderr
+	r := Result{Args: args}
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		e.t.Fatalf("start mydocker: %v", err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		cmd.Process.Kill()
+		<-done
+		e.t.Fatalf("mydocker %s: still running after 2 minutes", strings.Join(args, " "))
+	}
+	r.Stdout, r.Stderr, r.Code = stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
+	return r
+}
+
+// MustRun runs a command that must succeed, and returns its stdout.
+func (e *Env) MustRun(args ...string) string {
+	e.t.Helper()
+	r := e.Run(args...)
+	if r.Code != 0 {
+		e.t.Fatalf("%v", r)
+	}
+	return r.Stdout
+}

@@ -1,0 +1,198 @@
+// Package cli is mydocker's command line: global flags, the table of
+// commands, and the glue from parsed flags to the engine's packages. It holds
+// no container logic of its own; each command file reads like the
+// corresponding `docker` command's help page.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/trace"
+)
+
+// DefaultDataRoot is where mydocker keeps containers, layers and images.
+const DefaultDataRoot = "/var/lib/mydocker"
+
+// RootEnv overrides the data root, as --data-root does; tests use it to run
+// side by side in temp dirs.
+const RootEnv = "MYDOCKER_ROOT"
+
+// Globals are the flags that come before the command.
+type Globals struct {
+	DataRoot string
+	Stdout   io.Writer
+	Stderr   io.Writer
+}
+
+type command struct {
+	name    string
+	usage   string // arguments after the command name
+	summary string
+	run     func(g *Globals, args []string) error
+	hidden  bool
+}
+
+// commands is the table `mydocker help` prints, in chapter order. It is
+// filled in init because commands' help refers back to it.
+var commands []*command
+
+func init() {
+	commands = []*command{
+		{name: "run", usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Run a command in a new container", run: runCmd},
+		{name: "ps", usage: "[OPTIONS]", summary: "List containers", run: psCmd},
+		{name: "rm", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Remove one or more containers", run: rmCmd},
+		{name: "inspect", usage: "NAME|ID [NAME|ID...]", summary: "Show low-level information on containers", run: inspectCmd},
+		{name: "doctor", usage: "", summary: "Check that this machine can run containers", run: doctorCmd},
+		{name: "version", usage: "", summary: "Show the mydocker version", run: versionCmd},
+	}
+}
+
+// usageError is a command-line mistake: mydocker prints it with a pointer
+// to the command's --help and exits 125, as docker does.
+type usageError struct {
+	cmd string
+	err error
+}
+
+func (e *usageError) Error() string {
+	return fmt.Sprintf("%v\nSee 'mydocker %s --help'.", e.err, e.cmd)
+}
+
+// errHelp ends a command after it printed its --help.
+var errHelp = errors.New("help shown")
+
+// Main runs the command line and returns the process's exit code.
+func Main(args []string) int {
+	g := &Globals{DataRoot: DefaultDataRoot, Stdout: os.Stdout, Stderr: os.Stderr}
+	if v := os.Getenv(RootEnv); v != "" {
+		g.DataRoot = v
+	}
+	var trace_, help, version bool
+	fs := NewFlagSet("")
+	fs.Bool(&trace_, "trace", "", "narrate each kernel step on stderr (also MYDOCKER_TRACE=1)")
+	fs.String(&g.DataRoot, "data-root", "", "dir", "where containers and images live (also "+RootEnv+"; default "+DefaultDataRoot+")")
+	fs.Bool(&help, "help", "h", "show this help")
+	fs.Bool(&version, "version", "v", "show the version")
+	rest, err := fs.Parse(args)
+	if err != nil {
+		fmt.Fprintf(g.Stderr, "mydocker: %v\nSee 'mydocker --help'.\n", err)
+		return container.ExitEngine
+	}
+	if trace_ {
+		trace.Enable()
+	}
+	if version {
+		rest = []string{"version"}
+	}
+	if help || len(rest) == 0 {
+		printUsage(g.Stdout, fs)
+		if help {
+			return 0
+		}
+		return 1
+	}
+	if rest[0] == "help" {
+		printUsage(g.Stdout, fs)
+		return 0
+	}
+	cmd := findCommand(rest[0])
+	if cmd == nil {
+		fmt.Fprintf(g.Stderr, "mydocker: %q is not a mydocker command.\nSee 'mydocker --help'.\n", rest[0])
+		return 1
+	}
+	err = cmd.run(g, rest[1:])
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case isUsageError(err):
+		fmt.Fprintf(g.Stderr, "mydocker: %v\n", err)
+		return container.ExitEngine
+	}
+	var st *statusError
+	if errors.As(err, &st) {
+		return st.code // the container's own exit code: nothing to print
+	}
+	fmt.Fprintf(g.Stderr, "mydocker: %v\n", oneLine(err))
+	def := 1
+	if cmd.name == "run" {
+		def = container.ExitEngine
+	}
+	return container.ExitCode(err, def)
+}
+
+// statusError carries a container's exit code out of a command that
+// succeeded as far as mydocker is concerned.
+type statusError struct{ code int }
+
+func (e *statusError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func isUsageError(err error) bool {
+	var u *usageError
+	return errors.As(err, &u)
+}
+
+// oneLine keeps an error on one line, as users and scripts expect.
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", "; ")
+}
+
+func findCommand(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func printUsage(w io.Writer, fs *FlagSet) {
+	fmt.Fprintf(w, "Usage:  mydocker [OPTIONS] COMMAND\n\nA container engine you build yourself, one chapter at a time.\n\nOptions:\n")
+	fs.PrintDefaults(w)
+	fmt.Fprintf(w, "\nCommands:\n")
+	for _, c := range commands {
+		if !c.hidden {
+			fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		}
+	}
+	fmt.Fprintf(w, "\nRun 'mydocker COMMAND --help' for more information on a command.\n")
+}
+
+// parse parses a command's flags, handling --help and usage errors. min and
+// max bound the number of arguments left (max < 0: no bound).
+func parse(g *Globals, fs *FlagSet, args []string, min, max int) ([]string, error) {
+	var help bool
+	fs.Bool(&help, "help", "", "show this help")
+	cmd := findCommand(fs.cmd)
+	rest, err := fs.Parse(args)
+	if err != nil {
+		return nil, &usageError{fs.cmd, err}
+	}
+	if help {
+		fmt.Fprintf(g.Stdout, "Usage:  mydocker %s %s\n\n%s\n\nOptions:\n", cmd.name, cmd.usage, cmd.summary)
+		fs.PrintDefaults(g.Stdout)
+		return nil, errHelp
+	}
+	if len(rest) < min {
+		return nil, &usageError{fs.cmd, fmt.Errorf("%q requires at least %d argument(s): mydocker %s %s", fs.cmd, min, cmd.name, cmd.usage)}
+	}
+	if max >= 0 && len(rest) > max {
+		return nil, &usageError{fs.cmd, fmt.Errorf("%q accepts at most %d argument(s): mydocker %s %s", fs.cmd, max, cmd.name, cmd.usage)}
+	}
+	return rest, nil
+}
+
+// Version is set at build time by the Makefile.
+var Version = "dev"
+
+func versionCmd(g *Globals, args []string) error {
+	if _, err := parse(g, NewFlagSet("version"), args, 0, 0); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.Stdout, "mydocker version %s\n", Version)
+	return nil
+}

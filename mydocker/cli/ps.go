@@ -1,0 +1,196 @@
+// mydocker ps, rm and inspect for containers: Docker's columns, statuses and
+// flags, read from the container store.
+
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mydocker/mydocker/mydocker/container"
+	"golang.org/x/sys/unix"
+)
+
+func psCmd(g *Globals, args []string) error {
+	var all, quiet, noTrunc bool
+	fs := NewFlagSet("ps")
+	fs.Bool(&all, "all", "a", "show all containers (default shows just running)")
+	fs.Bool(&quiet, "quiet", "q", "only display container IDs")
+	fs.Bool(&noTrunc, "no-trunc", "", "don't truncate output")
+	if _, err := parse(g, fs, args, 0, 0); err != nil {
+		return err
+	}
+	store, err := container.OpenStore(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	list, err := store.List()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(g.Stdout, 0, 8, 3, ' ', 0)
+	if !quiet {
+		fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
+	}
+	now := time.Now()
+	for _, c := range list {
+		if !all && c.State.Status != "running" {
+			continue
+		}
+		id := c.ID
+		if !noTrunc {
+			id = container.ShortID(id)
+		}
+		if quiet {
+			fmt.Fprintln(tw, id)
+			continue
+		}
+		cmd := strconv.Quote(strings.Join(c.Config.Args, " "))
+		if !noTrunc {
+			cmd = ellipsis(cmd, 20)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s ago\t%s\t\t%s\n", id, c.Image, cmd,
+			HumanDuration(now.Sub(c.Created)), status(c, now), c.Name)
+	}
+	return tw.Flush()
+}
+
+// status is the STATUS column: "Up 5 seconds", "Exited (0) 2 minutes ago".
+func status(c *container.Container, now time.Time) string {
+	switch c.State.Status {
+	case "running":
+		return "Up " + HumanDuration(now.Sub(c.State.StartedAt))
+	case "exited":
+		return fmt.Sprintf("Exited (%d) %s ago", c.State.ExitCode, HumanDuration(now.Sub(c.State.FinishedAt)))
+	}
+	return "Created"
+}
+
+// HumanDuration prints a duration as Docker does: "Less than a second",
+// "About a minute", "3 hours".
+func HumanDuration(d time.Duration) string {
+	s := int(d.Seconds())
+	switch {
+	case s < 1:
+		return "Less than a second"
+	case s == 1:
+		return "1 second"
+	case s < 60:
+		return fmt.Sprintf("%d seconds", s)
+	}
+	m := int(d.Minutes())
+	switch {
+	case m == 1:
+		return "About a minute"
+	case m < 60:
+		return fmt.Sprintf("%d minutes", m)
+	}
+	h := int(d.Hours() + 0.5)
+	switch {
+	case h == 1:
+		return "About an hour"
+	case h < 48:
+		return fmt.Sprintf("%d hours", h)
+	case h < 24*7*2:
+		return fmt.Sprintf("%d days", h/24)
+	case h < 24*30*2:
+		return fmt.Sprintf("%d weeks", h/24/7)
+	case h < 24*365*2:
+		return fmt.Sprintf("%d months", h/24/30)
+	}
+	return fmt.Sprintf("%d years", h/24/365)
+}
+
+func ellipsis(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func rmCmd(g *Globals, args []string) error {
+	var force bool
+	fs := NewFlagSet("rm")
+	fs.Bool(&force, "force", "f", "force the removal of a running container (uses SIGKILL)")
+	refs, err := parse(g, fs, args, 1, -1)
+	if err != nil {
+		return err
+	}
+	store, err := container.OpenStore(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, ref := range refs {
+		if err := removeContainer(store, ref, force); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintln(g.Stdout, ref)
+	}
+	return errors.Join(errs...)
+}
+
+func removeContainer(store *container.Store, ref string, force bool) error {
+	c, err := store.Get(ref)
+	if err != nil {
+		return err
+	}
+	if c.State.Status == "running" {
+		if !force {
+			return fmt.Errorf("cannot remove running container %s: stop it first, or use `mydocker rm -f`", ref)
+		}
+		// Killing init ends the PID namespace; the `mydocker run` that
+		// owns the container then undoes its setup and records the end.
+		unix.Kill(c.State.Pid, unix.SIGKILL)
+		if err := waitExited(store, c.ID, 10*time.Second); err != nil {
+			return err
+		}
+	}
+	return container.Remove(store, c.ID)
+}
+
+func waitExited(store *container.Store, id string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		c, err := store.Get(id)
+		if err != nil || c.State.Status != "running" {
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("container %s did not stop within %v", container.ShortID(id), limit)
+}
+
+func inspectCmd(g *Globals, args []string) error {
+	refs, err := parse(g, NewFlagSet("inspect"), args, 1, -1)
+	if err != nil {
+		return err
+	}
+	store, err := container.OpenStore(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	var out []any
+	var errs []error
+	for _, ref := range refs {
+		c, err := store.Get(ref)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("no such object: %s", ref))
+			continue
+		}
+		out = append(out, c)
+	}
+	if out == nil {
+		out = []any{}
+	}
+	data, _ := json.MarshalIndent(out, "", "    ")
+	fmt.Fprintln(g.Stdout, string(data))
+	return errors.Join(errs...)
+}

@@ -1,0 +1,226 @@
+// Run is `mydocker run` from start to end: it records the container,
+// prepares what the container needs on the host, starts init in new
+// namespaces, relays signals and the terminal while the command runs, and
+// records how it ended. Each chapter adds a step here; each step pushes its
+// undo, so the end (or a failure anywhere) leaves nothing behind.
+
+package container
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/namespace"
+)
+
+// RunOptions is `mydocker run`, parsed.
+type RunOptions struct {
+	Name        string
+	Image       string // "host": no root switch (chapter 01)
+	Args        []string
+	Hostname    string
+	Env         []string // -e KEY=VALUE
+	Cwd         string   // -w
+	User        string   // -u
+	TTY         bool     // -t
+	Interactive bool     // -i
+	Remove      bool     // --rm
+}
+
+// HostImage is the pseudo-image that runs the command on the host's own
+// filesystem: namespaces without a root switch, as in chapter 01.
+const HostImage = "host"
+
+// proxied are the signals `mydocker run` passes on to the container, as
+// `docker run`'s sig-proxy does. The rest are the Go runtime's or the terminal's.
+var proxied = []os.Signal{unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGUSR1, unix.SIGUSR2}
+
+// Run runs a container in the foreground and returns its exit code.
+func Run(dataRoot string, opts RunOptions) (code int, err error) {
+	if opts.Image == "" {
+		return ExitEngine, Exitf(ExitEngine, "no image given: mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]")
+	}
+	if opts.Name != "" {
+		if err := CheckName(opts.Name); err != nil {
+			return ExitEngine, &ExitError{ExitEngine, err}
+		}
+	}
+	if err := checkEnv(opts.Env); err != nil {
+		return ExitEngine, &ExitError{ExitEngine, err}
+	}
+	if opts.TTY && opts.Interactive && !IsTerminal(os.Stdin) {
+		return ExitEngine, Exitf(ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
+	}
+	store, err := OpenStore(dataRoot)
+	if err != nil {
+		return ExitEngine, err
+	}
+	var undo Undo
+	defer func() {
+		if uerr := undo.Run(); uerr != nil && err == nil {
+			err = uerr
+		}
+	}()
+
+	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC()}
+	c.Host.AutoRemove = opts.Remove
+	c.Config = Config{
+		ID:       c.ID,
+		Hostname: opts.Hostname,
+		Args:     opts.Args,
+		Cwd:      opts.Cwd,
+		User:     opts.User,
+		TTY:      opts.TTY,
+	}
+	if c.Config.Hostname == "" {
+		c.Config.Hostname = ShortID(c.ID) // Docker's default
+	}
+	if opts.Image != HostImage {
+		return ExitEngine, Exitf(ExitEngine, "image %q: only %q (the host's own filesystem) is known here", opts.Image, HostImage)
+	}
+	c.Config.Env = mergeEnv([]string{"PATH=" + DefaultPath}, c.Config.Hostname, opts.TTY, opts.Env)
+	if opts.TTY {
+		c.Config.ConsoleRows, c.Config.ConsoleCols = TerminalSize(os.Stdin)
+	}
+	c.State.Status = "created"
+	if err := store.Create(c); err != nil {
+		return ExitEngine, err
+	}
+	if opts.Remove {
+		undo.Push("remove container", func() error { return store.Remove(c.ID) })
+	}
+	return start(store, c, opts)
+}
+
+// start starts the prepared container, waits for it, and records the end.
+func start(store *Store, c *Container, opts RunOptions) (int, error) {
+	stdin, stopStdin, err := containerStdin(opts)
+	if err != nil {
+		return ExitEngine, err
+	}
+	defer stopStdin()
+	// Catch the signals to relay before the command exists: one that
+	// arrives while init is starting is held, then passed on.
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, proxied...)
+	defer signal.Stop(sigs)
+	p, err := Start(&c.Config, StartOptions{
+		Cloneflags: namespace.CloneFlags,
+		CgroupFD:   -1,
+		Stdin:      stdin,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+	})
+	if err != nil {
+		code := ExitCode(err, ExitEngine)
+		finish(store, c, code, err)
+		return code, err
+	}
+	c.State.Status, c.State.Pid, c.State.StartedAt = "running", p.Pid, time.Now().UTC()
+	c.State.PidStart, _ = ProcessStartTime(p.Pid)
+	store.Save(c)
+
+	stopRelay := make(chan struct{})
+	defer close(stopRelay)
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				p.Signal(s.(unix.Signal))
+			case <-stopRelay:
+				return
+			}
+		}
+	}()
+	waitOutput := func() {}
+	if p.Console != nil {
+		waitOutput = attachConsole(p.Console, os.Stdin, os.Stdout, opts.Interactive)
+	}
+	code, err := p.Wait()
+	waitOutput()
+	finish(store, c, code, nil)
+	return code, err
+}
+
+// finish records how the container ended.
+func finish(store *Store, c *Container, code int, err error) {
+	c.State.Status, c.State.Pid, c.State.PidStart = "exited", 0, 0
+	c.State.ExitCode, c.State.FinishedAt = code, time.Now().UTC()
+	if err != nil {
+		c.State.Error = err.Error()
+	}
+	store.Save(c)
+}
+
+// containerStdin decides what the container reads: nothing (/dev/null)
+// without -i; with -i, mydocker's stdin itself, unless that is a terminal
+// and there is no -t: then a pipe fed by mydocker, because a process outside
+// the terminal's foreground group that reads it is stopped with SIGTTIN.
+func containerStdin(opts RunOptions) (*os.File, func(), error) {
+	if !opts.Interactive || opts.TTY {
+		return nil, func() {}, nil
+	}
+	if !IsTerminal(os.Stdin) {
+		return os.Stdin, func() {}, nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	go func() {
+		io.Copy(w, os.Stdin)
+		w.Close()
+	}()
+	return r, func() { r.Close() }, nil
+}
+
+// mergeEnv builds the command's environment: the image's, then Docker's
+// HOSTNAME (and TERM with a terminal), then -e flags, later ones winning.
+// "-e KEY" without "=" passes mydocker's own value of KEY, as Docker does.
+func mergeEnv(image []string, hostname string, tty bool, flags []string) []string {
+	var env []string
+	index := map[string]int{}
+	set := func(kv string) {
+		k, _, _ := strings.Cut(kv, "=")
+		if i, ok := index[k]; ok {
+			env[i] = kv
+			return
+		}
+		index[k] = len(env)
+		env = append(env, kv)
+	}
+	for _, kv := range image {
+		set(kv)
+	}
+	set("HOSTNAME=" + hostname)
+	if tty {
+		set("TERM=xterm")
+	}
+	for _, kv := range flags {
+		if !strings.Contains(kv, "=") {
+			v, ok := os.LookupEnv(kv)
+			if !ok {
+				continue
+			}
+			kv += "=" + v
+		}
+		set(kv)
+	}
+	return env
+}
+
+// checkEnv rejects -e values Docker rejects.
+func checkEnv(flags []string) error {
+	for _, kv := range flags {
+		if k, _, _ := strings.Cut(kv, "="); k == "" || strings.ContainsAny(k, " \t") {
+			return fmt.Errorf("invalid environment variable %q: want -e KEY=VALUE", kv)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+// The container store keeps one directory per container under the data root,
+// <data-root>/containers/<id>/, holding container.json: what was asked for
+// (the Config), and what happened (the State). A container outlives its
+// process, as in Docker, until `mydocker rm` or `run --rm` removes it.
+// Writes go to a temp file and are renamed into place, so a reader never
+// sees half a record.
+
+package container
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrNotFound is returned for a name or ID no container has.
+var ErrNotFound = errors.New("no such container")
+
+// Container is the record of one container, shaped like `docker inspect`.
+type Container struct {
+	ID      string     `json:"Id"`
+	Name    string     `json:"Name"`
+	Image   string     `json:"Image"` // as given on the command line
+	Created time.Time  `json:"Created"`
+	Config  Config     `json:"Config"`
+	Host    HostConfig `json:"HostConfig"`
+	State   State      `json:"State"`
+}
+
+// HostConfig holds the settings that concern the host, not the container's inside.
+type HostConfig struct {
+	AutoRemove bool `json:"AutoRemove"` // --rm
+}
+
+// State is what became of the container.
+type State struct {
+	Status     string    `json:"Status"` // created, running, exited
+	Pid        int       `json:"Pid"`    // init's PID on the host while running
+	PidStart   uint64    `json:"PidStart,omitempty"`
+	ExitCode   int       `json:"ExitCode"`
+	OOMKilled  bool      `json:"OOMKilled"`
+	Error      string    `json:"Error,omitempty"`
+	StartedAt  time.Time `json:"StartedAt"`
+	FinishedAt time.Time `json:"FinishedAt"`
+}
+
+// Store is the set of containers under one data root.
+type Store struct {
+	dir string
+}
+
+// OpenStore opens (creating if needed) the container store of a data root.
+func OpenStore(dataRoot string) (*Store, error) {
+	dir := filepath.Join(dataRoot, "containers")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return &Store{dir: dir}, nil
+}
+
+// Dir is the container's own directory.
+func (s *Store) Dir(id string) string { return filepath.Join(s.dir, id) }
+
+// Create records a new container, giving it a name if it has none. Names
+// are unique; the store's lock makes check-and-create atomic.
+func (s *Store) Create(c *Container) error {
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	all, err := s.list()
+	if err != nil {
+		return err
+	}
+	taken := map[string]bool{}
+	for _, o := range all {
+		taken[o.Name] = true
+	}
+	if c.Name == "" {
+		c.Name = randomName(taken)
+	} else if taken[c.Name] {
+		return fmt.Errorf("container name %q is already in use: remove it with `mydocker rm %s` or choose another --name", c.Name, c.Name)
+	}
+	if err := os.Mkdir(s.Dir(c.ID), 0o700); err != nil {
+		return err
+	}
+	return s.Save(c)
+}
+
+// Save writes the container's record atomically.
+func (s *Store) Save(c *Container) error {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(s.Dir(c.ID), "container.json"), data)
+}
+
+// Get finds a container by name, full ID or unique ID prefix.
+func (s *Store) Get(ref string) (*Container, error) {
+	all, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	var match []*Container
+	for _, c := range all {
+		if c.Name == ref || c.ID == ref {
+			return c, nil
+		}
+		if strings.HasPrefix(c.ID, ref) {
+			match = append(match, c)
+		}
+	}
+	switch {
+	case len(match) == 1:
+		return match[0], nil
+	case len(match) > 1:
+		return nil, fmt.Errorf("container ID prefix %q is ambiguous: give more of the ID", ref)
+	}
+	return nil, fmt.Errorf("%w: %s", ErrNotFound, ref)
+}
+
+// List returns every container, newest first, with the state of running ones
+// checked against the process table.
+func (s *Store) List() ([]*Container, error) { return s.list() }
+
+func (s *Store) list() ([]*Container, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Container
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(s.dir, e.Name(), "container.json"))
+		if err != nil {
+			continue // being created or removed right now
+		}
+		var c Container
+		if json.Unmarshal(data, &c) != nil {
+			continue
+		}
+		if c.State.Status == "running" && !processAlive(c.State.Pid, c.State.PidStart) {
+			c.State.Status = "exited"
+			c.State.Error = "mydocker exited before the container did"
+		}
+		out = append(out, &c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
+}
+
+// Remove deletes the container's record and directory.
+func (s *Store) Remove(id string) error {
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return os.RemoveAll(s.Dir(id))
+}
+
+// lock takes the store-wide lock, an flock(2) on a file beside the records.
+func (s *Store) lock() (func(), error) {
+	f, err := os.OpenFile(filepath.Join(s.dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return nil, os.NewSyscallError("flock", err)
+	}
+	return func() { f.Close() }, nil
+}
+
+// processAlive reports whether pid is still the process that started at
+// start (field 22 of /proc/PID/stat), not a later one given the same PID.
+func processAlive(pid int, start uint64) bool {
+	if pid <= 0 {
+		return false
+	}
+	got, err := ProcessStartTime(pid)
+	return err == nil && (start == 0 || got == start)
+}
+
+// ProcessStartTime reads when pid started, in clock ticks since boot.
+func ProcessStartTime(pid int) (uint64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces and parentheses: skip
+	// past its last ')'.
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
+	}
+	fields := strings.Fields(s[i+1:])
+	if len(fields) < 20 {
+		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
+	}
+	return strconv.ParseUint(fields[19], 10, 64)
+}
+
+// writeFileAtomic writes data to a temp file in path's directory, then renames it.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// Remove deletes a container that is not running: its record and whatever
+// it kept on disk.
+func Remove(s *Store, id string) error {
+	return s.Remove(id)
+}

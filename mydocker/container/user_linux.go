@@ -1,0 +1,170 @@
+// Users. `-u/--user` names who the command runs as, as `docker run -u` does:
+// "uid", "uid:gid", "name" or "name:group". Names are looked up in the
+// container's own /etc/passwd and /etc/group (init reads them after the
+// root switch), never the host's: a container's "nobody" need not be the
+// host's. A numeric uid the image does not know is allowed, as in Docker.
+
+package container
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/mydocker/mydocker/mydocker/trace"
+)
+
+// The files names are looked up in: the container's own, once init has
+// switched root. Tests point them elsewhere.
+var passwdFile, groupFile = "/etc/passwd", "/etc/group"
+
+type passwdEntry struct {
+	name     string
+	uid, gid uint32
+	home     string
+}
+
+// lookupUser resolves spec into the credentials the command gets. The empty
+// spec means root. Supplementary groups come from /etc/group membership.
+func lookupUser(spec string) (*syscall.Credential, error) {
+	if spec == "" {
+		spec = "0"
+	}
+	userPart, groupPart, hasGroup := strings.Cut(spec, ":")
+	users, _ := readPasswd(passwdFile)
+	u, err := findUser(users, userPart)
+	if err != nil {
+		return nil, err
+	}
+	cred := &syscall.Credential{Uid: u.uid, Gid: u.gid}
+	groups, _ := readGroups(groupFile)
+	if hasGroup {
+		gid, err := findGroup(groups, groupPart)
+		if err != nil {
+			return nil, err
+		}
+		cred.Gid = gid
+	} else {
+		for _, g := range groups {
+			if g.gid != cred.Gid && contains(g.members, u.name) {
+				cred.Groups = append(cred.Groups, g.gid)
+			}
+		}
+	}
+	if cred.Groups == nil {
+		cred.Groups = []uint32{} // drop mydocker's own supplementary groups
+	}
+	trace.Step("setgroups(%v), setgid(%d), setuid(%d) for user %q", cred.Groups, cred.Gid, cred.Uid, spec)
+	return cred, nil
+}
+
+func findUser(users []passwdEntry, s string) (passwdEntry, error) {
+	if id, err := strconv.ParseUint(s, 10, 32); err == nil {
+		for _, u := range users {
+			if u.uid == uint32(id) {
+				return u, nil
+			}
+		}
+		return passwdEntry{uid: uint32(id), gid: 0, home: "/"}, nil
+	}
+	for _, u := range users {
+		if u.name == s {
+			return u, nil
+		}
+	}
+	return passwdEntry{}, Exitf(ExitEngine, "user %q: no matching entry in the container's /etc/passwd (use a numeric uid[:gid])", s)
+}
+
+type groupEntry struct {
+	name    string
+	gid     uint32
+	members []string
+}
+
+func findGroup(groups []groupEntry, s string) (uint32, error) {
+	if id, err := strconv.ParseUint(s, 10, 32); err == nil {
+		return uint32(id), nil
+	}
+	for _, g := range groups {
+		if g.name == s {
+			return g.gid, nil
+		}
+	}
+	return 0, Exitf(ExitEngine, "group %q: no matching entry in the container's /etc/group (use a numeric gid)", s)
+}
+
+// homeOf returns the home directory of the user spec names, or "/".
+func homeOf(spec string) string {
+	users, _ := readPasswd(passwdFile)
+	name, _, _ := strings.Cut(spec, ":")
+	if name == "" {
+		name = "0"
+	}
+	if u, err := findUser(users, name); err == nil && u.home != "" {
+		return u.home
+	}
+	return "/"
+}
+
+func readPasswd(path string) ([]passwdEntry, error) {
+	var out []passwdEntry
+	err := eachLine(path, func(f []string) {
+		if len(f) < 7 {
+			return
+		}
+		uid, err1 := strconv.ParseUint(f[2], 10, 32)
+		gid, err2 := strconv.ParseUint(f[3], 10, 32)
+		if err1 == nil && err2 == nil {
+			out = append(out, passwdEntry{name: f[0], uid: uint32(uid), gid: uint32(gid), home: f[5]})
+		}
+	})
+	return out, err
+}
+
+func readGroups(path string) ([]groupEntry, error) {
+	var out []groupEntry
+	err := eachLine(path, func(f []string) {
+		if len(f) < 4 {
+			return
+		}
+		gid, err := strconv.ParseUint(f[2], 10, 32)
+		if err != nil {
+			return
+		}
+		var members []string
+		if f[3] != "" {
+			members = strings.Split(f[3], ",")
+		}
+		out = append(out, groupEntry{name: f[0], gid: uint32(gid), members: members})
+	})
+	return out, err
+}
+
+// eachLine calls fn with the colon-separated fields of each line of path.
+func eachLine(path string, fn func([]string)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fn(strings.Split(line, ":"))
+	}
+	return sc.Err()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
