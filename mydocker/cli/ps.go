@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"text/template"
 	"time"
 
 	"github.com/mydocker/mydocker/mydocker/container"
@@ -169,9 +170,18 @@ func waitExited(store *container.Store, id string, limit time.Duration) error {
 }
 
 func inspectCmd(g *Globals, args []string) error {
-	refs, err := parse(g, NewFlagSet("inspect"), args, 1, -1)
+	var format string
+	fs := NewFlagSet("inspect")
+	fs.String(&format, "format", "f", "string", "format the output using the given Go template, e.g. '{{.State.Pid}}'")
+	refs, err := parse(g, fs, args, 1, -1)
 	if err != nil {
 		return err
+	}
+	var tmpl *template.Template
+	if format != "" {
+		if tmpl, err = template.New("format").Funcs(template.FuncMap{"json": toJSON}).Parse(format); err != nil {
+			return &usageError{"inspect", fmt.Errorf("template parsing error: %v", err)}
+		}
 	}
 	store, err := container.OpenStore(g.DataRoot)
 	if err != nil {
@@ -185,7 +195,17 @@ func inspectCmd(g *Globals, args []string) error {
 			errs = append(errs, fmt.Errorf("no such object: %s", ref))
 			continue
 		}
+		if tmpl != nil {
+			if err := tmpl.Execute(g.Stdout, c); err != nil {
+				return fmt.Errorf("template: %v", err)
+			}
+			fmt.Fprintln(g.Stdout)
+			continue
+		}
 		out = append(out, c)
+	}
+	if tmpl != nil {
+		return errors.Join(errs...)
 	}
 	if out == nil {
 		out = []any{}
@@ -193,4 +213,10 @@ func inspectCmd(g *Globals, args []string) error {
 	data, _ := json.MarshalIndent(out, "", "    ")
 	fmt.Fprintln(g.Stdout, string(data))
 	return errors.Join(errs...)
+}
+
+// toJSON is the template function {{json .}}, as in docker inspect.
+func toJSON(v any) string {
+	data, _ := json.Marshal(v)
+	return string(data)
 }

@@ -29,8 +29,9 @@ type passwdEntry struct {
 // lookupUser resolves spec into the credentials the command gets. The empty
 // spec means root. Supplementary groups come from /etc/group membership.
 func lookupUser(spec string) (*syscall.Credential, error) {
+	shown := spec
 	if spec == "" {
-		spec = "0"
+		spec, shown = "0", "root (the default)"
 	}
 	userPart, groupPart, hasGroup := strings.Cut(spec, ":")
 	users, _ := readPasswd(passwdFile)
@@ -56,7 +57,7 @@ func lookupUser(spec string) (*syscall.Credential, error) {
 	if cred.Groups == nil {
 		cred.Groups = []uint32{} // drop mydocker's own supplementary groups
 	}
-	trace.Step("setgroups(%v), setgid(%d), setuid(%d) for user %q", cred.Groups, cred.Gid, cred.Uid, spec)
+	trace.Step("setgroups(%v), setgid(%d), setuid(%d): user %s", cred.Groups, cred.Gid, cred.Uid, shown)
 	return cred, nil
 }
 

@@ -1,0 +1,105 @@
+# mydocker: build your own Docker, one chapter at a time.
+#
+#   sudo make demo          build, and run a shell in a container
+#   sudo make test          every test: lint, unit, chapters, labs, cgroup v2 VM
+#   sudo make chapter N=01  one chapter's tests, verbose
+#   sudo make lab N=01      your lab against its checker
+#   sudo make test-vm       the chapters' tests on cgroup v2, in a qemu VM
+#   sudo make bench         each chapter's hot path against the reference tool
+#
+# Root is needed for namespaces, mounts and cgroups. Under sudo, Go is looked
+# for where provision.sh puts it, since sudo's PATH may not have it.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+export CGO_ENABLED := 0
+export GOFLAGS := -buildvcs=false
+BIN := bin/mydocker
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/mydocker/mydocker/mydocker/cli.Version=$(VERSION)
+CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
+LABS := $(sort $(wildcard labs/[0-9][0-9]-*))
+# The chapters whose tests also run on cgroup v2 in the VM.
+VM_CHAPTERS ?= $(CHAPTERS)
+
+.PHONY: all build provision demo test lint unit chapters chapter lab labs-check test-vm bench diagrams clean
+
+all: build
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./mydocker
+
+provision:
+	scripts/provision.sh
+
+# The README's first command: a shell in a container, from a fresh machine.
+demo: provision build
+	@echo '--- mydocker doctor'
+	$(BIN) doctor
+	@echo '--- a shell in new namespaces (type exit to leave)'
+	$(BIN) run --rm -it --hostname demo host sh
+
+# The README's second command, and what CI runs.
+test: provision lint unit chapters labs-check test-vm
+	@echo 'make test: all passed'
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags reference ./labs/...
+	$(GO) test -count=1 ./chapters/ ./scripts/
+
+unit:
+	$(GO) test -count=1 ./mydocker/...
+
+# Chapter tests change the host's mount table and cgroups, so packages run
+# one at a time (-p 1): each test's before/after leak check stays exact.
+chapters:
+	$(GO) test -count=1 -p 1 $(addprefix ./,$(CHAPTERS))
+
+chapter:
+	@[ -n "$${N:-}" ] || { echo 'usage: make chapter N=01'; exit 2; }
+	$(GO) test -count=1 -v ./chapters/$(N)-*/
+
+lab:
+	@[ -n "$${N:-}" ] || { echo 'usage: make lab N=01'; exit 2; }
+	$(GO) test -count=1 -v ./labs/$(N)-*/
+
+# Every lab's reference must pass its checker and every stub must fail it,
+# on the checker's verdict, not on a build error.
+labs-check:
+	@for lab in $(LABS); do \
+		echo "--- $$lab: reference must pass"; \
+		$(GO) test -count=1 -tags reference ./$$lab/ ; \
+		echo "--- $$lab: stub must fail"; \
+		if out=$$($(GO) test -count=1 ./$$lab/ 2>&1); then \
+			echo "$$out"; echo "FAIL: the stub of $$lab passes its checker"; exit 1; fi; \
+		if ! grep -q -- '--- FAIL' <<<"$$out" || grep -q 'build failed' <<<"$$out"; then \
+			echo "$$out"; echo "FAIL: the stub of $$lab did not fail on the checker"; exit 1; fi; \
+		echo "ok: the stub fails: $$(grep -m1 -A1 -- '--- FAIL: Test' <<<"$$out" | tail -1 | sed 's/^ *//')"; \
+	done
+
+# The chapters' tests on a pure cgroup v2 host. On a host that is already
+# pure v2 (the Vagrant VM) the chapter tests above proved it natively.
+test-vm:
+	@if [ "$$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && [ -z "$${FORCE_VM:-}" ]; then \
+		echo 'test-vm: this host is pure cgroup v2 already; `make chapters` ran there (FORCE_VM=1 to boot the VM anyway)'; \
+	else \
+		rm -rf bin/vm && mkdir -p bin/vm && \
+		$(GO) build -ldflags '$(LDFLAGS)' -o bin/vm/mydocker ./mydocker && \
+		for c in $(VM_CHAPTERS); do n=$$(basename $$c); \
+			$(GO) test -c -o bin/vm/$${n%%-*}.test ./$$c/ ; done && \
+		cp scripts/vm/run-chapters.sh bin/vm/ && \
+		scripts/vm-test.sh bin/vm -- sh ./run-chapters.sh; \
+	fi
+
+bench:
+	scripts/provision.sh --bench
+	scripts/bench.sh
+
+diagrams:
+	@for f in diagrams/*.dot; do dot -Tsvg "$$f" -o "$${f%.dot}.svg"; dot -Tpng -Gdpi=110 "$$f" -o "$${f%.dot}.png"; done
+
+clean:
+	rm -rf bin
