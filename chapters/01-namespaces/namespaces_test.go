@@ -364,3 +364,13 @@ func exitCode(err error) int {
 	}
 	return 0
 }
+
+func TestOnlyStdioIsInherited(t *testing.T) {
+	e := harness.New(t)
+	// init holds the sync socket (and, from chapter 02, the host's cgroup
+	// files); the command must get none of them.
+	out := e.MustRun("run", "--rm", "-m", "32m", "host", "sh", "-c", `ls /proc/$$/fd | tr '\n' ' '`)
+	if out != "0 1 2 " {
+		t.Errorf("the command's open descriptors: %q, want only 0 1 2", out)
+	}
+}

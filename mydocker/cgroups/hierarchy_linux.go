@@ -22,8 +22,11 @@ type v1Hierarchy struct {
 }
 
 // v1Hierarchies lists the mounted v1 hierarchies that carry controllers, with
-// the caller's place in each, read from mountinfo and /proc/self/cgroup.
-func v1Hierarchies() ([]v1Hierarchy, error) {
+// the caller's place in each. Unit tests replace it.
+var v1Hierarchies = readV1Hierarchies
+
+// readV1Hierarchies reads the v1 hierarchies from mountinfo and /proc/self/cgroup.
+func readV1Hierarchies() ([]v1Hierarchy, error) {
 	paths, err := ownCgroups()
 	if err != nil {
 		return nil, err

@@ -47,6 +47,7 @@ func init() {
 		{name: "ps", usage: "[OPTIONS]", summary: "List containers", run: psCmd},
 		{name: "rm", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Remove one or more containers", run: rmCmd},
 		{name: "inspect", usage: "NAME|ID [NAME|ID...]", summary: "Show low-level information on containers", run: inspectCmd},
+		{name: "stats", usage: "[OPTIONS] [CONTAINER...]", summary: "Display a live stream of containers' resource usage", run: statsCmd},
 		{name: "doctor", usage: "", summary: "Check that this machine can run containers", run: doctorCmd},
 		{name: "version", usage: "", summary: "Show the mydocker version", run: versionCmd},
 	}
@@ -60,7 +61,7 @@ type usageError struct {
 }
 
 func (e *usageError) Error() string {
-	return fmt.Sprintf("%v\nSee 'mydocker %s --help'.", e.err, e.cmd)
+	return fmt.Sprintf("%v (see 'mydocker %s --help')", e.err, e.cmd)
 }
 
 // errHelp ends a command after it printed its --help.
@@ -80,7 +81,7 @@ func Main(args []string) int {
 	fs.Bool(&version, "version", "v", "show the version")
 	rest, err := fs.Parse(args)
 	if err != nil {
-		fmt.Fprintf(g.Stderr, "mydocker: %v\nSee 'mydocker --help'.\n", err)
+		fmt.Fprintf(g.Stderr, "mydocker: %v (see 'mydocker --help')\n", err)
 		return container.ExitEngine
 	}
 	if trace_ {
@@ -102,7 +103,7 @@ func Main(args []string) int {
 	}
 	cmd := findCommand(rest[0])
 	if cmd == nil {
-		fmt.Fprintf(g.Stderr, "mydocker: %q is not a mydocker command.\nSee 'mydocker --help'.\n", rest[0])
+		fmt.Fprintf(g.Stderr, "mydocker: %q is not a mydocker command (see 'mydocker --help')\n", rest[0])
 		return 1
 	}
 	err = cmd.run(g, rest[1:])

@@ -21,3 +21,8 @@ func ExampleHumanDuration() {
 	// 3 days
 	// 3 weeks
 }
+
+func ExampleBinarySize() {
+	fmt.Println(BinarySize(0), BinarySize(1536), BinarySize(64<<20), BinarySize(1536000))
+	// Output: 0B 1.5KiB 64MiB 1.465MiB
+}

@@ -4,11 +4,16 @@
 package cli
 
 import (
+	"fmt"
+	"strconv"
+
+	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/container"
 )
 
 func runCmd(g *Globals, args []string) error {
 	var o container.RunOptions
+	var memory, swap, cpus, shares, pids string
 	fs := NewFlagSet("run")
 	fs.Bool(&o.Remove, "rm", "", "remove the container when it exits")
 	fs.Bool(&o.Interactive, "interactive", "i", "keep STDIN open")
@@ -18,9 +23,19 @@ func runCmd(g *Globals, args []string) error {
 	fs.List(&o.Env, "env", "e", "list", "set environment variables (KEY=VALUE)")
 	fs.String(&o.Cwd, "workdir", "w", "string", "working directory inside the container")
 	fs.String(&o.User, "user", "u", "string", "username or UID (format: <name|uid>[:<group|gid>])")
+	// Chapter 02: cgroup limits, with Docker's names and units.
+	fs.String(&memory, "memory", "m", "bytes", "memory limit (e.g. 512m, 1g; at least 6m)")
+	fs.String(&swap, "memory-swap", "", "bytes", "memory plus swap limit; -1 for unlimited swap (default: twice -m)")
+	fs.String(&cpus, "cpus", "", "decimal", "number of CPUs (e.g. 1.5)")
+	fs.String(&shares, "cpu-shares", "c", "int", "CPU shares, a relative weight (default 1024)")
+	fs.String(&o.Resources.CpusetCpus, "cpuset-cpus", "", "string", "CPUs in which to allow execution (0-3, 0,1)")
+	fs.String(&pids, "pids-limit", "", "int", "limit on the number of processes (-1 or 0: unlimited)")
 	rest, err := parse(g, fs, args, 1, -1)
 	if err != nil {
 		return err
+	}
+	if err := parseResources(&o.Resources, memory, swap, cpus, shares, pids); err != nil {
+		return &usageError{"run", err}
 	}
 	o.Image, o.Args = rest[0], rest[1:]
 	code, err := container.Run(g.DataRoot, o)
@@ -29,6 +44,42 @@ func runCmd(g *Globals, args []string) error {
 	}
 	if code != 0 {
 		return &statusError{code}
+	}
+	return nil
+}
+
+// parseResources reads the cgroup flags' values; each error names its flag.
+func parseResources(r *cgroups.Resources, memory, swap, cpus, shares, pids string) error {
+	var err error
+	if memory != "" {
+		if r.Memory, err = cgroups.ParseBytes(memory); err != nil {
+			return fmt.Errorf("invalid argument %q for \"-m, --memory\" flag: %v", memory, err)
+		}
+	}
+	if swap == "-1" {
+		r.MemorySwap = -1
+	} else if swap != "" {
+		if r.MemorySwap, err = cgroups.ParseBytes(swap); err != nil {
+			return fmt.Errorf("invalid argument %q for \"--memory-swap\" flag: %v", swap, err)
+		}
+	}
+	if cpus != "" {
+		if r.NanoCPUs, err = cgroups.ParseCPUs(cpus); err != nil {
+			return fmt.Errorf("invalid argument %q for \"--cpus\" flag: %v", cpus, err)
+		}
+		if r.NanoCPUs <= 0 {
+			return fmt.Errorf("invalid argument %q for \"--cpus\" flag: want a positive number of CPUs, such as 0.5", cpus)
+		}
+	}
+	if shares != "" {
+		if r.CPUShares, err = strconv.ParseInt(shares, 10, 64); err != nil {
+			return fmt.Errorf("invalid argument %q for \"-c, --cpu-shares\" flag: want an integer", shares)
+		}
+	}
+	if pids != "" {
+		if r.PidsLimit, err = strconv.ParseInt(pids, 10, 64); err != nil {
+			return fmt.Errorf("invalid argument %q for \"--pids-limit\" flag: want an integer", pids)
+		}
 	}
 	return nil
 }

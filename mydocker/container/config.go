@@ -5,6 +5,8 @@
 
 package container
 
+import "github.com/mydocker/mydocker/mydocker/cgroups"
+
 // Config is everything init needs to set up the container and start the command.
 type Config struct {
 	ID       string   `json:"id"`
@@ -22,6 +24,9 @@ type Config struct {
 	// ConsoleRows and ConsoleCols size the terminal before the command starts.
 	ConsoleRows uint16 `json:"consoleRows,omitempty"`
 	ConsoleCols uint16 `json:"consoleCols,omitempty"`
+	// Cgroup says how init starts the command inside the container's
+	// cgroup (chapter 02); nil for no cgroup.
+	Cgroup *cgroups.Placement `json:"cgroup,omitempty"`
 }
 
 // DefaultPath is the PATH a container gets when its image sets none; it is

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -25,6 +26,11 @@ import (
 // init"; it never returns.
 func Init() {
 	trace.SetRole("init")
+	// Non-blocking, so waiting for the host parks a goroutine in Go's
+	// poller instead of holding an OS thread: each thread of init takes a
+	// PID, and counts against --pids-limit.
+	unix.SetNonblock(initSyncFd, true)
+	closeOnExec()
 	sock := os.NewFile(initSyncFd, "sync")
 	os.Exit(initMain(sock))
 }
@@ -69,6 +75,19 @@ func initMain(sock *os.File) int {
 	}
 	sock.Close()
 	return pid1(sigs, pid)
+}
+
+// closeOnExec marks every descriptor init inherited beyond stdio
+// close-on-exec. Inherited descriptors are open across exec by default, and
+// the command must not get the sync socket or the host's cgroup files: with
+// those, a container could move host processes between cgroups.
+func closeOnExec() {
+	entries, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			unix.CloseOnExec(fd)
+		}
+	}
 }
 
 // setup builds the container's world inside the namespaces.
@@ -121,8 +140,16 @@ func startCommand(cfg *Config, console *os.File) (int, error) {
 		// and Ctrl-C work as in any login shell.
 		attr.Sys.Setsid, attr.Sys.Setctty, attr.Sys.Ctty = true, true, 0
 	}
-	trace.Step("fork + execve(%q, %q)", path, cfg.Args)
-	pid, err := syscall.ForkExec(path, cfg.Args, attr)
+	if p := cfg.Cgroup; p != nil && p.CgroupFD >= 0 {
+		attr.Sys.UseCgroupFD, attr.Sys.CgroupFD = true, p.CgroupFD
+		// Docker's default on cgroup v2: a cgroup namespace rooted at the
+		// container's group, so /proc/self/cgroup inside says "0::/".
+		attr.Sys.Unshareflags |= unix.CLONE_NEWCGROUP
+	}
+	pid, err := cfg.Cgroup.Fork(func() (int, error) {
+		trace.Step("fork + execve(%q, %q)", path, cfg.Args)
+		return syscall.ForkExec(path, cfg.Args, attr)
+	})
 	if err != nil {
 		return 0, execError(cfg.Args[0], cfg.Cwd, err)
 	}

@@ -11,11 +11,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/namespace"
 )
 
@@ -31,6 +33,7 @@ type RunOptions struct {
 	TTY         bool     // -t
 	Interactive bool     // -i
 	Remove      bool     // --rm
+	Resources   cgroups.Resources
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -54,6 +57,9 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	if err := checkEnv(opts.Env); err != nil {
 		return ExitEngine, &ExitError{ExitEngine, err}
 	}
+	if err := opts.Resources.Validate(runtime.NumCPU(), onlineCPUs()); err != nil {
+		return ExitEngine, &ExitError{ExitEngine, err}
+	}
 	if opts.TTY && opts.Interactive && !IsTerminal(os.Stdin) {
 		return ExitEngine, Exitf(ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
@@ -69,7 +75,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	}()
 
 	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC()}
-	c.Host.AutoRemove = opts.Remove
+	c.Host.AutoRemove, c.Host.Resources = opts.Remove, opts.Resources
 	c.Config = Config{
 		ID:       c.ID,
 		Hostname: opts.Hostname,
@@ -95,6 +101,15 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	if opts.Remove {
 		undo.Push("remove container", func() error { return store.Remove(c.ID) })
 	}
+
+	// Chapter 02: the container's cgroup, made before init exists.
+	group, err := cgroups.New(c.ID, &opts.Resources)
+	if err != nil {
+		finish(store, c, ExitEngine, err)
+		return ExitEngine, err
+	}
+	undo.Push("remove cgroup", group.Destroy)
+	c.Cgroup = group
 	return start(store, c, opts)
 }
 
@@ -110,13 +125,23 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, proxied...)
 	defer signal.Stop(sigs)
+	// init gets the cgroup's files (fds 4, 5, ...) to start the command in it.
+	placement, files, err := c.Cgroup.Open(4)
+	if err != nil {
+		return ExitEngine, fmt.Errorf("open cgroup of container: %w", err)
+	}
+	c.Config.Cgroup = placement
 	p, err := Start(&c.Config, StartOptions{
 		Cloneflags: namespace.CloneFlags,
 		CgroupFD:   -1,
+		ExtraFiles: files,
 		Stdin:      stdin,
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
 	})
+	for _, f := range files {
+		f.Close()
+	}
 	if err != nil {
 		code := ExitCode(err, ExitEngine)
 		finish(store, c, code, err)
@@ -145,17 +170,41 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	code, err := p.Wait()
 	waitOutput()
 	finish(store, c, code, nil)
+	if c.State.OOMKilled {
+		fmt.Fprintf(os.Stderr, "mydocker: container %s was OOM-killed: its memory limit is %s\n", ShortID(c.ID), memLimit(c))
+	}
 	return code, err
 }
 
-// finish records how the container ended.
+// finish records how the container ended, and what it used.
 func finish(store *Store, c *Container, code int, err error) {
+	if c.Cgroup != nil {
+		usage := c.Cgroup.Stats()
+		c.State.Usage, c.State.OOMKilled = &usage, usage.OOMKills > 0
+	}
 	c.State.Status, c.State.Pid, c.State.PidStart = "exited", 0, 0
 	c.State.ExitCode, c.State.FinishedAt = code, time.Now().UTC()
 	if err != nil {
 		c.State.Error = err.Error()
 	}
 	store.Save(c)
+}
+
+// memLimit names the memory limit for the OOM message.
+func memLimit(c *Container) string {
+	if m := c.Host.Resources.Memory; m > 0 {
+		return fmt.Sprintf("%d MiB (-m)", m>>20)
+	}
+	return "the host's memory"
+}
+
+// onlineCPUs is the host's online CPU list, "0-1" on a two-core machine.
+func onlineCPUs() string {
+	data, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return fmt.Sprintf("0-%d", runtime.NumCPU()-1)
+	}
+	return strings.TrimSpace(string(data))
 }
 
 // containerStdin decides what the container reads: nothing (/dev/null)

@@ -30,6 +30,9 @@ type StartOptions struct {
 	// BeforeConfig runs once init exists and before it gets its config: the
 	// moment to put it into cgroup v1 groups by PID. Init waits meanwhile.
 	BeforeConfig func(pid int) error
+	// ExtraFiles are passed to init after the sync socket, from fd 4 on
+	// (the cgroup files of chapter 02).
+	ExtraFiles []*os.File
 	// Stdin is nil for /dev/null. Stdout and Stderr are handed to init as
 	// they are: without a terminal the command writes straight into them.
 	Stdin          *os.File
@@ -56,7 +59,7 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 
 	cmd := exec.Command("/proc/self/exe", "init")
 	cmd.Args[0] = "mydocker" // so ps inside shows "mydocker init", not the path
-	cmd.ExtraFiles = []*os.File{initSock}
+	cmd.ExtraFiles = append([]*os.File{initSock}, opts.ExtraFiles...)
 	cmd.Env = []string{}
 	if trace.Enabled() {
 		cmd.Env = append(cmd.Env, trace.Env+"=1")

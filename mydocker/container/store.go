@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/cgroups"
 )
 
 // ErrNotFound is returned for a name or ID no container has.
@@ -33,11 +35,15 @@ type Container struct {
 	Config  Config     `json:"Config"`
 	Host    HostConfig `json:"HostConfig"`
 	State   State      `json:"State"`
+	// Cgroup is the container's group, kept so that `mydocker stats` can
+	// read it and `mydocker rm` can remove it if mydocker died first.
+	Cgroup *cgroups.Group `json:"Cgroup,omitempty"`
 }
 
 // HostConfig holds the settings that concern the host, not the container's inside.
 type HostConfig struct {
-	AutoRemove bool `json:"AutoRemove"` // --rm
+	AutoRemove bool              `json:"AutoRemove"` // --rm
+	Resources  cgroups.Resources `json:"Resources"`  // -m, --cpus, --pids-limit, ...
 }
 
 // State is what became of the container.
@@ -50,6 +56,9 @@ type State struct {
 	Error      string    `json:"Error,omitempty"`
 	StartedAt  time.Time `json:"StartedAt"`
 	FinishedAt time.Time `json:"FinishedAt"`
+	// Usage is what the container had used when it ended, read from its
+	// cgroup just before the group was removed.
+	Usage *cgroups.Stats `json:"Usage,omitempty"`
 }
 
 // Store is the set of containers under one data root.
@@ -234,5 +243,9 @@ func writeFileAtomic(path string, data []byte) error {
 // Remove deletes a container that is not running: its record and whatever
 // it kept on disk.
 func Remove(s *Store, id string) error {
+	if c, err := s.Get(id); err == nil && c.Cgroup != nil {
+		// Left behind only if mydocker run itself was killed.
+		c.Cgroup.Destroy()
+	}
 	return s.Remove(id)
 }

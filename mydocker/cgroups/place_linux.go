@@ -1,0 +1,125 @@
+// Placing the command into the group before its first instruction.
+//
+// mydocker's init is PID 1 of the container but, like Docker's shim, it is
+// not inside the container's cgroup: its Go runtime threads would count
+// against --pids-limit, its memory against -m, and a fork bomb or an OOM
+// kill could take the container's supervisor down with it. So init is
+// cloned into the namespaces only, and it is the *command* that init starts
+// inside the group:
+//
+//	v2  clone3(CLONE_INTO_CGROUP) with a directory fd of the group: the
+//	    command is born in it, atomically.
+//	v1  clone3 cannot (it needs v2). But v1 groups hold threads, not just
+//	    processes, and a child is born into its parent *thread's* groups.
+//	    So init locks its forking goroutine to an OS thread, moves just that
+//	    thread into the group (write its TID to each hierarchy's "tasks"),
+//	    forks, and moves the thread back.
+//
+// Either way the host opens the files (init may have switched root by then
+// and cannot see the host's /sys/fs/cgroup) and passes them to init.
+
+package cgroups
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/trace"
+)
+
+// Placement is what init needs to start the command in the group: numbers
+// of file descriptors init inherits.
+type Placement struct {
+	CgroupFD int      `json:"cgroupFD"`        // v2: the group's directory; -1 on v1
+	Join     []int    `json:"join,omitempty"`  // v1: the group's "tasks" files
+	Back     []int    `json:"back,omitempty"`  // v1: init's own groups' "tasks" files
+	Paths    []string `json:"paths,omitempty"` // for trace and errors
+}
+
+// Open opens the files for init. The caller passes them as the child's
+// extra files starting at descriptor firstFD, and closes its copies once
+// init has started.
+func (g *Group) Open(firstFD int) (*Placement, []*os.File, error) {
+	p := &Placement{CgroupFD: -1}
+	var files []*os.File
+	add := func(path string, flag int) (int, error) {
+		f, err := os.OpenFile(path, flag, 0)
+		if err != nil {
+			for _, f := range files {
+				f.Close()
+			}
+			return 0, err
+		}
+		files = append(files, f)
+		return firstFD + len(files) - 1, nil
+	}
+	if g.Mode == Unified {
+		fd, err := add(g.Dirs[""], unix.O_RDONLY|unix.O_DIRECTORY)
+		if err != nil {
+			return nil, nil, err
+		}
+		p.CgroupFD, p.Paths = fd, []string{g.Dirs[""]}
+		return p, files, nil
+	}
+	for _, dir := range g.dirs() {
+		ctrl := ""
+		for c, d := range g.Dirs {
+			if d == dir {
+				ctrl = c
+				break
+			}
+		}
+		join, err := add(filepath.Join(dir, "tasks"), os.O_WRONLY)
+		if err != nil {
+			return nil, nil, err
+		}
+		back, err := add(filepath.Join(g.Back[ctrl], "tasks"), os.O_WRONLY)
+		if err != nil {
+			return nil, nil, err
+		}
+		p.Join, p.Back, p.Paths = append(p.Join, join), append(p.Back, back), append(p.Paths, dir)
+	}
+	return p, files, nil
+}
+
+// Fork runs fork (which must fork the command right away, on the calling
+// thread) so that the child is born in the group. It is init's side of
+// Placement. On v2 the caller must itself pass CgroupFD to clone3; Fork
+// then only calls fork.
+func (p *Placement) Fork(fork func() (int, error)) (int, error) {
+	if p == nil || p.CgroupFD >= 0 {
+		if p != nil {
+			trace.Step("clone3(CLONE_INTO_CGROUP, %s): the command is born in its group", p.Paths[0])
+		}
+		return fork()
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	tid := strconv.Itoa(unix.Gettid())
+	if err := writeFDs(p.Join, tid); err != nil {
+		writeFDs(p.Back, tid)
+		return 0, fmt.Errorf("move init's thread into the container's cgroup: %v", err)
+	}
+	trace.Step("echo %s > tasks of %v: init's forking thread joins the group, the fork is born there", tid, p.Paths)
+	pid, err := fork()
+	if berr := writeFDs(p.Back, tid); berr != nil && err == nil {
+		// A thread of init left in the group would count as one of the
+		// container's tasks; the command runs anyway.
+		fmt.Fprintf(os.Stderr, "mydocker init: move thread back out of the container's cgroup: %v\n", berr)
+	}
+	return pid, err
+}
+
+func writeFDs(fds []int, value string) error {
+	for _, fd := range fds {
+		if _, err := unix.Write(fd, []byte(value)); err != nil {
+			return os.NewSyscallError("write tasks", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+// cgroup v1: a tree per controller. The container's group is made in each
+// hierarchy mydocker uses, beneath the caller's own group there (read from
+// /proc/self/cgroup), as runc does with a relative cgroup path: on a machine
+// whose memory controller already confines the caller to /process_api/…,
+// the container's memory group is /process_api/…/mydocker/<id>, inside the
+// caller's own limit, and no group outside the caller's is touched.
+
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// v1Wanted are the v1 controllers a container's group is made in: the ones
+// with limits, and cpuacct for CPU time.
+var v1Wanted = []string{"memory", "cpu", "cpuacct", "pids", "cpuset"}
+
+func newV1(mode Mode, id string, r *Resources) (*Group, error) {
+	hs, err := v1Hierarchies()
+	if err != nil {
+		return nil, err
+	}
+	g := &Group{Mode: mode, Dirs: map[string]string{}, Back: map[string]string{}}
+	for _, h := range hs {
+		if !wantsAny(h.Controllers, r) {
+			continue
+		}
+		own := filepath.Join(h.Mount, h.Path)
+		dir := filepath.Join(own, Parent, id)
+		for _, c := range h.Controllers {
+			g.Dirs[c], g.Back[c] = dir, own
+		}
+	}
+	for _, c := range []string{"memory", "pids", "cpu"} {
+		if g.Dirs[c] == "" {
+			return nil, fmt.Errorf("the cgroup v1 %s controller is not mounted: run `mydocker doctor`", c)
+		}
+	}
+	for _, dir := range g.dirs() {
+		if err := createV1(dir, dir == g.Dirs["cpuset"]); err != nil {
+			g.Destroy()
+			return nil, err
+		}
+	}
+	if err := writeV1(g, r); err != nil {
+		g.Destroy()
+		return nil, err
+	}
+	return g, nil
+}
+
+// wantsAny reports whether a hierarchy carries a controller mydocker uses;
+// cpuset only when --cpuset-cpus asks for it.
+func wantsAny(ctrls []string, r *Resources) bool {
+	for _, c := range ctrls {
+		if c == "cpuset" && r.CpusetCpus == "" {
+			continue
+		}
+		for _, w := range v1Wanted {
+			if c == w {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// createV1 makes the mydocker parent and the container's group in one
+// hierarchy. A new cpuset group starts with no CPUs and no memory nodes,
+// and refuses tasks until given some: copy them down from the parent.
+func createV1(dir string, cpuset bool) error {
+	parent := filepath.Dir(dir)
+	for attempt := 0; ; attempt++ {
+		if _, err := mkdir(parent); err != nil {
+			return fmt.Errorf("create cgroup %s: %w", parent, err)
+		}
+		made, err := mkdir(dir)
+		if errors.Is(err, os.ErrNotExist) && attempt < 5 {
+			continue // the shared parent was removed under us: again
+		}
+		if err != nil {
+			return fmt.Errorf("create cgroup %s: %w", dir, err)
+		}
+		if !made {
+			return fmt.Errorf("create cgroup %s: it exists already (a container with this ID?)", dir)
+		}
+		break
+	}
+	if cpuset {
+		for _, d := range []string{parent, dir} {
+			for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
+				if v, _ := readString(d, f); v == "" {
+					from, _ := readString(filepath.Dir(d), f)
+					if err := writeFile(d, f, from); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// writeV1 writes the limits of V1Files, each into its controller's group.
+func writeV1(g *Group, r *Resources) error {
+	for _, f := range V1Files(r) {
+		dir := g.Dirs[f[0]]
+		if dir == "" {
+			continue
+		}
+		if err := writeFile(dir, f[1], f[2]); err != nil {
+			if strings.Contains(f[1], "memsw") && errors.Is(err, os.ErrNotExist) {
+				if r.MemorySwap != 0 {
+					fmt.Fprintln(os.Stderr, "WARNING: this kernel does not account swap (no memory.memsw.limit_in_bytes): --memory-swap is ignored")
+				}
+				continue
+			}
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,101 @@
+// cgroup v2: one tree. A controller works in a group only if every ancestor
+// lists it in cgroup.subtree_control, and the "no internal processes" rule
+// says a group that hands controllers to children may hold no processes of
+// its own (the root excepted). So the container's group cannot live under
+// the caller's: under `sudo` on Ubuntu the caller sits in a leaf like
+// /user.slice/user-1000.slice/session-1.scope, full of processes. Like
+// Docker's cgroupfs driver, mydocker uses /sys/fs/cgroup/mydocker/<id>:
+// the root hands the controllers to "mydocker", which holds no processes
+// and hands them on to each container's group.
+
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// v2Controllers are the controllers mydocker turns on, when the kernel has them.
+var v2Controllers = []string{"cpu", "cpuset", "io", "memory", "pids"}
+
+func newV2(id string, r *Resources) (g *Group, err error) {
+	parent := filepath.Join(Mountpoint, Parent)
+	dir := filepath.Join(parent, id)
+	g = &Group{Mode: Unified, Dirs: map[string]string{"": dir}}
+	// Another container's Destroy may remove the shared parent between
+	// our steps: try again from the top if it vanishes.
+	for attempt := 0; ; attempt++ {
+		err = createV2(parent, dir)
+		if err == nil || !errors.Is(err, os.ErrNotExist) || attempt == 5 {
+			break
+		}
+	}
+	if err != nil {
+		removeIfEmpty(parent)
+		return nil, err
+	}
+	if err := WriteV2(dir, r); err != nil {
+		g.Destroy()
+		return nil, err
+	}
+	return g, nil
+}
+
+// createV2 enables the controllers down to parent and makes dir.
+func createV2(parent, dir string) error {
+	if err := enableControllers(Mountpoint); err != nil {
+		return err
+	}
+	if _, err := mkdir(parent); err != nil {
+		return fmt.Errorf("create cgroup %s: %w", parent, err)
+	}
+	if err := enableControllers(parent); err != nil {
+		return err
+	}
+	made, err := mkdir(dir)
+	if err != nil {
+		return fmt.Errorf("create cgroup %s: %w", dir, err)
+	}
+	if !made {
+		return fmt.Errorf("create cgroup %s: it exists already (a container with this ID?)", dir)
+	}
+	return nil
+}
+
+// enableControllers hands dir's available controllers to its children,
+// adding to cgroup.subtree_control, never taking away.
+func enableControllers(dir string) error {
+	avail, err := readString(dir, "cgroup.controllers")
+	if err != nil {
+		return fmt.Errorf("read %s/cgroup.controllers: %w", dir, err)
+	}
+	enabled, _ := readString(dir, "cgroup.subtree_control")
+	have := strings.Fields(enabled)
+	for _, c := range v2Controllers {
+		if !slices.Contains(strings.Fields(avail), c) || slices.Contains(have, c) {
+			continue
+		}
+		if err := writeFile(dir, "cgroup.subtree_control", "+"+c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteV2 writes the limits r into the v2 group dir, the files and values of
+// V2Files. Lab 02 writes its own version of this function.
+func WriteV2(dir string, r *Resources) error {
+	for _, f := range V2Files(r) {
+		if err := writeFile(dir, f[0], f[1]); err != nil {
+			if f[0] == "memory.swap.max" && errors.Is(err, os.ErrNotExist) && r.MemorySwap == 0 {
+				continue // no swap support, and the user did not ask: Docker goes on too
+			}
+			return err
+		}
+	}
+	return nil
+}
