@@ -21,8 +21,9 @@ GO_ROOT=/usr/local/go
 #   skopeo           pushes the tests' fixture images into that registry
 #   umoci            unpacks OCI images: the reference the layer tests compare with
 #   runc             the reference runtime the benchmarks compare with
+#   apache2-utils    htpasswd, to make the password file of the tests' registry
 #   ca-certificates, curl   fetching Go when needed
-packages=(busybox-static iproute2 iptables docker-registry skopeo umoci runc ca-certificates curl)
+packages=(busybox-static iproute2 iptables docker-registry skopeo umoci runc apache2-utils ca-certificates curl)
 # The cgroup v2 VM (make test-vm) runs qemu, on hosts that are not pure v2.
 if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ]; then
 	packages+=(qemu-system-x86 cpio xz-utils)

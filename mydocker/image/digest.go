@@ -121,3 +121,15 @@ func (v *verifier) Read(p []byte) (int, error) {
 }
 
 func (v *verifier) Close() error { return v.r.Close() }
+
+// A Digester hashes what is written to it, for digests computed on the way
+// (tee a stream into it).
+type Digester struct{ h hash.Hash }
+
+// NewDigester starts a sha256 digest.
+func NewDigester() *Digester { return &Digester{h: sha256.New()} }
+
+func (d *Digester) Write(p []byte) (int, error) { return d.h.Write(p) }
+
+// Digest is the digest of everything written so far.
+func (d *Digester) Digest() Digest { return Digest("sha256:" + hex.EncodeToString(d.h.Sum(nil))) }

@@ -1,0 +1,52 @@
+package builtin
+
+import (
+	"archive/tar"
+	"bytes"
+	"io"
+	"testing"
+
+	"github.com/mydocker/mydocker/mydocker/doctor"
+	"github.com/mydocker/mydocker/mydocker/image"
+)
+
+func TestBusyboxIsReproducible(t *testing.T) {
+	bin, err := doctor.FindStaticBusybox()
+	if err != nil {
+		t.Skipf("no static busybox here: %v (apt-get install busybox-static)", err)
+	}
+	a, cfg, err := Busybox(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, _ := Busybox(bin)
+	if image.FromBytes(a) != image.FromBytes(b) {
+		t.Errorf("two builds from the same busybox differ: %s, %s", image.FromBytes(a), image.FromBytes(b))
+	}
+	if len(cfg.Config.Cmd) != 1 || cfg.Config.Cmd[0] != "sh" {
+		t.Errorf("Cmd = %q, want [sh]", cfg.Config.Cmd)
+	}
+	want := map[string]byte{"bin/busybox": tar.TypeReg, "bin/sh": tar.TypeSymlink, "etc/passwd": tar.TypeReg, "tmp/": tar.TypeDir}
+	tr := tar.NewReader(bytes.NewReader(a))
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if typ, ok := want[h.Name]; ok {
+			if h.Typeflag != typ {
+				t.Errorf("%s has type %c, want %c", h.Name, h.Typeflag, typ)
+			}
+			delete(want, h.Name)
+		}
+		if h.Uid != 0 || h.Gid != 0 {
+			t.Errorf("%s is owned by %d:%d, want root", h.Name, h.Uid, h.Gid)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("the image lacks %v", want)
+	}
+}

@@ -1,0 +1,164 @@
+// Blobs are the layout's content, in blobs/sha256/<hex>, each named by the
+// digest of its bytes. Readers verify what they read against the name;
+// WriteBlob verifies while it writes, into a temp file that gets the name
+// only once the digest has checked out.
+
+package layout
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+
+	"github.com/mydocker/mydocker/mydocker/image"
+)
+
+// maxSmallBlob bounds manifests, indexes and configs, which are read into
+// memory (the distribution registry refuses manifests over 4 MiB).
+const maxSmallBlob = 32 << 20
+
+func blobName(d image.Digest) string { return path.Join(blobsDir, d.Hex()) }
+
+// HasBlob reports whether the layout holds the blob d.
+func (l *Layout) HasBlob(d image.Digest) bool {
+	if d.Validate() != nil {
+		return false
+	}
+	_, err := fs.Stat(l.fsys, blobName(d))
+	return err == nil
+}
+
+// Blob opens the blob d. The reader verifies d as it reaches the end.
+func (l *Layout) Blob(d image.Digest) (io.ReadCloser, error) {
+	return l.openBlob(d, -1)
+}
+
+// openBlob opens d, checking the size too if it is known (>= 0).
+func (l *Layout) openBlob(d image.Digest, size int64) (io.ReadCloser, error) {
+	// Validate first: the digest becomes a path, and "sha256:../../x" must
+	// not reach outside blobs/.
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	f, err := l.fsys.Open(blobName(d))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("blob %s: %w", d, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return image.VerifyReader(f, d, size), nil
+}
+
+// readBlob reads a small blob (manifest, index, config) whole, verified.
+func (l *Layout) readBlob(d image.Digest, size int64) ([]byte, error) {
+	if size > maxSmallBlob {
+		return nil, fmt.Errorf("blob %s: %d bytes is too big for a manifest or config", d, size)
+	}
+	r, err := l.openBlob(d, size)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, maxSmallBlob+1))
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", d, err)
+	}
+	if len(b) > maxSmallBlob {
+		return nil, fmt.Errorf("blob %s: more than %d bytes is too big for a manifest or config", d, maxSmallBlob)
+	}
+	return b, nil
+}
+
+// WriteBlob stores what r yields as the blob d, unless the layout has it
+// already (then r is not read: content addressing means the bytes are the
+// same). The bytes are verified against d before the blob gets its name; a
+// mismatch leaves nothing behind.
+//
+// A blob that no index.json entry reaches is garbage to GC: use Write to
+// store an image.
+func (l *Layout) WriteBlob(d image.Digest, r io.Reader) error {
+	if err := l.writable(); err != nil {
+		return err
+	}
+	unlock, err := l.lock(lockBlobs, shared)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return l.writeBlob(d, -1, r)
+}
+
+// writeBlob does WriteBlob's work; the caller holds the blobs lock shared,
+// so that GC cannot delete the blob before the index names it.
+func (l *Layout) writeBlob(d image.Digest, size int64, r io.Reader) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if l.HasBlob(d) {
+		return nil
+	}
+	tmp, err := os.CreateTemp(l.dir, tmpPrefix+"blob-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, this finds nothing
+	defer tmp.Close()
+	if _, err := io.Copy(tmp, image.VerifyReader(io.NopCloser(r), d, size)); err != nil {
+		return fmt.Errorf("write blob %s: %w", d, err)
+	}
+	// CreateTemp makes 0600; blobs are as readable as skopeo makes them.
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	// Sync before the rename: after a crash the name must not point at
+	// bytes that never reached the disk.
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(l.dir, blobsDir, d.Hex()))
+}
+
+// writeFileAtomic replaces dir/name with data: a temp file, synced, then
+// renamed, so readers see the old file or the new one, never a mix.
+func writeFileAtomic(dir, name string, data []byte) error {
+	tmp, err := os.CreateTemp(dir, tmpPrefix+name+"-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

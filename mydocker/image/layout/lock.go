@@ -1,0 +1,54 @@
+// Locks let two processes (two `mydocker pull`s, a pull and a GC) share one
+// layout. They are flock(2) locks on two files in the layout:
+//
+//   - .lock-index serialises the read-modify-write of index.json, so two
+//     writers never lose each other's entry.
+//   - .lock-blobs is held shared by every writer of blobs, from its first
+//     blob until index.json names the image, and exclusively by GC, so GC
+//     never deletes a blob that a writer is about to name.
+//
+// Writers take .lock-blobs before .lock-index, and so does GC: one order, so
+// no deadlock. Readers take no lock: blobs are immutable once named, and
+// index.json is replaced by rename. flock locks belong to an open file, and
+// every lock here opens its own, so goroutines of one process exclude each
+// other too. The kernel drops a dead process's locks with its files.
+
+package layout
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+const (
+	lockIndex = ".lock-index"
+	lockBlobs = ".lock-blobs"
+	tmpPrefix = ".tmp-"
+
+	shared    = unix.LOCK_SH
+	exclusive = unix.LOCK_EX
+)
+
+// lock takes flock(how) on the lock file name and returns its release.
+func (l *Layout) lock(name string, how int) (unlock func(), err error) {
+	path := filepath.Join(l.dir, name)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err = unix.Flock(int(f.Fd()), how)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, os.NewSyscallError("flock", err))
+	}
+	// Closing the file drops the lock.
+	return func() { f.Close() }, nil
+}

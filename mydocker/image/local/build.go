@@ -1,0 +1,95 @@
+// Making new images in the store: `mydocker import` (a root filesystem tar
+// becomes a one-layer image), `mydocker commit` (a container's writable
+// layer becomes a new layer on top of its image), and `mydocker mkimage`
+// (the built-in busybox). Each new layer is gzipped into a temp file while
+// both its digests are computed on the way; the store then copies it in.
+
+package local
+
+import (
+	"compress/gzip"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mydocker/mydocker/mydocker/image"
+)
+
+// NewLayer compresses the layer tar r into a temp file in the store and
+// returns it as a layer, with a function that removes the temp file.
+func (s *Store) NewLayer(r io.Reader) (image.Layer, func(), error) {
+	f, err := os.CreateTemp(s.layout.Dir(), ".tmp-layer-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { os.Remove(f.Name()) }
+	blob, diff := image.NewDigester(), image.NewDigester()
+	zw, _ := gzip.NewWriterLevel(io.MultiWriter(f, blob), gzip.BestSpeed)
+	if _, err := io.Copy(io.MultiWriter(zw, diff), r); err != nil {
+		f.Close()
+		cleanup()
+		return nil, nil, err
+	}
+	if err := zw.Close(); err != nil {
+		f.Close()
+		cleanup()
+		return nil, nil, err
+	}
+	size, _ := f.Seek(0, io.SeekCurrent)
+	if err := f.Close(); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return image.LayerFromBlob(f.Name(), blob.Digest(), diff.Digest(), size, image.MediaTypeOCILayerGzip), cleanup, nil
+}
+
+// Import makes a one-layer image of a root filesystem tar, named name.
+func (s *Store) Import(name string, r io.Reader, cfg image.ConfigFile) (image.Image, error) {
+	l, cleanup, err := s.NewLayer(r)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	if cfg.Created == nil {
+		now := time.Now().UTC()
+		cfg.Created = &now
+	}
+	img, err := image.Build(cfg, []image.Layer{l})
+	if err != nil {
+		return nil, err
+	}
+	return img, s.Put(name, img)
+}
+
+// Commit makes a new image of base plus the layer tar r (a container's
+// changes), named name, recording how in its history.
+func (s *Store) Commit(name string, base image.Image, r io.Reader, createdBy, comment string) (image.Image, error) {
+	l, cleanup, err := s.NewLayer(r)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	var cfg image.ConfigFile
+	var layers []image.Layer
+	if base != nil {
+		c, err := base.ConfigFile()
+		if err != nil {
+			return nil, err
+		}
+		cfg = *c
+		if layers, err = base.Layers(); err != nil {
+			return nil, err
+		}
+	}
+	now := time.Now().UTC()
+	cfg.Created = &now
+	cfg.History = append(cfg.History, image.History{Created: &now, CreatedBy: createdBy, Comment: comment})
+	img, err := image.Build(cfg, append(layers, l))
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		return img, s.layout.Write(img, nil)
+	}
+	return img, s.Put(name, img)
+}

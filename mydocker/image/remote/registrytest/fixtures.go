@@ -1,0 +1,229 @@
+// Images to push, made in memory from tars the test writes (never
+// downloaded), an index over them, and an OCI layout on disk for skopeo to
+// push. The layout writer is the smallest that skopeo accepts; mydocker's
+// own is mydocker/image/layout.
+
+package registrytest
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/mydocker/mydocker/mydocker/image"
+)
+
+// Entry is one tar entry: a file with Body, or a directory if Dir.
+type Entry struct {
+	Name string
+	Body string
+	Dir  bool
+}
+
+// Layer is a gzip layer of the entries, byte-for-byte the same each run
+// (fixed times and owners), so digests are stable.
+func Layer(t testing.TB, entries ...Entry) image.Layer {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	mtime := time.Unix(1700000000, 0)
+	for _, e := range entries {
+		h := &tar.Header{Name: e.Name, Mode: 0o644, Size: int64(len(e.Body)), Typeflag: tar.TypeReg, ModTime: mtime, Format: tar.FormatPAX}
+		if e.Dir {
+			h.Mode, h.Size, h.Typeflag = 0o755, 0, tar.TypeDir
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(e.Body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l, err := image.LayerFromTar(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// Image is a three-layer image for the platform (zero: linux/amd64):
+// a base with /etc and /bin/hello, a layer adding /tmp/junk and /etc/motd,
+// and a top layer whose whiteout `.wh.junk` deletes /tmp/junk. seed goes
+// into the files, so two seeds are two different images.
+func Image(t testing.TB, seed string, p image.Platform) image.Image {
+	t.Helper()
+	layers := []image.Layer{
+		Layer(t, Entry{Name: "etc/", Dir: true}, Entry{Name: "etc/hostname", Body: seed + "\n"},
+			Entry{Name: "bin/", Dir: true}, Entry{Name: "bin/hello", Body: "#!/bin/sh\necho hello from " + seed + "\n"}),
+		Layer(t, Entry{Name: "tmp/", Dir: true}, Entry{Name: "tmp/junk", Body: "to be deleted"},
+			Entry{Name: "etc/motd", Body: "welcome to " + seed + "\n"}),
+		Layer(t, Entry{Name: "tmp/.wh.junk"}, Entry{Name: "etc/motd", Body: "motd, version 2 (" + seed + ")\n"}),
+	}
+	img, err := image.Build(image.ConfigFile{
+		OS: p.OS, Architecture: p.Architecture, Variant: p.Variant,
+		Config: image.Config{Cmd: []string{"/bin/hello"}, Env: []string{"PATH=/bin", "SEED=" + seed}},
+	}, layers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// IndexEntry is one image of an index, with its platform and annotations.
+type IndexEntry struct {
+	Image       image.Image
+	Platform    *image.Platform
+	Annotations map[string]string
+}
+
+// Index is an OCI index of the entries.
+func Index(t testing.TB, entries ...IndexEntry) image.Index {
+	t.Helper()
+	x := &memIndex{images: map[image.Digest]image.Image{}}
+	im := image.IndexManifest{SchemaVersion: 2, MediaType: image.MediaTypeOCIIndex}
+	for _, e := range entries {
+		raw, _ := e.Image.RawManifest()
+		mt, _ := e.Image.MediaType()
+		d := image.FromBytes(raw)
+		im.Manifests = append(im.Manifests, image.Descriptor{
+			MediaType: mt, Digest: d, Size: int64(len(raw)), Platform: e.Platform, Annotations: e.Annotations})
+		x.images[d] = e.Image
+	}
+	raw, err := json.Marshal(im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.raw, x.m = raw, &im
+	return x
+}
+
+// Attestation is a BuildKit-style attestation entry for subject: a
+// manifest whose one layer is an in-toto statement, listed as platform
+// unknown/unknown. Pullers must skip it.
+func Attestation(t testing.TB, subject image.Image) IndexEntry {
+	t.Helper()
+	statement := []byte(`{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://slsa.dev/provenance/v0.2"}`)
+	layer := &rawLayer{data: statement, mediaType: "application/vnd.in-toto+json"}
+	config := []byte(`{"architecture":"unknown","os":"unknown","config":{},"rootfs":{"type":"layers","diff_ids":["` + string(image.FromBytes(statement)) + `"]}}`)
+	m := image.Manifest{SchemaVersion: 2, MediaType: image.MediaTypeOCIManifest,
+		Config: image.Descriptor{MediaType: image.MediaTypeOCIConfig, Digest: image.FromBytes(config), Size: int64(len(config))},
+		Layers: []image.Descriptor{{MediaType: layer.mediaType, Digest: image.FromBytes(statement), Size: int64(len(statement)),
+			Annotations: map[string]string{"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"}}}}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := image.FromParts(raw, config, []image.Layer{layer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, _ := subject.Digest()
+	return IndexEntry{Image: img, Platform: &image.Platform{OS: "unknown", Architecture: "unknown"},
+		Annotations: map[string]string{"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": string(sd)}}
+}
+
+type memIndex struct {
+	raw    []byte
+	m      *image.IndexManifest
+	images map[image.Digest]image.Image
+}
+
+func (x *memIndex) RawManifest() ([]byte, error)                 { return x.raw, nil }
+func (x *memIndex) IndexManifest() (*image.IndexManifest, error) { return x.m, nil }
+func (x *memIndex) MediaType() (string, error)                   { return image.MediaTypeOCIIndex, nil }
+func (x *memIndex) Digest() (image.Digest, error)                { return image.FromBytes(x.raw), nil }
+func (x *memIndex) Image(d image.Digest) (image.Image, error) {
+	if img, ok := x.images[d]; ok {
+		return img, nil
+	}
+	return nil, os.ErrNotExist
+}
+
+// BlobLayer is a layer of data as is, of any media type: an
+// attestation's statement, or a layer in a format mydocker cannot read.
+func BlobLayer(data []byte, mediaType string) image.Layer {
+	return &rawLayer{data: data, mediaType: mediaType}
+}
+
+type rawLayer struct {
+	data      []byte
+	mediaType string
+}
+
+func (l *rawLayer) Digest() (image.Digest, error) { return image.FromBytes(l.data), nil }
+func (l *rawLayer) DiffID() (image.Digest, error) { return image.FromBytes(l.data), nil }
+func (l *rawLayer) Size() (int64, error)          { return int64(len(l.data)), nil }
+func (l *rawLayer) MediaType() (string, error)    { return l.mediaType, nil }
+func (l *rawLayer) Compressed() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(l.data)), nil
+}
+func (l *rawLayer) Uncompressed() (io.ReadCloser, error) { return l.Compressed() }
+
+// WriteOCILayout writes img as an OCI layout in dir (oci-layout,
+// index.json, blobs/sha256/…), tagged tag, for `skopeo copy oci:DIR:TAG`.
+func WriteOCILayout(t testing.TB, dir, tag string, img image.Image) {
+	t.Helper()
+	blob := func(b []byte) {
+		p := filepath.Join(dir, "blobs", "sha256", image.FromBytes(b).Hex())
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range layers {
+		rc, err := l.Compressed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		blob(b)
+	}
+	config, _ := img.RawConfig()
+	blob(config)
+	raw, _ := img.RawManifest()
+	blob(raw)
+	mt, _ := img.MediaType()
+	index, _ := json.Marshal(image.IndexManifest{SchemaVersion: 2, MediaType: image.MediaTypeOCIIndex,
+		Manifests: []image.Descriptor{{MediaType: mt, Digest: image.FromBytes(raw), Size: int64(len(raw)),
+			Annotations: map[string]string{"org.opencontainers.image.ref.name": tag}}}})
+	if err := os.WriteFile(filepath.Join(dir, "index.json"), index, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Skopeo runs skopeo with args and returns its standard output; a failure
+// fails the test, with skopeo's error output.
+func Skopeo(t testing.TB, args ...string) []byte {
+	t.Helper()
+	bin := Need(t, "skopeo", "skopeo")
+	cmd := exec.Command(bin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("skopeo %v: %v\n%s", args, err, stderr.String())
+	}
+	return out
+}
