@@ -22,7 +22,9 @@ CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
 LABS := $(sort $(wildcard labs/[0-9][0-9]-*))
 # The chapters whose tests also run on cgroup v2 in the VM, and the engine
 # packages and labs whose root tests need cgroup v2.
-VM_CHAPTERS ?= $(CHAPTERS)
+# Chapter 05 speaks HTTP to a registry: nothing in it depends on the cgroup
+# version, and its tools (skopeo) are not static, so it runs on the host only.
+VM_CHAPTERS ?= $(filter-out chapters/05-%,$(CHAPTERS))
 VM_PACKAGES := mydocker/cgroups
 VM_LABS := labs/02-cgroups
 # On a host that is not pure cgroup v2, tests that need v2 leave it to the VM
@@ -53,7 +55,7 @@ test: provision lint unit chapters labs-check test-vm
 	@echo 'make test: all passed'
 
 lint:
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.cache/*')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags reference ./labs/...
 	$(GO) test -count=1 ./chapters/ ./scripts/

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -123,7 +124,11 @@ func (r Result) String() string {
 // Cmd prepares `mydocker args...` with this Env's data root.
 func (e *Env) Cmd(args ...string) *exec.Cmd {
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "MYDOCKER_ROOT="+e.Root)
+	cmd.Env = append(os.Environ(), "MYDOCKER_ROOT="+e.Root,
+		// A safety net: tests talk only to loopback registries. Any other
+		// host goes to this proxy, which is not there, so a test that
+		// reached for Docker Hub fails at once, without a packet leaving.
+		"HTTPS_PROXY=http://127.0.0.1:9", "HTTP_PROXY=http://127.0.0.1:9", "NO_PROXY=")
 	cmd.Env = append(cmd.Env, e.Environ...)
 	return cmd
 }
@@ -166,3 +171,9 @@ func (e *Env) MustRun(args ...string) string {
 	}
 	return r.Stdout
 }
+
+var traceTime = regexp.MustCompile(`=> \[(host|init) +[0-9.]+ms\]`)
+
+// Untimed drops the milliseconds from --trace lines ("=> [host  1.2ms]"
+// becomes "=> [host]"), so tests can match the steps.
+func Untimed(stderr string) string { return traceTime.ReplaceAllString(stderr, "=> [$1]") }

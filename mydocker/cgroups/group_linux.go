@@ -140,3 +140,22 @@ func removeIfEmpty(dir string) {
 		trace.Step("rmdir %s", dir)
 	}
 }
+
+// Hierarchies maps the name of each v1 hierarchy the group is in, as it
+// appears under /sys/fs/cgroup ("memory", "cpu,cpuacct"), to the group's
+// directory there. On v2 it is empty.
+func (g *Group) Hierarchies() map[string]string {
+	out := map[string]string{}
+	if g.Mode == Unified {
+		return out
+	}
+	for _, dir := range g.dirs() {
+		rel, err := filepath.Rel(Mountpoint, dir)
+		if err != nil {
+			continue
+		}
+		name, _, _ := strings.Cut(rel, string(filepath.Separator))
+		out[name] = dir
+	}
+	return out
+}

@@ -107,6 +107,7 @@ func (p *Placement) Fork(fork func() (int, error)) (int, error) {
 	}
 	trace.Step("echo %s > tasks of %v: init's forking thread joins the group, the fork is born there", tid, p.Paths)
 	pid, err := fork()
+	trace.Step("echo %s > tasks of init's own groups: the thread moves back", tid)
 	if berr := writeFDs(p.Back, tid); berr != nil && err == nil {
 		// A thread of init left in the group would count as one of the
 		// container's tasks; the command runs anyway.

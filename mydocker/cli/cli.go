@@ -25,6 +25,7 @@ const RootEnv = "MYDOCKER_ROOT"
 // Globals are the flags that come before the command.
 type Globals struct {
 	DataRoot string
+	Insecure []string // --insecure-registry
 	Stdout   io.Writer
 	Stderr   io.Writer
 }
@@ -47,6 +48,19 @@ func init() {
 		{name: "ps", usage: "[OPTIONS]", summary: "List containers", run: psCmd},
 		{name: "rm", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Remove one or more containers", run: rmCmd},
 		{name: "inspect", usage: "NAME|ID [NAME|ID...]", summary: "Show low-level information on containers", run: inspectCmd},
+		{name: "mkimage", usage: "busybox [NAME]", summary: "Build the built-in default image from the host's static busybox", run: mkimageCmd},
+		{name: "import", usage: "FILE|- REPOSITORY[:TAG]", summary: "Import a root filesystem tarball as an image", run: importCmd},
+		{name: "images", usage: "[OPTIONS] [REPOSITORY[:TAG]]", summary: "List images", run: imagesCmd},
+		{name: "tag", usage: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", run: tagCmd},
+		{name: "rmi", usage: "[OPTIONS] IMAGE [IMAGE...]", summary: "Remove one or more images", run: rmiCmd},
+		{name: "commit", usage: "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]", summary: "Create a new image from a container's changes", run: commitCmd},
+		{name: "diff", usage: "CONTAINER", summary: "Inspect changes to files on a container's filesystem", run: diffCmd},
+		{name: "pull", usage: "[OPTIONS] NAME[:TAG|@DIGEST]", summary: "Download an image from a registry", run: pullCmd},
+		{name: "push", usage: "NAME[:TAG]", summary: "Upload an image to a registry", run: pushCmd},
+		{name: "login", usage: "[OPTIONS] [SERVER]", summary: "Log in to a registry", run: loginCmd},
+		{name: "logout", usage: "[SERVER]", summary: "Log out from a registry", run: logoutCmd},
+		{name: "save", usage: "[OPTIONS] IMAGE [IMAGE...]", summary: "Save one or more images to a tar archive", run: saveCmd},
+		{name: "load", usage: "[OPTIONS]", summary: "Load an image from a tar archive or STDIN", run: loadCmd},
 		{name: "stats", usage: "[OPTIONS] [CONTAINER...]", summary: "Display a live stream of containers' resource usage", run: statsCmd},
 		{name: "doctor", usage: "", summary: "Check that this machine can run containers", run: doctorCmd},
 		{name: "version", usage: "", summary: "Show the mydocker version", run: versionCmd},
@@ -73,10 +87,14 @@ func Main(args []string) int {
 	if v := os.Getenv(RootEnv); v != "" {
 		g.DataRoot = v
 	}
+	if v := os.Getenv("MYDOCKER_INSECURE_REGISTRY"); v != "" {
+		g.Insecure = strings.Split(v, ",")
+	}
 	var trace_, help, version bool
 	fs := NewFlagSet("")
 	fs.Bool(&trace_, "trace", "", "narrate each kernel step on stderr (also MYDOCKER_TRACE=1)")
 	fs.String(&g.DataRoot, "data-root", "", "dir", "where containers and images live (also "+RootEnv+"; default "+DefaultDataRoot+")")
+	fs.List(&g.Insecure, "insecure-registry", "", "host", "a registry that may be reached over plain HTTP (loopback ones always may)")
 	fs.Bool(&help, "help", "h", "show this help")
 	fs.Bool(&version, "version", "v", "show the version")
 	rest, err := fs.Parse(args)

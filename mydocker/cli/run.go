@@ -14,6 +14,7 @@ import (
 func runCmd(g *Globals, args []string) error {
 	var o container.RunOptions
 	var memory, swap, cpus, shares, pids string
+	pullPolicy := "missing"
 	fs := NewFlagSet("run")
 	fs.Bool(&o.Remove, "rm", "", "remove the container when it exits")
 	fs.Bool(&o.Interactive, "interactive", "i", "keep STDIN open")
@@ -23,6 +24,7 @@ func runCmd(g *Globals, args []string) error {
 	fs.List(&o.Env, "env", "e", "list", "set environment variables (KEY=VALUE)")
 	fs.String(&o.Cwd, "workdir", "w", "string", "working directory inside the container")
 	fs.String(&o.User, "user", "u", "string", "username or UID (format: <name|uid>[:<group|gid>])")
+	fs.String(&pullPolicy, "pull", "", "string", `pull image before running ("always", "missing", "never")`)
 	// Chapter 02: cgroup limits, with Docker's names and units.
 	fs.String(&memory, "memory", "m", "bytes", "memory limit (e.g. 512m, 1g; at least 6m)")
 	fs.String(&swap, "memory-swap", "", "bytes", "memory plus swap limit; -1 for unlimited swap (default: twice -m)")
@@ -38,6 +40,9 @@ func runCmd(g *Globals, args []string) error {
 		return &usageError{"run", err}
 	}
 	o.Image, o.Args = rest[0], rest[1:]
+	if err := ensureImage(g, o.Image, pullPolicy); err != nil {
+		return err
+	}
 	code, err := container.Run(g.DataRoot, o)
 	if err != nil {
 		return err

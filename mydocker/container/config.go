@@ -5,7 +5,10 @@
 
 package container
 
-import "github.com/mydocker/mydocker/mydocker/cgroups"
+import (
+	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/rootfs"
+)
 
 // Config is everything init needs to set up the container and start the command.
 type Config struct {
@@ -15,12 +18,10 @@ type Config struct {
 	Env      []string `json:"env"`            // KEY=VALUE, the command's whole environment
 	Cwd      string   `json:"cwd,omitempty"`  // working directory inside the container
 	User     string   `json:"user,omitempty"` // uid[:gid] or name[:group], as in `docker run -u`
-	// Rootfs is the directory that becomes the container's /. Empty runs the
+	// Rootfs is the container's root filesystem (chapter 03). Nil runs the
 	// command on the host's filesystem (chapter 01's "host" image).
-	Rootfs string `json:"rootfs,omitempty"`
-	// Hosts is the container's /etc/hosts, written into a private copy.
-	Hosts string `json:"hosts,omitempty"`
-	TTY   bool   `json:"tty,omitempty"` // give the command a pseudo-terminal
+	Rootfs *rootfs.Spec `json:"rootfs,omitempty"`
+	TTY    bool         `json:"tty,omitempty"` // give the command a pseudo-terminal
 	// ConsoleRows and ConsoleCols size the terminal before the command starts.
 	ConsoleRows uint16 `json:"consoleRows,omitempty"`
 	ConsoleCols uint16 `json:"consoleCols,omitempty"`

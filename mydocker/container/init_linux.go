@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/namespace"
+	"github.com/mydocker/mydocker/mydocker/rootfs"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -95,10 +96,19 @@ func setup(cfg *Config) error {
 	if err := namespace.Enter(cfg.Hostname); err != nil {
 		return err
 	}
-	if cfg.Rootfs == "" {
+	if cfg.Rootfs == nil {
 		return namespace.RemountProc()
 	}
-	return setupRootfs(cfg)
+	if err := rootfs.Setup(cfg.Rootfs); err != nil {
+		return err
+	}
+	// Docker creates a missing working directory rather than fail.
+	if cfg.Cwd != "" {
+		if err := os.MkdirAll(cfg.Cwd, 0o755); err != nil {
+			return fmt.Errorf("create working directory %s: %w", cfg.Cwd, err)
+		}
+	}
+	return nil
 }
 
 // reportError tells the host why the container could not start; the host

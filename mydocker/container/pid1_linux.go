@@ -60,6 +60,7 @@ func reap(child int) (code int, done bool) {
 		}
 		if pid == child {
 			code, done = waitStatusCode(syscall.WaitStatus(ws)), true
+			trace.Step("the command exited with status %d: init exits with it", code)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -18,7 +19,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/namespace"
+	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
 // RunOptions is `mydocker run`, parsed.
@@ -67,6 +70,26 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	if err != nil {
 		return ExitEngine, err
 	}
+	images, err := local.Open(dataRoot)
+	if err != nil {
+		return ExitEngine, err
+	}
+	// The image's layers must not be collected between their unpacking
+	// and the container's record saying it uses them.
+	unlock, err := LockDataRoot(dataRoot, false)
+	if err != nil {
+		return ExitEngine, err
+	}
+	defer func() { unlock() }()
+	// Chapter 03: the image, found (and unpacked) before anything is made.
+	img, err := resolveImage(images, opts.Image)
+	if err != nil {
+		return ExitEngine, err
+	}
+	args, err := command(img, opts.Args)
+	if err != nil {
+		return ExitEngine, &ExitError{ExitEngine, err}
+	}
 	var undo Undo
 	defer func() {
 		if uerr := undo.Run(); uerr != nil && err == nil {
@@ -79,7 +102,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	c.Config = Config{
 		ID:       c.ID,
 		Hostname: opts.Hostname,
-		Args:     opts.Args,
+		Args:     args,
 		Cwd:      opts.Cwd,
 		User:     opts.User,
 		TTY:      opts.TTY,
@@ -87,17 +110,38 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	if c.Config.Hostname == "" {
 		c.Config.Hostname = ShortID(c.ID) // Docker's default
 	}
-	if opts.Image != HostImage {
-		return ExitEngine, Exitf(ExitEngine, "image %q: only %q (the host's own filesystem) is known here", opts.Image, HostImage)
+	imageEnv := []string{"PATH=" + DefaultPath}
+	if img != nil {
+		imageEnv = append(imageEnv, img.Config.Env...)
+		if c.Config.Cwd == "" {
+			c.Config.Cwd = img.Config.WorkingDir
+		}
+		if c.Config.Cwd == "" {
+			c.Config.Cwd = "/"
+		}
+		if c.Config.User == "" {
+			c.Config.User = img.Config.User
+		}
 	}
-	c.Config.Env = mergeEnv([]string{"PATH=" + DefaultPath}, c.Config.Hostname, opts.TTY, opts.Env)
+	c.Config.Env = mergeEnv(imageEnv, c.Config.Hostname, opts.TTY, opts.Env)
 	if opts.TTY {
 		c.Config.ConsoleRows, c.Config.ConsoleCols = TerminalSize(os.Stdin)
+	}
+	if img != nil {
+		c.ImageID, c.Layers = img.ID, img.Layers
+		for _, l := range img.Lowers {
+			if !filepath.IsAbs(l) {
+				l = filepath.Join(img.LowerBase, l)
+			}
+			c.Lowers = append(c.Lowers, l)
+		}
 	}
 	c.State.Status = "created"
 	if err := store.Create(c); err != nil {
 		return ExitEngine, err
 	}
+	unlock()
+	unlock = func() {}
 	if opts.Remove {
 		undo.Push("remove container", func() error { return store.Remove(c.ID) })
 	}
@@ -110,6 +154,16 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	}
 	undo.Push("remove cgroup", group.Destroy)
 	c.Cgroup = group
+
+	// Chapter 03: the container's own directory, from which init builds its root.
+	if img != nil {
+		spec, err := prepareFS(store.Dir(c.ID), img, c.Config.Hostname, group)
+		if err != nil {
+			finish(store, c, ExitEngine, err)
+			return ExitEngine, err
+		}
+		c.Config.Rootfs = spec
+	}
 	return start(store, c, opts)
 }
 
@@ -168,6 +222,7 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 		waitOutput = attachConsole(p.Console, os.Stdin, os.Stdout, opts.Interactive)
 	}
 	code, err := p.Wait()
+	trace.Step("init exited: the container is over (status %d)", code)
 	waitOutput()
 	finish(store, c, code, nil)
 	if c.State.OOMKilled {

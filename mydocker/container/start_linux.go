@@ -60,10 +60,7 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 	cmd := exec.Command("/proc/self/exe", "init")
 	cmd.Args[0] = "mydocker" // so ps inside shows "mydocker init", not the path
 	cmd.ExtraFiles = append([]*os.File{initSock}, opts.ExtraFiles...)
-	cmd.Env = []string{}
-	if trace.Enabled() {
-		cmd.Env = append(cmd.Env, trace.Env+"=1")
-	}
+	cmd.Env = append([]string{}, trace.Environ()...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.Stdin, opts.Stdout, opts.Stderr
 	if opts.Stdin == nil {
 		cmd.Stdin = nil // exec.Cmd opens /dev/null

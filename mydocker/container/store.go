@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/image"
 )
 
 // ErrNotFound is returned for a name or ID no container has.
@@ -28,9 +29,16 @@ var ErrNotFound = errors.New("no such container")
 
 // Container is the record of one container, shaped like `docker inspect`.
 type Container struct {
-	ID      string     `json:"Id"`
-	Name    string     `json:"Name"`
-	Image   string     `json:"Image"` // as given on the command line
+	ID    string `json:"Id"`
+	Name  string `json:"Name"`
+	Image string `json:"Image"` // as given on the command line
+	// ImageID is the image's config digest; Layers its layers' ChainIDs,
+	// lowest first, which the container keeps in use (chapter 04).
+	ImageID image.Digest   `json:"ImageID,omitempty"`
+	Layers  []image.Digest `json:"Layers,omitempty"`
+	// Lowers are the directories of its root's read-only layers, top
+	// first, for `mydocker diff`.
+	Lowers  []string   `json:"Lowers,omitempty"`
 	Created time.Time  `json:"Created"`
 	Config  Config     `json:"Config"`
 	Host    HostConfig `json:"HostConfig"`

@@ -12,19 +12,42 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"sync"
+	"time"
 )
 
 // Env is the environment variable that turns tracing on ("1") for mydocker
 // and for the init it re-executes.
 const Env = "MYDOCKER_TRACE"
 
+// StartEnv carries the moment mydocker started (Unix nanoseconds) to init,
+// so that every step, on either side, shows the time since then.
+const StartEnv = "MYDOCKER_TRACE_START"
+
 var (
 	mu      sync.Mutex
 	out     io.Writer = os.Stderr
 	enabled           = os.Getenv(Env) == "1"
 	role              = "host"
+	start             = startTime()
 )
+
+func startTime() time.Time {
+	if ns, err := strconv.ParseInt(os.Getenv(StartEnv), 10, 64); err == nil {
+		return time.Unix(0, ns)
+	}
+	return time.Now()
+}
+
+// Environ is what a child needs to go on with the story: empty when
+// tracing is off.
+func Environ() []string {
+	if !Enabled() {
+		return nil
+	}
+	return []string{Env + "=1", StartEnv + "=" + strconv.FormatInt(start.UnixNano(), 10)}
+}
 
 // Enable turns tracing on for this process and for the processes it starts.
 func Enable() {
@@ -63,5 +86,6 @@ func Step(format string, args ...any) {
 	if !enabled {
 		return
 	}
-	fmt.Fprintf(out, "=> [%s] %s\n", role, fmt.Sprintf(format, args...))
+	ms := float64(time.Since(start).Microseconds()) / 1000
+	fmt.Fprintf(out, "=> [%s %5.1fms] %s\n", role, ms, fmt.Sprintf(format, args...))
 }

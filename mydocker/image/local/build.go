@@ -7,7 +7,10 @@
 package local
 
 import (
+	"bufio"
+	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"os"
 	"time"
@@ -92,4 +95,25 @@ func (s *Store) Commit(name string, base image.Image, r io.Reader, createdBy, co
 		return img, s.layout.Write(img, nil)
 	}
 	return img, s.Put(name, img)
+}
+
+// TarReader reads a root filesystem tar, gunzipping it if it is gzipped,
+// and refuses what is not a tar at all (the ustar magic of its first
+// header), so that no garbage becomes a layer.
+func TarReader(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	var in io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, err
+		}
+		br = bufio.NewReaderSize(zr, 1<<16)
+		in = br
+	}
+	head, err := br.Peek(512)
+	if err != nil || !bytes.Equal(head[257:262], []byte("ustar")) {
+		return nil, errors.New("not a tar archive (no ustar header)")
+	}
+	return in, nil
 }

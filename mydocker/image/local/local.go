@@ -88,6 +88,20 @@ func annotations(ref reference.Reference) map[string]string {
 // Get finds an image by name, ID (or a unique prefix of 12 or more hex
 // digits) or manifest digest.
 func (s *Store) Get(name string) (image.Image, Record, error) {
+	// The common case, a name, is one lookup in index.json.
+	if ref, perr := reference.Parse(name); perr == nil && ref.Digest == "" {
+		if ref.Tag == "" {
+			ref.Tag = "latest"
+		}
+		if d, err := s.layout.Lookup(ref.String()); err == nil {
+			img, err := s.layout.Image(d.Digest)
+			if err != nil {
+				return nil, Record{}, err
+			}
+			id, _ := img.ConfigName()
+			return img, Record{Ref: ref.String(), Digest: d.Digest, ID: id}, nil
+		}
+	}
 	all, err := s.List()
 	if err != nil {
 		return nil, Record{}, err

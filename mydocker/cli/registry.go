@@ -1,0 +1,368 @@
+// The registry commands of chapter 05: pull, push, login, logout, and the
+// tarball commands save and load.
+
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/image/local"
+	"github.com/mydocker/mydocker/mydocker/image/remote"
+	"github.com/mydocker/mydocker/mydocker/image/tarball"
+	"github.com/mydocker/mydocker/mydocker/reference"
+)
+
+// registryOptions are the options every registry operation shares: the
+// insecure registries, and the credentials of `mydocker login`.
+func registryOptions(g *Globals) (remote.Options, error) {
+	creds, err := remote.DefaultCredentialStore()
+	if err != nil {
+		return remote.Options{}, err
+	}
+	return remote.Options{Insecure: g.Insecure, Keychain: creds, UserAgent: "mydocker/" + Version}, nil
+}
+
+// interruptible is a context cancelled by Ctrl-C, so that a pull stops
+// cleanly (its temp files removed) instead of dying mid-write.
+func interruptible() (context.Context, func()) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, unix.SIGTERM)
+}
+
+func pullCmd(g *Globals, args []string) error {
+	var quiet bool
+	fs := NewFlagSet("pull")
+	fs.Bool(&quiet, "quiet", "q", "suppress verbose output")
+	rest, err := parse(g, fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	out := g.Stdout
+	if quiet {
+		out = io.Discard
+	}
+	ref, err := pull(g, rest[0], out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(g.Stdout, ref.String())
+	return nil
+}
+
+// pull is `docker pull`'s output around Store.Pull.
+func pull(g *Globals, name string, out io.Writer) (reference.Reference, error) {
+	ref, err := reference.Parse(name)
+	if err != nil {
+		return ref, err
+	}
+	if ref.Tag == "" && ref.Digest == "" {
+		fmt.Fprintln(out, "Using default tag: latest")
+		ref.Tag = "latest"
+	}
+	opts, err := registryOptions(g)
+	if err != nil {
+		return ref, err
+	}
+	images, err := local.Open(g.DataRoot)
+	if err != nil {
+		return ref, err
+	}
+	ctx, stop := interruptible()
+	defer stop()
+	fmt.Fprintf(out, "%s: Pulling from %s\n", ref.Identifier(), strings.TrimPrefix(ref.Repository, ""))
+	img, fresh, err := images.Pull(ctx, ref, opts, newProgress(out).Update)
+	if err != nil {
+		return ref, fmt.Errorf("pull %s: %w", ref.Familiar(), err)
+	}
+	d, _ := img.Digest()
+	fmt.Fprintf(out, "Digest: %s\n", d)
+	if fresh {
+		fmt.Fprintf(out, "Status: Downloaded newer image for %s\n", ref.Familiar())
+	} else {
+		fmt.Fprintf(out, "Status: Image is up to date for %s\n", ref.Familiar())
+	}
+	return ref, nil
+}
+
+func pushCmd(g *Globals, args []string) error {
+	rest, err := parse(g, NewFlagSet("push"), args, 1, 1)
+	if err != nil {
+		return err
+	}
+	ref, err := reference.Parse(rest[0])
+	if err != nil {
+		return err
+	}
+	if ref.Tag == "" && ref.Digest == "" {
+		ref.Tag = "latest"
+	}
+	opts, err := registryOptions(g)
+	if err != nil {
+		return err
+	}
+	images, err := local.Open(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(g.Stdout, "The push refers to repository [%s]\n", ref.Name())
+	img, _, err := images.Get(ref.String())
+	if err != nil {
+		return err
+	}
+	layers, _ := img.Layers()
+	isLayer := map[string]bool{} // docker shows the layers, not the config
+	for _, l := range layers {
+		d, _ := l.Digest()
+		isLayer[string(d)] = true
+	}
+	p := newProgress(g.Stdout)
+	opts.Progress = func(e remote.Event) {
+		if !isLayer[string(e.Digest)] {
+			return
+		}
+		status := map[string]string{remote.ActionExists: "Layer already exists", remote.ActionPushing: "Pushing", remote.ActionPushed: "Pushed"}[e.Action]
+		p.Update(local.Progress{ID: e.Digest.Short(), Status: status, Done: e.Done, Total: e.Total})
+	}
+	ctx, stop := interruptible()
+	defer stop()
+	d, err := images.Push(ctx, ref.String(), opts)
+	if err != nil {
+		return fmt.Errorf("push %s: %w", ref.Familiar(), err)
+	}
+	m, _ := img.RawManifest()
+	fmt.Fprintf(g.Stdout, "%s: digest: %s size: %d\n", ref.Identifier(), d, len(m))
+	return nil
+}
+
+func loginCmd(g *Globals, args []string) error {
+	var user, password string
+	var passwordStdin bool
+	fs := NewFlagSet("login")
+	fs.String(&user, "username", "u", "string", "username")
+	fs.String(&password, "password", "p", "string", "password (prefer --password-stdin)")
+	fs.Bool(&passwordStdin, "password-stdin", "", "take the password from stdin")
+	rest, err := parse(g, fs, args, 0, 1)
+	if err != nil {
+		return err
+	}
+	server := reference.DefaultRegistry
+	if len(rest) == 1 {
+		server = rest[0]
+	}
+	in := bufio.NewReader(os.Stdin)
+	if passwordStdin {
+		line, _ := in.ReadString('\n')
+		password = strings.TrimRight(line, "\r\n")
+	}
+	if user == "" {
+		fmt.Fprint(g.Stdout, "Username: ")
+		line, _ := in.ReadString('\n')
+		user = strings.TrimSpace(line)
+	}
+	if password == "" {
+		if password, err = readPassword(g.Stdout); err != nil {
+			return err
+		}
+	}
+	if user == "" || password == "" {
+		return errors.New("login needs a username and a password: -u USER --password-stdin")
+	}
+	opts, err := registryOptions(g)
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible()
+	defer stop()
+	if err := remote.Login(ctx, server, user, password, opts); err != nil {
+		return err
+	}
+	fmt.Fprintln(g.Stdout, "Login Succeeded")
+	return nil
+}
+
+// readPassword reads a line from the terminal with echo off.
+func readPassword(w io.Writer) (string, error) {
+	fd := int(os.Stdin.Fd())
+	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		return "", errors.New("no password given and stdin is not a terminal: use --password-stdin")
+	}
+	fmt.Fprint(w, "Password: ")
+	noEcho := *old
+	noEcho.Lflag &^= unix.ECHO
+	unix.IoctlSetTermios(fd, unix.TCSETS, &noEcho)
+	defer unix.IoctlSetTermios(fd, unix.TCSETS, old)
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	fmt.Fprintln(w)
+	return strings.TrimRight(line, "\r\n"), err
+}
+
+func logoutCmd(g *Globals, args []string) error {
+	rest, err := parse(g, NewFlagSet("logout"), args, 0, 1)
+	if err != nil {
+		return err
+	}
+	server := reference.DefaultRegistry
+	if len(rest) == 1 {
+		server = rest[0]
+	}
+	if err := remote.Logout(server); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.Stdout, "Removing login credentials for %s\n", server)
+	return nil
+}
+
+func saveCmd(g *Globals, args []string) error {
+	var output string
+	fs := NewFlagSet("save")
+	fs.String(&output, "output", "o", "file", "write to a file, instead of STDOUT")
+	names, err := parse(g, fs, args, 1, -1)
+	if err != nil {
+		return err
+	}
+	images, err := local.Open(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	var entries []tarball.Entry
+	for _, name := range names {
+		img, rec, err := images.Get(name)
+		if err != nil {
+			return err
+		}
+		e := tarball.Entry{Image: img}
+		if ref, err := reference.Parse(name); err == nil && rec.Ref != "" && !strings.HasPrefix(name, "sha256:") {
+			if ref.Tag == "" {
+				ref.Tag = "latest"
+			}
+			e.RepoTags = []string{ref.Familiar()}
+		}
+		entries = append(entries, e)
+	}
+	var w io.Writer = g.Stdout
+	var f *os.File
+	if output != "" {
+		// Into a temp file beside the target, renamed at the end: an
+		// interrupted save leaves no truncated tarball under the name.
+		if f, err = os.CreateTemp(dirOf(output), ".save-"); err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		w = f
+	} else if o, ok := g.Stdout.(*os.File); ok && container.IsTerminal(o) {
+		return errors.New("cowardly refusing to save to a terminal: use -o FILE or redirect")
+	}
+	if err := tarball.Write(w, entries); err != nil {
+		return err
+	}
+	if f != nil {
+		if err := f.Close(); err != nil {
+			return err
+		}
+		return os.Rename(f.Name(), output)
+	}
+	return nil
+}
+
+func loadCmd(g *Globals, args []string) error {
+	var input string
+	var quiet bool
+	fs := NewFlagSet("load")
+	fs.String(&input, "input", "i", "file", "read from a tar archive file, instead of STDIN")
+	fs.Bool(&quiet, "quiet", "q", "suppress the load output")
+	if _, err := parse(g, fs, args, 0, 0); err != nil {
+		return err
+	}
+	var tb *tarball.Tarball
+	var err error
+	if input != "" {
+		tb, err = tarball.Open(input)
+	} else {
+		tb, err = tarball.Read(os.Stdin)
+	}
+	if err != nil {
+		return fmt.Errorf("load %s: %w", orStdin(input), err)
+	}
+	defer tb.Close()
+	images, err := local.Open(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	for _, e := range tb.Entries {
+		if len(e.RepoTags) == 0 {
+			if err := images.Layout().Write(e.Image, nil); err != nil {
+				return err
+			}
+			id, _ := e.Image.ConfigName()
+			fmt.Fprintf(g.Stdout, "Loaded image ID: %s\n", id)
+			continue
+		}
+		for _, tag := range e.RepoTags {
+			if err := images.Put(tag, e.Image); err != nil {
+				return err
+			}
+			fmt.Fprintf(g.Stdout, "Loaded image: %s\n", familiar(tag))
+		}
+	}
+	return nil
+}
+
+func orStdin(path string) string {
+	if path == "" {
+		return "stdin"
+	}
+	return path
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndex(path, "/"); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+// ensureImage pulls name if run needs it and the store lacks it, as
+// `docker run --pull missing` does, telling the user on stderr. "always"
+// pulls every time, "never" never does.
+func ensureImage(g *Globals, name, policy string) error {
+	switch policy {
+	case "missing", "always", "never":
+	default:
+		return &usageError{"run", fmt.Errorf("invalid --pull %q: want always, missing or never", policy)}
+	}
+	if policy == "never" || name == container.HostImage || strings.HasPrefix(name, "/") || strings.HasPrefix(name, ".") ||
+		strings.HasSuffix(name, ".tar") || strings.HasSuffix(name, ".tar.gz") || strings.HasSuffix(name, ".tgz") {
+		return nil
+	}
+	images, err := local.Open(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	if _, _, err := images.Get(name); policy == "missing" && (err == nil || !errors.Is(err, local.ErrNotFound)) {
+		return nil
+	}
+	ref, err := reference.Parse(name)
+	if err != nil {
+		return &container.ExitError{Code: container.ExitEngine, Err: err}
+	}
+	if ref.Tag == "" && ref.Digest == "" {
+		ref.Tag = "latest"
+	}
+	if policy == "missing" {
+		fmt.Fprintf(g.Stderr, "Unable to find image '%s' locally\n", ref.Familiar())
+	}
+	if _, err := pull(g, ref.String(), g.Stderr); err != nil {
+		return &container.ExitError{Code: container.ExitEngine, Err: err}
+	}
+	return nil
+}

@@ -1,0 +1,51 @@
+// The data root's lock. Running containers take it shared while they unpack
+// their image and record which layers they use; collecting unused layers
+// (rmi, rm) takes it exclusive, so it never removes a layer a container is
+// about to stack.
+
+package container
+
+import (
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/image"
+)
+
+// LockDataRoot takes the data root's lock, shared or exclusive, and returns
+// the function that releases it.
+func LockDataRoot(dataRoot string, exclusive bool) (func(), error) {
+	if err := os.MkdirAll(dataRoot, 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(dataRoot, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	how := unix.LOCK_SH
+	if exclusive {
+		how = unix.LOCK_EX
+	}
+	if err := unix.Flock(int(f.Fd()), how); err != nil {
+		f.Close()
+		return nil, os.NewSyscallError("flock", err)
+	}
+	return func() { f.Close() }, nil
+}
+
+// InUse lists the layers containers stack: they must stay.
+func InUse(s *Store) (map[image.Digest]bool, error) {
+	all, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	out := map[image.Digest]bool{}
+	for _, c := range all {
+		for _, l := range c.Layers {
+			out[l] = true
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,351 @@
+// Package layer is the layer store: every layer an image uses, unpacked
+// once on disk and shared by every image and container that stacks it.
+//
+// A layer is named by its ChainID, the digest of the whole stack below and
+// including it, because the same tar on a different base is a different
+// filesystem. Each layer has a directory of its own,
+// <data-root>/layers/<chainid>/:
+//
+//	diff/    the layer's files, whiteouts stored as overlayfs reads them
+//	         (a 0:0 character device; an opaque directory's xattr)
+//	diffid   the DiffID of its tar; parent: the ChainID below it
+//
+// A container's root is an overlay of these diff/ directories, top first,
+// under its own writable layer. Unpacking goes into a temporary directory
+// that is renamed into place only when complete: an interrupted unpack
+// never leaves anything that looks like a layer, and the next Open sweeps
+// up what it left.
+package layer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/archive"
+	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/trace"
+)
+
+// Store is the layer store under one data root.
+type Store struct {
+	dir string
+}
+
+// Info describes one unpacked layer.
+type Info struct {
+	ChainID image.Digest
+	DiffID  image.Digest
+	Parent  image.Digest // "" for a base layer
+	Size    int64        // bytes of its tar
+}
+
+// Open opens (creating if needed) the layer store of a data root, and
+// removes what interrupted unpacks left.
+func Open(dataRoot string) (*Store, error) {
+	s := &Store{dir: filepath.Join(dataRoot, "layers")}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, err
+	}
+	s.sweep()
+	return s, nil
+}
+
+// Dir is the store's directory: the base of the relative paths Lowers returns.
+func (s *Store) Dir() string { return s.dir }
+
+func (s *Store) path(chain image.Digest) string { return filepath.Join(s.dir, chain.Hex()) }
+
+// Has reports whether the layer named chain is unpacked.
+func (s *Store) Has(chain image.Digest) bool {
+	_, err := os.Stat(filepath.Join(s.path(chain), "diffid"))
+	return err == nil
+}
+
+// Lowers names the diff directories of a stack of layers, TOP first as
+// overlayfs wants them, relative to Dir (short, for the one-page limit on
+// mount options).
+func Lowers(chains []image.Digest) []string {
+	out := make([]string, len(chains))
+	for i, c := range chains {
+		out[len(chains)-1-i] = filepath.Join(c.Hex(), "diff")
+	}
+	return out
+}
+
+// ChainIDs computes the ChainID of each prefix of a stack of DiffIDs.
+func ChainIDs(diffIDs []image.Digest) []image.Digest {
+	out := make([]image.Digest, len(diffIDs))
+	for i := range diffIDs {
+		out[i] = image.ChainID(diffIDs[:i+1])
+	}
+	return out
+}
+
+// Event reports progress unpacking layer Index of a stack.
+type Event struct {
+	Index  int
+	Status string // "Already exists", "Extracting", "Pull complete"
+	Done   int64  // bytes of the compressed blob read so far
+}
+
+// Unpack makes sure every layer of a stack is unpacked, and returns their
+// ChainIDs, lowest first. Layers already in the store are skipped; the
+// others are fetched and unpacked in parallel (each into its own
+// directory, so order does not matter), at most three at a time.
+func (s *Store) Unpack(layers []image.Layer, progress func(Event)) ([]image.Digest, error) {
+	if progress == nil {
+		progress = func(Event) {}
+	}
+	diffIDs := make([]image.Digest, len(layers))
+	for i, l := range layers {
+		d, err := l.DiffID()
+		if err != nil {
+			return nil, err
+		}
+		diffIDs[i] = d
+	}
+	chains := ChainIDs(diffIDs)
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 3)
+	for i, l := range layers {
+		if s.Has(chains[i]) {
+			progress(Event{Index: i, Status: "Already exists"})
+			continue
+		}
+		wg.Add(1)
+		go func(i int, l image.Layer) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var parent image.Digest
+			if i > 0 {
+				parent = chains[i-1]
+			}
+			err := s.unpack(chains[i], diffIDs[i], parent, func() (io.ReadCloser, error) {
+				return uncompressed(l, func(n int64) { progress(Event{Index: i, Status: "Extracting", Done: n}) })
+			})
+			if err != nil {
+				blob, _ := l.Digest()
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("layer %s: %w", blob, err))
+				mu.Unlock()
+				return
+			}
+			progress(Event{Index: i, Status: "Pull complete"})
+		}(i, l)
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return chains, nil
+}
+
+// uncompressed opens a layer's tar, counting the compressed bytes read.
+func uncompressed(l image.Layer, count func(int64)) (io.ReadCloser, error) {
+	c, err := l.Compressed()
+	if err != nil {
+		return nil, err
+	}
+	mt, _ := l.MediaType()
+	diffID, _ := l.DiffID()
+	return image.Uncompress(&countingReader{ReadCloser: c, count: count}, mt, diffID)
+}
+
+type countingReader struct {
+	io.ReadCloser
+	n     int64
+	count func(int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.n += int64(n)
+	if c.count != nil {
+		c.count(c.n)
+	}
+	return n, err
+}
+
+// unpack extracts one layer into a temp dir and renames it into place.
+// The tar's DiffID is verified while it streams: the reader fails at its
+// end on a mismatch, and then the temp dir is thrown away.
+func (s *Store) unpack(chain, diffID, parent image.Digest, open func() (io.ReadCloser, error)) error {
+	tmp, unlock, err := s.tempDir()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	defer os.RemoveAll(tmp)
+	r, err := open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	diff := filepath.Join(tmp, "diff")
+	if err := os.Mkdir(diff, 0o755); err != nil {
+		return err
+	}
+	trace.Step("extract layer %s into %s (whiteouts as overlayfs reads them)", diffID.Short(), filepath.Join(s.dir, chain.Hex()))
+	// Apply reads to the end of the stream, past the tar's end marker, so
+	// the DiffID check at EOF covers every byte.
+	n, err := archive.Apply(diff, r, archive.Options{Whiteouts: archive.OverlayWhiteouts})
+	if err != nil {
+		return err
+	}
+	meta := map[string]string{"diffid": string(diffID), "parent": string(parent), "size": fmt.Sprint(n)}
+	for name, v := range meta {
+		if err := os.WriteFile(filepath.Join(tmp, name), []byte(v), 0o644); err != nil {
+			return err
+		}
+	}
+	return s.commit(tmp, chain)
+}
+
+// UnpackTar unpacks a single-layer root filesystem tar (as `docker export`
+// writes it) as a base layer, and returns its ChainID (its DiffID).
+func (s *Store) UnpackTar(r io.Reader) (image.Digest, error) {
+	tmp, unlock, err := s.tempDir()
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	defer os.RemoveAll(tmp)
+	diff := filepath.Join(tmp, "diff")
+	if err := os.Mkdir(diff, 0o755); err != nil {
+		return "", err
+	}
+	h := image.NewDigester()
+	tee := io.TeeReader(r, h)
+	n, err := archive.Apply(diff, tee, archive.Options{Whiteouts: archive.OverlayWhiteouts})
+	if err != nil {
+		return "", err
+	}
+	diffID := h.Digest()
+	meta := map[string]string{"diffid": string(diffID), "parent": "", "size": fmt.Sprint(n)}
+	for name, v := range meta {
+		if err := os.WriteFile(filepath.Join(tmp, name), []byte(v), 0o644); err != nil {
+			return "", err
+		}
+	}
+	return diffID, s.commit(tmp, diffID)
+}
+
+// commit renames a finished temp dir to the layer's name. If another
+// process unpacked the same layer meanwhile, its copy stands.
+func (s *Store) commit(tmp string, chain image.Digest) error {
+	err := os.Rename(tmp, s.path(chain))
+	if errors.Is(err, unix.EEXIST) || errors.Is(err, unix.ENOTEMPTY) {
+		return nil
+	}
+	return err
+}
+
+// tempDir makes a directory for an unpack in progress, locked (flock) so
+// that sweep can tell a live unpack from one a killed process left.
+func (s *Store) tempDir() (string, func(), error) {
+	tmp, err := os.MkdirTemp(s.dir, ".tmp-")
+	if err != nil {
+		return "", nil, err
+	}
+	f, err := os.Open(tmp)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		os.RemoveAll(tmp)
+		return "", nil, err
+	}
+	return tmp, func() { f.Close() }, nil
+}
+
+// sweep removes temp dirs no live unpack holds.
+func (s *Store) sweep() {
+	entries, _ := os.ReadDir(s.dir)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".tmp-") {
+			continue
+		}
+		p := filepath.Join(s.dir, e.Name())
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
+			os.RemoveAll(p)
+		}
+		f.Close()
+	}
+}
+
+// List returns every unpacked layer.
+func (s *Store) List() ([]Info, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Info
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		info, err := s.info(image.Digest("sha256:" + e.Name()))
+		if err == nil {
+			out = append(out, info)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ChainID < out[j].ChainID })
+	return out, nil
+}
+
+func (s *Store) info(chain image.Digest) (Info, error) {
+	read := func(name string) string {
+		b, _ := os.ReadFile(filepath.Join(s.path(chain), name))
+		return string(b)
+	}
+	diffID := read("diffid")
+	if diffID == "" {
+		return Info{}, fmt.Errorf("layer %s: no diffid", chain)
+	}
+	var size int64
+	fmt.Sscan(read("size"), &size)
+	return Info{ChainID: chain, DiffID: image.Digest(diffID), Parent: image.Digest(read("parent")), Size: size}, nil
+}
+
+// GC removes every layer not in keep, and returns what it removed. The
+// caller computes keep from the images and containers that use layers: a
+// layer's reference count is the number of them whose stack holds it.
+func (s *Store) GC(keep map[image.Digest]bool) ([]image.Digest, error) {
+	all, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	var removed []image.Digest
+	for _, l := range all {
+		if keep[l.ChainID] {
+			continue
+		}
+		// Rename first, so no reader ever sees half a layer.
+		tmp := filepath.Join(s.dir, ".tmp-rm-"+l.ChainID.Hex())
+		if err := os.Rename(s.path(l.ChainID), tmp); err != nil {
+			return removed, err
+		}
+		if err := os.RemoveAll(tmp); err != nil {
+			return removed, err
+		}
+		removed = append(removed, l.ChainID)
+	}
+	return removed, nil
+}

@@ -1,0 +1,193 @@
+// The filesystems a container gets inside its new root, mounted before the
+// root switch while the host's paths are still reachable.
+
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/trace"
+)
+
+// DefaultMounts are runc's: a fresh procfs for the container's PID
+// namespace; /dev as a small tmpfs (filled by makeDevices); a devpts of its
+// own ("newinstance"), so the container's terminals are not the host's;
+// shared memory and POSIX queues of its IPC namespace; sysfs read-only.
+func DefaultMounts() []Mount {
+	const nosuidNodevNoexec = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
+	return []Mount{
+		{"proc", "/proc", "proc", nosuidNodevNoexec, ""},
+		{"tmpfs", "/dev", "tmpfs", unix.MS_NOSUID | unix.MS_STRICTATIME, "mode=755,size=65536k"},
+		{"devpts", "/dev/pts", "devpts", unix.MS_NOSUID | unix.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"},
+		{"shm", "/dev/shm", "tmpfs", nosuidNodevNoexec, "mode=1777,size=65536k"},
+		{"mqueue", "/dev/mqueue", "mqueue", nosuidNodevNoexec, ""},
+		{"sysfs", "/sys", "sysfs", nosuidNodevNoexec | unix.MS_RDONLY, ""},
+	}
+}
+
+// mount mounts m inside root, creating the mount point if the image lacks it.
+func mount(root string, m Mount) error {
+	target, err := SecureJoin(root, m.Target)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		return fmt.Errorf("create mount point %s: %w", m.Target, err)
+	}
+	trace.Step("mount(%q, %q, %q, %s, %q)", m.Source, m.Target, m.FSType, flagNames(m.Flags), m.Data)
+	if err := unix.Mount(m.Source, target, m.FSType, m.Flags, m.Data); err != nil {
+		return &os.PathError{Op: "mount " + m.FSType, Path: m.Target, Err: err}
+	}
+	return nil
+}
+
+// mountOverlay mounts the union of the image's layers and the container's
+// writable layer at root. Lower paths are given relative to LowerBase (the
+// layer store), which keeps the option string short: the kernel takes at
+// most one page of mount options.
+func mountOverlay(root string, o *Overlay) error {
+	// index, redirect_dir and metacopy off: a renamed directory or a
+	// metadata-only copy-up would be recorded in ways no OCI layer can
+	// express, and commit could not turn the upper layer into one.
+	data := "lowerdir=" + strings.Join(o.Lower, ":") + ",upperdir=" + o.Upper + ",workdir=" + o.Work +
+		",index=off,redirect_dir=off,metacopy=off"
+	if len(data) >= os.Getpagesize() {
+		return fmt.Errorf("mount overlay: %d layers make an option string of %d bytes, more than the kernel's %d", len(o.Lower), len(data), os.Getpagesize())
+	}
+	if o.LowerBase != "" {
+		// Relative lowerdirs are resolved against the cwd at mount time.
+		if err := os.Chdir(o.LowerBase); err != nil {
+			return err
+		}
+	}
+	trace.Step("mount(\"overlay\", %q, \"overlay\", 0, %q)", root, data)
+	if err := unix.Mount("overlay", root, "overlay", 0, data); err != nil {
+		return &os.PathError{Op: "mount overlay", Path: root, Err: explainOverlay(err, o)}
+	}
+	return nil
+}
+
+func explainOverlay(err error, o *Overlay) error {
+	var st unix.Statfs_t
+	if errors.Is(err, unix.EINVAL) && unix.Statfs(o.Upper, &st) == nil && st.Type == unix.OVERLAYFS_SUPER_MAGIC {
+		return fmt.Errorf("%w (the data root is itself on overlayfs, which cannot hold an upper layer: use --data-root on ext4, xfs or tmpfs)", err)
+	}
+	if errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("%w (no overlayfs in this kernel: modprobe overlay)", err)
+	}
+	return err
+}
+
+// bindFile shows the host file b.Source at b.Target inside root, creating an
+// empty file to mount on if the image has none there.
+func bindFile(root string, b Bind) error {
+	target, err := SecureJoin(root, b.Target)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(target); errors.Is(err, os.ErrNotExist) {
+		f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		f.Close()
+	}
+	trace.Step("mount(%q, %q, MS_BIND)", b.Source, b.Target)
+	if err := unix.Mount(b.Source, target, "", unix.MS_BIND, ""); err != nil {
+		return &os.PathError{Op: "bind mount", Path: b.Target, Err: err}
+	}
+	if b.ReadOnly {
+		return remountReadOnly(target)
+	}
+	return nil
+}
+
+// mountCgroup shows the container's own cgroup at /sys/fs/cgroup, read-only:
+// programs that size themselves by their limits (a JVM reads memory.max)
+// find them there, and nothing of the host's tree.
+func mountCgroup(root string, v *CgroupView) error {
+	target, err := SecureJoin(root, "/sys/fs/cgroup")
+	if err != nil {
+		return err
+	}
+	if v.V2 != "" {
+		if err := bind(v.V2, target, "/sys/fs/cgroup"); err != nil {
+			return err
+		}
+		return remountReadOnly(target)
+	}
+	trace.Step("mount(\"tmpfs\", \"/sys/fs/cgroup\", \"tmpfs\", MS_NOSUID|MS_NODEV|MS_NOEXEC)")
+	if err := unix.Mount("tmpfs", target, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=755"); err != nil {
+		return &os.PathError{Op: "mount tmpfs", Path: "/sys/fs/cgroup", Err: err}
+	}
+	for name, dir := range v.V1 {
+		sub := filepath.Join(target, name)
+		if err := os.Mkdir(sub, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return err
+		}
+		if err := bind(dir, sub, "/sys/fs/cgroup/"+name); err != nil {
+			return err
+		}
+		if err := remountReadOnly(sub); err != nil {
+			return err
+		}
+	}
+	return remountReadOnly(target)
+}
+
+func bind(source, target, shown string) error {
+	trace.Step("mount(%q, %q, MS_BIND|MS_REC)", source, shown)
+	if err := unix.Mount(source, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return &os.PathError{Op: "bind mount", Path: shown, Err: err}
+	}
+	return nil
+}
+
+// remountReadOnly makes a mount read-only, keeping its other flags: a bind
+// mount ignores MS_RDONLY on the first call and takes it on a remount.
+func remountReadOnly(path string) error {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return &os.PathError{Op: "statfs", Path: path, Err: err}
+	}
+	flags := uintptr(unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY)
+	for _, f := range [][2]int64{{unix.ST_NOSUID, unix.MS_NOSUID}, {unix.ST_NODEV, unix.MS_NODEV},
+		{unix.ST_NOEXEC, unix.MS_NOEXEC}, {unix.ST_NOATIME, unix.MS_NOATIME}, {unix.ST_RELATIME, unix.MS_RELATIME}} {
+		if st.Flags&f[0] != 0 {
+			flags |= uintptr(f[1])
+		}
+	}
+	if err := unix.Mount("", path, "", flags, ""); err != nil {
+		return &os.PathError{Op: "remount read-only", Path: path, Err: err}
+	}
+	return nil
+}
+
+// flagNames spells mount flags for --trace.
+func flagNames(flags uintptr) string {
+	names := []struct {
+		f uintptr
+		n string
+	}{{unix.MS_RDONLY, "MS_RDONLY"}, {unix.MS_NOSUID, "MS_NOSUID"}, {unix.MS_NODEV, "MS_NODEV"},
+		{unix.MS_NOEXEC, "MS_NOEXEC"}, {unix.MS_STRICTATIME, "MS_STRICTATIME"}, {unix.MS_BIND, "MS_BIND"},
+		{unix.MS_REC, "MS_REC"}, {unix.MS_PRIVATE, "MS_PRIVATE"}, {unix.MS_SLAVE, "MS_SLAVE"}}
+	var out []string
+	for _, x := range names {
+		if flags&x.f != 0 {
+			out = append(out, x.n)
+		}
+	}
+	if len(out) == 0 {
+		return "0"
+	}
+	return strings.Join(out, "|")
+}

@@ -1,0 +1,94 @@
+package rootfs_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/rootfs"
+	"github.com/mydocker/mydocker/mydocker/rootfs/rootfstest"
+)
+
+func TestMain(m *testing.M) {
+	rootfstest.Main(m, map[string]rootfstest.PivotFunc{
+		"engine":   rootfs.PivotRoot,
+		"chroot":   chrootOnly,
+		"attached": pivotWithoutDetach,
+	})
+}
+
+// The engine's root switch passes the checker lab 03 is held to.
+func TestPivotRoot(t *testing.T) { rootfstest.CheckPivotRoot(t, "engine") }
+
+// chrootOnly is what many tutorials do instead.
+func chrootOnly(newRoot string) error {
+	if err := unix.Chroot(newRoot); err != nil {
+		return err
+	}
+	return unix.Chdir("/")
+}
+
+// pivotWithoutDetach forgets the last step: the old root stays stacked on /.
+func pivotWithoutDetach(newRoot string) error {
+	if err := unix.Chdir(newRoot); err != nil {
+		return err
+	}
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return err
+	}
+	return unix.Chdir("/")
+}
+
+// The checker catches the usual mistakes. A chroot: the escape reaches the
+// host. (Its mountinfo looks clean, because the kernel lists only the
+// mounts under the process's root.) A pivot that keeps the old root: the
+// host's mounts are still listed.
+func TestCheckerCatchesMistakes(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true: needs root")
+		}
+		t.Skip("needs root")
+	}
+	r, _, err := rootfstest.Probe(t, "chroot")
+	require.NoError(t, err)
+	if r.Marker != "inside" || r.Escaped == "" {
+		t.Errorf("a chroot: marker %q, escaped %q; want inside, and the escape reaching the host", r.Marker, r.Escaped)
+	}
+	r, _, err = rootfstest.Probe(t, "attached")
+	require.NoError(t, err)
+	if len(r.MountPoints) <= 2 {
+		t.Errorf("a pivot that keeps the old root lists mount points %v; want the host's among them", r.MountPoints)
+	}
+}
+
+func TestSecureJoin(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "etc", "real"), 0o755))
+	require.NoError(t, os.Symlink("/etc/real", filepath.Join(root, "abs")))
+	require.NoError(t, os.Symlink("../../../../etc/real", filepath.Join(root, "etc", "up")))
+	require.NoError(t, os.Symlink("/", filepath.Join(root, "toroot")))
+	require.NoError(t, os.Symlink("loop2", filepath.Join(root, "loop1")))
+	require.NoError(t, os.Symlink("loop1", filepath.Join(root, "loop2")))
+	tests := []struct{ in, want string }{
+		{"/etc/hosts", "/etc/hosts"},
+		{"etc/hosts", "/etc/hosts"},
+		{"/../../etc/hosts", "/etc/hosts"},
+		{"/abs/x", "/etc/real/x"},    // an absolute link stays inside root
+		{"/etc/up/x", "/etc/real/x"}, // so does a climbing one
+		{"/toroot/etc/passwd", "/etc/passwd"},
+		{"/missing/../etc", "/etc"},
+	}
+	for _, tt := range tests {
+		got, err := rootfs.SecureJoin(root, tt.in)
+		if err != nil || got != filepath.Join(root, tt.want) {
+			t.Errorf("SecureJoin(root, %q) = %q, %v; want root+%q", tt.in, got, err, tt.want)
+		}
+	}
+	if _, err := rootfs.SecureJoin(root, "/loop1/x"); err == nil {
+		t.Errorf("SecureJoin through a symlink loop = nil error, want one")
+	}
+}

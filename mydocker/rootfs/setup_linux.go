@@ -1,0 +1,51 @@
+// Setup, in order. Each step is runc's, and each is narrated by --trace.
+
+package rootfs
+
+import (
+	"fmt"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/trace"
+)
+
+// Setup builds the container's filesystem at s.Root and switches to it. It
+// runs in init, in a mount namespace whose mounts are already private
+// (namespace.Enter).
+func Setup(s *Spec) error {
+	if s.Overlay != nil {
+		if err := mountOverlay(s.Root, s.Overlay); err != nil {
+			return err
+		}
+	}
+	// pivot_root needs the new root to be a mount point. A bind mount of
+	// the directory on itself makes it one (an overlay already is; binding
+	// it again is harmless and keeps one path for both).
+	trace.Step("mount(%q, %q, MS_BIND|MS_REC): the new root becomes a mount point", s.Root, s.Root)
+	if err := unix.Mount(s.Root, s.Root, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("bind mount %s on itself: %w", s.Root, err)
+	}
+	for _, m := range DefaultMounts() {
+		if err := mount(s.Root, m); err != nil {
+			return err
+		}
+	}
+	if s.Cgroup != nil {
+		if err := mountCgroup(s.Root, s.Cgroup); err != nil {
+			return err
+		}
+	}
+	if err := makeDevices(s.Root); err != nil {
+		return err
+	}
+	for _, b := range s.Binds {
+		if err := bindFile(s.Root, b); err != nil {
+			return err
+		}
+	}
+	if err := PivotRoot(s.Root); err != nil {
+		return err
+	}
+	return maskPaths()
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# bench.sh: each chapter's hot path, measured in one run beside the
+# reference tool, with hyperfine. `make bench` runs it (as root).
+#
+#   chapter 04  unpacking a large layer: mydocker vs `umoci unpack`
+#               start latency: mydocker run vs `runc run`, and the
+#               unshare+chroot floor
+#   chapter 05  pulling and unpacking a large image from a loopback
+#               registry: mydocker pull vs `skopeo copy` + `umoci unpack`
+#
+# The large image is Debian bookworm minbase (debootstrap), built once into
+# .cache/bench. Figures go to stdout and to .cache/bench/results-*.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+cache=$top/.cache/bench
+mkdir -p "$cache"
+bin=$top/bin/mydocker
+runs=${BENCH_RUNS:-5}
+only=${1:-all}
+
+work=$(mktemp -d /var/tmp/mydocker-bench.XXXXXX)
+cleanup() {
+	[ -n "${registry_pid:-}" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
+	runc delete -f mydocker-bench >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+export MYDOCKER_ROOT=$work/root
+results=$cache/results-$(date +%Y%m%d-%H%M%S).md
+
+say() { printf '\n### %s\n\n' "$*" | tee -a "$results"; }
+hf() { hyperfine -N --style basic --export-markdown "$work/hf.md" "$@" >&2; cat "$work/hf.md" | tee -a "$results"; }
+
+echo "mydocker bench on $(uname -r), $(nproc) CPUs, $(date -u +%F)" | tee "$results"
+
+# The large root filesystem, and its layer as a gzipped tar.
+if [ ! -x "$cache/minbase/bin/bash" ]; then
+	echo "bench: debootstrap --variant=minbase bookworm (once, into $cache/minbase)" >&2
+	rm -rf "$cache/minbase"
+	debootstrap --variant=minbase bookworm "$cache/minbase" http://deb.debian.org/debian >&2
+fi
+if [ ! -s "$cache/minbase.tar.gz" ]; then
+	tar --numeric-owner --xattrs -C "$cache/minbase" -cf - . | gzip -6 > "$cache/minbase.tar.gz"
+fi
+echo "layer: $(du -h "$cache/minbase.tar.gz" | cut -f1) gzipped, $(du -sh "$cache/minbase" | cut -f1) unpacked, $(find "$cache/minbase" | wc -l) files" | tee -a "$results"
+
+if [ "$only" = all ] || [ "$only" = 04 ]; then
+	# Both tools unpack the same blob, from the same OCI layout: mydocker's
+	# own image store is one (its index names the image "latest").
+	"$bin" import "$cache/minbase.tar.gz" minbase >/dev/null
+	say "chapter 04: unpack a $(du -h "$cache/minbase.tar.gz" | cut -f1) gzip layer (Debian minbase) — mydocker vs umoci"
+	hf -r "$runs" \
+		--prepare "rm -rf $MYDOCKER_ROOT/layers $work/bundle" \
+		-n "mydocker run --rm minbase true (unpack + run)" "$bin run --rm minbase true" \
+		-n "umoci unpack" "umoci unpack --image $MYDOCKER_ROOT/images:latest $work/bundle"
+
+	# Start latency, on the same busybox root filesystem.
+	"$bin" mkimage busybox >/dev/null
+	"$bin" run --rm busybox true
+	mkdir -p "$work/runc/rootfs"
+	"$bin" mkimage -o "$work/busybox.tar" busybox
+	tar -xf "$work/busybox.tar" -C "$work/runc/rootfs"
+	(cd "$work/runc" && runc spec && sed -i -e 's/"terminal": true/"terminal": false/' -e 's/"sh"$/"true"/' config.json)
+	say "chapter 04: start latency, busybox \`true\` — mydocker vs runc vs the unshare+chroot floor"
+	hf -w 3 -r $((runs * 10)) \
+		-n "mydocker run --rm busybox true" "$bin run --rm busybox true" \
+		-n "runc run" "runc run -b $work/runc mydocker-bench" \
+		-n "unshare -fmuipn chroot" "unshare -fmuipn --mount-proc=$work/runc/rootfs/proc chroot $work/runc/rootfs /bin/true"
+fi
+
+echo "bench: results in $results" >&2
