@@ -51,7 +51,7 @@ if [ "$only" = all ] || [ "$only" = 04 ]; then
 	"$bin" import "$cache/minbase.tar.gz" minbase >/dev/null
 	say "chapter 04: unpack a $(du -h "$cache/minbase.tar.gz" | cut -f1) gzip layer (Debian minbase) — mydocker vs umoci"
 	hf -r "$runs" \
-		--prepare "rm -rf $MYDOCKER_ROOT/layers $work/bundle" \
+		--prepare "sh -c 'rm -rf $MYDOCKER_ROOT/layers $work/bundle; sync; echo 3 > /proc/sys/vm/drop_caches'" \
 		-n "mydocker run --rm minbase true (unpack + run)" "$bin run --rm minbase true" \
 		-n "umoci unpack" "umoci unpack --image $MYDOCKER_ROOT/images:latest $work/bundle"
 
@@ -67,6 +67,31 @@ if [ "$only" = all ] || [ "$only" = 04 ]; then
 		-n "mydocker run --rm busybox true" "$bin run --rm busybox true" \
 		-n "runc run" "runc run -b $work/runc mydocker-bench" \
 		-n "unshare -fmuipn chroot" "unshare -fmuipn --mount-proc=$work/runc/rootfs/proc chroot $work/runc/rootfs /bin/true"
+fi
+
+if [ "$only" = all ] || [ "$only" = 05 ]; then
+	# A registry of our own on loopback, with the minbase image pushed to it.
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	mkdir -p "$work/registry"
+	cat > "$work/registry/config.yml" <<CONFIG
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $work/registry/data}}
+http: {addr: 127.0.0.1:$port}
+CONFIG
+	docker-registry serve "$work/registry/config.yml" >"$work/registry/log" 2>&1 &
+	registry_pid=$!
+	for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
+	ref=127.0.0.1:$port/minbase:1
+	"$bin" import "$cache/minbase.tar.gz" minbase >/dev/null
+	"$bin" tag minbase "$ref"
+	"$bin" push "$ref" >/dev/null
+	say "chapter 05: pull and unpack a $(du -h "$cache/minbase.tar.gz" | cut -f1) image from a loopback registry — mydocker vs skopeo copy + umoci unpack"
+	hf -r "$runs" \
+		--prepare "sh -c 'rm -rf $work/pullroot $work/oci $work/bundle; sync; echo 3 > /proc/sys/vm/drop_caches'" \
+		-n "mydocker pull" "env MYDOCKER_ROOT=$work/pullroot $bin pull -q $ref" \
+		-n "skopeo copy + umoci unpack" "sh -c 'skopeo copy -q --src-tls-verify=false docker://$ref oci:$work/oci:minbase && umoci unpack --image $work/oci:minbase $work/bundle'" \
+		-n "skopeo copy alone" "skopeo copy -q --src-tls-verify=false docker://$ref oci:$work/oci:minbase"
 fi
 
 echo "bench: results in $results" >&2

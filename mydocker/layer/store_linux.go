@@ -187,10 +187,11 @@ func (s *Store) unpack(chain, diffID, parent image.Digest, open func() (io.ReadC
 	}
 	defer unlock()
 	defer os.RemoveAll(tmp)
-	r, err := open()
+	src, err := open()
 	if err != nil {
 		return err
 	}
+	r := readAhead(src)
 	defer r.Close()
 	diff := filepath.Join(tmp, "diff")
 	if err := os.Mkdir(diff, 0o755); err != nil {

@@ -261,3 +261,13 @@ func normVariant(p image.Platform) string {
 	}
 	return p.Variant
 }
+
+// Blob GETs one blob of ref's repository by its descriptor (a Size of -1
+// when unknown), verified against its digest as it is read.
+func Blob(ctx context.Context, ref reference.Reference, desc image.Descriptor, opts Options) (io.ReadCloser, error) {
+	c, err := newClient(ctx, ref, opts, "pull")
+	if err != nil {
+		return nil, err
+	}
+	return c.openBlob(ctx, desc)
+}
