@@ -308,7 +308,7 @@ func TestFaults(t *testing.T) {
 		ref    string
 		msg    string
 	}{
-		{"corrupt blob", registrytest.Faults{CorruptBlob: top}, ref, string(top)},
+		{"corrupt blob", registrytest.Faults{CorruptBlob: top}, ref, "digest mismatch: content named " + string(top)},
 		{"truncated blob", registrytest.Faults{TruncateBlob: top}, ref, "truncated"},
 		{"unknown manifest type", registrytest.Faults{ManifestType: "application/x-what"}, ref, "application/x-what"},
 		{"registry down", registrytest.Faults{Down: true}, ref, "not reachable"},
@@ -320,6 +320,7 @@ func TestFaults(t *testing.T) {
 			proxy.Set(tt.faults)
 			r := e.Run("pull", tt.ref)
 			proxy.Set(registrytest.Faults{})
+			t.Logf("%s", r.Stderr)
 			if r.Code != 1 || strings.Count(r.Stderr, "\n") != 1 || !strings.Contains(r.Stderr, tt.msg) {
 				t.Errorf("%v\nwant exit 1 and one line with %q", r, tt.msg)
 			}

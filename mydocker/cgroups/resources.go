@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Resources are a container's limits, in Docker's terms. Zero means "no
@@ -40,12 +41,15 @@ const MinMemory = 6 << 20
 // container with --cpus 1.5 may run 150ms of every 100ms, across CPUs.
 const CFSPeriod = 100000
 
-var sizeRE = regexp.MustCompile(`^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$`)
+// Compiled on first use, not at package init, which every re-executed init pays.
+var sizeRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$`)
+})
 
 // ParseBytes reads a size as Docker's -m does: "512m", "1.5g", "100", "1kb",
 // "2GiB". Units are binary (k = 1024).
 func ParseBytes(s string) (int64, error) {
-	m := sizeRE.FindStringSubmatch(strings.TrimSpace(s))
+	m := sizeRE().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return 0, fmt.Errorf("invalid size %q: want a number and an optional unit b, k, m, g, t or p (e.g. 512m)", s)
 	}

@@ -299,6 +299,9 @@ func loadCmd(g *Globals, args []string) error {
 		return err
 	}
 	for _, e := range tb.Entries {
+		if _, err := images.Unpack(e.Image, nil); err != nil {
+			return fmt.Errorf("load %s: %w", orStdin(input), err)
+		}
 		if len(e.RepoTags) == 0 {
 			if err := images.Layout().Write(e.Image, nil); err != nil {
 				return err

@@ -14,6 +14,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Digest is an algorithm-prefixed hash, "sha256:<hex>".
@@ -22,11 +23,13 @@ type Digest string
 // ErrDigestMismatch is returned when content does not hash to its name.
 var ErrDigestMismatch = errors.New("digest mismatch")
 
-var digestRE = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+// Compiled on first use: every process pays package init, the container's
+// init included, and most never parse a digest.
+var digestRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sha256:[a-f0-9]{64}$`) })
 
 // Validate checks d's form. Only sha256 is supported, as in Docker.
 func (d Digest) Validate() error {
-	if !digestRE.MatchString(string(d)) {
+	if !digestRE().MatchString(string(d)) {
 		return fmt.Errorf("invalid digest %q: want sha256: and 64 hex digits", string(d))
 	}
 	return nil

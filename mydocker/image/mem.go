@@ -79,7 +79,7 @@ func Uncompress(r io.ReadCloser, mediaType string, diffID Digest) (io.ReadCloser
 			r.Close()
 			return nil, err
 		}
-		out = &readCloser{Reader: zr, close: r.Close}
+		out = &readCloser{Reader: &gunzipReader{zr: zr, src: r}, close: r.Close}
 	case MediaTypeOCILayer:
 		out = r
 	case MediaTypeOCILayerZstd:
@@ -104,6 +104,25 @@ type UnknownMediaTypeError struct{ MediaType string }
 
 func (e *UnknownMediaTypeError) Error() string {
 	return "unknown media type " + e.MediaType
+}
+
+// gunzipReader explains a decompression error. A flipped byte usually
+// breaks gzip before the blob's digest can be checked at its end; when gzip
+// fails, the rest of the blob is read, and if its digest is wrong, that is
+// the error reported: the blob is corrupt, not the format.
+type gunzipReader struct {
+	zr  *gzip.Reader
+	src io.Reader
+}
+
+func (g *gunzipReader) Read(p []byte) (int, error) {
+	n, err := g.zr.Read(p)
+	if err != nil && err != io.EOF {
+		if _, derr := io.Copy(io.Discard, g.src); errors.Is(derr, ErrDigestMismatch) {
+			return n, derr
+		}
+	}
+	return n, err
 }
 
 type readCloser struct {

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/mydocker/mydocker/mydocker/image"
 )
@@ -45,13 +46,17 @@ type Reference struct {
 	Digest     image.Digest
 }
 
-// The grammar, piece by piece, as distribution/reference writes it.
-var (
-	pathComponentRE = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
-	domainRE        = regexp.MustCompile(`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$`)
-	tagRE           = regexp.MustCompile(`^[\w][\w.-]{0,127}$`)
-	hex64RE         = regexp.MustCompile(`^[a-f0-9]{64}$`)
-)
+// The grammar, piece by piece, as distribution/reference writes it. The
+// expressions are compiled on first use, not at package init, which every
+// process pays, the container's init included.
+var grammar = sync.OnceValue(func() struct{ pathComponent, domain, tag, hex64 *regexp.Regexp } {
+	return struct{ pathComponent, domain, tag, hex64 *regexp.Regexp }{
+		pathComponent: regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`),
+		domain:        regexp.MustCompile(`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$`),
+		tag:           regexp.MustCompile(`^[\w][\w.-]{0,127}$`),
+		hex64:         regexp.MustCompile(`^[a-f0-9]{64}$`),
+	}
+})
 
 // Parse reads a reference as `docker pull` would, filling in Docker Hub,
 // `library/` and `latest`.
@@ -61,7 +66,7 @@ func Parse(s string) (Reference, error) {
 	}
 	// A bare image ID is not a name: Docker refuses it so that `docker pull
 	// <id>` is never mistaken for a repository called like a hash.
-	if hex64RE.MatchString(s) {
+	if grammar().hex64.MatchString(s) {
 		return Reference{}, fmt.Errorf("%w: invalid repository name (%s), cannot specify 64-byte hexadecimal strings", ErrInvalidFormat, s)
 	}
 	var r Reference
@@ -78,7 +83,7 @@ func Parse(s string) (Reference, error) {
 	if i := strings.LastIndexByte(name, ':'); i >= 0 && !strings.Contains(name[i:], "/") {
 		r.Tag = name[i+1:]
 		name = name[:i]
-		if !tagRE.MatchString(r.Tag) {
+		if !grammar().tag.MatchString(r.Tag) {
 			return Reference{}, fmt.Errorf("%w: invalid tag %q", ErrInvalidFormat, r.Tag)
 		}
 	}
@@ -86,7 +91,7 @@ func Parse(s string) (Reference, error) {
 		return Reference{}, fmt.Errorf("%w: repository name must not be more than %d characters", ErrInvalidFormat, NameTotalLengthMax)
 	}
 	r.Registry, r.Repository = splitRegistry(name)
-	if r.Registry != DefaultRegistry && !domainRE.MatchString(r.Registry) {
+	if r.Registry != DefaultRegistry && !grammar().domain.MatchString(r.Registry) {
 		return Reference{}, fmt.Errorf("%w: invalid registry %q", ErrInvalidFormat, r.Registry)
 	}
 	if err := checkRepository(r.Repository); err != nil {
@@ -126,7 +131,7 @@ func checkRepository(repo string) error {
 		if c == "" {
 			return fmt.Errorf("%w: empty component in repository name %q", ErrInvalidFormat, repo)
 		}
-		if !pathComponentRE.MatchString(c) {
+		if !grammar().pathComponent.MatchString(c) {
 			return fmt.Errorf("%w: invalid repository name component %q: use a-z, 0-9 and single separators . _ __ -", ErrInvalidFormat, c)
 		}
 	}

@@ -61,7 +61,24 @@ func (s *Store) Import(name string, r io.Reader, cfg image.ConfigFile) (image.Im
 	if err != nil {
 		return nil, err
 	}
-	return img, s.Put(name, img)
+	return img, s.putUnpacked(name, img)
+}
+
+// putUnpacked stores img under name and unpacks its layers, as Docker does
+// on import, load and commit: the first run needs no wait, and `images`
+// can tell the image's size.
+func (s *Store) putUnpacked(name string, img image.Image) error {
+	var err error
+	if name == "" {
+		err = s.layout.Write(img, nil)
+	} else {
+		err = s.Put(name, img)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.Unpack(img, nil)
+	return err
 }
 
 // Commit makes a new image of base plus the layer tar r (a container's
@@ -91,10 +108,7 @@ func (s *Store) Commit(name string, base image.Image, r io.Reader, createdBy, co
 	if err != nil {
 		return nil, err
 	}
-	if name == "" {
-		return img, s.layout.Write(img, nil)
-	}
-	return img, s.Put(name, img)
+	return img, s.putUnpacked(name, img)
 }
 
 // TarReader reads a root filesystem tar, gunzipping it if it is gzipped,
