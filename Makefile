@@ -1,6 +1,6 @@
 # mydocker: build your own Docker, one chapter at a time.
 #
-#   sudo make demo          build, and run a shell in a container
+#   sudo make demo          build, and run a shell in a busybox container
 #   sudo make test          every test: lint, unit, chapters, labs, cgroup v2 VM
 #   sudo make chapter N=01  one chapter's tests, verbose
 #   sudo make lab N=01      your lab against its checker
@@ -43,12 +43,15 @@ build:
 provision:
 	scripts/provision.sh
 
-# The README's first command: a shell in a container, from a fresh machine.
+# The README's first command: a shell in a container of the built-in
+# busybox image, from a fresh machine, with nothing from any registry.
 demo: provision build
 	@echo '--- mydocker doctor'
 	$(BIN) doctor
-	@echo '--- a shell in new namespaces (type exit to leave)'
-	$(BIN) run --rm -it --hostname demo host sh
+	@echo '--- the default image, built from the host'"'"'s static busybox'
+	$(BIN) mkimage busybox
+	@echo '--- a shell in a container (type exit to leave)'
+	$(BIN) run --rm -it --hostname demo busybox sh
 
 # The README's second command, and what CI runs.
 test: provision lint unit chapters labs-check test-vm
@@ -107,7 +110,7 @@ test-vm:
 		scripts/vm-test.sh bin/vm -- sh ./run-tests.sh; \
 	fi
 
-bench:
+bench: build
 	scripts/provision.sh --bench
 	scripts/bench.sh
 

@@ -187,7 +187,8 @@ func TestNewV1OnFakeFS(t *testing.T) {
 		hs[1].Mount + "/user.slice/mydocker/c1/memory.memsw.limit_in_bytes 134217728",
 		hs[0].Mount + "/user.slice/mydocker/c1/cpu.cfs_period_us 100000",
 		hs[0].Mount + "/user.slice/mydocker/c1/cpu.cfs_quota_us 50000",
-		hs[2].Mount + "/user.slice/mydocker/c1/pids.max 50",
+		// One more than the limit until init's thread has left (writeV1).
+		hs[2].Mount + "/user.slice/mydocker/c1/pids.max 51",
 		hs[3].Mount + "/user.slice/mydocker/cpuset.cpus 0-1",
 		hs[3].Mount + "/user.slice/mydocker/cpuset.mems 0",
 		hs[3].Mount + "/user.slice/mydocker/c1/cpuset.cpus 1",

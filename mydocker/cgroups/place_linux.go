@@ -35,10 +35,12 @@ import (
 // Placement is what init needs to start the command in the group: numbers
 // of file descriptors init inherits.
 type Placement struct {
-	CgroupFD int      `json:"cgroupFD"`        // v2: the group's directory; -1 on v1
-	Join     []int    `json:"join,omitempty"`  // v1: the group's "tasks" files
-	Back     []int    `json:"back,omitempty"`  // v1: init's own groups' "tasks" files
-	Paths    []string `json:"paths,omitempty"` // for trace and errors
+	CgroupFD int      `json:"cgroupFD"`          // v2: the group's directory; -1 on v1
+	Join     []int    `json:"join,omitempty"`    // v1: the group's "tasks" files
+	Back     []int    `json:"back,omitempty"`    // v1: init's own groups' "tasks" files
+	PidsFD   int      `json:"pidsFD,omitempty"`  // v1 with --pids-limit: the group's pids.max
+	PidsMax  int64    `json:"pidsMax,omitempty"` // ... and the limit to write there
+	Paths    []string `json:"paths,omitempty"`   // for trace and errors
 }
 
 // Open opens the files for init. The caller passes them as the child's
@@ -84,6 +86,13 @@ func (g *Group) Open(firstFD int) (*Placement, []*os.File, error) {
 		}
 		p.Join, p.Back, p.Paths = append(p.Join, join), append(p.Back, back), append(p.Paths, dir)
 	}
+	if g.PidsMax > 0 {
+		fd, err := add(filepath.Join(g.Dirs["pids"], "pids.max"), os.O_WRONLY)
+		if err != nil {
+			return nil, nil, err
+		}
+		p.PidsFD, p.PidsMax = fd, g.PidsMax
+	}
 	return p, files, nil
 }
 
@@ -112,6 +121,13 @@ func (p *Placement) Fork(fork func() (int, error)) (int, error) {
 		// A thread of init left in the group would count as one of the
 		// container's tasks; the command runs anyway.
 		fmt.Fprintf(os.Stderr, "mydocker init: move thread back out of the container's cgroup: %v\n", berr)
+	}
+	if p.PidsMax > 0 {
+		// The thread is out: now the limit itself (see writeV1).
+		trace.Step("echo %d > pids.max: the thread is out, the limit is exact", p.PidsMax)
+		if werr := writeFDs([]int{p.PidsFD}, strconv.FormatInt(p.PidsMax, 10)); werr != nil && err == nil {
+			return pid, fmt.Errorf("set pids.max: %v", werr)
+		}
 	}
 	return pid, err
 }

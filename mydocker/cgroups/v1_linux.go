@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -106,11 +107,20 @@ func createV1(dir string, cpuset bool) error {
 }
 
 // writeV1 writes the limits of V1Files, each into its controller's group.
+// pids.max gets one more than the limit for now: while init's forking
+// thread stands in the group to place the command (Placement.Fork), it
+// counts as a task, and the command, already running, must still be able
+// to start as many processes as it is allowed. Fork writes the limit
+// itself once the thread has left, so the command never has more.
 func writeV1(g *Group, r *Resources) error {
 	for _, f := range V1Files(r) {
 		dir := g.Dirs[f[0]]
 		if dir == "" {
 			continue
+		}
+		if f[1] == "pids.max" {
+			g.PidsMax = r.PidsLimit
+			f[2] = strconv.FormatInt(r.PidsLimit+1, 10)
 		}
 		if err := writeFile(dir, f[1], f[2]); err != nil {
 			if strings.Contains(f[1], "memsw") && errors.Is(err, os.ErrNotExist) {
