@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/doctor"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
+	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 	"github.com/mydocker/mydocker/mydocker/image/layout"
 	"github.com/mydocker/mydocker/mydocker/image/remote/registrytest"
 )
@@ -53,7 +55,13 @@ func fixture(t *testing.T, arch string) image.Image {
 func tarOf(t *testing.T, files map[string]string) []byte {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	for name, body := range files {
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the same bytes, so the same digests, every run
+	for _, name := range names {
+		body := files[name]
 		require.NoError(t, tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)),
 			Typeflag: tar.TypeReg, ModTime: time.Unix(1700000000, 0)}))
 		tw.Write([]byte(body))
@@ -69,13 +77,13 @@ func pushFixture(t *testing.T, reg *registrytest.Registry, name string, img imag
 	l, err := layout.Create(dir)
 	require.NoError(t, err)
 	require.NoError(t, l.Write(img, map[string]string{layout.AnnotationRefName: "fixture"}))
-	registrytest.Skopeo(t, "copy", "--dest-tls-verify=false", "oci:"+dir+":fixture", "docker://"+reg.Host+"/"+name)
+	imagetest.Skopeo(t, "copy", "--dest-tls-verify=false", "oci:"+dir+":fixture", "docker://"+reg.Host+"/"+name)
 }
 
 // manifestDigest asks the registry, through skopeo, for a tag's digest.
 func manifestDigest(t *testing.T, reg *registrytest.Registry, name string) string {
 	t.Helper()
-	out := registrytest.Skopeo(t, "inspect", "--tls-verify=false", "--raw", "docker://"+reg.Host+"/"+name)
+	out := imagetest.Skopeo(t, "inspect", "--tls-verify=false", "--raw", "docker://"+reg.Host+"/"+name)
 	return string(image.FromBytes(out))
 }
 
@@ -136,11 +144,11 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 
 	// Real tools read it back, both ways Docker 25's format allows.
 	var cfg struct{ Layers []string }
-	require.NoError(t, json.Unmarshal(registrytest.Skopeo(t, "inspect", "docker-archive:"+saved), &cfg))
+	require.NoError(t, json.Unmarshal(imagetest.Skopeo(t, "inspect", "docker-archive:"+saved), &cfg))
 	if len(cfg.Layers) != 3 {
 		t.Errorf("skopeo inspect docker-archive: sees %d layers, want 3", len(cfg.Layers))
 	}
-	raw := registrytest.Skopeo(t, "inspect", "--raw", "oci-archive:"+saved)
+	raw := imagetest.Skopeo(t, "inspect", "--raw", "oci-archive:"+saved)
 	if d := string(image.FromBytes(raw)); d != manifestDigest(t, reg, "fixture:1") {
 		t.Errorf("skopeo inspect oci-archive: sees manifest %s, want the registry's", d)
 	}
@@ -174,7 +182,7 @@ func TestLoadWhatOtherToolsWrite(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.format, func(t *testing.T) {
-			registrytest.Skopeo(t, "copy", "oci:"+filepath.Join(dir, "oci")+":fixture", tt.dest)
+			imagetest.Skopeo(t, "copy", "oci:"+filepath.Join(dir, "oci")+":fixture", tt.dest)
 			file := strings.SplitN(strings.TrimPrefix(tt.dest, tt.format+":"), ":", 2)[0]
 			r := e.Run("load", "-i", file)
 			require.Equal(t, 0, r.Code, "%v", r)
@@ -206,7 +214,7 @@ func TestMultiPlatformIndex(t *testing.T) {
 	l, err := layout.Create(dir)
 	require.NoError(t, err)
 	require.NoError(t, l.WriteIndex(idx, map[string]string{layout.AnnotationRefName: "multi"}))
-	registrytest.Skopeo(t, "copy", "--all", "--dest-tls-verify=false", "oci:"+dir+":multi", "docker://"+reg.Host+"/multi:1")
+	imagetest.Skopeo(t, "copy", "--all", "--dest-tls-verify=false", "oci:"+dir+":multi", "docker://"+reg.Host+"/multi:1")
 
 	e.MustRun("pull", reg.Host+"/multi:1")
 	arch := e.MustRun("inspect", "-f", "{{.Architecture}}", reg.Host+"/multi:1")
@@ -221,7 +229,7 @@ func TestMultiPlatformIndex(t *testing.T) {
 	dir2 := t.TempDir()
 	l2, _ := layout.Create(dir2)
 	require.NoError(t, l2.WriteIndex(idx2, map[string]string{layout.AnnotationRefName: "armonly"}))
-	registrytest.Skopeo(t, "copy", "--all", "--dest-tls-verify=false", "oci:"+dir2+":armonly", "docker://"+reg.Host+"/armonly:1")
+	imagetest.Skopeo(t, "copy", "--all", "--dest-tls-verify=false", "oci:"+dir2+":armonly", "docker://"+reg.Host+"/armonly:1")
 	r := e.Run("pull", reg.Host+"/armonly:1")
 	if r.Code != 1 || !strings.Contains(r.Stderr, "no image for linux/amd64") || !strings.Contains(r.Stderr, "linux/arm64") {
 		t.Errorf("pull of an index without linux/amd64: %v", r)
@@ -235,7 +243,7 @@ func TestTokenAuth(t *testing.T) {
 	dir := t.TempDir()
 	l, _ := layout.Create(dir)
 	require.NoError(t, l.Write(img, map[string]string{layout.AnnotationRefName: "fixture"}))
-	registrytest.Skopeo(t, "copy", "--dest-tls-verify=false", "--dest-registry-token=anything",
+	imagetest.Skopeo(t, "copy", "--dest-tls-verify=false", "--dest-registry-token=anything",
 		"oci:"+dir+":fixture", "docker://"+reg.Host+"/secured:1")
 	reg.Tokens.Reset()
 	e.MustRun("pull", reg.Host+"/secured:1")
@@ -259,7 +267,7 @@ func TestBasicAuthAndLogin(t *testing.T) {
 	dir := t.TempDir()
 	l, _ := layout.Create(dir)
 	require.NoError(t, l.Write(img, map[string]string{layout.AnnotationRefName: "fixture"}))
-	registrytest.Skopeo(t, "copy", "--dest-tls-verify=false", "--dest-creds="+registrytest.DefaultUser+":"+registrytest.DefaultPassword,
+	imagetest.Skopeo(t, "copy", "--dest-tls-verify=false", "--dest-creds="+registrytest.DefaultUser+":"+registrytest.DefaultPassword,
 		"oci:"+dir+":fixture", "docker://"+reg.Host+"/private:1")
 
 	r := e.Run("pull", reg.Host+"/private:1")

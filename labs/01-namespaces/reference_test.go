@@ -11,10 +11,5 @@ import (
 // your code must pass.
 var impl = namespacetest.Impl{
 	CloneFlags: func() uintptr { return namespace.CloneFlags },
-	SetupChild: func(hostname string) error {
-		if err := namespace.Enter(hostname); err != nil {
-			return err
-		}
-		return namespace.RemountProc()
-	},
+	SetupChild: namespace.EnterHostMode,
 }

@@ -168,11 +168,6 @@ func rmiCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	unlock, err := container.LockDataRoot(g.DataRoot, true)
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	images, err := local.Open(g.DataRoot)
 	if err != nil {
 		return err
@@ -187,11 +182,7 @@ func rmiCmd(g *Globals, args []string) error {
 			errs = append(errs, err)
 		}
 	}
-	inUse, err := container.InUse(store)
-	if err == nil {
-		_, err = images.GC(inUse)
-	}
-	return errors.Join(append(errs, err)...)
+	return errors.Join(append(errs, collectLayers(g, store))...)
 }
 
 // removeImage is Docker's rmi of one name. A tag is untagged; if it was the

@@ -139,7 +139,32 @@ func rmCmd(g *Globals, args []string) error {
 		}
 		fmt.Fprintln(g.Stdout, ref)
 	}
+	// A container run from a root filesystem tarball was the only user of
+	// its layer: collect layers nothing stacks any more.
+	if err := collectLayers(g, store); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
+}
+
+// collectLayers removes the layers and blobs no image and no container
+// uses, holding the data root's lock so no starting container loses one.
+func collectLayers(g *Globals, store *container.Store) error {
+	unlock, err := container.LockDataRoot(g.DataRoot, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	images, err := local.Open(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	inUse, err := container.InUse(store)
+	if err != nil {
+		return err
+	}
+	_, err = images.GC(inUse)
+	return err
 }
 
 func removeContainer(store *container.Store, ref string, force bool) error {

@@ -93,11 +93,11 @@ func closeOnExec() {
 
 // setup builds the container's world inside the namespaces.
 func setup(cfg *Config) error {
+	if cfg.Rootfs == nil {
+		return namespace.EnterHostMode(cfg.Hostname)
+	}
 	if err := namespace.Enter(cfg.Hostname); err != nil {
 		return err
-	}
-	if cfg.Rootfs == nil {
-		return namespace.RemountProc()
 	}
 	if err := rootfs.Setup(cfg.Rootfs); err != nil {
 		return err

@@ -1,6 +1,7 @@
 // Images built in memory: from a tar, a layer; from a config and layers, an
-// image. `mydocker import` and `commit` build images this way before a store
-// keeps them, and tests build their fixtures with it.
+// image; from images and their platforms, an index. `mydocker import` and
+// `commit` build images this way before a store keeps them, and tests build
+// their fixtures (multi-platform ones too) with it.
 
 package image
 
@@ -9,6 +10,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 )
@@ -195,6 +197,63 @@ func (i *memImage) ConfigName() (Digest, error)      { return FromBytes(i.config
 func (i *memImage) Layers() ([]Layer, error)         { return i.layers, nil }
 func (i *memImage) Manifest() (*Manifest, error)     { return ParseManifest(i.manifest) }
 func (i *memImage) ConfigFile() (*ConfigFile, error) { return ParseConfig(i.config) }
+
+// IndexEntry is one image of an index built by BuildIndex: the image, the
+// platform it runs on (nil for none), and its descriptor's annotations.
+type IndexEntry struct {
+	Image       Image
+	Platform    *Platform
+	Annotations map[string]string
+}
+
+// memIndex is an index whose manifest and images are in memory.
+type memIndex struct {
+	raw    []byte
+	images map[Digest]Image
+}
+
+// BuildIndex assembles an OCI index listing the entries' images, in order,
+// each under its platform and annotations: a multi-platform image, as a
+// registry or a layout would serve it.
+func BuildIndex(entries []IndexEntry) (Index, error) {
+	x := &memIndex{images: map[Digest]Image{}}
+	m := IndexManifest{SchemaVersion: 2, MediaType: MediaTypeOCIIndex, Manifests: make([]Descriptor, 0, len(entries))}
+	for i, e := range entries {
+		raw, err := e.Image.RawManifest()
+		if err != nil {
+			return nil, fmt.Errorf("index entry %d: %w", i, err)
+		}
+		mt, err := e.Image.MediaType()
+		if err != nil {
+			return nil, fmt.Errorf("index entry %d: %w", i, err)
+		}
+		d := FromBytes(raw)
+		x.images[d] = e.Image
+		m.Manifests = append(m.Manifests, Descriptor{MediaType: mt, Digest: d, Size: int64(len(raw)),
+			Platform: e.Platform, Annotations: e.Annotations})
+	}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	x.raw = raw
+	return x, nil
+}
+
+func (x *memIndex) RawManifest() ([]byte, error) { return x.raw, nil }
+func (x *memIndex) MediaType() (string, error)   { return MediaTypeOCIIndex, nil }
+func (x *memIndex) Digest() (Digest, error)      { return FromBytes(x.raw), nil }
+
+// IndexManifest is parsed afresh each call, so a caller that edits it
+// cannot change the index.
+func (x *memIndex) IndexManifest() (*IndexManifest, error) { return ParseIndex(x.raw) }
+
+func (x *memIndex) Image(d Digest) (Image, error) {
+	if img, ok := x.images[d]; ok {
+		return img, nil
+	}
+	return nil, fmt.Errorf("image %s: not in the index: %w", d, os.ErrNotExist)
+}
 
 // ParseManifest decodes a manifest.
 func ParseManifest(b []byte) (*Manifest, error) {

@@ -202,6 +202,12 @@ func (s *Store) unpack(chain, diffID, parent image.Digest, open func() (io.ReadC
 	// the DiffID check at EOF covers every byte.
 	n, err := archive.Apply(diff, r, archive.Options{Whiteouts: archive.OverlayWhiteouts})
 	if err != nil {
+		// A corrupt download often breaks the tar before the end of the
+		// blob, where its digest is checked. Read the rest: if the digest
+		// is wrong, that is the cause to report, not the tar.
+		if _, derr := io.Copy(io.Discard, r); errors.Is(derr, image.ErrDigestMismatch) {
+			return derr
+		}
 		return err
 	}
 	meta := map[string]string{"diffid": string(diffID), "parent": string(parent), "size": fmt.Sprint(n)}

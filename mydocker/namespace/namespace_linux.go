@@ -24,6 +24,15 @@ func Enter(hostname string) error {
 	return LoopbackUp()
 }
 
+// EnterHostMode is Enter plus RemountProc: what init does when the
+// container keeps the host's filesystem (chapter 01's "host" image).
+func EnterHostMode(hostname string) error {
+	if err := Enter(hostname); err != nil {
+		return err
+	}
+	return RemountProc()
+}
+
 // MakeMountsPrivate stops mount events crossing between the container and the
 // host. A new mount namespace starts as a copy of the host's, and on systemd
 // hosts / is a shared mount: without this, a mount made in the container

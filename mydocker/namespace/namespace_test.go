@@ -13,12 +13,7 @@ import (
 // The engine's own setup, as the container's init runs it on the "host" image.
 var engine = namespacetest.Impl{
 	CloneFlags: func() uintptr { return namespace.CloneFlags },
-	SetupChild: func(hostname string) error {
-		if err := namespace.Enter(hostname); err != nil {
-			return err
-		}
-		return namespace.RemountProc()
-	},
+	SetupChild: namespace.EnterHostMode,
 }
 
 func TestMain(m *testing.M) { namespacetest.Main(m, engine) }

@@ -1,7 +1,6 @@
 package layout
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -355,50 +354,23 @@ func TestOpenRefuses(t *testing.T) {
 	}
 }
 
-// memIndex is an index in memory over images in memory.
-type memIndex struct {
-	raw    []byte
-	images map[image.Digest]image.Image
-}
-
-func newIndex(t *testing.T, entries map[*image.Platform]image.Image, annotations map[*image.Platform]map[string]string, order []*image.Platform) *memIndex {
-	x := &memIndex{images: map[image.Digest]image.Image{}}
-	m := image.IndexManifest{SchemaVersion: 2, MediaType: image.MediaTypeOCIIndex}
-	for _, p := range order {
-		img := entries[p]
-		raw, _ := img.RawManifest()
-		mt, _ := img.MediaType()
-		d := digest(t, img)
-		x.images[d] = img
-		m.Manifests = append(m.Manifests, image.Descriptor{MediaType: mt, Digest: d, Size: int64(len(raw)), Platform: p, Annotations: annotations[p]})
-	}
-	x.raw, _ = json.Marshal(m)
-	return x
-}
-
-func (x *memIndex) RawManifest() ([]byte, error)                 { return x.raw, nil }
-func (x *memIndex) IndexManifest() (*image.IndexManifest, error) { return image.ParseIndex(x.raw) }
-func (x *memIndex) MediaType() (string, error)                   { return image.MediaTypeOCIIndex, nil }
-func (x *memIndex) Digest() (image.Digest, error)                { return image.FromBytes(x.raw), nil }
-func (x *memIndex) Image(d image.Digest) (image.Image, error) {
-	if img, ok := x.images[d]; ok {
-		return img, nil
-	}
-	return nil, ErrNotFound
-}
-
 // multiPlatform is an index of amd64 and arm64 images and an attestation.
-func multiPlatform(t *testing.T) (*memIndex, map[string]image.Image) {
+func multiPlatform(t *testing.T) (image.Index, map[string]image.Image) {
 	build := func(os, arch string) image.Image {
 		layers, _ := imagetest.Image(t, "multi-"+arch, 1).Layers()
 		img, err := image.Build(image.ConfigFile{OS: os, Architecture: arch}, layers)
 		require.NoError(t, err)
 		return img
 	}
-	amd, arm, att := &image.Platform{OS: "linux", Architecture: "amd64"}, &image.Platform{OS: "linux", Architecture: "arm64"}, &image.Platform{OS: "unknown", Architecture: "unknown"}
-	images := map[*image.Platform]image.Image{amd: build("linux", "amd64"), arm: build("linux", "arm64"), att: build("unknown", "unknown")}
-	attAnn := map[*image.Platform]map[string]string{att: {"vnd.docker.reference.type": "attestation-manifest"}}
-	return newIndex(t, images, attAnn, []*image.Platform{att, amd, arm}), map[string]image.Image{"amd64": images[amd], "arm64": images[arm]}
+	amd, arm, att := build("linux", "amd64"), build("linux", "arm64"), build("unknown", "unknown")
+	idx, err := image.BuildIndex([]image.IndexEntry{
+		{Image: att, Platform: &image.Platform{OS: "unknown", Architecture: "unknown"},
+			Annotations: map[string]string{"vnd.docker.reference.type": "attestation-manifest"}},
+		{Image: amd, Platform: &image.Platform{OS: "linux", Architecture: "amd64"}},
+		{Image: arm, Platform: &image.Platform{OS: "linux", Architecture: "arm64"}},
+	})
+	require.NoError(t, err)
+	return idx, map[string]image.Image{"amd64": amd, "arm64": arm}
 }
 
 func TestMultiPlatform(t *testing.T) {
@@ -407,7 +379,9 @@ func TestMultiPlatform(t *testing.T) {
 	idx, images := multiPlatform(t)
 	require.NoError(t, l.WriteIndex(idx, map[string]string{AnnotationRefName: "multi"}))
 
-	read, err := l.IndexAt(image.FromBytes(idx.raw))
+	idxDigest, err := idx.Digest()
+	require.NoError(t, err)
+	read, err := l.IndexAt(idxDigest)
 	require.NoError(t, err)
 	imagetest.CheckIndex(t, read)
 	desc, err := l.Lookup("multi")

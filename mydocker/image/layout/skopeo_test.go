@@ -3,7 +3,6 @@ package layout
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -14,21 +13,6 @@ import (
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 )
 
-// skopeo runs skopeo, the reference reader and writer of layouts and
-// archives, and returns its output.
-func skopeo(t *testing.T, args ...string) []byte {
-	t.Helper()
-	if _, err := exec.LookPath("skopeo"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true: skopeo is needed")
-		}
-		t.Skip("skopeo is not installed (apt-get install skopeo)")
-	}
-	out, err := exec.Command("skopeo", append([]string{"--insecure-policy"}, args...)...).CombinedOutput()
-	require.NoError(t, err, "skopeo %v:\n%s", args, out)
-	return out
-}
-
 // inspected is the part of `skopeo inspect` we compare.
 type inspected struct {
 	Digest image.Digest
@@ -37,7 +21,7 @@ type inspected struct {
 
 func inspect(t *testing.T, ref string) inspected {
 	var got inspected
-	require.NoError(t, json.Unmarshal(skopeo(t, "inspect", ref), &got))
+	require.NoError(t, json.Unmarshal(imagetest.Skopeo(t, "inspect", ref), &got))
 	return got
 }
 
@@ -70,11 +54,11 @@ func TestSkopeoReadsWhatWeWrite(t *testing.T) {
 	hub := imagetest.DockerImage(t, "hub", 2)
 	require.NoError(t, hubLayout.Write(hub, map[string]string{AnnotationRefName: "hub"}))
 	hubRaw, _ := hub.RawManifest()
-	if got := skopeo(t, "inspect", "--raw", "oci:"+hubDir); string(got) != string(hubRaw) {
+	if got := imagetest.Skopeo(t, "inspect", "--raw", "oci:"+hubDir); string(got) != string(hubRaw) {
 		t.Errorf("skopeo inspect --raw oci:DIR (a Docker manifest) =\n%s\nwant\n%s", got, hubRaw)
 	}
 
-	if got := skopeo(t, "inspect", "--raw", "oci:"+dir+":busybox:latest"); string(got) != string(raw) {
+	if got := imagetest.Skopeo(t, "inspect", "--raw", "oci:"+dir+":busybox:latest"); string(got) != string(raw) {
 		t.Errorf("skopeo inspect --raw oci:DIR:busybox:latest =\n%s\nwant\n%s", got, raw)
 	}
 	got := inspect(t, "oci:"+dir+":busybox:latest")
@@ -87,13 +71,13 @@ func TestSkopeoReadsWhatWeWrite(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, WriteArchive(f, busybox, map[string]string{AnnotationRefName: "busybox"}))
 	require.NoError(t, f.Close())
-	if got := skopeo(t, "inspect", "--raw", "oci-archive:"+archive); string(got) != string(raw) {
+	if got := imagetest.Skopeo(t, "inspect", "--raw", "oci-archive:"+archive); string(got) != string(raw) {
 		t.Errorf("skopeo inspect --raw oci-archive:FILE =\n%s\nwant\n%s", got, raw)
 	}
 	// And skopeo copies out of both without changing a digest.
 	out := t.TempDir()
-	skopeo(t, "copy", "oci-archive:"+archive, "oci:"+out+":from-archive")
-	skopeo(t, "copy", "oci:"+dir+":busybox:latest", "oci:"+out+":from-dir")
+	imagetest.Skopeo(t, "copy", "oci-archive:"+archive, "oci:"+out+":from-archive")
+	imagetest.Skopeo(t, "copy", "oci:"+dir+":busybox:latest", "oci:"+out+":from-dir")
 	back, err := Open(out)
 	require.NoError(t, err)
 	for _, name := range []string{"from-archive", "from-dir"} {
@@ -112,10 +96,10 @@ func TestWeReadWhatSkopeoWrites(t *testing.T) {
 	require.NoError(t, l.Write(busybox, map[string]string{AnnotationRefName: "busybox"}))
 	tmp := t.TempDir()
 	archive := filepath.Join(tmp, "skopeo.tar")
-	skopeo(t, "copy", "oci:"+src+":busybox", "oci-archive:"+archive+":busybox")
-	skopeo(t, "copy", "oci:"+src+":busybox", "oci:"+tmp+"/dir:copied")
+	imagetest.Skopeo(t, "copy", "oci:"+src+":busybox", "oci-archive:"+archive+":busybox")
+	imagetest.Skopeo(t, "copy", "oci:"+src+":busybox", "oci:"+tmp+"/dir:copied")
 	// skopeo into an existing layout of ours: our GC must respect it.
-	skopeo(t, "copy", "oci:"+src+":busybox", "oci:"+src+":by-skopeo")
+	imagetest.Skopeo(t, "copy", "oci:"+src+":busybox", "oci:"+src+":by-skopeo")
 
 	a, err := ReadArchive(archive)
 	require.NoError(t, err)

@@ -160,7 +160,7 @@ func TestSkopeoSeesOurPush(t *testing.T) {
 		Architecture string
 		Layers       []image.Digest
 	}
-	out := registrytest.Skopeo(t, "inspect", "--tls-verify=false", "docker://"+ref.String())
+	out := imagetest.Skopeo(t, "inspect", "--tls-verify=false", "docker://"+ref.String())
 	require.NoError(t, json.Unmarshal(out, &info))
 	m, _ := img.Manifest()
 	var want []image.Digest
@@ -170,7 +170,7 @@ func TestSkopeoSeesOurPush(t *testing.T) {
 	if info.Digest != digestOf(t, img) || !slices.Equal(info.Layers, want) || info.Architecture != "amd64" {
 		t.Errorf("skopeo inspect = %+v, want digest %s, layers %v, amd64", info, digestOf(t, img), want)
 	}
-	raw := registrytest.Skopeo(t, "inspect", "--raw", "--tls-verify=false", "docker://"+ref.String())
+	raw := imagetest.Skopeo(t, "inspect", "--raw", "--tls-verify=false", "docker://"+ref.String())
 	if wantRaw, _ := img.RawManifest(); string(raw) != string(wantRaw) {
 		t.Errorf("skopeo inspect --raw = %s, want our manifest byte for byte: %s", raw, wantRaw)
 	}
@@ -194,7 +194,7 @@ func TestPullSkopeoPush(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ref := reg.Ref(t, "from-skopeo/"+tt.name+":v1")
-			registrytest.Skopeo(t, "copy", "--quiet", "--dest-tls-verify=false", "--format", tt.format,
+			imagetest.Skopeo(t, "copy", "--quiet", "--dest-tls-verify=false", "--format", tt.format,
 				"oci:"+dir+":v1", "docker://"+ref.String())
 			got, err := remote.Image(context.Background(), ref, remote.Options{})
 			require.NoError(t, err)

@@ -2,8 +2,6 @@ package tarball
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -14,21 +12,6 @@ import (
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 	"github.com/mydocker/mydocker/mydocker/image/layout"
 )
-
-// skopeo runs skopeo, the reference reader and writer of docker-archive:
-// and oci-archive:, and returns its output.
-func skopeo(t *testing.T, args ...string) []byte {
-	t.Helper()
-	if _, err := exec.LookPath("skopeo"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true: skopeo is needed")
-		}
-		t.Skip("skopeo is not installed (apt-get install skopeo)")
-	}
-	out, err := exec.Command("skopeo", append([]string{"--insecure-policy"}, args...)...).CombinedOutput()
-	require.NoError(t, err, "skopeo %v:\n%s", args, out)
-	return out
-}
 
 func diffIDs(t *testing.T, img image.Image) []image.Digest {
 	cfg, err := img.ConfigFile()
@@ -51,14 +34,14 @@ func skopeoReads(t *testing.T, busybox image.Image) {
 	config, _ := busybox.ConfigName()
 
 	// As an oci-archive, the manifest is ours, byte for byte.
-	if got := skopeo(t, "inspect", "--raw", "oci-archive:"+one); string(got) != string(raw) {
+	if got := imagetest.Skopeo(t, "inspect", "--raw", "oci-archive:"+one); string(got) != string(raw) {
 		t.Errorf("skopeo inspect --raw oci-archive:FILE =\n%s\nwant\n%s", got, raw)
 	}
 	// As a docker-archive, skopeo makes a manifest of the config and the
 	// layers, which it names by DiffID: the config and DiffIDs must be ours.
 	for _, ref := range []string{"docker-archive:" + one, "docker-archive:" + two + ":busybox:latest"} {
 		var m image.Manifest
-		require.NoError(t, json.Unmarshal(skopeo(t, "inspect", "--raw", ref), &m))
+		require.NoError(t, json.Unmarshal(imagetest.Skopeo(t, "inspect", "--raw", ref), &m))
 		var layers []image.Digest
 		for _, l := range m.Layers {
 			layers = append(layers, l.Digest)
@@ -71,7 +54,7 @@ func skopeoReads(t *testing.T, busybox image.Image) {
 	// the DiffIDs: its copy has the same filesystem. (It rewrites the
 	// config as it converts to OCI, so the config digest differs.)
 	dir := t.TempDir()
-	skopeo(t, "copy", "docker-archive:"+two+":alpine:3", "oci:"+dir+":alpine")
+	imagetest.Skopeo(t, "copy", "docker-archive:"+two+":alpine:3", "oci:"+dir+":alpine")
 	l, err := layout.Open(dir)
 	require.NoError(t, err)
 	copied, err := l.ImageByRef("alpine")
@@ -92,8 +75,8 @@ func TestWeReadWhatSkopeoWrites(t *testing.T) {
 	require.NoError(t, l.Write(busybox, map[string]string{layout.AnnotationRefName: "busybox"}))
 	tmp := t.TempDir()
 	docker, oci := filepath.Join(tmp, "docker.tar"), filepath.Join(tmp, "oci.tar")
-	skopeo(t, "copy", "oci:"+src+":busybox", "docker-archive:"+docker+":busybox:latest")
-	skopeo(t, "copy", "oci:"+src+":busybox", "oci-archive:"+oci+":busybox:latest")
+	imagetest.Skopeo(t, "copy", "oci:"+src+":busybox", "docker-archive:"+docker+":busybox:latest")
+	imagetest.Skopeo(t, "copy", "oci:"+src+":busybox", "oci-archive:"+oci+":busybox:latest")
 
 	// skopeo's docker-archive is legacy: uncompressed layers, no manifest.
 	tb := open(t, docker)

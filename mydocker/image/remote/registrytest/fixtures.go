@@ -1,7 +1,6 @@
 // Images to push, made in memory from tars the test writes (never
-// downloaded), an index over them, and an OCI layout on disk for skopeo to
-// push. The layout writer is the smallest that skopeo accepts; mydocker's
-// own is mydocker/image/layout.
+// downloaded), an index over them, and an OCI layout on disk (written by
+// mydocker/image/layout) for skopeo to push.
 
 package registrytest
 
@@ -10,13 +9,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/image/layout"
 )
 
 // Entry is one tar entry: a file with Body, or a directory if Dir.
@@ -79,31 +76,17 @@ func Image(t testing.TB, seed string, p image.Platform) image.Image {
 }
 
 // IndexEntry is one image of an index, with its platform and annotations.
-type IndexEntry struct {
-	Image       image.Image
-	Platform    *image.Platform
-	Annotations map[string]string
-}
+type IndexEntry = image.IndexEntry
 
-// Index is an OCI index of the entries.
+// Index is an OCI index of the entries (image.BuildIndex), failing the
+// test if it cannot be built.
 func Index(t testing.TB, entries ...IndexEntry) image.Index {
 	t.Helper()
-	x := &memIndex{images: map[image.Digest]image.Image{}}
-	im := image.IndexManifest{SchemaVersion: 2, MediaType: image.MediaTypeOCIIndex}
-	for _, e := range entries {
-		raw, _ := e.Image.RawManifest()
-		mt, _ := e.Image.MediaType()
-		d := image.FromBytes(raw)
-		im.Manifests = append(im.Manifests, image.Descriptor{
-			MediaType: mt, Digest: d, Size: int64(len(raw)), Platform: e.Platform, Annotations: e.Annotations})
-		x.images[d] = e.Image
-	}
-	raw, err := json.Marshal(im)
+	idx, err := image.BuildIndex(entries)
 	if err != nil {
 		t.Fatal(err)
 	}
-	x.raw, x.m = raw, &im
-	return x
+	return idx
 }
 
 // Attestation is a BuildKit-style attestation entry for subject: a
@@ -131,23 +114,6 @@ func Attestation(t testing.TB, subject image.Image) IndexEntry {
 		Annotations: map[string]string{"vnd.docker.reference.type": "attestation-manifest", "vnd.docker.reference.digest": string(sd)}}
 }
 
-type memIndex struct {
-	raw    []byte
-	m      *image.IndexManifest
-	images map[image.Digest]image.Image
-}
-
-func (x *memIndex) RawManifest() ([]byte, error)                 { return x.raw, nil }
-func (x *memIndex) IndexManifest() (*image.IndexManifest, error) { return x.m, nil }
-func (x *memIndex) MediaType() (string, error)                   { return image.MediaTypeOCIIndex, nil }
-func (x *memIndex) Digest() (image.Digest, error)                { return image.FromBytes(x.raw), nil }
-func (x *memIndex) Image(d image.Digest) (image.Image, error) {
-	if img, ok := x.images[d]; ok {
-		return img, nil
-	}
-	return nil, os.ErrNotExist
-}
-
 // BlobLayer is a layer of data as is, of any media type: an
 // attestation's statement, or a layer in a format mydocker cannot read.
 func BlobLayer(data []byte, mediaType string) image.Layer {
@@ -168,62 +134,16 @@ func (l *rawLayer) Compressed() (io.ReadCloser, error) {
 }
 func (l *rawLayer) Uncompressed() (io.ReadCloser, error) { return l.Compressed() }
 
-// WriteOCILayout writes img as an OCI layout in dir (oci-layout,
-// index.json, blobs/sha256/…), tagged tag, for `skopeo copy oci:DIR:TAG`.
+// WriteOCILayout writes img as an OCI layout in dir, tagged tag, for
+// `skopeo copy oci:DIR:TAG`. It is mydocker's own layout writer, so what
+// skopeo pushes is also a check that skopeo reads mydocker's layouts.
 func WriteOCILayout(t testing.TB, dir, tag string, img image.Image) {
 	t.Helper()
-	blob := func(b []byte) {
-		p := filepath.Join(dir, "blobs", "sha256", image.FromBytes(b).Hex())
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	layers, err := img.Layers()
+	l, err := layout.Create(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range layers {
-		rc, err := l.Compressed()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := io.ReadAll(rc)
-		rc.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		blob(b)
+	if err := l.Write(img, map[string]string{layout.AnnotationRefName: tag}); err != nil {
+		t.Fatalf("write %s into layout %s: %v", tag, dir, err)
 	}
-	config, _ := img.RawConfig()
-	blob(config)
-	raw, _ := img.RawManifest()
-	blob(raw)
-	mt, _ := img.MediaType()
-	index, _ := json.Marshal(image.IndexManifest{SchemaVersion: 2, MediaType: image.MediaTypeOCIIndex,
-		Manifests: []image.Descriptor{{MediaType: mt, Digest: image.FromBytes(raw), Size: int64(len(raw)),
-			Annotations: map[string]string{"org.opencontainers.image.ref.name": tag}}}})
-	if err := os.WriteFile(filepath.Join(dir, "index.json"), index, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "oci-layout"), []byte(`{"imageLayoutVersion":"1.0.0"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// Skopeo runs skopeo with args and returns its standard output; a failure
-// fails the test, with skopeo's error output.
-func Skopeo(t testing.TB, args ...string) []byte {
-	t.Helper()
-	bin := Need(t, "skopeo", "skopeo")
-	cmd := exec.Command(bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("skopeo %v: %v\n%s", args, err, stderr.String())
-	}
-	return out
 }
