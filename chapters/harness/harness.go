@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -87,6 +88,7 @@ func RequireRoot(t testing.TB) {
 // Env is one test's private mydocker world: a data root of its own.
 type Env struct {
 	t    testing.TB
+	cmds []*exec.Cmd // every mydocker started, to be stopped if a test fails midway
 	Root string
 	// Extra environment for every mydocker run, KEY=VALUE.
 	Environ []string
@@ -100,9 +102,32 @@ func New(t testing.TB) *Env {
 	e := &Env{t: t, Root: t.TempDir()}
 	before := Snapshot()
 	t.Cleanup(func() {
+		// A test that failed midway may leave a container running: stop
+		// it (its mydocker undoes its setup) before looking for leaks.
+		for _, cmd := range e.cmds {
+			if cmd.Process == nil || cmd.ProcessState != nil {
+				continue
+			}
+			cmd.Process.Signal(syscall.SIGTERM) // relayed to the container
+			done := make(chan struct{})
+			go func() { cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				cmd.Process.Kill()
+				<-done
+			}
+		}
 		after := Snapshot()
 		for _, leak := range after.LeaksSince(before, e.Root) {
 			t.Errorf("leak after test: %s", leak)
+		}
+		// Every container a test makes, it removes (run --rm, or rm).
+		entries, _ := os.ReadDir(filepath.Join(e.Root, "containers"))
+		for _, d := range entries {
+			if d.IsDir() {
+				t.Errorf("leak after test: container record %s", d.Name())
+			}
 		}
 	})
 	return e
@@ -130,6 +155,7 @@ func (e *Env) Cmd(args ...string) *exec.Cmd {
 		// reached for Docker Hub fails at once, without a packet leaving.
 		"HTTPS_PROXY=http://127.0.0.1:9", "HTTP_PROXY=http://127.0.0.1:9", "NO_PROXY=")
 	cmd.Env = append(cmd.Env, e.Environ...)
+	e.cmds = append(e.cmds, cmd)
 	return cmd
 }
 

@@ -77,6 +77,7 @@ func projectCgroups() map[string]bool {
 				return nil
 			}
 			if d.Name() == "mydocker" {
+				out[path] = true // the shared parent must go too, once empty
 				entries, _ := os.ReadDir(path)
 				for _, e := range entries {
 					if e.IsDir() {

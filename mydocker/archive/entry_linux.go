@@ -196,8 +196,8 @@ func (a *applier) hardlink(pfd int, name, p string, hdr *tar.Header) error {
 }
 
 // node makes a character or block device or a fifo. Root in the initial
-// user namespace may make any device; a container cannot open it unless
-// its device cgroup allows.
+// user namespace may make any device; a container cannot open one from its
+// image, because its root is mounted nodev (rootfs.mountOverlay).
 func (a *applier) node(pfd int, name, p string, hdr *tar.Header) error {
 	mode := perm(hdr)
 	switch hdr.Typeflag {

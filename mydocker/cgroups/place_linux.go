@@ -116,18 +116,20 @@ func (p *Placement) Fork(fork func() (int, error)) (int, error) {
 	}
 	trace.Step("echo %s > tasks of %v: init's forking thread joins the group, the fork is born there", tid, p.Paths)
 	pid, err := fork()
+	if p.PidsMax > 0 {
+		// The limit itself, before the thread leaves (see writeV1): while
+		// it stays, the command can have at most the limit minus one, plus
+		// the thread; once it is gone, the limit.
+		trace.Step("echo %d > pids.max: the exact limit, while the thread still counts", p.PidsMax)
+		if werr := writeFDs([]int{p.PidsFD}, strconv.FormatInt(p.PidsMax, 10)); werr != nil && err == nil {
+			err = fmt.Errorf("set pids.max: %v", werr)
+		}
+	}
 	trace.Step("echo %s > tasks of init's own groups: the thread moves back", tid)
 	if berr := writeFDs(p.Back, tid); berr != nil && err == nil {
 		// A thread of init left in the group would count as one of the
 		// container's tasks; the command runs anyway.
 		fmt.Fprintf(os.Stderr, "mydocker init: move thread back out of the container's cgroup: %v\n", berr)
-	}
-	if p.PidsMax > 0 {
-		// The thread is out: now the limit itself (see writeV1).
-		trace.Step("echo %d > pids.max: the thread is out, the limit is exact", p.PidsMax)
-		if werr := writeFDs([]int{p.PidsFD}, strconv.FormatInt(p.PidsMax, 10)); werr != nil && err == nil {
-			return pid, fmt.Errorf("set pids.max: %v", werr)
-		}
 	}
 	return pid, err
 }
@@ -139,4 +141,23 @@ func writeFDs(fds []int, value string) error {
 		}
 	}
 	return nil
+}
+
+// Close closes init's copies of the files: once the command is placed, init
+// needs them no more, and they must not linger where the container could
+// reach them.
+func (p *Placement) Close() {
+	if p == nil {
+		return
+	}
+	fds := append(append([]int{}, p.Join...), p.Back...)
+	if p.CgroupFD >= 0 {
+		fds = append(fds, p.CgroupFD)
+	}
+	if p.PidsMax > 0 {
+		fds = append(fds, p.PidsFD)
+	}
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
 }

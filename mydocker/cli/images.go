@@ -4,12 +4,12 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -36,27 +36,43 @@ func mkimageCmd(g *Globals, args []string) error {
 	if len(rest) == 2 {
 		name = rest[1]
 	}
+	if output != "" {
+		tarBytes, _, _, err := busyboxRootfs()
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(output, tarBytes, 0o644)
+	}
+	return buildBusybox(g, name, g.Stdout)
+}
+
+// busyboxRootfs builds the default image's root filesystem from the
+// host's static busybox.
+func busyboxRootfs() ([]byte, image.ConfigFile, string, error) {
 	bin, err := doctor.FindStaticBusybox()
 	if err != nil {
-		return fmt.Errorf("%v: install busybox-static (sudo apt-get install busybox-static)", err)
+		return nil, image.ConfigFile{}, "", fmt.Errorf("%v: install busybox-static (sudo apt-get install busybox-static)", err)
 	}
 	tarBytes, cfg, err := builtin.Busybox(bin)
+	return tarBytes, cfg, bin, err
+}
+
+// buildBusybox stores the built-in image under name.
+func buildBusybox(g *Globals, name string, out io.Writer) error {
+	tarBytes, cfg, bin, err := busyboxRootfs()
 	if err != nil {
 		return err
-	}
-	if output != "" {
-		return os.WriteFile(output, tarBytes, 0o644)
 	}
 	images, err := local.Open(g.DataRoot)
 	if err != nil {
 		return err
 	}
-	img, err := images.Import(name, strings.NewReader(string(tarBytes)), cfg)
+	img, err := images.Import(name, bytes.NewReader(tarBytes), cfg)
 	if err != nil {
 		return err
 	}
 	id, _ := img.ConfigName()
-	fmt.Fprintf(g.Stdout, "%s: built from %s\n%s\n", familiar(name), bin, id)
+	fmt.Fprintf(out, "%s: built from %s\n%s\n", familiar(name), bin, id)
 	return nil
 }
 
@@ -168,6 +184,13 @@ func rmiCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Exclusive: no container may start from an image while it is checked
+	// for users and removed, or lose a layer the collection removes.
+	unlock, err := container.LockDataRoot(g.DataRoot, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	images, err := local.Open(g.DataRoot)
 	if err != nil {
 		return err
@@ -182,7 +205,7 @@ func rmiCmd(g *Globals, args []string) error {
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(append(errs, collectLayers(g, store))...)
+	return errors.Join(append(errs, collectLayersLocked(g, store))...)
 }
 
 // removeImage is Docker's rmi of one name. A tag is untagged; if it was the

@@ -155,6 +155,11 @@ func collectLayers(g *Globals, store *container.Store) error {
 		return err
 	}
 	defer unlock()
+	return collectLayersLocked(g, store)
+}
+
+// collectLayersLocked is collectLayers for a caller that holds the lock.
+func collectLayersLocked(g *Globals, store *container.Store) error {
 	images, err := local.Open(g.DataRoot)
 	if err != nil {
 		return err

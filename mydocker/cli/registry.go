@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/image/builtin"
 	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/image/tarball"
@@ -363,6 +364,14 @@ func ensureImage(g *Globals, name, policy string) error {
 	}
 	if policy == "missing" {
 		fmt.Fprintf(g.Stderr, "Unable to find image '%s' locally\n", ref.Familiar())
+		// The one image mydocker can make itself: no registry needed.
+		if ref.String() == "docker.io/library/"+builtin.Name {
+			fmt.Fprintln(g.Stderr, "Building it from the host's static busybox (mydocker mkimage busybox)")
+			if err := buildBusybox(g, builtin.Name, g.Stderr); err != nil {
+				return &container.ExitError{Code: container.ExitEngine, Err: err}
+			}
+			return nil
+		}
 	}
 	if _, err := pull(g, ref.String(), g.Stderr); err != nil {
 		return &container.ExitError{Code: container.ExitEngine, Err: err}

@@ -25,6 +25,8 @@ func runCmd(g *Globals, args []string) error {
 	fs.String(&o.Cwd, "workdir", "w", "string", "working directory inside the container")
 	fs.String(&o.User, "user", "u", "string", "username or UID (format: <name|uid>[:<group|gid>])")
 	fs.String(&pullPolicy, "pull", "", "string", `pull image before running ("always", "missing", "never")`)
+	fs.List(&o.CapAdd, "cap-add", "", "list", "add Linux capabilities (e.g. SYS_ADMIN, or ALL)")
+	fs.List(&o.CapDrop, "cap-drop", "", "list", "drop Linux capabilities (e.g. NET_RAW, or ALL)")
 	// Chapter 02: cgroup limits, with Docker's names and units.
 	fs.String(&memory, "memory", "m", "bytes", "memory limit (e.g. 512m, 1g; at least 6m)")
 	fs.String(&swap, "memory-swap", "", "bytes", "memory plus swap limit; -1 for unlimited swap (default: twice -m)")

@@ -22,6 +22,8 @@ type Config struct {
 	// command on the host's filesystem (chapter 01's "host" image).
 	Rootfs *rootfs.Spec `json:"rootfs,omitempty"`
 	TTY    bool         `json:"tty,omitempty"` // give the command a pseudo-terminal
+	// Caps are the capabilities the command keeps (names without CAP_).
+	Caps []string `json:"caps"`
 	// ConsoleRows and ConsoleCols size the terminal before the command starts.
 	ConsoleRows uint16 `json:"consoleRows,omitempty"`
 	ConsoleCols uint16 `json:"consoleCols,omitempty"`

@@ -163,3 +163,19 @@ func ExampleShortID() {
 	fmt.Println(ShortID("4f2a8c0e1b9d7a6c5e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d"))
 	// Output: 4f2a8c0e1b9d
 }
+
+func ExampleCapabilities() {
+	caps, _ := Capabilities(nil, nil)
+	fmt.Println(len(caps), caps[0], caps[len(caps)-1])
+	caps, _ = Capabilities([]string{"sys_admin"}, []string{"CAP_NET_RAW", "KILL"})
+	fmt.Println(len(caps))
+	caps, _ = Capabilities([]string{"CHOWN"}, []string{"ALL"})
+	fmt.Println(caps)
+	_, err := Capabilities([]string{"FLY"}, nil)
+	fmt.Println(err)
+	// Output:
+	// 13 AUDIT_WRITE SYS_CHROOT
+	// 12
+	// [CHOWN]
+	// unknown capability "FLY" in --cap-add: want a name like SYS_ADMIN, or ALL
+}

@@ -85,6 +85,9 @@ func resolvePath(images *local.Store, name string) (*Image, error) {
 	}
 	if fi.IsDir() {
 		abs, _ := filepath.Abs(name)
+		if strings.ContainsAny(abs, ",:") {
+			return nil, Exitf(ExitEngine, "image %q: overlayfs cannot stack a directory whose path has a ',' or ':': move or link it", name)
+		}
 		return &Image{Name: name, Lowers: []string{abs}}, nil
 	}
 	if !fi.Mode().IsRegular() {

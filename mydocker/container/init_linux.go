@@ -9,6 +9,7 @@ package container
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -23,15 +24,28 @@ import (
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
+// extraFDsEnv tells init how many descriptors after the sync socket the
+// host passed on purpose.
+const extraFDsEnv = "MYDOCKER_INIT_EXTRA_FDS"
+
 // Init runs the container's init. mydocker's main calls it for "mydocker
 // init"; it never returns.
 func Init() {
 	trace.SetRole("init")
+	// Whatever descriptors mydocker's own caller left open (without
+	// close-on-exec), init has too, above the sync socket and the files
+	// the host passed: close them before anything else opens one, or the
+	// container could reach them.
+	extra, _ := strconv.Atoi(os.Getenv(extraFDsEnv))
+	unix.CloseRange(uint(initSyncFd+1+extra), math.MaxUint32, 0)
 	// Non-blocking, so waiting for the host parks a goroutine in Go's
-	// poller instead of holding an OS thread: each thread of init takes a
-	// PID, and counts against --pids-limit.
+	// poller instead of holding an OS thread.
 	unix.SetNonblock(initSyncFd, true)
 	closeOnExec()
+	// Not dumpable: the container's processes may not open /proc/1/fd,
+	// /proc/1/mem or /proc/1/environ, even as root (that would need
+	// CAP_SYS_PTRACE, which they do not have).
+	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	sock := os.NewFile(initSyncFd, "sync")
 	os.Exit(initMain(sock))
 }
@@ -156,10 +170,16 @@ func startCommand(cfg *Config, console *os.File) (int, error) {
 		// container's group, so /proc/self/cgroup inside says "0::/".
 		attr.Sys.Unshareflags |= unix.CLONE_NEWCGROUP
 	}
-	pid, err := cfg.Cgroup.Fork(func() (int, error) {
-		trace.Step("fork + execve(%q, %q)", path, cfg.Args)
-		return syscall.ForkExec(path, cfg.Args, attr)
+	pid, err := onOwnThread(func() (int, error) {
+		if err := dropBoundingSet(cfg.Caps); err != nil {
+			return 0, err
+		}
+		return cfg.Cgroup.Fork(func() (int, error) {
+			trace.Step("fork + execve(%q, %q)", path, cfg.Args)
+			return syscall.ForkExec(path, cfg.Args, attr)
+		})
 	})
+	cfg.Cgroup.Close() // the command is placed: init needs the host's cgroup files no more
 	if err != nil {
 		return 0, execError(cfg.Args[0], cfg.Cwd, err)
 	}
@@ -216,6 +236,11 @@ func execError(file, cwd string, err error) error {
 		}
 		return Exitf(ExitNotFound, "exec %q: no such file or directory in the container", file)
 	case unix.EACCES, unix.EPERM:
+		if cwd != "" && cwd != "/" {
+			// The child changes directory as the user, just before exec:
+			// the errno does not say which of the two was refused.
+			return Exitf(ExitCannotInvoke, "exec %q: permission denied (not executable, or a directory; or the user may not enter the working directory %s)", file, cwd)
+		}
 		return Exitf(ExitCannotInvoke, "exec %q: permission denied (not executable, or a directory)", file)
 	case unix.ENOEXEC:
 		return Exitf(ExitCannotInvoke, "exec %q: exec format error (not a program for this machine, or a script without #!)", file)

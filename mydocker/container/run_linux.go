@@ -37,6 +37,8 @@ type RunOptions struct {
 	Interactive bool     // -i
 	Remove      bool     // --rm
 	Resources   cgroups.Resources
+	CapAdd      []string // --cap-add
+	CapDrop     []string // --cap-drop
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -66,6 +68,9 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	if opts.TTY && opts.Interactive && !IsTerminal(os.Stdin) {
 		return ExitEngine, Exitf(ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
+	if abs, _ := filepath.Abs(dataRoot); strings.ContainsAny(abs, ",:") {
+		return ExitEngine, Exitf(ExitEngine, "data root %s has a ',' or ':', which overlayfs's mount options cannot hold: choose another --data-root", abs)
+	}
 	store, err := OpenStore(dataRoot)
 	if err != nil {
 		return ExitEngine, err
@@ -90,6 +95,10 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	if err != nil {
 		return ExitEngine, &ExitError{ExitEngine, err}
 	}
+	caps, err := Capabilities(opts.CapAdd, opts.CapDrop)
+	if err != nil {
+		return ExitEngine, &ExitError{ExitEngine, err}
+	}
 	var undo Undo
 	defer func() {
 		if uerr := undo.Run(); uerr != nil && err == nil {
@@ -106,6 +115,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		Cwd:      opts.Cwd,
 		User:     opts.User,
 		TTY:      opts.TTY,
+		Caps:     caps,
 	}
 	if c.Config.Hostname == "" {
 		c.Config.Hostname = ShortID(c.ID) // Docker's default

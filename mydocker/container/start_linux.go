@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -60,7 +61,13 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 	cmd := exec.Command("/proc/self/exe", "init")
 	cmd.Args[0] = "mydocker" // so ps inside shows "mydocker init", not the path
 	cmd.ExtraFiles = append([]*os.File{initSock}, opts.ExtraFiles...)
-	cmd.Env = append([]string{}, trace.Environ()...)
+	cmd.Env = append([]string{
+		extraFDsEnv + "=" + strconv.Itoa(len(opts.ExtraFiles)),
+		// Go's runtime would open the host's cgroup CPU files at start-up
+		// to size GOMAXPROCS, and keep them open: init closes every
+		// descriptor it did not ask for, so it must own none.
+		"GODEBUG=containermaxprocs=0,updatemaxprocs=0",
+	}, trace.Environ()...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.Stdin, opts.Stdout, opts.Stderr
 	if opts.Stdin == nil {
 		cmd.Stdin = nil // exec.Cmd opens /dev/null
@@ -70,10 +77,12 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		// If mydocker dies, init dies, and with it every process in the
 		// PID namespace: nothing is left running unowned.
 		Pdeathsig: syscall.SIGKILL,
-		// A process group of its own: a Ctrl-C at mydocker's terminal
-		// reaches the container once, through mydocker's signal proxy,
-		// not a second time straight from the terminal.
-		Setpgid: true,
+		// A session of its own, without a controlling terminal: a Ctrl-C
+		// at mydocker's terminal reaches the container once, through
+		// mydocker's signal proxy, not a second time from the terminal;
+		// and without -t the container can neither stop on the host's
+		// terminal (SIGTTOU) nor push keystrokes into it (TIOCSTI).
+		Setsid: true,
 	}
 	if opts.CgroupFD >= 0 {
 		cmd.SysProcAttr.UseCgroupFD = true
@@ -147,13 +156,15 @@ func (p *Process) Wait() (int, error) {
 	return waitStatusCode(ws), nil
 }
 
-// Signal sends sig to init, which passes it on to the command.
+// Signal sends sig to init, which passes it on to the command. It goes
+// through os.Process, which holds a pidfd: once init is reaped, a signal
+// fails instead of reaching whatever process got its PID next.
 func (p *Process) Signal(sig syscall.Signal) error {
-	return unix.Kill(p.Pid, sig)
+	return p.cmd.Process.Signal(sig)
 }
 
 func (p *Process) kill() {
-	unix.Kill(p.Pid, unix.SIGKILL)
+	p.cmd.Process.Kill()
 	p.cmd.Wait()
 	p.sync.Close()
 	if p.Console != nil {

@@ -169,8 +169,13 @@ func (s *Store) list() ([]*Container, error) {
 			continue
 		}
 		if c.State.Status == "running" && !processAlive(c.State.Pid, c.State.PidStart) {
-			c.State.Status = "exited"
+			// mydocker run was killed before it could record the end: the
+			// exit code and time are unknown (Docker says 255 here too).
+			c.State.Status, c.State.ExitCode = "exited", 255
 			c.State.Error = "mydocker exited before the container did"
+			if c.State.FinishedAt.IsZero() {
+				c.State.FinishedAt = c.State.StartedAt
+			}
 		}
 		out = append(out, &c)
 	}

@@ -264,11 +264,17 @@ func ParseManifest(b []byte) (*Manifest, error) {
 	return &m, nil
 }
 
-// ParseConfig decodes a config blob.
+// ParseConfig decodes a config blob, and checks that its DiffIDs are
+// digests: they name directories in the layer store.
 func ParseConfig(b []byte) (*ConfigFile, error) {
 	var c ConfigFile
 	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, err
+	}
+	for i, d := range c.RootFS.DiffIDs {
+		if err := d.Validate(); err != nil {
+			return nil, fmt.Errorf("config: diff_ids[%d]: %w", i, err)
+		}
 	}
 	return &c, nil
 }

@@ -45,7 +45,16 @@ func readAhead(rc io.ReadCloser) io.ReadCloser {
 			case <-r.done:
 				return
 			}
-			n, err := io.ReadFull(rc, buf)
+			// Fill the chunk, passing the source's error through exactly:
+			// an io.ErrUnexpectedEOF from a truncated gzip stream must not
+			// become a clean io.EOF, or the digest checks at the end of the
+			// stream would never run.
+			n, err := 0, error(nil)
+			for n < len(buf) && err == nil {
+				var m int
+				m, err = rc.Read(buf[n:])
+				n += m
+			}
 			if n > 0 {
 				select {
 				case r.full <- buf[:n]:
@@ -54,9 +63,6 @@ func readAhead(rc io.ReadCloser) io.ReadCloser {
 				}
 			}
 			if err != nil {
-				if err == io.ErrUnexpectedEOF {
-					err = io.EOF
-				}
 				r.errc <- err
 				return
 			}

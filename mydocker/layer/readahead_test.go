@@ -19,6 +19,11 @@ func TestReadAhead(t *testing.T) {
 			t.Errorf("readAhead of %d bytes: got %d bytes, %v", size, len(got), err)
 		}
 	}
+	// An unexpected EOF stays one: it is how a truncated stream says so.
+	r0 := readAhead(io.NopCloser(io.MultiReader(bytes.NewReader(make([]byte, 10)), &errReader{io.ErrUnexpectedEOF})))
+	if _, err := io.ReadAll(r0); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("readAhead of a truncated source: %v, want io.ErrUnexpectedEOF", err)
+	}
 	boom := errors.New("boom")
 	r := readAhead(io.NopCloser(io.MultiReader(bytes.NewReader(make([]byte, 3*chunkSize/2)), &errReader{boom})))
 	if _, err := io.ReadAll(r); !errors.Is(err, boom) {

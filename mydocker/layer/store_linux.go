@@ -61,7 +61,14 @@ func Open(dataRoot string) (*Store, error) {
 // Dir is the store's directory: the base of the relative paths Lowers returns.
 func (s *Store) Dir() string { return s.dir }
 
-func (s *Store) path(chain image.Digest) string { return filepath.Join(s.dir, chain.Hex()) }
+// path is where layer chain lives. Only a valid digest names a layer: a
+// "sha256:../../x" from a hostile config must not name a path.
+func (s *Store) path(chain image.Digest) string {
+	if chain.Validate() != nil {
+		return filepath.Join(s.dir, ".invalid")
+	}
+	return filepath.Join(s.dir, chain.Hex())
+}
 
 // Has reports whether the layer named chain is unpacked.
 func (s *Store) Has(chain image.Digest) bool {
@@ -111,6 +118,11 @@ func (s *Store) Unpack(layers []image.Layer, progress func(Event)) ([]image.Dige
 			return nil, err
 		}
 		diffIDs[i] = d
+	}
+	for _, d := range diffIDs {
+		if err := d.Validate(); err != nil {
+			return nil, fmt.Errorf("the image's config lists a layer as %w", err)
+		}
 	}
 	chains := ChainIDs(diffIDs)
 	var mu sync.Mutex
@@ -198,9 +210,11 @@ func (s *Store) unpack(chain, diffID, parent image.Digest, open func() (io.ReadC
 		return err
 	}
 	trace.Step("extract layer %s into %s (whiteouts as overlayfs reads them)", diffID.Short(), filepath.Join(s.dir, chain.Hex()))
-	// Apply reads to the end of the stream, past the tar's end marker, so
-	// the DiffID check at EOF covers every byte.
-	n, err := archive.Apply(diff, r, archive.Options{Whiteouts: archive.OverlayWhiteouts})
+	// The readers check the DiffID at the end of the stream; the tar is
+	// also hashed here, as Apply reads it (to the end, past the tar's end
+	// marker), so that no reader can make a layer pass unchecked.
+	h := image.NewDigester()
+	n, err := archive.Apply(diff, io.TeeReader(r, h), archive.Options{Whiteouts: archive.OverlayWhiteouts})
 	if err != nil {
 		// A corrupt download often breaks the tar before the end of the
 		// blob, where its digest is checked. Read the rest: if the digest
@@ -209,6 +223,9 @@ func (s *Store) unpack(chain, diffID, parent image.Digest, open func() (io.ReadC
 			return derr
 		}
 		return err
+	}
+	if got := h.Digest(); got != diffID {
+		return fmt.Errorf("%w: the layer's tar hashes to %s, not to its DiffID %s", image.ErrDigestMismatch, got, diffID)
 	}
 	meta := map[string]string{"diffid": string(diffID), "parent": string(parent), "size": fmt.Sprint(n)}
 	for name, v := range meta {
@@ -251,6 +268,9 @@ func (s *Store) UnpackTar(r io.Reader) (image.Digest, error) {
 // commit renames a finished temp dir to the layer's name. If another
 // process unpacked the same layer meanwhile, its copy stands.
 func (s *Store) commit(tmp string, chain image.Digest) error {
+	if err := chain.Validate(); err != nil {
+		return err
+	}
 	err := os.Rename(tmp, s.path(chain))
 	if errors.Is(err, unix.EEXIST) || errors.Is(err, unix.ENOTEMPTY) {
 		return nil

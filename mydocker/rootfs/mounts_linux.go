@@ -55,6 +55,11 @@ func mountOverlay(root string, o *Overlay) error {
 	// index, redirect_dir and metacopy off: a renamed directory or a
 	// metadata-only copy-up would be recorded in ways no OCI layer can
 	// express, and commit could not turn the upper layer into one.
+	for _, p := range append(append([]string{}, o.Lower...), o.Upper, o.Work) {
+		if strings.ContainsAny(p, ",:") {
+			return fmt.Errorf("mount overlay: the path %s has a ',' or ':', which overlayfs's options cannot hold: use a data root (and images) on paths without them", p)
+		}
+	}
 	data := "lowerdir=" + strings.Join(o.Lower, ":") + ",upperdir=" + o.Upper + ",workdir=" + o.Work +
 		",index=off,redirect_dir=off,metacopy=off"
 	if len(data) >= os.Getpagesize() {
@@ -66,8 +71,11 @@ func mountOverlay(root string, o *Overlay) error {
 			return err
 		}
 	}
-	trace.Step("mount(\"overlay\", %q, \"overlay\", 0, %q)", root, data)
-	if err := unix.Mount("overlay", root, "overlay", 0, data); err != nil {
+	// nodev: a device node in an image (a /dev/sda, a /dev/kmsg) opens
+	// nothing. The container's /dev is a tmpfs of its own, with the
+	// harmless nodes only.
+	trace.Step("mount(\"overlay\", %q, \"overlay\", MS_NODEV, %q)", root, data)
+	if err := unix.Mount("overlay", root, "overlay", unix.MS_NODEV, data); err != nil {
 		return &os.PathError{Op: "mount overlay", Path: root, Err: explainOverlay(err, o)}
 	}
 	return nil

@@ -110,6 +110,7 @@ type authenticator struct {
 	challenge challenge
 	scope     string       // "repository:NAME:pull" or "…:pull,push"; "" to log in
 	client    *http.Client // for the token server: no authTransport
+	insecure  []string     // registries allowed plain HTTP (Options.Insecure)
 
 	mu     sync.Mutex // held while fetching, so one scope costs one request
 	tokens map[string]string
@@ -171,6 +172,12 @@ func (a *authenticator) fetchToken(ctx context.Context, scope string) (string, e
 		return "", err
 	}
 	if a.creds.Username != "" {
+		// A password goes in clear over plain HTTP: only to a realm that
+		// would be allowed plain HTTP as a registry (loopback, or named
+		// with --insecure-registry), never to any host a registry names.
+		if u.Scheme == "http" && !insecureAllowed(u.Host, a.insecure) {
+			return "", fmt.Errorf("the registry at %s sends logins to %s over plain HTTP: refusing to send the password in clear (use an https realm, or --insecure-registry %s)", a.host, realm, u.Host)
+		}
 		req.SetBasicAuth(a.creds.Username, a.creds.Password)
 	}
 	resp, err := a.client.Do(req)

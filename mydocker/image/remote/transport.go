@@ -67,7 +67,7 @@ func dial(ctx context.Context, registry string, opts Options) (*client, error) {
 			return nil, fmt.Errorf("credentials for %s: %w", registry, err)
 		}
 	}
-	a := &authenticator{host: host, registry: registry, creds: creds, challenge: ch,
+	a := &authenticator{host: host, registry: registry, creds: creds, challenge: ch, insecure: opts.Insecure,
 		client: &http.Client{Transport: base, CheckRedirect: checkRedirect}, tokens: map[string]string{}}
 	return &client{
 		opts: opts, registry: registry, host: host, scheme: scheme, auth: a,
