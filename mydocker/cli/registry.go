@@ -344,8 +344,7 @@ func ensureImage(g *Globals, name, policy string) error {
 	default:
 		return &usageError{"run", fmt.Errorf("invalid --pull %q: want always, missing or never", policy)}
 	}
-	if policy == "never" || name == container.HostImage || strings.HasPrefix(name, "/") || strings.HasPrefix(name, ".") ||
-		strings.HasSuffix(name, ".tar") || strings.HasSuffix(name, ".tar.gz") || strings.HasSuffix(name, ".tgz") {
+	if policy == "never" || name == container.HostImage || container.LooksLikePath(name) {
 		return nil
 	}
 	images, err := local.Open(g.DataRoot)

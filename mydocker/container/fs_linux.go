@@ -52,7 +52,7 @@ func resolveImage(images *local.Store, name string) (*Image, error) {
 	if name == HostImage {
 		return nil, nil
 	}
-	if looksLikePath(name) {
+	if LooksLikePath(name) {
 		return resolvePath(images, name)
 	}
 	img, rec, err := images.Get(name)
@@ -120,9 +120,9 @@ func maybeGunzip(f *os.File) (io.Reader, error) {
 	return br, nil
 }
 
-// looksLikePath tells a filesystem path from an image name: Docker's names
+// LooksLikePath tells a filesystem path from an image name: Docker's names
 // never start with / or . and never end with .tar.
-func looksLikePath(name string) bool {
+func LooksLikePath(name string) bool {
 	return strings.HasPrefix(name, "/") || strings.HasPrefix(name, ".") ||
 		strings.HasSuffix(name, ".tar") || strings.HasSuffix(name, ".tar.gz") || strings.HasSuffix(name, ".tgz")
 }

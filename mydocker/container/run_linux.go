@@ -51,25 +51,8 @@ var proxied = []os.Signal{unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, 
 
 // Run runs a container in the foreground and returns its exit code.
 func Run(dataRoot string, opts RunOptions) (code int, err error) {
-	if opts.Image == "" {
-		return ExitEngine, Exitf(ExitEngine, "no image given: mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]")
-	}
-	if opts.Name != "" {
-		if err := CheckName(opts.Name); err != nil {
-			return ExitEngine, &ExitError{ExitEngine, err}
-		}
-	}
-	if err := checkEnv(opts.Env); err != nil {
-		return ExitEngine, &ExitError{ExitEngine, err}
-	}
-	if err := opts.Resources.Validate(runtime.NumCPU(), onlineCPUs()); err != nil {
-		return ExitEngine, &ExitError{ExitEngine, err}
-	}
-	if opts.TTY && opts.Interactive && !IsTerminal(os.Stdin) {
-		return ExitEngine, Exitf(ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
-	}
-	if abs, _ := filepath.Abs(dataRoot); strings.ContainsAny(abs, ",:") {
-		return ExitEngine, Exitf(ExitEngine, "data root %s has a ',' or ':', which overlayfs's mount options cannot hold: choose another --data-root", abs)
+	if err := checkOptions(dataRoot, opts); err != nil {
+		return ExitEngine, err
 	}
 	store, err := OpenStore(dataRoot)
 	if err != nil {
@@ -79,79 +62,16 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	if err != nil {
 		return ExitEngine, err
 	}
-	// The image's layers must not be collected between their unpacking
-	// and the container's record saying it uses them.
-	unlock, err := LockDataRoot(dataRoot, false)
-	if err != nil {
-		return ExitEngine, err
-	}
-	defer func() { unlock() }()
-	// Chapter 03: the image, found (and unpacked) before anything is made.
-	img, err := resolveImage(images, opts.Image)
-	if err != nil {
-		return ExitEngine, err
-	}
-	args, err := command(img, opts.Args)
-	if err != nil {
-		return ExitEngine, &ExitError{ExitEngine, err}
-	}
-	caps, err := Capabilities(opts.CapAdd, opts.CapDrop)
-	if err != nil {
-		return ExitEngine, &ExitError{ExitEngine, err}
-	}
 	var undo Undo
 	defer func() {
 		if uerr := undo.Run(); uerr != nil && err == nil {
 			err = uerr
 		}
 	}()
-
-	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC()}
-	c.Host.AutoRemove, c.Host.Resources = opts.Remove, opts.Resources
-	c.Config = Config{
-		ID:       c.ID,
-		Hostname: opts.Hostname,
-		Args:     args,
-		Cwd:      opts.Cwd,
-		User:     opts.User,
-		TTY:      opts.TTY,
-		Caps:     caps,
-	}
-	if c.Config.Hostname == "" {
-		c.Config.Hostname = ShortID(c.ID) // Docker's default
-	}
-	imageEnv := []string{"PATH=" + DefaultPath}
-	if img != nil {
-		imageEnv = append(imageEnv, img.Config.Env...)
-		if c.Config.Cwd == "" {
-			c.Config.Cwd = img.Config.WorkingDir
-		}
-		if c.Config.Cwd == "" {
-			c.Config.Cwd = "/"
-		}
-		if c.Config.User == "" {
-			c.Config.User = img.Config.User
-		}
-	}
-	c.Config.Env = mergeEnv(imageEnv, c.Config.Hostname, opts.TTY, opts.Env)
-	if opts.TTY {
-		c.Config.ConsoleRows, c.Config.ConsoleCols = TerminalSize(os.Stdin)
-	}
-	if img != nil {
-		c.ImageID, c.Layers = img.ID, img.Layers
-		for _, l := range img.Lowers {
-			if !filepath.IsAbs(l) {
-				l = filepath.Join(img.LowerBase, l)
-			}
-			c.Lowers = append(c.Lowers, l)
-		}
-	}
-	c.State.Status = "created"
-	if err := store.Create(c); err != nil {
+	c, err := create(dataRoot, store, images, opts)
+	if err != nil {
 		return ExitEngine, err
 	}
-	unlock()
-	unlock = func() {}
 	if opts.Remove {
 		undo.Push("remove container", func() error { return store.Remove(c.ID) })
 	}
@@ -166,8 +86,8 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	c.Cgroup = group
 
 	// Chapter 03: the container's own directory, from which init builds its root.
-	if img != nil {
-		spec, err := prepareFS(store.Dir(c.ID), img, c.Config.Hostname, group)
+	if c.image != nil {
+		spec, err := prepareFS(store.Dir(c.ID), c.image, c.Config.Hostname, group)
 		if err != nil {
 			finish(store, c, ExitEngine, err)
 			return ExitEngine, err
@@ -175,6 +95,100 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		c.Config.Rootfs = spec
 	}
 	return start(store, c, opts)
+}
+
+// checkOptions refuses bad input before anything is made, as Docker's
+// daemon does: exit 125, one line, nothing to undo.
+func checkOptions(dataRoot string, opts RunOptions) error {
+	if opts.Image == "" {
+		return Exitf(ExitEngine, "no image given: mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]")
+	}
+	if opts.Name != "" {
+		if err := CheckName(opts.Name); err != nil {
+			return &ExitError{ExitEngine, err}
+		}
+	}
+	if err := checkEnv(opts.Env); err != nil {
+		return &ExitError{ExitEngine, err}
+	}
+	if err := opts.Resources.Validate(runtime.NumCPU(), onlineCPUs()); err != nil {
+		return &ExitError{ExitEngine, err}
+	}
+	if opts.TTY && opts.Interactive && !IsTerminal(os.Stdin) {
+		return Exitf(ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
+	}
+	if abs, _ := filepath.Abs(dataRoot); strings.ContainsAny(abs, ",:") {
+		return Exitf(ExitEngine, "data root %s has a ',' or ':', which overlayfs's mount options cannot hold: choose another --data-root", abs)
+	}
+	return nil
+}
+
+// create finds the image and records the container. The image's layers
+// must not be collected between their unpacking and the record saying the
+// container uses them: the data root's lock is held, shared, meanwhile.
+func create(dataRoot string, store *Store, images *local.Store, opts RunOptions) (*Container, error) {
+	unlock, err := LockDataRoot(dataRoot, false)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	// Chapter 03: the image, found (and unpacked) before anything is made.
+	img, err := resolveImage(images, opts.Image)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newContainer(img, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.State.Status = "created"
+	return c, store.Create(c)
+}
+
+// newContainer fills in a container's record from its image and the flags.
+func newContainer(img *Image, opts RunOptions) (*Container, error) {
+	args, err := command(img, opts.Args)
+	if err != nil {
+		return nil, &ExitError{ExitEngine, err}
+	}
+	caps, err := Capabilities(opts.CapAdd, opts.CapDrop)
+	if err != nil {
+		return nil, &ExitError{ExitEngine, err}
+	}
+	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
+	c.Host.AutoRemove, c.Host.Resources = opts.Remove, opts.Resources
+	c.Config = Config{ID: c.ID, Hostname: opts.Hostname, Args: args, Cwd: opts.Cwd, User: opts.User, TTY: opts.TTY, Caps: caps}
+	if c.Config.Hostname == "" {
+		c.Config.Hostname = ShortID(c.ID) // Docker's default
+	}
+	imageEnv := []string{"PATH=" + DefaultPath}
+	if img != nil {
+		imageEnv = append(imageEnv, img.Config.Env...)
+		c.Config.Cwd = firstOf(c.Config.Cwd, img.Config.WorkingDir, "/")
+		c.Config.User = firstOf(c.Config.User, img.Config.User)
+		c.ImageID, c.Layers = img.ID, img.Layers
+		for _, l := range img.Lowers {
+			if !filepath.IsAbs(l) {
+				l = filepath.Join(img.LowerBase, l)
+			}
+			c.Lowers = append(c.Lowers, l)
+		}
+	}
+	c.Config.Env = mergeEnv(imageEnv, c.Config.Hostname, opts.TTY, opts.Env)
+	if opts.TTY {
+		c.Config.ConsoleRows, c.Config.ConsoleCols = TerminalSize(os.Stdin)
+	}
+	return c, nil
+}
+
+// firstOf returns the first non-empty string.
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
 }
 
 // start starts the prepared container, waits for it, and records the end.

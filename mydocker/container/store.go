@@ -46,6 +46,8 @@ type Container struct {
 	// Cgroup is the container's group, kept so that `mydocker stats` can
 	// read it and `mydocker rm` can remove it if mydocker died first.
 	Cgroup *cgroups.Group `json:"Cgroup,omitempty"`
+
+	image *Image // while the container is being made
 }
 
 // HostConfig holds the settings that concern the host, not the container's inside.
