@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
 // BinEnv names a prebuilt mydocker binary to test instead of building one
@@ -65,24 +67,18 @@ func moduleRoot() string {
 
 // InCI reports whether the tests run under CI, where a missing capability
 // is a failure, never a skip.
-func InCI() bool { return os.Getenv("CI") == "true" }
+func InCI() bool { return testenv.InCI() }
 
 // Require skips the test (or fails it, under CI) unless ok.
 func Require(t testing.TB, ok bool, why string) {
 	t.Helper()
-	if ok {
-		return
-	}
-	if InCI() {
-		t.Fatalf("CI=true and this test cannot run: %s", why)
-	}
-	t.Skipf("skipped: %s", why)
+	testenv.Require(t, ok, why)
 }
 
 // RequireRoot skips unless running as root (fails under CI).
 func RequireRoot(t testing.TB) {
 	t.Helper()
-	Require(t, os.Geteuid() == 0, "needs root (run: sudo make test)")
+	testenv.RequireRoot(t, "namespaces, mounts and cgroups: sudo make test")
 }
 
 // Env is one test's private mydocker world: a data root of its own.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/archive"
 	"github.com/mydocker/mydocker/mydocker/archive/archivetest"
+	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
 // The image the overlay tests start from: one layer. Every directory has
@@ -60,12 +61,7 @@ type container struct {
 // redirect_dir, metacopy and index are off, as the layer store mounts them.
 func mountOverlay(t *testing.T, lowers ...string) *container {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true: mounting overlayfs needs root")
-		}
-		t.Skip("mounting overlayfs needs root")
-	}
+	testenv.RequireRoot(t, "overlayfs and trusted.* xattrs")
 	base := t.TempDir()
 	c := &container{lowers: lowers, upper: filepath.Join(base, "upper"), work: filepath.Join(base, "work"), merged: filepath.Join(base, "merged")}
 	for _, d := range []string{c.upper, c.work, c.merged} {
@@ -331,12 +327,7 @@ func without(s []string, drop string) []string {
 }
 
 func TestDiffRefusesRedirects(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true: trusted.* xattrs need root")
-		}
-		t.Skip("trusted.* xattrs need root")
-	}
+	testenv.RequireRoot(t, "overlayfs and trusted.* xattrs")
 	upper := t.TempDir()
 	require.NoError(t, os.Mkdir(filepath.Join(upper, "renamed"), 0o755))
 	require.NoError(t, unix.Setxattr(filepath.Join(upper, "renamed"), "trusted.overlay.redirect", []byte("/orig"), 0))

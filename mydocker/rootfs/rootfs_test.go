@@ -10,6 +10,7 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/rootfs"
 	"github.com/mydocker/mydocker/mydocker/rootfs/rootfstest"
+	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -47,12 +48,7 @@ func pivotWithoutDetach(newRoot string) error {
 // mounts under the process's root.) A pivot that keeps the old root: the
 // host's mounts are still listed.
 func TestCheckerCatchesMistakes(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true: needs root")
-		}
-		t.Skip("needs root")
-	}
+	testenv.RequireRoot(t, "mount namespaces")
 	r, _, err := rootfstest.Probe(t, "chroot")
 	require.NoError(t, err)
 	if r.Marker != "inside" || r.Escaped == "" {

@@ -41,6 +41,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/archive"
+	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
 // Outside stands, in the table's names, link targets and paths, for the
@@ -143,12 +144,7 @@ func CheckConfined(t *testing.T, mode archive.WhiteoutMode, apply func(dir strin
 }
 
 func check(t *testing.T, mode archive.WhiteoutMode, apply func(dir string, r io.Reader) error, confined bool) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true: archivetest needs root")
-		}
-		t.Skip("archivetest needs root: it makes devices, changes owners and reads trusted.* xattrs")
-	}
+	testenv.RequireRoot(t, "it makes devices, changes owners and reads trusted.* xattrs")
 	for _, c := range Cases {
 		if !c.appliesTo(mode) {
 			continue

@@ -1,24 +1,19 @@
 package local
 
 import (
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
+	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
 // The store is a medium like the others: what it gives back passes the
 // conformance checker, byte for byte the image put in.
 func TestStoreIsAMedium(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true: needs root (unpacking sets owners and makes devices)")
-		}
-		t.Skip("needs root")
-	}
+	testenv.RequireRoot(t, "unpacking sets owners and makes devices")
 	s, err := Open(t.TempDir())
 	require.NoError(t, err)
 	img := imagetest.Image(t, "local", 3)

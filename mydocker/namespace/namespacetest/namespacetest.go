@@ -22,6 +22,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
 // Impl is a namespace setup under test.
@@ -68,12 +70,7 @@ func Main(m *testing.M, impl Impl) {
 // Check runs impl in a child and reports, one subtest per promise, what the
 // child does not get that a container should.
 func Check(t *testing.T, impl Impl) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true: namespacetest needs root")
-		}
-		t.Skip("namespacetest needs root: run it with sudo")
-	}
+	testenv.RequireRoot(t, "new namespaces")
 	// A shared mount the child inherits: if the child's mounts are not made
 	// private, a mount it makes below here appears on the host too. This
 	// way the check works whatever the host's own / propagation is.

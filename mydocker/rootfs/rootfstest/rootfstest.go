@@ -23,6 +23,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
 // PivotFunc makes newRoot, a mount point, the root, and detaches the old one.
@@ -54,12 +56,7 @@ func Main(m *testing.M, impls map[string]PivotFunc) {
 // root's mounts are gone, the classic chroot escape finds no way back to the
 // host, and the host's mounts did not change.
 func CheckPivotRoot(t *testing.T, name string) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true: rootfstest needs root")
-		}
-		t.Skip("rootfstest needs root: run it with sudo")
-	}
+	testenv.RequireRoot(t, "pivot_root in a mount namespace")
 	before, _ := os.ReadFile("/proc/self/mountinfo")
 	r, hostOnly, err := Probe(t, name)
 	if err != nil {
