@@ -191,11 +191,12 @@ func removeContainer(store *container.Store, ref string, force bool) error {
 	return container.Remove(store, c.ID)
 }
 
+// waitExited waits until the container's `mydocker run` has recorded the
+// end (or is gone): only then is the record safe to remove.
 func waitExited(store *container.Store, id string, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		c, err := store.Get(id)
-		if err != nil || c.State.Status != "running" {
+		if store.Settled(id) {
 			return nil
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -227,6 +227,8 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	}
 	c.State.Status, c.State.Pid, c.State.StartedAt = "running", p.Pid, time.Now().UTC()
 	c.State.PidStart, _ = ProcessStartTime(p.Pid)
+	c.State.Monitor = os.Getpid()
+	c.State.MonitorStart, _ = ProcessStartTime(os.Getpid())
 	store.Save(c)
 
 	stopRelay := make(chan struct{})
@@ -261,7 +263,7 @@ func finish(store *Store, c *Container, code int, err error) {
 		usage := c.Cgroup.Stats()
 		c.State.Usage, c.State.OOMKilled = &usage, usage.OOMKills > 0
 	}
-	c.State.Status, c.State.Pid, c.State.PidStart = "exited", 0, 0
+	c.State.Status, c.State.Pid, c.State.PidStart, c.State.Monitor, c.State.MonitorStart = "exited", 0, 0, 0, 0
 	c.State.ExitCode, c.State.FinishedAt = code, time.Now().UTC()
 	if err != nil {
 		c.State.Error = err.Error()

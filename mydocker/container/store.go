@@ -58,14 +58,18 @@ type HostConfig struct {
 
 // State is what became of the container.
 type State struct {
-	Status     string    `json:"Status"` // created, running, exited
-	Pid        int       `json:"Pid"`    // init's PID on the host while running
-	PidStart   uint64    `json:"PidStart,omitempty"`
-	ExitCode   int       `json:"ExitCode"`
-	OOMKilled  bool      `json:"OOMKilled"`
-	Error      string    `json:"Error,omitempty"`
-	StartedAt  time.Time `json:"StartedAt"`
-	FinishedAt time.Time `json:"FinishedAt"`
+	Status   string `json:"Status"` // created, running, exited
+	Pid      int    `json:"Pid"`    // init's PID on the host while running
+	PidStart uint64 `json:"PidStart,omitempty"`
+	// Monitor is the `mydocker run` that owns the container: it records
+	// the end. While it lives, the record is its to write.
+	Monitor      int       `json:"Monitor,omitempty"`
+	MonitorStart uint64    `json:"MonitorStart,omitempty"`
+	ExitCode     int       `json:"ExitCode"`
+	OOMKilled    bool      `json:"OOMKilled"`
+	Error        string    `json:"Error,omitempty"`
+	StartedAt    time.Time `json:"StartedAt"`
+	FinishedAt   time.Time `json:"FinishedAt"`
 	// Usage is what the container had used when it ended, read from its
 	// cgroup just before the group was removed.
 	Usage *cgroups.Stats `json:"Usage,omitempty"`
@@ -124,6 +128,20 @@ func (s *Store) Save(c *Container) error {
 	return writeFileAtomic(filepath.Join(s.Dir(c.ID), "container.json"), data)
 }
 
+// Settled reports whether no `mydocker run` will write the container's
+// record any more: it recorded the end, or it is gone.
+func (s *Store) Settled(id string) bool {
+	data, err := os.ReadFile(filepath.Join(s.Dir(id), "container.json"))
+	if err != nil {
+		return true
+	}
+	var c Container
+	if json.Unmarshal(data, &c) != nil {
+		return true
+	}
+	return c.State.Status != "running" || !processAlive(c.State.Monitor, c.State.MonitorStart)
+}
+
 // Get finds a container by name, full ID or unique ID prefix.
 func (s *Store) Get(ref string) (*Container, error) {
 	all, err := s.List()
@@ -170,7 +188,7 @@ func (s *Store) list() ([]*Container, error) {
 		if json.Unmarshal(data, &c) != nil {
 			continue
 		}
-		if c.State.Status == "running" && !processAlive(c.State.Pid, c.State.PidStart) {
+		if c.State.Status == "running" && !processAlive(c.State.Monitor, c.State.MonitorStart) {
 			// mydocker run was killed before it could record the end: the
 			// exit code and time are unknown (Docker says 255 here too).
 			c.State.Status, c.State.ExitCode = "exited", 255
