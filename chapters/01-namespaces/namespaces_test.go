@@ -391,8 +391,8 @@ func TestOnlyStdioIsInherited(t *testing.T) {
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
 	buf := make([]byte, 6)
 	out.Read(buf)
-	init := onlyChild(t, cmd.Process.Pid)
-	command := onlyChild(t, init)
+	init := harness.OnlyChild(t, cmd.Process.Pid)
+	command := harness.OnlyChild(t, init)
 	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", command))
 	require.NoError(t, err)
 	var fds []string
@@ -413,20 +413,4 @@ func TestOnlyStdioIsInherited(t *testing.T) {
 			t.Errorf("init holds fd %s -> %s", e.Name(), target)
 		}
 	}
-}
-
-// onlyChild returns the one child of pid. A child belongs to the thread
-// that forked it, so every thread's children file is read.
-func onlyChild(t *testing.T, pid int) int {
-	t.Helper()
-	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
-	var kids []string
-	for _, f := range files {
-		data, _ := os.ReadFile(f)
-		kids = append(kids, strings.Fields(string(data))...)
-	}
-	require.Len(t, kids, 1, "children of %d", pid)
-	var child int
-	fmt.Sscan(kids[0], &child)
-	return child
 }

@@ -7,7 +7,6 @@ package chapter02
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -115,8 +114,8 @@ func TestCommandIsBornInItsGroup(t *testing.T) {
 	e := harness.New(t)
 	cmd, g := running(t, e, "born", "--pids-limit", "20", "host", "sh", "-c", "echo ready; exec sleep 60")
 	init := cmd.Process.Pid // mydocker run; init is its child
-	initPid := childOf(t, init)
-	commandPid := childOf(t, initPid)
+	initPid := harness.OnlyChild(t, init)
+	commandPid := harness.OnlyChild(t, initPid)
 	procs := g.read(t, "pids", "cgroup.procs")
 	if !strings.Contains(" "+strings.ReplaceAll(procs, "\n", " ")+" ", " "+strconv.Itoa(commandPid)+" ") {
 		t.Errorf("the command (pid %d) is not in its group; cgroup.procs = %q", commandPid, procs)
@@ -315,20 +314,4 @@ func TestTraceShowsCgroupWrites(t *testing.T) {
 			t.Errorf("--trace lacks %q:\n%s", want, r.Stderr)
 		}
 	}
-}
-
-// childOf returns the single child of pid. A child belongs to the thread
-// that forked it: look in every thread's /proc/PID/task/TID/children.
-func childOf(t *testing.T, pid int) int {
-	t.Helper()
-	files, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
-	require.NoError(t, err)
-	var f []string
-	for _, file := range files {
-		data, _ := os.ReadFile(file)
-		f = append(f, strings.Fields(string(data))...)
-	}
-	require.Len(t, f, 1, "children of %d: %q", pid, f)
-	n, _ := strconv.Atoi(f[0])
-	return n
 }

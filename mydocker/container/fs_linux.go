@@ -18,11 +18,8 @@
 package container
 
 import (
-	"bufio"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,9 +95,9 @@ func resolvePath(images *local.Store, name string) (*Image, error) {
 		return nil, Exitf(ExitEngine, "image %q: %v", name, err)
 	}
 	defer f.Close()
-	r, err := maybeGunzip(f)
+	r, err := local.TarReader(f)
 	if err != nil {
-		return nil, Exitf(ExitEngine, "image %q: %v", name, err)
+		return nil, Exitf(ExitEngine, "image %q is not a usable root filesystem tarball: %v", name, err)
 	}
 	chain, err := images.Layers().UnpackTar(r)
 	if err != nil {
@@ -108,16 +105,6 @@ func resolvePath(images *local.Store, name string) (*Image, error) {
 	}
 	chains := []image.Digest{chain}
 	return &Image{Name: name, Layers: chains, Lowers: layer.Lowers(chains), LowerBase: images.Layers().Dir()}, nil
-}
-
-// maybeGunzip reads a .tar.gz as a .tar: gzip announces itself in two bytes.
-func maybeGunzip(f *os.File) (io.Reader, error) {
-	br := bufio.NewReader(f)
-	magic, _ := br.Peek(2)
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		return gzip.NewReader(br)
-	}
-	return br, nil
 }
 
 // LooksLikePath tells a filesystem path from an image name: Docker's names

@@ -6,7 +6,9 @@
 package testenv
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 )
 
@@ -29,4 +31,13 @@ func Require(t testing.TB, ok bool, why string) {
 func RequireRoot(t testing.TB, why string) {
 	t.Helper()
 	Require(t, os.Geteuid() == 0, "needs root ("+why+"): run it with sudo")
+}
+
+// Program finds a program the test needs on PATH, and skips (fails under
+// CI) without it, naming the Debian package that has it.
+func Program(t testing.TB, program, debianPackage string) string {
+	t.Helper()
+	path, err := exec.LookPath(program)
+	Require(t, err == nil, fmt.Sprintf("needs %s (apt-get install %s)", program, debianPackage))
+	return path
 }

@@ -6,9 +6,10 @@ package imagetest
 
 import (
 	"bytes"
-	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
 // Skopeo runs skopeo with args and returns its standard output; a failure
@@ -17,14 +18,7 @@ import (
 // run everything.
 func Skopeo(t testing.TB, args ...string) []byte {
 	t.Helper()
-	bin, err := exec.LookPath("skopeo")
-	if err != nil {
-		msg := "skopeo is not installed (apt-get install skopeo)"
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true: " + msg)
-		}
-		t.Skip(msg)
-	}
+	bin := testenv.Program(t, "skopeo", "skopeo")
 	// --insecure-policy: without it skopeo wants a policy.json, which
 	// a test machine need not have, and test images are not signed anyway.
 	cmd := exec.Command(bin, append([]string{"--insecure-policy"}, args...)...)

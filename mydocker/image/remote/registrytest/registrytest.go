@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/mydocker/mydocker/mydocker/reference"
+	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
 // Auth is how the registry wants callers to authenticate.
@@ -98,16 +99,7 @@ func MustParse(t testing.TB, s string) reference.Reference {
 // test instead, since CI must run everything.
 func Need(t testing.TB, program, debianPackage string) string {
 	t.Helper()
-	path, err := exec.LookPath(program)
-	if err == nil {
-		return path
-	}
-	msg := fmt.Sprintf("registrytest needs %s (apt-get install %s)", program, debianPackage)
-	if os.Getenv("CI") == "true" {
-		t.Fatal("CI=true: " + msg)
-	}
-	t.Skip(msg)
-	return ""
+	return testenv.Program(t, program, debianPackage)
 }
 
 // Start runs a registry for the test, and stops it when the test ends.
