@@ -141,7 +141,7 @@ func checkOverlay() Result {
 func checkIptables() Result {
 	out, err := exec.Command("iptables", "--version").Output()
 	if err != nil {
-		return Result{Warn, "iptables", "not found (needed from the networking chapter on)", "sudo apt-get install iptables"}
+		return Result{Warn, "iptables", "not found (Docker programs NAT with it; the networking chapter, still to be written, will too)", "sudo apt-get install iptables"}
 	}
 	v := strings.TrimSpace(string(out))
 	backend := "legacy"
