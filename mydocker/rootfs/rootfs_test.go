@@ -18,6 +18,9 @@ func TestMain(m *testing.M) {
 		"engine":   rootfs.PivotRoot,
 		"chroot":   chrootOnly,
 		"attached": pivotWithoutDetach,
+		// Wrong answers that hide the way back instead of closing it.
+		"chroot-then-nobody": chrootThenNobody,
+		"chroot-then-no-tmp": chrootThenNoTmp,
 	})
 }
 
@@ -43,21 +46,51 @@ func pivotWithoutDetach(newRoot string) error {
 	return unix.Chdir("/")
 }
 
-// The checker catches the usual mistakes. A chroot: the escape reaches the
-// host. (Its mountinfo looks clean, because the kernel lists only the
-// mounts under the process's root.) A pivot that keeps the old root: the
-// host's mounts are still listed.
+// chrootThenNobody chroots, then gives up root: the escape's own chroot is
+// refused, and a checker that counted that as "contained" would pass it,
+// though any later root process in there climbs out.
+func chrootThenNobody(newRoot string) error {
+	if err := chrootOnly(newRoot); err != nil {
+		return err
+	}
+	return unix.Setresuid(65534, 65534, 65534)
+}
+
+// chrootThenNoTmp chroots, then deletes the directory the escape works in.
+func chrootThenNoTmp(newRoot string) error {
+	if err := chrootOnly(newRoot); err != nil {
+		return err
+	}
+	return os.RemoveAll("/tmp")
+}
+
+// The checker catches the usual mistakes, on its own verdict. A chroot:
+// the escape reaches the host. (Its mountinfo looks clean, because the
+// kernel lists only the mounts under the process's root.) A pivot that
+// keeps the old root: the host's mounts are still listed. A chroot that
+// then gives up root, or deletes /tmp: the escape cannot run, which proves
+// nothing and fails too.
 func TestCheckerCatchesMistakes(t *testing.T) {
 	testenv.RequireRoot(t, "mount namespaces")
-	r, _, err := rootfstest.Probe(t, "chroot")
-	require.NoError(t, err)
-	if r.Marker != "inside" || r.Escaped == "" {
-		t.Errorf("a chroot: marker %q, escaped %q; want inside, and the escape reaching the host", r.Marker, r.Escaped)
+	tests := []struct{ impl, broken string }{
+		{"chroot", "no way back"},
+		{"attached", "old root detached"},
+		{"chroot-then-nobody", "no way back"},
+		{"chroot-then-no-tmp", "no way back"},
 	}
-	r, _, err = rootfstest.Probe(t, "attached")
+	for _, tt := range tests {
+		r, hostOnly, err := rootfstest.Probe(t, tt.impl)
+		require.NoError(t, err)
+		if why, ok := rootfstest.Verdict(r, hostOnly)[tt.broken]; !ok {
+			t.Errorf("Verdict(%s) keeps %q (report %+v), want it broken", tt.impl, tt.broken, r)
+		} else {
+			t.Logf("%s: %s", tt.impl, why)
+		}
+	}
+	r, hostOnly, err := rootfstest.Probe(t, "engine")
 	require.NoError(t, err)
-	if len(r.MountPoints) <= 2 {
-		t.Errorf("a pivot that keeps the old root lists mount points %v; want the host's among them", r.MountPoints)
+	if v := rootfstest.Verdict(r, hostOnly); len(v) != 0 {
+		t.Errorf("Verdict(engine) = %v, want no broken promise", v)
 	}
 }
 

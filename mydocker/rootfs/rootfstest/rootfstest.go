@@ -36,10 +36,11 @@ const childEnv = "MYDOCKER_ROOTFSTEST_CHILD"
 type Report struct {
 	Error       string   `json:"error,omitempty"`
 	Setup       string   `json:"setup,omitempty"`
-	Marker      string   `json:"marker"`      // content of /marker after the switch
-	Cwd         string   `json:"cwd"`         // os.Getwd after the switch
-	MountPoints []string `json:"mountPoints"` // from /proc/self/mountinfo after the switch
-	Escaped     string   `json:"escaped,omitempty"`
+	Marker      string   `json:"marker"`               // content of /marker after the switch
+	Cwd         string   `json:"cwd"`                  // os.Getwd after the switch
+	MountPoints []string `json:"mountPoints"`          // from /proc/self/mountinfo after the switch
+	Escaped     string   `json:"escaped,omitempty"`    // what the escape read of the host-only file
+	EscapeStep  string   `json:"escapeStep,omitempty"` // a step of the escape that failed, and why
 }
 
 // Main routes the child re-run to the implementation it names; call it from
@@ -65,34 +66,53 @@ func CheckPivotRoot(t *testing.T, name string) {
 	if r.Error != "" {
 		t.Fatalf("the switch returned %s, want nil", r.Error)
 	}
-	t.Run("new root is /", func(t *testing.T) {
-		if r.Marker != "inside" {
-			t.Errorf("/marker after the switch reads %q, want %q: the new root is not /", r.Marker, "inside")
-		}
-	})
-	t.Run("cwd is /", func(t *testing.T) {
-		if r.Cwd != "/" {
-			t.Errorf("the working directory after the switch is %q, want /: chdir(\"/\") at the end", r.Cwd)
-		}
-	})
-	t.Run("old root detached", func(t *testing.T) {
-		for _, mp := range r.MountPoints {
-			if mp != "/" && mp != "/proc" {
-				t.Errorf("mountinfo after the switch still lists %s: the old root's mounts were not detached (umount2 with MNT_DETACH)", mp)
+	verdict := Verdict(r, hostOnly)
+	for _, promise := range Promises {
+		t.Run(promise, func(t *testing.T) {
+			if why, broken := verdict[promise]; broken {
+				t.Error(why)
 			}
-		}
-	})
-	t.Run("no way back", func(t *testing.T) {
-		if r.Escaped != "" {
-			t.Errorf("the chroot escape (mkdir x; chroot x; cd .. many times; chroot .) reached the host: read %q from %s. "+
-				"chroot only moves where lookups start; pivot_root and detaching the old root leave no path back", r.Escaped, hostOnly)
-		}
-	})
+		})
+	}
 	t.Run("host mounts unchanged", func(t *testing.T) {
 		if after, _ := os.ReadFile("/proc/self/mountinfo"); string(after) != string(before) {
 			t.Errorf("the host's mount table changed: the switch leaked out of its mount namespace")
 		}
 	})
+}
+
+// Promises are what a root switch promises, as CheckPivotRoot's subtests
+// name them.
+var Promises = []string{"new root is /", "cwd is /", "old root detached", "no way back"}
+
+// Verdict maps each promise the report shows broken to why. An empty map
+// means the switch kept them all. The escape must have run every one of its
+// own steps: a switch that leaves the process unable to chroot (it gave up
+// root) or without /tmp has not proven anything, and is broken too.
+func Verdict(r Report, hostOnly string) map[string]string {
+	v := map[string]string{}
+	if r.Marker != "inside" {
+		v["new root is /"] = fmt.Sprintf("/marker after the switch reads %q, want %q: the new root is not /", r.Marker, "inside")
+	}
+	if r.Cwd != "/" {
+		v["cwd is /"] = fmt.Sprintf("the working directory after the switch is %q, want /: chdir(\"/\") at the end", r.Cwd)
+	}
+	for _, mp := range r.MountPoints {
+		if mp != "/" && mp != "/proc" {
+			v["old root detached"] = fmt.Sprintf("mountinfo after the switch still lists %s: the old root's mounts were not detached (umount2 with MNT_DETACH)", mp)
+			break
+		}
+	}
+	switch {
+	case r.Escaped != "":
+		v["no way back"] = fmt.Sprintf("the chroot escape (mkdir x; chroot x; cd .. many times; chroot .) reached the host: read %q from %s. "+
+			"chroot only moves where lookups start; pivot_root and detaching the old root leave no path back", r.Escaped, hostOnly)
+	case r.EscapeStep != "":
+		v["no way back"] = fmt.Sprintf("the escape attempt could not run its own step %s, so nothing was proven: "+
+			"after the switch the process must still be root with its capabilities, and the new root's /tmp must be there "+
+			"(giving up root or deleting /tmp hides a way back, it does not close it)", r.EscapeStep)
+	}
+	return v
 }
 
 // Probe runs the implementation registered as name in a child, in a new
@@ -170,28 +190,37 @@ func child(pivot PivotFunc) int {
 		}
 		f.Close()
 	}
-	r.Escaped = escape(os.Getenv("ROOTFSTEST_HOST_ONLY"))
+	r.Escaped, r.EscapeStep = escape(os.Getenv("ROOTFSTEST_HOST_ONLY"))
 	return 0
 }
 
 // escape is the classic chroot breakout: chroot into a subdirectory while
 // keeping the cwd outside it, climb with "..", which stops only at the
 // process's root (no longer an ancestor), and chroot to where it ends. It
-// returns what it read of the host-only file, or "".
-func escape(hostOnly string) string {
-	os.Mkdir("/tmp/x", 0o755)
-	if unix.Chroot("/tmp/x") != nil {
-		return ""
+// returns what it read of the host-only file ("" when the file is not
+// there: contained), or the step of its own that failed. Only a missing
+// host file counts as contained; a step that cannot run proves nothing.
+func escape(hostOnly string) (read, failedStep string) {
+	if err := os.Mkdir("/tmp/x", 0o755); err != nil && !os.IsExist(err) {
+		return "", err.Error() // "mkdir /tmp/x: …"
+	}
+	if err := unix.Chroot("/tmp/x"); err != nil {
+		return "", "chroot /tmp/x: " + err.Error()
 	}
 	for i := 0; i < 64; i++ {
-		unix.Chdir("..")
+		if err := unix.Chdir(".."); err != nil {
+			return "", "chdir ..: " + err.Error()
+		}
 	}
-	if unix.Chroot(".") != nil {
-		return ""
+	if err := unix.Chroot("."); err != nil {
+		return "", "chroot .: " + err.Error()
 	}
 	data, err := os.ReadFile(hostOnly)
-	if err != nil {
-		return ""
+	if os.IsNotExist(err) {
+		return "", ""
 	}
-	return fmt.Sprintf("%.40s", data)
+	if err != nil {
+		return "", err.Error()
+	}
+	return fmt.Sprintf("%.40s", data), ""
 }
