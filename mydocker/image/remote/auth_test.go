@@ -170,6 +170,15 @@ func TestTokenFetchErrors(t *testing.T) {
 		}, "refused a token to bob", ErrUnauthorized},
 		{"no token", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{}`) }, "without a token", nil},
 		{"not json", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `<html>`) }, "token from", nil},
+		// A token answer is a small document; one without end is refused at
+		// its limit, with a line that says so (it was "unexpected EOF").
+		{"endless", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"token":"`)
+			chunk := strings.Repeat("a", 64<<10)
+			for i := 0; i < 64 && r.Context().Err() == nil; i++ {
+				fmt.Fprint(w, chunk)
+			}
+		}, "the token answer from 127.0.0.1", ErrTooLarge},
 	}
 	for _, tt := range tests {
 		srv := httptest.NewServer(tt.handler)

@@ -105,6 +105,8 @@ var (
 	// ErrTooLarge: an answer was larger than mydocker reads (a manifest
 	// over 4 MiB, a blob longer than its descriptor says).
 	ErrTooLarge = errors.New("answer too large")
+	// ErrUntrusted: a server's certificate did not verify for its name.
+	ErrUntrusted = errors.New("certificate not trusted")
 )
 
 // wrapped is an error with a message of its own that still answers
