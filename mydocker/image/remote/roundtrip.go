@@ -188,13 +188,6 @@ func (p *requestPolicy) who(req *http.Request) string {
 	return fmt.Sprintf("%s (named by the registry at %s)", req.URL.Host, p.registry)
 }
 
-// hint says how to trust a host, for a certificate error: its CA on this
-// machine, or, for the registry, --insecure-registry, which exempts
-// exactly that host.
-func (p *requestPolicy) hint(req *http.Request) string {
-	return fmt.Sprintf(": add its CA to this machine's, or, if you trust the network to it, --insecure-registry %s", req.URL.Host)
-}
-
 // what is the request without its query, which may hold a signature.
 func what(req *http.Request) string { return req.Method + " " + req.URL.Path }
 
@@ -220,7 +213,8 @@ func (p *requestPolicy) explain(req *http.Request, st *stage, err error) error {
 	}
 	var cert *tls.CertificateVerificationError
 	if errors.As(err, &cert) {
-		return wrapf(ErrUntrusted, err, "%s presents a certificate that is not trusted (%v)%s", p.who(req), cert.Err, p.hint(req))
+		return wrapf(ErrUntrusted, err, "%s presents a certificate that is not trusted (%v): add its CA to this machine's, "+
+			"or, if you trust the network to it, --insecure-registry %s", p.who(req), cert.Err, req.URL.Host)
 	}
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
