@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"sync"
@@ -242,5 +243,31 @@ func TestTokenRefresh(t *testing.T) {
 	}
 	if issued != 2 {
 		t.Errorf("tokens issued = %d, want 2: the first refused, the second kept", issued)
+	}
+}
+
+// TestSameOrigin: credentials follow scheme, host and port, with the
+// scheme's default port filled in (Docker's challenge manager does the
+// same to key its challenges).
+func TestSameOrigin(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"https://r.example/v2/", "https://r.example:443/v2/x", true},
+		{"https://R.example/v2/", "https://r.example/v2/", true},
+		{"http://127.0.0.1:5000/v2/", "http://127.0.0.1:5000/v2/x", true},
+		{"https://r.example/v2/", "http://r.example/v2/", false},
+		{"https://r.example:443/", "http://r.example:443/", false},
+		{"https://r.example/", "https://r.example:5000/", false},
+		{"https://r.example/", "https://cdn.r.example/", false},
+		{"http://[::1]:5000/", "http://[::1]:5000/v2/", true},
+	}
+	for _, tt := range tests {
+		a, _ := url.Parse(tt.a)
+		b, _ := url.Parse(tt.b)
+		if got := sameOrigin(a, b); got != tt.want {
+			t.Errorf("sameOrigin(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
 	}
 }
