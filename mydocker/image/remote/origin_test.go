@@ -200,8 +200,9 @@ func TestCredentialsPerOrigin(t *testing.T) {
 }
 
 // TestRealmRedirectKeepsPassword: a token realm that redirects to plain
-// HTTP on its own host name must not get the password there; Go's client
-// copies Authorization to the same host name whatever the scheme.
+// HTTP on its own host name must not get the password there. Go's client
+// copies Authorization to the same host name whatever the scheme, and
+// mydocker's old checkRedirect compared only URL.Host: a real hole.
 func TestRealmRedirectKeepsPassword(t *testing.T) {
 	plain := newRecorder(t, false, func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"token": "tok"})
