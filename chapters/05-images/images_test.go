@@ -321,6 +321,10 @@ func TestFaults(t *testing.T) {
 		{"unknown manifest type", registrytest.Faults{ManifestType: "application/x-what"}, ref, "application/x-what"},
 		{"registry down", registrytest.Faults{Down: true}, ref, "not reachable"},
 		{"server error", registrytest.Faults{Status: 500, Match: "/blobs/"}, ref, "500"},
+		// A registry answering without end: Docker's 4 MiB limit on
+		// manifests, and a blob read only up to its descriptor's size.
+		{"endless manifest", registrytest.Faults{Endless: "/manifests/"}, ref, "is larger than 4 MiB, the most mydocker reads"},
+		{"endless blob", registrytest.Faults{Endless: "/blobs/"}, ref, "is longer than its"},
 		{"no such image", registrytest.Faults{}, proxy.Host + "/nothing:1", "not found"},
 	}
 	for _, tt := range tests {

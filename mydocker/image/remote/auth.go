@@ -12,8 +12,10 @@
 // expires, or lacks a scope the registry wants, earns a 401 with a fresh
 // challenge, and the request is sent once more with a new token.
 //
-// Credentials and tokens go only to the registry's own host and port:
-// a blob redirected to a storage service or CDN must not carry them.
+// Credentials and tokens go only to the registry's own origin: the scheme
+// it answered the ping on, its host and its port, as Docker's authorizer
+// keys its challenges by scheme and host. A blob redirected to a storage
+// service or CDN, or to plain HTTP on the same host, goes without them.
 
 package remote
 
@@ -22,7 +24,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -104,12 +106,13 @@ func pickChallenge(cs []challenge) (challenge, bool) {
 
 // authenticator adds credentials to requests for one registry.
 type authenticator struct {
-	host      string // only this host:port is sent credentials
+	scheme    string // with host: the only origin sent credentials
+	host      string
 	registry  string
 	creds     Credentials
 	challenge challenge
 	scope     string       // "repository:NAME:pull" or "…:pull,push"; "" to log in
-	client    *http.Client // for the token server: no authTransport
+	client    *http.Client // for the token server: no authTransport, TLS checked for the realm's host
 	insecure  []string     // registries allowed plain HTTP (Options.Insecure)
 
 	mu     sync.Mutex // held while fetching, so one scope costs one request
@@ -192,12 +195,15 @@ func (a *authenticator) fetchToken(ctx context.Context, scope string) (string, e
 		}
 		return "", wrapf(ErrUnauthorized, e, "the token server at %s refused a token to %s for %s: %v", u.Host, who, a.registry, e)
 	}
-	defer resp.Body.Close()
+	raw, err := readBody(resp, maxTokenSize, "the token answer")
+	if err != nil {
+		return "", fmt.Errorf("token for %s: %w", a.registry, netError(ctx, u.Host, err))
+	}
 	var body struct {
 		Token       string `json:"token"`
 		AccessToken string `json:"access_token"`
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil {
+	if err := json.Unmarshal(raw, &body); err != nil {
 		return "", fmt.Errorf("token from %s: %w", u.Host, err)
 	}
 	if body.Token != "" {
@@ -217,9 +223,10 @@ type authTransport struct {
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	a := t.auth
-	// Exactly host:port, stricter than Go's redirect rule, which would
-	// forward Authorization to another port of the same host name.
-	if req.URL.Host != a.host || a.challenge.scheme == "" {
+	// Exactly the registry's scheme, host and port, stricter than Go's
+	// redirect rule, which would forward Authorization to another port of
+	// the same host name, and over plain HTTP.
+	if a.challenge.scheme == "" || !sameOrigin(req.URL, &url.URL{Scheme: a.scheme, Host: a.host}) {
 		return t.base.RoundTrip(req)
 	}
 	r := req.Clone(req.Context())
@@ -239,8 +246,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !ok || ch.scheme != "bearer" || (req.Body != nil && req.GetBody == nil) {
 		return resp, nil
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
+	drain(resp)
 	scope := a.scope
 	if s := ch.params["scope"]; s != "" {
 		scope = s
@@ -258,13 +264,29 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // checkRedirect follows up to 10 redirects, dropping the Authorization
-// header Go would copy to another port of the same host.
+// header Go would copy to another port of the same host, or to plain HTTP
+// (a token realm's password, redirected to http://, would go in clear).
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
-	if req.URL.Host != via[0].URL.Host {
+	if !sameOrigin(req.URL, via[0].URL) {
 		req.Header.Del("Authorization")
 	}
 	return nil
+}
+
+// sameOrigin compares scheme, host and port, with the scheme's default
+// port filled in: https://r.example and https://r.example:443 are one
+// origin, http://r.example another.
+func sameOrigin(a, b *url.URL) bool {
+	return a.Scheme == b.Scheme && hostPort(a) == hostPort(b)
+}
+
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }

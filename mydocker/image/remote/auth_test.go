@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"sync"
@@ -170,6 +171,15 @@ func TestTokenFetchErrors(t *testing.T) {
 		}, "refused a token to bob", ErrUnauthorized},
 		{"no token", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{}`) }, "without a token", nil},
 		{"not json", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `<html>`) }, "token from", nil},
+		// A token answer is a small document; one without end is refused at
+		// its limit, with a line that says so (it was "unexpected EOF").
+		{"endless", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"token":"`)
+			chunk := strings.Repeat("a", 64<<10)
+			for i := 0; i < 64 && r.Context().Err() == nil; i++ {
+				fmt.Fprint(w, chunk)
+			}
+		}, "the token answer from 127.0.0.1", ErrTooLarge},
 	}
 	for _, tt := range tests {
 		srv := httptest.NewServer(tt.handler)
@@ -233,5 +243,31 @@ func TestTokenRefresh(t *testing.T) {
 	}
 	if issued != 2 {
 		t.Errorf("tokens issued = %d, want 2: the first refused, the second kept", issued)
+	}
+}
+
+// TestSameOrigin: credentials follow scheme, host and port, with the
+// scheme's default port filled in (Docker's challenge manager does the
+// same to key its challenges).
+func TestSameOrigin(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"https://r.example/v2/", "https://r.example:443/v2/x", true},
+		{"https://R.example/v2/", "https://r.example/v2/", true},
+		{"http://127.0.0.1:5000/v2/", "http://127.0.0.1:5000/v2/x", true},
+		{"https://r.example/v2/", "http://r.example/v2/", false},
+		{"https://r.example:443/", "http://r.example:443/", false},
+		{"https://r.example/", "https://r.example:5000/", false},
+		{"https://r.example/", "https://cdn.r.example/", false},
+		{"http://[::1]:5000/", "http://[::1]:5000/v2/", true},
+	}
+	for _, tt := range tests {
+		a, _ := url.Parse(tt.a)
+		b, _ := url.Parse(tt.b)
+		if got := sameOrigin(a, b); got != tt.want {
+			t.Errorf("sameOrigin(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
 	}
 }

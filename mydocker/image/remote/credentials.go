@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -229,8 +228,9 @@ func verifyLogin(ctx context.Context, registry string, opts Options) error {
 		}
 		return fmt.Errorf("login to %s: GET /v2/: %w", registry, e)
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	if _, err := readBody(resp, maxPingSize, "the answer to GET /v2/"); err != nil {
+		return fmt.Errorf("login to %s: %w", registry, err)
+	}
 	return nil
 }
 

@@ -79,7 +79,7 @@ func (e *Error) hasCode(codes ...string) bool {
 func readError(resp *http.Response) *Error {
 	defer resp.Body.Close()
 	e := &Error{StatusCode: resp.StatusCode}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorSize))
 	var doc struct {
 		Errors []ErrorDetail `json:"errors"`
 	}
@@ -98,12 +98,12 @@ func netError(ctx context.Context, host string, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if unreachable(err) {
-		return wrapf(ErrUnreachable, err, "the registry at %s is not reachable: %v", host, causeOf(err))
-	}
 	var w *wrapped
 	if errors.As(err, &w) {
-		return w // ours, from the authTransport: already says what happened
+		return w // ours (a timeout, a refused token): already says what happened
+	}
+	if unreachable(err) {
+		return wrapf(ErrUnreachable, err, "the registry at %s is not reachable: %v", host, causeOf(err))
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
 		return fmt.Errorf("the registry at %s closed the connection: %w", host, causeOf(err))

@@ -85,8 +85,38 @@ func (c *client) openBlob(ctx context.Context, desc image.Descriptor) (io.ReadCl
 		}
 		return nil, fmt.Errorf("blob %s of %s: %w", desc.Digest, c.name(), e)
 	}
-	body := &blobBody{rc: resp.Body, ctx: ctx, c: c, digest: desc.Digest}
-	return image.VerifyReader(body, desc.Digest, desc.Size), nil
+	size, err := c.blobSize(desc, resp)
+	if err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	// One byte past the size is enough for the verifier to refuse a longer
+	// body: never more is pulled from the connection.
+	body := &blobBody{rc: resp.Body, r: io.LimitReader(resp.Body, size+1), ctx: ctx, c: c, digest: desc.Digest}
+	return image.VerifyReader(body, desc.Digest, size), nil
+}
+
+// blobSize is how many bytes a blob may have: its descriptor's size, which
+// a Content-Length must agree with, or, for a descriptor without one
+// (Blob with Size -1), the Content-Length. A blob with neither would be a
+// read without end: it is refused.
+func (c *client) blobSize(desc image.Descriptor, resp *http.Response) (int64, error) {
+	cl := resp.ContentLength
+	switch {
+	case desc.Size >= 0 && cl >= 0 && cl != desc.Size:
+		sentinel := image.ErrDigestMismatch
+		if cl > desc.Size {
+			sentinel = ErrTooLarge
+		}
+		return 0, wrapf(sentinel, image.ErrDigestMismatch, "blob %s of %s: %s announces %d bytes, its descriptor says %d",
+			desc.Digest, c.name(), respHost(resp), cl, desc.Size)
+	case desc.Size >= 0:
+		return desc.Size, nil
+	case cl >= 0:
+		return cl, nil
+	}
+	return 0, wrapf(ErrTooLarge, nil, "blob %s of %s: neither its descriptor nor %s says how large it is: refusing a read without end",
+		desc.Digest, c.name(), respHost(resp))
 }
 
 // name is the repository as users write it: "127.0.0.1:5000/x", "busybox".
@@ -98,13 +128,14 @@ func (c *client) name() string {
 // connection, a body shorter than its Content-Length).
 type blobBody struct {
 	rc     io.ReadCloser
+	r      io.Reader // rc, limited
 	ctx    context.Context
 	c      *client
 	digest image.Digest
 }
 
 func (b *blobBody) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
+	n, err := b.r.Read(p)
 	if err != nil && err != io.EOF {
 		err = fmt.Errorf("blob %s: %w", b.digest, netError(b.ctx, b.c.host, err))
 	}

@@ -11,6 +11,7 @@ package remote
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -29,13 +30,6 @@ var acceptManifests = strings.Join([]string{
 	image.MediaTypeOCIManifest, image.MediaTypeOCIIndex,
 	image.MediaTypeDockerManifest, image.MediaTypeDockerList,
 }, ", ")
-
-// Limits on what is read into memory: manifests (the spec lets registries
-// refuse larger than 4 MiB) and configs.
-const (
-	maxManifestSize = 4 << 20
-	maxConfigSize   = 16 << 20
-)
 
 // Descriptor is a registry's answer for a reference: the manifest's
 // descriptor (media type, digest, size) and its exact bytes. It remembers
@@ -135,13 +129,12 @@ func (c *client) getManifest(ctx context.Context, ref reference.Reference, id st
 	if resp.StatusCode != http.StatusOK {
 		return nil, manifestError(ref, readError(resp))
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxManifestSize+1))
+	body, err := readBody(resp, maxManifestSize, "the manifest of "+ref.Familiar())
+	if errors.Is(err, ErrTooLarge) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("manifest of %s: %w", ref.Familiar(), netError(ctx, c.host, err))
-	}
-	if len(body) > maxManifestSize {
-		return nil, fmt.Errorf("manifest of %s is larger than %d bytes", ref.Familiar(), maxManifestSize)
 	}
 	got := image.FromBytes(body)
 	if strings.HasPrefix(id, "sha256:") && got != image.Digest(id) {

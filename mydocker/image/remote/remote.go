@@ -16,10 +16,11 @@
 // nothing on disk but the credentials file (credentials.go), so a failed
 // pull leaves nothing behind.
 //
-// Files: remote.go the options and errors; transport.go HTTP, HTTPS and the
-// /v2/ ping; auth.go challenges and tokens; credentials.go the config.json
-// keychain, Login and Logout; pull.go manifests, images, indexes and layers;
-// push.go uploads.
+// Files: remote.go the options and errors; transport.go HTTP, HTTPS and
+// the /v2/ ping; roundtrip.go what each request may do (TLS checks,
+// timeouts); limits.go how much of each answer is read; auth.go challenges
+// and tokens; credentials.go the config.json keychain, Login and Logout;
+// pull.go manifests, images, indexes and layers; push.go uploads.
 package remote
 
 import (
@@ -35,10 +36,13 @@ import (
 // linux on this machine's CPU.
 type Options struct {
 	// Insecure lists registries that may be reached over plain HTTP, like
-	// Docker's --insecure-registry: "host", "host:port" or a CIDR such as
-	// "10.0.0.0/8". Loopback registries (127.0.0.0/8, ::1, localhost) are
-	// always allowed, as in Docker. HTTPS is still tried first, without
-	// verifying the certificate.
+	// Docker's --insecure-registry: "host" or "host:port", each matching
+	// exactly that name (as Docker matches it), or a CIDR such as
+	// "10.0.0.0/8" for IP addresses. Loopback hosts (127.0.0.0/8, ::1,
+	// localhost) are always allowed, as in Docker. HTTPS is still tried
+	// first, without verifying the certificate. The exemption is decided
+	// for each request by its own host: a token realm or a redirect on
+	// another host is checked as any other.
 	Insecure []string
 	// Keychain finds credentials by registry name ("docker.io",
 	// "127.0.0.1:5000"). Nil pulls anonymously.
@@ -48,8 +52,13 @@ type Options struct {
 	// the machines mydocker targets).
 	Platform image.Platform
 	// Transport sends the requests; nil is a clone of
-	// http.DefaultTransport.
+	// http.DefaultTransport. An *http.Transport is cloned with Timeouts
+	// applied (and cloned again without certificate checks, for the hosts
+	// Insecure exempts); any other RoundTripper is used as it is, for
+	// every host, with only the stall timer on bodies.
 	Transport http.RoundTripper
+	// Timeouts bound each wait; zero fields are DefaultTimeouts.
+	Timeouts Timeouts
 	// UserAgent is sent with every request; empty is "mydocker".
 	UserAgent string
 	// Progress, if not nil, is told what Write does with each blob. Calls
@@ -90,6 +99,14 @@ var (
 	ErrNoPlatform = errors.New("no image for the platform")
 	// ErrNotLoggedIn: Logout found no credentials for the registry.
 	ErrNotLoggedIn = errors.New("not logged in")
+	// ErrTimeout: a server stopped answering: no headers, or a body that
+	// stalled, within Options.Timeouts.
+	ErrTimeout = errors.New("timed out")
+	// ErrTooLarge: an answer was larger than mydocker reads (a manifest
+	// over 4 MiB, a blob longer than its descriptor says).
+	ErrTooLarge = errors.New("answer too large")
+	// ErrUntrusted: a server's certificate did not verify for its name.
+	ErrUntrusted = errors.New("certificate not trusted")
 )
 
 // wrapped is an error with a message of its own that still answers

@@ -7,16 +7,16 @@
 // (127.0.0.0/8, ::1, localhost: traffic that never leaves the machine) and
 // to those the user names with --insecure-registry, exactly Docker's
 // policy; for those, HTTPS is still tried first, without checking the
-// certificate, and plain HTTP only if that fails.
+// certificate, and plain HTTP only if that fails. The exemption belongs
+// to the host:port named, and is looked up for each request by its own
+// host (roundtrip.go), never inherited by another host.
 
 package remote
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -56,7 +56,7 @@ func newClient(ctx context.Context, ref reference.Reference, opts Options, actio
 // authentication, with no repository yet.
 func dial(ctx context.Context, registry string, opts Options) (*client, error) {
 	host := reference.Reference{Registry: registry}.RegistryHost()
-	base := baseTransport(opts, host)
+	base := newRequestPolicy(opts, host)
 	scheme, ch, err := ping(ctx, base, host, opts)
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func dial(ctx context.Context, registry string, opts Options) (*client, error) {
 			return nil, fmt.Errorf("credentials for %s: %w", registry, err)
 		}
 	}
-	a := &authenticator{host: host, registry: registry, creds: creds, challenge: ch, insecure: opts.Insecure,
+	a := &authenticator{scheme: scheme, host: host, registry: registry, creds: creds, challenge: ch, insecure: opts.Insecure,
 		client: &http.Client{Transport: base, CheckRedirect: checkRedirect}, tokens: map[string]string{}}
 	return &client{
 		opts: opts, registry: registry, host: host, scheme: scheme, auth: a,
@@ -134,8 +134,10 @@ func pingAnswer(host string, resp *http.Response) (challenge, error) {
 	if resp.StatusCode >= 500 {
 		return challenge{}, fmt.Errorf("the registry at %s is failing: GET /v2/: %w", host, readError(resp))
 	}
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
+	// A registry answers {} here; a longer answer is something else.
+	if _, err := readBody(resp, maxPingSize, "the answer to GET /v2/"); err != nil {
+		return challenge{}, err
+	}
 	switch resp.StatusCode {
 	case http.StatusOK:
 		return challenge{}, nil
@@ -151,7 +153,10 @@ func pingAnswer(host string, resp *http.Response) (challenge, error) {
 }
 
 // insecureAllowed reports whether host (host, host:port or [v6]:port) may be
-// reached over plain HTTP.
+// reached over plain HTTP, and over HTTPS without a certificate check. As
+// in Docker, an entry names one registry exactly: "r.example" is not
+// "r.example:5000"; only a CIDR covers several (IP addresses only: no name
+// is resolved to decide).
 func insecureAllowed(host string, insecure []string) bool {
 	name := host
 	if h, _, err := net.SplitHostPort(host); err == nil {
@@ -167,7 +172,7 @@ func insecureAllowed(host string, insecure []string) bool {
 	}
 	for _, e := range insecure {
 		e = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(e, "http://"), "https://"), "/")
-		if e == host || e == name {
+		if strings.EqualFold(e, host) {
 			return true
 		}
 		if _, n, err := net.ParseCIDR(e); err == nil && ip != nil && n.Contains(ip) {
@@ -175,56 +180,4 @@ func insecureAllowed(host string, insecure []string) bool {
 		}
 	}
 	return false
-}
-
-// Transports are shared between calls, so that connections are reused; the
-// one for insecure registries skips certificate checks.
-var (
-	sharedTransport   = sync.OnceValue(func() *http.Transport { return http.DefaultTransport.(*http.Transport).Clone() })
-	insecureTransport = sync.OnceValue(func() *http.Transport { return skipVerify(sharedTransport()) })
-)
-
-func skipVerify(t *http.Transport) *http.Transport {
-	t = t.Clone()
-	if t.TLSClientConfig == nil {
-		t.TLSClientConfig = &tls.Config{}
-	}
-	t.TLSClientConfig.InsecureSkipVerify = true
-	return t
-}
-
-// baseTransport is what sends requests to host, before any authentication.
-func baseTransport(opts Options, host string) http.RoundTripper {
-	insecure := insecureAllowed(host, opts.Insecure)
-	var rt http.RoundTripper
-	switch t := opts.Transport.(type) {
-	case nil:
-		rt = sharedTransport()
-		if insecure {
-			rt = insecureTransport()
-		}
-	case *http.Transport:
-		rt = t
-		if insecure {
-			rt = skipVerify(t)
-		}
-	default:
-		rt = t
-	}
-	ua := opts.UserAgent
-	if ua == "" {
-		ua = "mydocker"
-	}
-	return &uaTransport{rt: rt, ua: ua}
-}
-
-type uaTransport struct {
-	rt http.RoundTripper
-	ua string
-}
-
-func (t *uaTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.Clone(req.Context())
-	r.Header.Set("User-Agent", t.ua)
-	return t.rt.RoundTrip(r)
 }

@@ -26,7 +26,11 @@ func TestInsecureAllowed(t *testing.T) {
 		{"10.0.0.7:5000", nil, false},
 		{"localhost.example.com", nil, false},
 		{"registry.example.com:5000", []string{"registry.example.com:5000"}, true},
-		{"registry.example.com:5000", []string{"registry.example.com"}, true},
+		// Docker matches an entry against the registry's name exactly:
+		// the exemption for one port is not one for every port.
+		{"registry.example.com:5000", []string{"registry.example.com"}, false},
+		{"registry.example.com", []string{"registry.example.com:5000"}, false},
+		{"REGISTRY.example.com:5000", []string{"registry.example.com:5000"}, true},
 		{"registry.example.com:5000", []string{"other.example.com"}, false},
 		{"10.0.0.7:5000", []string{"10.0.0.0/8"}, true},
 		{"192.168.1.2:5000", []string{"10.0.0.0/8"}, false},

@@ -11,9 +11,10 @@
 //
 // Faults act on the wire, as a broken disk, network or CDN would: a
 // flipped byte, a short body, a wrong Content-Type, a 500, a reset
-// connection, a refused one. Redirect sends blob GETs to a BlobHost on
-// another address, as registries send them to S3, and the BlobHost records
-// whether credentials came along.
+// connection, a refused one; or as a hostile or hung server would: a body
+// that never ends, a request never answered, a body that stops half-way.
+// Redirect sends blob GETs to a BlobHost on another address, as registries
+// send them to S3, and the BlobHost records whether credentials came along.
 
 package registrytest
 
@@ -22,6 +23,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -45,7 +47,15 @@ type Faults struct {
 	Match        string       // if set, Status and Drop hit only paths containing it ("/blobs/")
 	Down         bool         // stop listening: connections are refused
 	Redirect     Redirect     // redirect blob GETs to the BlobHost
+	// Paths containing these (any, if "/v2/") are answered so:
+	Endless string // 200 and a body without end (it stops at EndlessLimit, so that a client without a limit fails instead of hanging)
+	Hang    string // nothing: the request is read and the connection kept, silent
+	Stall   string // the headers and half of the body, then silence
 }
+
+// EndlessLimit is where an Endless body gives up: far beyond any limit of
+// the client's, and still quick to send over loopback.
+const EndlessLimit = 1 << 30
 
 // Redirect chooses where blob GETs are sent.
 type Redirect int
@@ -91,6 +101,9 @@ func NewFaultProxy(t testing.TB, r *Registry) *FaultProxy {
 		// it, and they must point back at the proxy.
 		Rewrite:        func(pr *httputil.ProxyRequest) { pr.SetURL(target); pr.Out.Host = pr.In.Host },
 		ModifyResponse: p.modify,
+		FlushInterval:  -1, // every write goes out at once: a Stall shows on the wire where it happens
+		// Broken bodies are what the proxy is for: not worth a log line.
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	p.Host = freePort(t, "127.0.0.1")
 	p.listen()
@@ -155,6 +168,10 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"errors":[{"code":"UNKNOWN","message":"injected fault"}]}`)
 	case f.Redirect != NoRedirect && r.Method == http.MethodGet && isBlob(r.URL.Path):
 		p.redirect(w, r, f.Redirect)
+	case f.Endless != "" && strings.Contains(r.URL.Path, f.Endless):
+		endless(w, r)
+	case f.Hang != "" && strings.Contains(r.URL.Path, f.Hang):
+		<-r.Context().Done() // the client gave up, or the proxy stopped
 	default:
 		p.rp.ServeHTTP(w, r)
 	}
@@ -172,6 +189,9 @@ func (p *FaultProxy) modify(resp *http.Response) error {
 	req := resp.Request
 	if f.ManifestType != "" && strings.Contains(req.URL.Path, "/manifests/") {
 		resp.Header.Set("Content-Type", f.ManifestType)
+	}
+	if f.Stall != "" && strings.Contains(req.URL.Path, f.Stall) && req.Method == http.MethodGet {
+		resp.Body = &stallReader{rc: resp.Body, left: max(resp.ContentLength/2, 1), done: req.Context().Done()}
 	}
 	if req.Method != http.MethodGet || resp.StatusCode != http.StatusOK || !isBlob(req.URL.Path) {
 		return nil
@@ -193,6 +213,42 @@ func (p *FaultProxy) modify(resp *http.Response) error {
 	}
 	return nil
 }
+
+// endless answers 200 with a body of spaces (valid JSON whitespace, so
+// that only a limit stops a parser) until the client goes away.
+func endless(w http.ResponseWriter, r *http.Request) {
+	ct := "application/octet-stream"
+	if strings.Contains(r.URL.Path, "/manifests/") {
+		ct = "application/vnd.oci.image.manifest.v1+json"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(http.StatusOK)
+	chunk := []byte(strings.Repeat(" ", 64<<10))
+	for sent := 0; sent < EndlessLimit; sent += len(chunk) {
+		if _, err := w.Write(chunk); err != nil {
+			return // the client stopped reading
+		}
+	}
+}
+
+// stallReader passes left bytes, then blocks until done.
+type stallReader struct {
+	rc   io.ReadCloser
+	left int64
+	done <-chan struct{}
+}
+
+func (s *stallReader) Read(b []byte) (int, error) {
+	if s.left <= 0 {
+		<-s.done
+		return 0, io.ErrUnexpectedEOF
+	}
+	n, err := s.rc.Read(b[:min(int64(len(b)), s.left)])
+	s.left -= int64(n)
+	return n, err
+}
+
+func (s *stallReader) Close() error { return s.rc.Close() }
 
 // flipReader inverts the byte at offset at.
 type flipReader struct {

@@ -17,7 +17,8 @@
 //
 // tokenserver.go is Token mode's token server; NewFaultProxy
 // (faultproxy.go) puts a reverse proxy in front that breaks things on cue;
-// fixtures.go builds images to push. The registry process is killed, by its
+// fixtures.go builds images to push; Names (names.go) gives test servers
+// host names of their own, for the rules that depend on a host's name. The registry process is killed, by its
 // PID, when the test ends.
 package registrytest
 
