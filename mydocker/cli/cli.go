@@ -94,7 +94,7 @@ func Main(args []string) int {
 	fs := NewFlagSet("")
 	fs.Bool(&trace_, "trace", "", "narrate each kernel step on stderr (also MYDOCKER_TRACE=1)")
 	fs.String(&g.DataRoot, "data-root", "", "dir", "where containers and images live (also "+RootEnv+"; default "+DefaultDataRoot+")")
-	fs.List(&g.Insecure, "insecure-registry", "", "host", "a registry that may be reached over plain HTTP (loopback ones always may)")
+	fs.List(&g.Insecure, "insecure-registry", "", "host", "a registry (host[:port] exactly, or a CIDR) that may be reached over plain HTTP or without a trusted certificate; loopback ones always may")
 	fs.Bool(&help, "help", "h", "show this help")
 	fs.Bool(&version, "version", "v", "show the version")
 	rest, err := fs.Parse(args)
