@@ -38,6 +38,7 @@ func readV1Hierarchies() ([]v1Hierarchy, error) {
 	}
 	defer f.Close()
 	var out []v1Hierarchy
+	seen := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		// 36 25 0:31 / /sys/fs/cgroup/memory rw,... shared:15 - cgroup cgroup rw,memory
@@ -58,8 +59,13 @@ func readV1Hierarchies() ([]v1Hierarchy, error) {
 			continue
 		}
 		sort.Strings(ctrls)
+		key := strings.Join(ctrls, ",")
+		if seen[key] {
+			continue // the same hierarchy mounted twice: one group is enough
+		}
+		seen[key] = true
 		root := fields[3] // the part of the hierarchy this mount shows
-		path := paths[strings.Join(ctrls, ",")]
+		path := paths[key]
 		if root != "/" {
 			// Inside a container whose cgroupns is the host's but whose
 			// mount shows a subtree: paths are relative to that subtree.
