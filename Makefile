@@ -33,7 +33,7 @@ ifneq ($(shell stat -f -c %T /sys/fs/cgroup 2>/dev/null),cgroup2fs)
 export MYDOCKER_V2_IN_VM := 1
 endif
 
-.PHONY: all build provision demo test lint unit chapters chapter lab labs-check test-vm bench diagrams clean
+.PHONY: all build provision demo test lint unit chapters transcripts chapter lab labs-check test-vm bench diagrams clean
 
 all: build
 
@@ -54,7 +54,7 @@ demo: provision build
 	$(BIN) run --rm -it --hostname demo busybox sh
 
 # The README's second command, and what CI runs.
-test: provision lint unit chapters labs-check test-vm
+test: provision lint unit chapters transcripts labs-check test-vm
 	@echo 'make test: all passed'
 
 lint:
@@ -70,6 +70,11 @@ unit:
 # one at a time (-p 1): each test's before/after leak check stays exact.
 chapters:
 	$(GO) test -count=1 -p 1 $(addprefix ./,$(CHAPTERS))
+
+# Every console block of the chapters' and labs' READMEs, run against the
+# built binary and compared with what the text shows.
+transcripts:
+	$(GO) test -count=1 ./chapters/transcripts/
 
 chapter:
 	@[ -n "$${N:-}" ] || { echo 'usage: make chapter N=01'; exit 2; }
@@ -106,6 +111,8 @@ test-vm:
 		for p in $(VM_PACKAGES); do $(GO) test -c -o bin/vm/unit-$$(basename $$p).test ./$$p/ ; done && \
 		for l in $(VM_LABS); do n=$$(basename $$l); \
 			$(GO) test -c -tags reference -o bin/vm/lab$${n%%-*}-reference.test ./$$l/ ; done && \
+		$(GO) test -c -o bin/vm/transcripts.test ./chapters/transcripts/ && \
+		for f in chapters/*/README.md labs/*/README.md README.md; do install -D -m 644 $$f bin/vm/tree/$$f; done && \
 		cp scripts/vm/run-tests.sh bin/vm/ && \
 		scripts/vm-test.sh bin/vm -- sh ./run-tests.sh; \
 	fi

@@ -8,6 +8,14 @@
 #   chapter 05  pulling and unpacking a large image from a loopback
 #               registry: mydocker pull vs `skopeo copy` + `umoci unpack`
 #
+#   scripts/bench.sh [all|04|05]   the benchmarks (all by default)
+#   scripts/bench.sh registry      no benchmark: start the loopback registry
+#                                  and end, through the same cleanup
+#                                  (scripts_test.go checks its status)
+#
+# It exits 0 when every benchmark it was asked for ran, and non-zero when
+# one did not: the EXIT trap cleans up and keeps the script's status.
+#
 # The large image is Debian bookworm minbase (debootstrap), built once into
 # .cache/bench. Figures go to stdout and to .cache/bench/results-*.md.
 set -euo pipefail
@@ -18,14 +26,55 @@ mkdir -p "$cache"
 bin=$top/bin/mydocker
 runs=${BENCH_RUNS:-5}
 only=${1:-all}
+case $only in
+all | 04 | 05 | registry) ;;
+*) echo "bench.sh: unknown argument $only (want all, 04, 05 or registry)" >&2; exit 2 ;;
+esac
 
 work=$(mktemp -d /var/tmp/mydocker-bench.XXXXXX)
+# cleanup runs on every exit. It must not change the script's status: the
+# registry it stops dies of the SIGTERM it is sent, and `wait` reports that
+# as 143, which under set -e would become the status of a good run.
 cleanup() {
-	[ -n "${registry_pid:-}" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
-	runc delete -f mydocker-bench >/dev/null 2>&1 || true
+	local status=$?
+	set +e
+	if [ -n "${registry_pid:-}" ]; then
+		kill "$registry_pid" 2>/dev/null
+		wait "$registry_pid" 2>/dev/null
+	fi
+	runc delete -f mydocker-bench >/dev/null 2>&1
 	rm -rf "$work"
+	exit "$status"
 }
 trap cleanup EXIT
+
+# start_registry starts a registry of our own on a free loopback port, and
+# fails unless it answers within five seconds.
+start_registry() {
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	mkdir -p "$work/registry"
+	cat >"$work/registry/config.yml" <<CONFIG
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $work/registry/data}}
+http: {addr: 127.0.0.1:$port}
+CONFIG
+	docker-registry serve "$work/registry/config.yml" >"$work/registry/log" 2>&1 &
+	registry_pid=$!
+	for _ in $(seq 50); do
+		curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && return 0
+		kill -0 "$registry_pid" 2>/dev/null || break # it has ended already
+		sleep 0.1
+	done
+	echo "bench: the registry did not answer on 127.0.0.1:$port: $(tail -n 3 "$work/registry/log")" >&2
+	return 1
+}
+
+if [ "$only" = registry ]; then
+	start_registry
+	echo "bench: registry up on 127.0.0.1:$port, pid $registry_pid, work $work"
+	exit 0
+fi
 export MYDOCKER_ROOT=$work/root
 results=$cache/results-$(date +%Y%m%d-%H%M%S).md
 
@@ -71,17 +120,7 @@ fi
 
 if [ "$only" = all ] || [ "$only" = 05 ]; then
 	# A registry of our own on loopback, with the minbase image pushed to it.
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	mkdir -p "$work/registry"
-	cat > "$work/registry/config.yml" <<CONFIG
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/registry/data}}
-http: {addr: 127.0.0.1:$port}
-CONFIG
-	docker-registry serve "$work/registry/config.yml" >"$work/registry/log" 2>&1 &
-	registry_pid=$!
-	for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
+	start_registry
 	ref=127.0.0.1:$port/minbase:1
 	"$bin" import "$cache/minbase.tar.gz" minbase >/dev/null
 	"$bin" tag minbase "$ref"

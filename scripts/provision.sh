@@ -21,9 +21,12 @@ GO_ROOT=/usr/local/go
 #   skopeo           pushes the tests' fixture images into that registry
 #   umoci            unpacks OCI images: the reference the layer tests compare with
 #   runc             the reference runtime the benchmarks compare with
+#   docker.io        a real Docker engine (20.10, with containerd): the tests
+#                    start their own dockerd on a socket of their own and
+#                    compare what a container sees with it (ch02)
 #   apache2-utils    htpasswd, to make the password file of the tests' registry
 #   ca-certificates, curl   fetching Go when needed
-packages=(busybox-static iproute2 iptables docker-registry skopeo umoci runc apache2-utils ca-certificates curl)
+packages=(busybox-static iproute2 iptables docker-registry skopeo umoci runc docker.io apache2-utils ca-certificates curl)
 # The cgroup v2 VM (make test-vm) runs qemu, on hosts that are not pure v2.
 if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ]; then
 	packages+=(qemu-system-x86 cpio xz-utils)
@@ -78,6 +81,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 	# default config. The tests start their own on 127.0.0.1: stop this one.
 	if printf '%s\n' "${missing[@]}" | grep -qx docker-registry && command -v systemctl >/dev/null; then
 		systemctl disable --now docker-registry 2>/dev/null || true
+	fi
+	# Debian's docker.io starts a system dockerd (and containerd) on the
+	# default socket. The tests start their own and must not meet another
+	# engine's containers and cgroups: stop these, and keep them stopped.
+	if printf '%s\n' "${missing[@]}" | grep -qx docker.io && command -v systemctl >/dev/null; then
+		systemctl disable --now docker.socket docker.service containerd.service 2>/dev/null || true
 	fi
 fi
 

@@ -3,11 +3,14 @@
 package scripts
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
 // TestProvisionIsIdempotent runs provision.sh on a machine it has already
@@ -64,4 +67,49 @@ func TestScriptsParse(t *testing.T) {
 			t.Errorf("bash -n %s: %v\n%s", s, err, out)
 		}
 	}
+}
+
+// TestBenchExitStatus runs bench.sh's cleanup path without the long
+// benchmarks (`bench.sh registry` starts the loopback registry, as the
+// chapter 05 benchmark does, and ends): a good run must exit 0 with the
+// registry stopped and the work directory gone, and a run whose registry
+// did not start must exit non-zero.
+func TestBenchExitStatus(t *testing.T) {
+	testenv.Program(t, "docker-registry", "docker-registry")
+	testenv.Program(t, "curl", "curl")
+	testenv.Program(t, "python3", "python3")
+
+	out, err := exec.Command("./bench.sh", "registry").CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench.sh registry: %v, want exit 0\n%s", err, out)
+	}
+	var port, pid int
+	var work string
+	if _, err := fmt.Sscanf(lastLine(out), "bench: registry up on 127.0.0.1:%d, pid %d, work %s", &port, &pid, &work); err != nil {
+		t.Fatalf("bench.sh registry said %q: %v", out, err)
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+		t.Errorf("the registry (pid %d) still runs after bench.sh ended", pid)
+	}
+	if _, err := os.Stat(work); err == nil {
+		t.Errorf("bench.sh left its work directory %s", work)
+	}
+
+	// A registry that cannot start: the run did not happen, and says so.
+	shim := t.TempDir()
+	fake := "#!/bin/sh\necho 'listen tcp: address in use' >&2\nexit 3\n"
+	if err := os.WriteFile(filepath.Join(shim, "docker-registry"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("./bench.sh", "registry")
+	cmd.Env = append(os.Environ(), "PATH="+shim+":"+os.Getenv("PATH"))
+	out, err = cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "the registry did not answer") {
+		t.Errorf("bench.sh registry with a registry that exits at once: %v, %q; want a non-zero exit and why", err, out)
+	}
+}
+
+func lastLine(out []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1]
 }

@@ -134,12 +134,14 @@ func TestNewV2OnFakeFS(t *testing.T) {
 	}
 	want := []string{
 		// The root already hands down memory and pids: only what is missing
-		// is added, one controller at a time, and hugetlb is left alone.
-		root + "/cgroup.subtree_control +cpu",
+		// is added, one controller at a time, every one the root has
+		// (hugetlb too, as runc enables it for Docker).
 		root + "/cgroup.subtree_control +cpuset",
+		root + "/cgroup.subtree_control +cpu",
 		root + "/cgroup.subtree_control +io",
-		parent + "/cgroup.subtree_control +cpu",
+		root + "/cgroup.subtree_control +hugetlb",
 		parent + "/cgroup.subtree_control +cpuset",
+		parent + "/cgroup.subtree_control +cpu",
 		parent + "/cgroup.subtree_control +io",
 		parent + "/cgroup.subtree_control +memory",
 		parent + "/cgroup.subtree_control +pids",
@@ -160,7 +162,7 @@ func TestNewV1OnFakeFS(t *testing.T) {
 		require.NoError(t, os.MkdirAll(filepath.Join(m, "user.slice"), 0o755))
 		return v1Hierarchy{Controllers: ctrls, Mount: m, Path: "/user.slice"}
 	}
-	hs := []v1Hierarchy{mk("cpu", "cpuacct"), mk("memory"), mk("pids"), mk("cpuset"), mk("devices")}
+	hs := []v1Hierarchy{mk("cpu", "cpuacct"), mk("memory"), mk("pids"), mk("cpuset"), mk("devices"), mk("name=systemd")}
 	// A cpuset group starts empty: the test's parents have CPUs and nodes.
 	for _, d := range []string{hs[3].Mount, filepath.Join(hs[3].Mount, "user.slice")} {
 		require.NoError(t, os.WriteFile(filepath.Join(d, "cpuset.cpus"), []byte("0-1\n"), 0o644))
@@ -172,14 +174,16 @@ func TestNewV1OnFakeFS(t *testing.T) {
 
 	g, err := newV1(Hybrid, "c1", &Resources{Memory: 64 << 20, NanoCPUs: 0.5e9, PidsLimit: 50, CpusetCpus: "1"})
 	require.NoError(t, err)
-	for ctrl, m := range map[string]string{"cpu": hs[0].Mount, "cpuacct": hs[0].Mount, "memory": hs[1].Mount, "pids": hs[2].Mount, "cpuset": hs[3].Mount} {
+	// A group in every hierarchy, as Docker's container has, limits or not.
+	for ctrl, m := range map[string]string{"cpu": hs[0].Mount, "cpuacct": hs[0].Mount, "memory": hs[1].Mount, "pids": hs[2].Mount,
+		"cpuset": hs[3].Mount, "devices": hs[4].Mount, "name=systemd": hs[5].Mount} {
 		want := filepath.Join(m, "user.slice", Parent, "c1")
 		if got := g.Dir(ctrl); got != want {
 			t.Errorf("%s group = %s, want %s: beneath the caller's own group", ctrl, got, want)
 		}
-	}
-	if g.Dir("devices") != "" {
-		t.Errorf("a group was made in the devices hierarchy, which mydocker does not use")
+		if _, err := os.Stat(want); err != nil {
+			t.Errorf("%s group: %v", ctrl, err)
+		}
 	}
 	has := strings.Join(writes, "\n")
 	for _, w := range []string{
@@ -192,6 +196,24 @@ func TestNewV1OnFakeFS(t *testing.T) {
 		hs[3].Mount + "/user.slice/mydocker/cpuset.cpus 0-1",
 		hs[3].Mount + "/user.slice/mydocker/cpuset.mems 0",
 		hs[3].Mount + "/user.slice/mydocker/c1/cpuset.cpus 1",
+	} {
+		if !strings.Contains(has, w) {
+			t.Errorf("no write %q; writes:\n%s", w, has)
+		}
+	}
+
+	// Without --cpuset-cpus the cpuset group is made all the same, and
+	// filled from its parent, or no task could join it.
+	writes = nil
+	g, err = newV1(Hybrid, "c2", &Resources{})
+	require.NoError(t, err)
+	if got, want := g.Dir("cpuset"), filepath.Join(hs[3].Mount, "user.slice", Parent, "c2"); got != want {
+		t.Errorf("cpuset group without --cpuset-cpus = %q, want %s", got, want)
+	}
+	has = strings.Join(writes, "\n")
+	for _, w := range []string{
+		hs[3].Mount + "/user.slice/mydocker/c2/cpuset.cpus 0-1",
+		hs[3].Mount + "/user.slice/mydocker/c2/cpuset.mems 0",
 	} {
 		if !strings.Contains(has, w) {
 			t.Errorf("no write %q; writes:\n%s", w, has)

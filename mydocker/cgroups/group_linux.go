@@ -154,8 +154,8 @@ func (g *Group) Hierarchies() map[string]string {
 	}
 	for _, dir := range g.dirs() {
 		rel, err := filepath.Rel(Mountpoint, dir)
-		if err != nil {
-			continue
+		if err != nil || strings.HasPrefix(rel, "..") {
+			continue // a hierarchy mounted elsewhere: no name under /sys/fs/cgroup
 		}
 		name, _, _ := strings.Cut(rel, string(filepath.Separator))
 		out[name] = dir

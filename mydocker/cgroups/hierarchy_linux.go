@@ -21,8 +21,9 @@ type v1Hierarchy struct {
 	Path        string   // the caller's cgroup in it, e.g. /user.slice
 }
 
-// v1Hierarchies lists the mounted v1 hierarchies that carry controllers, with
-// the caller's place in each. Unit tests replace it.
+// v1Hierarchies lists every mounted v1 hierarchy (those that carry
+// controllers, and named ones such as name=systemd), with the caller's place
+// in each. Unit tests replace it.
 var v1Hierarchies = readV1Hierarchies
 
 // readV1Hierarchies reads the v1 hierarchies from mountinfo and /proc/self/cgroup.
@@ -37,6 +38,7 @@ func readV1Hierarchies() ([]v1Hierarchy, error) {
 	}
 	defer f.Close()
 	var out []v1Hierarchy
+	seen := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		// 36 25 0:31 / /sys/fs/cgroup/memory rw,... shared:15 - cgroup cgroup rw,memory
@@ -47,16 +49,23 @@ func readV1Hierarchies() ([]v1Hierarchy, error) {
 		}
 		var ctrls []string
 		for _, opt := range strings.Split(fields[sep+3], ",") {
-			if knownV1[opt] {
+			// A named hierarchy ("name=systemd") has no controller, and
+			// /proc/self/cgroup lists it by that name.
+			if knownV1[opt] || strings.HasPrefix(opt, "name=") {
 				ctrls = append(ctrls, opt)
 			}
 		}
 		if len(ctrls) == 0 {
-			continue // name=systemd and friends: no resource control
+			continue
 		}
 		sort.Strings(ctrls)
+		key := strings.Join(ctrls, ",")
+		if seen[key] {
+			continue // the same hierarchy mounted twice: one group is enough
+		}
+		seen[key] = true
 		root := fields[3] // the part of the hierarchy this mount shows
-		path := paths[strings.Join(ctrls, ",")]
+		path := paths[key]
 		if root != "/" {
 			// Inside a container whose cgroupns is the host's but whose
 			// mount shows a subtree: paths are relative to that subtree.
@@ -133,7 +142,9 @@ func Describe(mode Mode) (detail, fix string) {
 		for _, c := range h.Controllers {
 			have[c] = h.Path
 		}
-		names = append(names, strings.Join(h.Controllers, ","))
+		if !strings.HasPrefix(h.Controllers[0], "name=") {
+			names = append(names, strings.Join(h.Controllers, ","))
+		}
 	}
 	sort.Strings(names)
 	detail = "controllers on v1 (" + strings.Join(names, " ") + ")"

@@ -1,5 +1,5 @@
-// cgroup v1: a tree per controller. The container's group is made in each
-// hierarchy mydocker uses, beneath the caller's own group there (read from
+// cgroup v1: a tree per controller. The container's group is made in every
+// mounted hierarchy, as Docker's is, beneath the caller's own group there (read from
 // /proc/self/cgroup), as runc does with a relative cgroup path: on a machine
 // whose memory controller already confines the caller to /process_api/…,
 // the container's memory group is /process_api/…/mydocker/<id>, inside the
@@ -16,10 +16,13 @@ import (
 	"strings"
 )
 
-// v1Wanted are the v1 controllers a container's group is made in: the ones
-// with limits, and cpuacct for CPU time.
-var v1Wanted = []string{"memory", "cpu", "cpuacct", "pids", "cpuset"}
-
+// newV1 makes the container's group in every mounted v1 hierarchy, as
+// Docker does: the limits need only memory, cpu, pids and cpuset, but a
+// program inside looks for the others too (the JVM and thread-pool libraries
+// size themselves from cpuset/cpuset.cpus, present with or without
+// --cpuset-cpus), and the command belongs to a group of the container's in
+// each, not to the caller's. Named hierarchies without a controller
+// (name=systemd) are included, as runc joins them too.
 func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 	hs, err := v1Hierarchies()
 	if err != nil {
@@ -27,9 +30,6 @@ func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 	}
 	g := &Group{Mode: mode, Dirs: map[string]string{}, Back: map[string]string{}}
 	for _, h := range hs {
-		if !wantsAny(h.Controllers, r) {
-			continue
-		}
 		own := filepath.Join(h.Mount, h.Path)
 		dir := filepath.Join(own, Parent, id)
 		for _, c := range h.Controllers {
@@ -40,6 +40,9 @@ func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 		if g.Dirs[c] == "" {
 			return nil, fmt.Errorf("the cgroup v1 %s controller is not mounted: run `mydocker doctor`", c)
 		}
+	}
+	if r.CpusetCpus != "" && g.Dirs["cpuset"] == "" {
+		return nil, fmt.Errorf("--cpuset-cpus: the cgroup v1 cpuset controller is not mounted: run `mydocker doctor`")
 	}
 	for _, dir := range g.dirs() {
 		if err := createV1(dir, dir == g.Dirs["cpuset"]); err != nil {
@@ -52,22 +55,6 @@ func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 		return nil, err
 	}
 	return g, nil
-}
-
-// wantsAny reports whether a hierarchy carries a controller mydocker uses;
-// cpuset only when --cpuset-cpus asks for it.
-func wantsAny(ctrls []string, r *Resources) bool {
-	for _, c := range ctrls {
-		if c == "cpuset" && r.CpusetCpus == "" {
-			continue
-		}
-		for _, w := range v1Wanted {
-			if c == w {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // createV1 makes the mydocker parent and the container's group in one

@@ -17,10 +17,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-)
 
-// v2Controllers are the controllers mydocker turns on, when the kernel has them.
-var v2Controllers = []string{"cpu", "cpuset", "io", "memory", "pids"}
+	"github.com/mydocker/mydocker/mydocker/trace"
+)
 
 func newV2(id string, r *Resources) (g *Group, err error) {
 	parent := filepath.Join(Mountpoint, Parent)
@@ -66,8 +65,15 @@ func createV2(parent, dir string) error {
 	return nil
 }
 
-// enableControllers hands dir's available controllers to its children,
-// adding to cgroup.subtree_control, never taking away.
+// v2Limits are the controllers mydocker's limits are written to: it cannot
+// go on without them where the kernel has them.
+var v2Limits = []string{"cpu", "cpuset", "io", "memory", "pids"}
+
+// enableControllers hands every controller dir has to its children, adding
+// to cgroup.subtree_control, never taking away. Every one, as runc does for
+// Docker (cpuset cpu io memory hugetlb pids rdma misc, as the kernel has
+// them): the container's group then shows each controller's files, with or
+// without a flag for it, as a Docker container's does.
 func enableControllers(dir string) error {
 	avail, err := readString(dir, "cgroup.controllers")
 	if err != nil {
@@ -75,12 +81,17 @@ func enableControllers(dir string) error {
 	}
 	enabled, _ := readString(dir, "cgroup.subtree_control")
 	have := strings.Fields(enabled)
-	for _, c := range v2Controllers {
-		if !slices.Contains(strings.Fields(avail), c) || slices.Contains(have, c) {
+	for _, c := range strings.Fields(avail) {
+		if slices.Contains(have, c) {
 			continue
 		}
 		if err := writeFile(dir, "cgroup.subtree_control", "+"+c); err != nil {
-			return err
+			if slices.Contains(v2Limits, c) {
+				return err
+			}
+			// One mydocker sets no limit with: the container goes without
+			// its files, as runc's does when a write fails.
+			trace.Step("%s stays off in %s: %v", c, dir, err)
 		}
 	}
 	return nil

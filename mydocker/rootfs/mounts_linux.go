@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -120,24 +121,35 @@ func bindFile(root string, b Bind) error {
 }
 
 // mountCgroup shows the container's own cgroup at /sys/fs/cgroup, read-only:
-// programs that size themselves by their limits (a JVM reads memory.max)
-// find them there, and nothing of the host's tree.
+// programs that size themselves by their limits (a JVM reads memory.max, or
+// cpuset/cpuset.cpus on v1) find them there, and nothing of the host's tree.
+// On v1 every hierarchy the container's group is in appears by the name it
+// has on the host, as in a Docker container: "memory", "cpu,cpuacct", and
+// for a co-mounted one a symlink per controller ("cpu" -> "cpu,cpuacct").
 func mountCgroup(root string, v *CgroupView) error {
 	target, err := SecureJoin(root, "/sys/fs/cgroup")
 	if err != nil {
 		return err
 	}
+	// Nothing to run, no devices, no set-user-ID files: runc's flags.
+	const flags = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
 	if v.V2 != "" {
 		if err := bind(v.V2, target, "/sys/fs/cgroup"); err != nil {
 			return err
 		}
-		return remountReadOnly(target)
+		return remountReadOnlyWith(target, flags)
 	}
 	trace.Step("mount(\"tmpfs\", \"/sys/fs/cgroup\", \"tmpfs\", MS_NOSUID|MS_NODEV|MS_NOEXEC)")
-	if err := unix.Mount("tmpfs", target, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=755"); err != nil {
+	if err := unix.Mount("tmpfs", target, "tmpfs", flags, "mode=755"); err != nil {
 		return &os.PathError{Op: "mount tmpfs", Path: "/sys/fs/cgroup", Err: err}
 	}
-	for name, dir := range v.V1 {
+	names := make([]string, 0, len(v.V1))
+	for name := range v.V1 {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the same order in every container, for --trace
+	for _, name := range names {
+		dir := v.V1[name]
 		sub := filepath.Join(target, name)
 		if err := os.Mkdir(sub, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
 			return err
@@ -145,11 +157,35 @@ func mountCgroup(root string, v *CgroupView) error {
 		if err := bind(dir, sub, "/sys/fs/cgroup/"+name); err != nil {
 			return err
 		}
-		if err := remountReadOnly(sub); err != nil {
+		if err := remountReadOnlyWith(sub, flags); err != nil {
 			return err
 		}
 	}
+	if err := linkCoMounted(target, v.V1); err != nil {
+		return err
+	}
 	return remountReadOnly(target)
+}
+
+// linkCoMounted adds, for a hierarchy that carries several controllers
+// ("cpu,cpuacct"), a symlink per controller, as the host has and runc makes:
+// a program looking for /sys/fs/cgroup/cpu finds it.
+func linkCoMounted(target string, hierarchies map[string]string) error {
+	for name := range hierarchies {
+		if !strings.Contains(name, ",") {
+			continue
+		}
+		for _, c := range strings.Split(name, ",") {
+			if _, ok := hierarchies[c]; ok {
+				continue
+			}
+			trace.Step("ln -s %s /sys/fs/cgroup/%s", name, c)
+			if err := os.Symlink(name, filepath.Join(target, c)); err != nil && !errors.Is(err, os.ErrExist) {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func bind(source, target, shown string) error {
@@ -162,12 +198,17 @@ func bind(source, target, shown string) error {
 
 // remountReadOnly makes a mount read-only, keeping its other flags: a bind
 // mount ignores MS_RDONLY on the first call and takes it on a remount.
-func remountReadOnly(path string) error {
+func remountReadOnly(path string) error { return remountReadOnlyWith(path, 0) }
+
+// remountReadOnlyWith makes a mount read-only and adds the flags extra
+// (MS_NOSUID...), keeping the ones it has: a flag locked on it (in a user
+// namespace) cannot be cleared, and the remount would fail with EPERM.
+func remountReadOnlyWith(path string, extra uintptr) error {
 	var st unix.Statfs_t
 	if err := unix.Statfs(path, &st); err != nil {
 		return &os.PathError{Op: "statfs", Path: path, Err: err}
 	}
-	flags := uintptr(unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY)
+	flags := uintptr(unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY) | extra
 	for _, f := range [][2]int64{{unix.ST_NOSUID, unix.MS_NOSUID}, {unix.ST_NODEV, unix.MS_NODEV},
 		{unix.ST_NOEXEC, unix.MS_NOEXEC}, {unix.ST_NOATIME, unix.MS_NOATIME}, {unix.ST_RELATIME, unix.MS_RELATIME}} {
 		if st.Flags&f[0] != 0 {
