@@ -27,9 +27,18 @@ GO_ROOT=/usr/local/go
 #   apache2-utils    htpasswd, to make the password file of the tests' registry
 #   ca-certificates, curl   fetching Go when needed
 packages=(busybox-static iproute2 iptables docker-registry skopeo umoci runc docker.io apache2-utils ca-certificates curl)
+# This machine's architecture, in Debian's words (amd64, arm64): Go's
+# tarball and the VM follow it.
+arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
 # The cgroup v2 VM (make test-vm) runs qemu, on hosts that are not pure v2.
+# It boots Debian's amd64 kernel, so it needs an amd64 host; an arm64
+# student's Vagrant VM (Ubuntu 24.04) is pure cgroup v2 and needs none.
 if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" != cgroup2fs ]; then
-	packages+=(qemu-system-x86 cpio xz-utils)
+	if [ "$arch" = amd64 ]; then
+		packages+=(qemu-system-x86 cpio xz-utils)
+	else
+		echo "provision: no cgroup v2 VM on $arch (it boots an amd64 kernel); run the tests on a pure cgroup v2 host instead" >&2
+	fi
 fi
 check=false
 for arg in "$@"; do
@@ -92,7 +101,7 @@ fi
 
 if $need_go; then
 	echo "provision: installing Go $GO_VERSION into $GO_ROOT"
-	tarball=go$GO_VERSION.linux-amd64.tar.gz
+	tarball=go$GO_VERSION.linux-$arch.tar.gz
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	curl -fsSL -o "$tmp/$tarball" "https://go.dev/dl/$tarball"

@@ -62,6 +62,9 @@ die() {
 	exit 125
 }
 
+# Debian's amd64 kernel under qemu-system-x86_64: an x86_64 host only.
+[[ $(uname -m) == x86_64 ]] || die "the cgroup v2 VM boots an amd64 kernel and runs on x86_64 hosts only (this is $(uname -m)); on arm64, run the tests on a pure cgroup v2 host such as the Vagrant VM"
+
 usage() {
 	cat >&2 <<'EOF'
 usage: scripts/vm-test.sh [--mem MB] [--cpus N] [--timeout SECONDS] PAYLOAD_DIR [--] CMD [ARG...]
