@@ -217,7 +217,7 @@ func (r *root) executable(p string) error {
 	}
 	switch {
 	case st.Mode&unix.S_IFMT == unix.S_IFDIR:
-		return Exitf(ExitCannotInvoke, "exec %q: is a directory", p)
+		return Exitf(ExitCannotInvoke, "exec %q: permission denied (it is a directory)", p)
 	case st.Mode&unix.S_IFMT != unix.S_IFREG || st.Mode&0o111 == 0:
 		return &ExitError{ExitCannotInvoke, fmt.Errorf("exec %q: %w", p, errNotExecutable)}
 	}
