@@ -158,7 +158,7 @@ func lastCap() uintptr {
 func limitCommandCaps(keep []string, noNewPrivs bool) error {
 	kept := capMask(keep)
 	trace.Step("prctl(PR_CAPBSET_DROP) all but %s; prctl(PR_CAP_AMBIENT_CLEAR_ALL); capset(inheritable=0)", strings.Join(keep, " "))
-	for c := uintptr(0); c <= lastCap(); c++ {
+	for c, last := uintptr(0), lastCap(); c <= last; c++ {
 		if kept&(1<<c) != 0 {
 			continue
 		}
@@ -215,7 +215,7 @@ func dropInitCaps(keep []string) error {
 		}
 		return os.NewSyscallError(name, errno)
 	}
-	for c := uintptr(0); c <= lastCap(); c++ {
+	for c, last := uintptr(0), lastCap(); c <= last; c++ {
 		if kept&(1<<c) != 0 {
 			continue
 		}
