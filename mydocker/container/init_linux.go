@@ -1,10 +1,11 @@
 // The inside half of a container's start: "mydocker init", the re-executed
-// binary (a sealed copy of it, see sealed_linux.go) that clone(2) put into
-// the new namespaces. It is the container's PID 1. It waits for its Config
+// binary (a view of it no one can write, see sealed_linux.go) that clone(2)
+// put into the new namespaces. It is the container's PID 1. It waits for its Config
 // on the sync socket, finishes the namespaces and the root filesystem,
 // resolves the command inside the new root, starts it as its child
-// (command_linux.go), lowers its own capabilities to the container's, tells
-// the host "started", and then does PID 1's duties until the command exits.
+// (command_linux.go) once its own capabilities are no more than the
+// container's, tells the host "started", and then does PID 1's duties until
+// the command exits.
 
 package container
 
@@ -41,7 +42,8 @@ func Init() {
 	closeOnExec()
 	// Not dumpable: the container's processes may not open /proc/1/fd,
 	// /proc/1/mem or /proc/1/environ, even as root (that would need
-	// CAP_SYS_PTRACE, which they do not have).
+	// CAP_SYS_PTRACE; a container given it finds init no stronger than
+	// itself, see releaseCommand).
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	sock := os.NewFile(initSyncFd, "sync")
 	os.Exit(initMain(sock))
