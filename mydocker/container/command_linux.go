@@ -89,10 +89,14 @@ func startCommand(sock *os.File, cfg *Config, cmd *program, console *os.File) (i
 		// container's group, so /proc/self/cgroup inside says "0::/".
 		attr.Sys.Unshareflags |= unix.CLONE_NEWCGROUP
 	}
-	// Traced (PTRACE_TRACEME): the kernel stops the command right after
-	// its execve, before its first instruction, until init has lowered
-	// its own capabilities (releaseCommand).
-	attr.Sys.Ptrace = true
+	// Traced (PTRACE_TRACEME), a root command is stopped by the kernel
+	// right after its execve, before its first instruction, until init has
+	// lowered its own capabilities (releaseCommand). Not another user's:
+	// Go's child asks to be traced after setuid, and a tracee whose
+	// tracer asked without capabilities gets nothing from a setuid or
+	// file-capability program (and Docker's `-u 1000 sudo` must work).
+	traced := cmd.cred.Uid == 0
+	attr.Sys.Ptrace = traced
 	pid, err := onOwnThread(func() (int, error) {
 		if err := limitCommandCaps(cfg.Caps, cfg.NoNewPrivileges); err != nil {
 			return 0, &ExitError{ExitEngine, err}
@@ -104,7 +108,7 @@ func startCommand(sock *os.File, cfg *Config, cmd *program, console *os.File) (i
 		if err != nil {
 			return 0, err
 		}
-		return pid, releaseCommand(pid, cfg.Caps)
+		return pid, releaseCommand(pid, cfg.Caps, traced)
 	})
 	place.Close() // the command is placed: init needs the cgroup files no more
 	if err != nil {
@@ -117,8 +121,18 @@ func startCommand(sock *os.File, cfg *Config, cmd *program, console *os.File) (i
 // From here on init only forwards signals and reaps: it needs (almost) no
 // capability, and a container process that may trace it (--cap-add
 // SYS_PTRACE) must find no more than it has itself. It runs on the thread
-// that forked the command: only the tracer may detach.
-func releaseCommand(pid int, caps []string) error {
+// that forked the command: only the tracer may detach. An untraced
+// command (not root) is already running: it has no capability after its
+// execve, and would need a setuid program first to trace init, while init
+// is lowering its sets right now.
+func releaseCommand(pid int, caps []string, traced bool) error {
+	if !traced {
+		if err := dropInitCaps(initCaps(caps)); err != nil {
+			unix.Kill(pid, unix.SIGKILL)
+			return &ExitError{ExitEngine, err}
+		}
+		return nil
+	}
 	var ws unix.WaitStatus
 	_, err := unix.Wait4(pid, &ws, 0, nil)
 	for err == unix.EINTR {
