@@ -30,9 +30,9 @@
 // recomputes them anyway). That thread is thrown away afterwards
 // (onOwnThread).
 //
-// Init itself, once the command runs, keeps no capability the container
-// does not have (dropInitCaps): a process in the container that may trace
-// init must not gain anything by it.
+// Init itself keeps no capability the container does not have, from the
+// command's first instruction on (dropInitCaps, called by releaseCommand):
+// a process in the container that may trace init must gain nothing by it.
 
 package container
 
