@@ -22,10 +22,14 @@ import (
 )
 
 // The breakout program: the test binary itself, copied into a root
-// filesystem, re-run with BREAKOUT_TARGET set.
+// filesystem, re-run with BREAKOUT_TARGET set (or ESCAPE_PROBE, for the
+// exploit suite in escapes_test.go).
 func TestMain(m *testing.M) {
 	if target := os.Getenv("BREAKOUT_TARGET"); target != "" {
 		os.Exit(breakout(target))
+	}
+	if sentinel := os.Getenv(probeEnv); sentinel != "" {
+		os.Exit(probe(sentinel))
 	}
 	harness.Main(m)
 }

@@ -33,7 +33,8 @@ import (
 )
 
 // Placement is what init needs to start the command in the group: numbers
-// of file descriptors init inherits.
+// of file descriptors init holds (the host sends the files over the sync
+// socket and init renumbers them).
 type Placement struct {
 	CgroupFD int      `json:"cgroupFD"`          // v2: the group's directory; -1 on v1
 	Join     []int    `json:"join,omitempty"`    // v1: the group's "tasks" files
@@ -43,8 +44,8 @@ type Placement struct {
 	Paths    []string `json:"paths,omitempty"`   // for trace and errors
 }
 
-// Open opens the files for init. The caller passes them as the child's
-// extra files starting at descriptor firstFD, and closes its copies once
+// Open opens the files for init, numbered from firstFD on in the order
+// returned. The caller passes them to init, and closes its copies once
 // init has started.
 func (g *Group) Open(firstFD int) (*Placement, []*os.File, error) {
 	p := &Placement{CgroupFD: -1}

@@ -6,6 +6,7 @@ package cli
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/container"
@@ -14,6 +15,7 @@ import (
 func runCmd(g *Globals, args []string) error {
 	var o container.RunOptions
 	var memory, swap, cpus, shares, pids string
+	var securityOpts []string
 	pullPolicy := "missing"
 	fs := NewFlagSet("run")
 	fs.Bool(&o.Remove, "rm", "", "remove the container when it exits")
@@ -27,6 +29,7 @@ func runCmd(g *Globals, args []string) error {
 	fs.String(&pullPolicy, "pull", "", "string", `pull image before running ("always", "missing", "never")`)
 	fs.List(&o.CapAdd, "cap-add", "", "list", "add Linux capabilities (e.g. SYS_ADMIN, or ALL)")
 	fs.List(&o.CapDrop, "cap-drop", "", "list", "drop Linux capabilities (e.g. NET_RAW, or ALL)")
+	fs.List(&securityOpts, "security-opt", "", "list", "security options (no-new-privileges)")
 	// Chapter 02: cgroup limits, with Docker's names and units.
 	fs.String(&memory, "memory", "m", "bytes", "memory limit (e.g. 512m, 1g; at least 6m)")
 	fs.String(&swap, "memory-swap", "", "bytes", "memory plus swap limit; -1 for unlimited swap (default: twice -m)")
@@ -39,6 +42,9 @@ func runCmd(g *Globals, args []string) error {
 		return err
 	}
 	if err := parseResources(&o.Resources, memory, swap, cpus, shares, pids); err != nil {
+		return &usageError{"run", err}
+	}
+	if o.NoNewPrivileges, err = parseSecurityOpts(securityOpts); err != nil {
 		return &usageError{"run", err}
 	}
 	o.Image, o.Args = rest[0], rest[1:]
@@ -89,4 +95,23 @@ func parseResources(r *cgroups.Resources, memory, swap, cpus, shares, pids strin
 		}
 	}
 	return nil
+}
+
+// parseSecurityOpts reads --security-opt as Docker spells it. Of Docker's
+// options mydocker knows one: no-new-privileges, alone or with ":true",
+// "=true", ":false" or "=false".
+func parseSecurityOpts(opts []string) (noNewPrivs bool, err error) {
+	for _, o := range opts {
+		k, v, hasValue := strings.Cut(strings.Replace(o, ":", "=", 1), "=")
+		if k != "no-new-privileges" {
+			return false, fmt.Errorf("invalid --security-opt %q: mydocker knows only no-new-privileges", o)
+		}
+		noNewPrivs = true
+		if hasValue {
+			if noNewPrivs, err = strconv.ParseBool(v); err != nil {
+				return false, fmt.Errorf("invalid --security-opt %q: want no-new-privileges[:true|false]", o)
+			}
+		}
+	}
+	return noNewPrivs, nil
 }

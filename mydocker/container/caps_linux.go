@@ -8,10 +8,31 @@
 // disarmed: its root is mounted nodev (rootfs.mountOverlay), and /dev is a
 // tmpfs holding only the harmless ones.
 //
-// The capabilities are dropped from the bounding set of the thread that
-// forks the command: a process's capabilities after execve are limited by
-// its bounding set, and a child inherits its parent thread's. That thread
-// is thrown away afterwards (onOwnThread), so init keeps all of its own.
+// A process has five capability sets, and the command's are all decided
+// here. execve(2) computes the new permitted set from three of them:
+//
+//	P' = (inheritable & file's inheritable) | (file's permitted & bounding) | ambient
+//
+// and for root every file counts as having them all, so root's P' is
+// bounding | inheritable | ambient. Dropping the bounding set alone leaves
+// whatever inheritable and ambient capabilities mydocker's own caller had
+// (`setpriv --inh-caps +sys_admin --ambient-caps +sys_admin mydocker run
+// --cap-drop ALL ...` kept CAP_SYS_ADMIN). So the thread that forks the
+// command drops its bounding set to the container's list, clears ambient,
+// and empties inheritable, as Docker does since CVE-2022-24769; then root's
+// permitted and effective sets after execve are exactly the list. For
+// another user, setuid(2) empties permitted, effective and ambient, and
+// execve gives nothing back but what a setuid or file-capability binary
+// asks for within the bounding set, and not even that under
+// no_new_privs. The thread's own permitted set is left whole: the child
+// still needs CAP_SETUID to become that user (runc switches the user first
+// and sets the sets after; a Go child cannot, but for root execve
+// recomputes them anyway). That thread is thrown away afterwards
+// (onOwnThread).
+//
+// Init itself keeps no capability the container does not have, from the
+// command's first instruction on (dropInitCaps, called by releaseCommand):
+// a process in the container that may trace init must gain nothing by it.
 
 package container
 
@@ -22,6 +43,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -108,29 +131,112 @@ func Capabilities(add, drop []string) ([]string, error) {
 	return out, nil
 }
 
-// dropBoundingSet removes every capability but keep from the calling
-// thread's bounding set.
-func dropBoundingSet(keep []string) error {
-	kept := map[uintptr]bool{}
-	for _, k := range keep {
-		kept[allCaps[k]] = true
-	}
-	last := uintptr(unix.CAP_LAST_CAP)
-	if data, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
-			last = uintptr(n)
+// capMask is the bit mask of the named capabilities (names without CAP_).
+func capMask(names []string) uint64 {
+	var m uint64
+	for _, n := range names {
+		if c, ok := allCaps[n]; ok {
+			m |= 1 << c
 		}
 	}
-	trace.Step("prctl(PR_CAPBSET_DROP) all but %s", strings.Join(keep, " "))
-	for c := uintptr(0); c <= last; c++ {
-		if kept[c] {
+	return m
+}
+
+// lastCap is the highest capability this kernel knows.
+func lastCap() uintptr {
+	if data, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
+			return uintptr(n)
+		}
+	}
+	return unix.CAP_LAST_CAP
+}
+
+// limitCommandCaps sets the calling thread's capabilities for the command it
+// is about to fork: bounding set to keep, ambient and inheritable empty,
+// and no_new_privs if asked. The thread must be thrown away after.
+func limitCommandCaps(keep []string, noNewPrivs bool) error {
+	kept := capMask(keep)
+	trace.Step("prctl(PR_CAPBSET_DROP) all but %s; prctl(PR_CAP_AMBIENT_CLEAR_ALL); capset(inheritable=0)", strings.Join(keep, " "))
+	for c, last := uintptr(0), lastCap(); c <= last; c++ {
+		if kept&(1<<c) != 0 {
 			continue
 		}
 		if err := unix.Prctl(unix.PR_CAPBSET_DROP, c, 0, 0, 0); err != nil && err != unix.EINVAL {
 			return os.NewSyscallError("prctl PR_CAPBSET_DROP", err)
 		}
 	}
+	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
+		return os.NewSyscallError("prctl PR_CAP_AMBIENT_CLEAR_ALL", err)
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return os.NewSyscallError("capget", err)
+	}
+	data[0].Inheritable, data[1].Inheritable = 0, 0
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		return os.NewSyscallError("capset", err)
+	}
+	if noNewPrivs {
+		// Inherited by the fork, kept across execve, never cleared:
+		// setuid bits and file capabilities give the command nothing.
+		trace.Step("prctl(PR_SET_NO_NEW_PRIVS, 1): --security-opt no-new-privileges")
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return os.NewSyscallError("prctl PR_SET_NO_NEW_PRIVS", err)
+		}
+	}
 	return nil
+}
+
+// initCaps is what init needs once the command runs: to forward signals to
+// a command that is not root (or has become another user) it needs
+// CAP_KILL, if the container has it. Reaping children needs nothing.
+func initCaps(keep []string) []string {
+	if capMask(keep)&(1<<unix.CAP_KILL) != 0 {
+		return []string{"KILL"}
+	}
+	return nil
+}
+
+// dropInitCaps lowers every capability set of init, on every one of its
+// threads, to keep. Capabilities belong to threads, not processes, and a
+// Go program has several: AllThreadsSyscall makes the same call on each
+// (it refuses in a cgo build, where it cannot know every thread).
+func dropInitCaps(keep []string) error {
+	kept := capMask(keep)
+	trace.Step("init drops its own capabilities to %v, on every thread: never stronger than the container", keep)
+	check := func(name string, errno syscall.Errno) error {
+		switch errno {
+		case 0:
+			return nil
+		case unix.ENOTSUP:
+			return fmt.Errorf("%s on every thread of init: not possible in a cgo build (build mydocker with CGO_ENABLED=0)", name)
+		}
+		return os.NewSyscallError(name, errno)
+	}
+	for c, last := uintptr(0), lastCap(); c <= last; c++ {
+		if kept&(1<<c) != 0 {
+			continue
+		}
+		_, _, errno := syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_CAPBSET_DROP, c, 0)
+		if err := check("prctl PR_CAPBSET_DROP", errno); err != nil {
+			return err
+		}
+	}
+	_, _, errno := syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0)
+	if err := check("prctl PR_CAP_AMBIENT_CLEAR_ALL", errno); err != nil {
+		return err
+	}
+	hdr := &unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	data := &[2]unix.CapUserData{
+		{Effective: uint32(kept), Permitted: uint32(kept)},
+		{Effective: uint32(kept >> 32), Permitted: uint32(kept >> 32)},
+	}
+	// The pointers are converted in the call itself, so that the compiler
+	// keeps both structs where the kernel will look (go:uintptrescapes).
+	_, _, errno = syscall.AllThreadsSyscall(unix.SYS_CAPSET, uintptr(unsafe.Pointer(hdr)), uintptr(unsafe.Pointer(data)), 0)
+	return check("capset", errno)
 }
 
 // onOwnThread runs fn on an OS thread of its own and throws the thread away

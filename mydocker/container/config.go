@@ -24,6 +24,9 @@ type Config struct {
 	TTY    bool         `json:"tty,omitempty"` // give the command a pseudo-terminal
 	// Caps are the capabilities the command keeps (names without CAP_).
 	Caps []string `json:"caps"`
+	// NoNewPrivileges sets no_new_privs for the command (--security-opt
+	// no-new-privileges): setuid bits and file capabilities grant nothing.
+	NoNewPrivileges bool `json:"noNewPrivileges,omitempty"`
 	// ConsoleRows and ConsoleCols size the terminal before the command starts.
 	ConsoleRows uint16 `json:"consoleRows,omitempty"`
 	ConsoleCols uint16 `json:"consoleCols,omitempty"`

@@ -3,8 +3,6 @@ package container
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"syscall"
 	"testing"
@@ -36,45 +34,6 @@ func TestCheckEnv(t *testing.T) {
 	}
 }
 
-func TestLookPath(t *testing.T) {
-	dir := t.TempDir()
-	bin, noexec := filepath.Join(dir, "bin"), filepath.Join(dir, "noexec")
-	require.NoError(t, os.Mkdir(bin, 0o755))
-	require.NoError(t, os.Mkdir(noexec, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(bin, "tool"), nil, 0o755))
-	require.NoError(t, os.WriteFile(filepath.Join(noexec, "data"), nil, 0o644))
-	require.NoError(t, os.Mkdir(filepath.Join(bin, "adir"), 0o755))
-	path := noexec + ":" + bin
-
-	tests := []struct {
-		file, want string
-		code       int
-	}{
-		{"tool", filepath.Join(bin, "tool"), 0},
-		{"/abs/path", "/abs/path", 0},
-		{"data", filepath.Join(noexec, "data"), 0}, // execve will say EACCES: 126
-		{"adir", "", ExitNotFound},
-		{"missing", "", ExitNotFound},
-	}
-	for _, tt := range tests {
-		got, err := lookPath(tt.file, path)
-		if got != tt.want || ExitCode(err, 0) != tt.code {
-			t.Errorf("lookPath(%q) = %q, %v; want %q, code %d", tt.file, got, err, tt.want, tt.code)
-		}
-	}
-}
-
-func TestExecErrorCodes(t *testing.T) {
-	for errno, code := range map[syscall.Errno]int{
-		syscall.ENOENT: ExitNotFound, syscall.EACCES: ExitCannotInvoke,
-		syscall.ENOEXEC: ExitCannotInvoke, syscall.EPERM: ExitCannotInvoke,
-	} {
-		if got := ExitCode(execError("/x", "", errno), 0); got != code {
-			t.Errorf("execError(%v) has code %d, want %d", errno, got, code)
-		}
-	}
-}
-
 func TestWaitStatusCode(t *testing.T) {
 	for _, tt := range []struct {
 		ws   syscall.WaitStatus
@@ -88,45 +47,6 @@ func TestWaitStatusCode(t *testing.T) {
 		if got := waitStatusCode(tt.ws); got != tt.want {
 			t.Errorf("waitStatusCode(%#x) = %d, want %d", uint32(tt.ws), got, tt.want)
 		}
-	}
-}
-
-func TestLookupUser(t *testing.T) {
-	dir := t.TempDir()
-	passwdFile, groupFile = filepath.Join(dir, "passwd"), filepath.Join(dir, "group")
-	t.Cleanup(func() { passwdFile, groupFile = "/etc/passwd", "/etc/group" })
-	require.NoError(t, os.WriteFile(passwdFile, []byte("root:x:0:0:root:/root:/bin/sh\nwww:x:33:33::/var/www:/bin/false\n"), 0o644))
-	require.NoError(t, os.WriteFile(groupFile, []byte("root:x:0:\nwww:x:33:\nstaff:x:50:www,other\n"), 0o644))
-
-	tests := []struct {
-		spec     string
-		uid, gid uint32
-		groups   []uint32
-		code     int
-	}{
-		{"", 0, 0, []uint32{}, 0},
-		{"www", 33, 33, []uint32{50}, 0},
-		{"33:0", 33, 0, []uint32{}, 0},
-		{"www:staff", 33, 50, []uint32{}, 0},
-		{"1234", 1234, 0, []uint32{}, 0}, // unknown numeric uid: allowed, as in Docker
-		{"nobody", 0, 0, nil, ExitEngine},
-		{"www:nogroup", 0, 0, nil, ExitEngine},
-	}
-	for _, tt := range tests {
-		cred, err := lookupUser(tt.spec)
-		if tt.code != 0 {
-			if ExitCode(err, 0) != tt.code {
-				t.Errorf("lookupUser(%q) = %v, want an error with code %d", tt.spec, err, tt.code)
-			}
-			continue
-		}
-		require.NoError(t, err, "lookupUser(%q)", tt.spec)
-		if cred.Uid != tt.uid || cred.Gid != tt.gid || !reflect.DeepEqual(cred.Groups, tt.groups) {
-			t.Errorf("lookupUser(%q) = %d:%d %v, want %d:%d %v", tt.spec, cred.Uid, cred.Gid, cred.Groups, tt.uid, tt.gid, tt.groups)
-		}
-	}
-	if h := homeOf("www"); h != "/var/www" {
-		t.Errorf("homeOf(www) = %q, want /var/www", h)
 	}
 }
 

@@ -39,6 +39,8 @@ type RunOptions struct {
 	Resources   cgroups.Resources
 	CapAdd      []string // --cap-add
 	CapDrop     []string // --cap-drop
+	// NoNewPrivileges is --security-opt no-new-privileges.
+	NoNewPrivileges bool
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -157,7 +159,8 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	}
 	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
 	c.Host.AutoRemove, c.Host.Resources = opts.Remove, opts.Resources
-	c.Config = Config{ID: c.ID, Hostname: opts.Hostname, Args: args, Cwd: opts.Cwd, User: opts.User, TTY: opts.TTY, Caps: caps}
+	c.Config = Config{ID: c.ID, Hostname: opts.Hostname, Args: args, Cwd: opts.Cwd, User: opts.User, TTY: opts.TTY,
+		Caps: caps, NoNewPrivileges: opts.NoNewPrivileges}
 	if c.Config.Hostname == "" {
 		c.Config.Hostname = ShortID(c.ID) // Docker's default
 	}
@@ -203,19 +206,20 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, proxied...)
 	defer signal.Stop(sigs)
-	// init gets the cgroup's files (fds 4, 5, ...) to start the command in it.
-	placement, files, err := c.Cgroup.Open(4)
+	// init gets the cgroup's files to start the command in it, over the
+	// sync socket and only when it asks: placement numbers them 0, 1, ...
+	placement, files, err := c.Cgroup.Open(0)
 	if err != nil {
 		return ExitEngine, fmt.Errorf("open cgroup of container: %w", err)
 	}
 	c.Config.Cgroup = placement
 	p, err := Start(&c.Config, StartOptions{
-		Cloneflags: namespace.CloneFlags,
-		CgroupFD:   -1,
-		ExtraFiles: files,
-		Stdin:      stdin,
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
+		Cloneflags:  namespace.CloneFlags,
+		CgroupFD:    -1,
+		CgroupFiles: files,
+		Stdin:       stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
 	})
 	for _, f := range files {
 		f.Close()

@@ -1,10 +1,10 @@
 // The host half of a container's start. mydocker cannot call clone(2) with
 // namespace flags on itself (a Go program is many threads, and the new
 // namespaces must hold exactly one process), so it re-executes its own
-// binary, /proc/self/exe init, as the child of clone(2). That child is the
-// container's init: PID 1 inside. It learns what to do from a Config sent
-// over the sync socket, not from argv, so no argument is ever split or
-// quoted wrongly.
+// binary, "mydocker init", as the child of clone(2), from a sealed copy
+// (sealed_linux.go). That child is the container's init: PID 1 inside. It
+// learns what to do from a Config sent over the sync socket, not from
+// argv, so no argument is ever split or quoted wrongly.
 
 package container
 
@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -31,9 +30,10 @@ type StartOptions struct {
 	// BeforeConfig runs once init exists and before it gets its config: the
 	// moment to put it into cgroup v1 groups by PID. Init waits meanwhile.
 	BeforeConfig func(pid int) error
-	// ExtraFiles are passed to init after the sync socket, from fd 4 on
-	// (the cgroup files of chapter 02).
-	ExtraFiles []*os.File
+	// CgroupFiles are the cgroup files of chapter 02, numbered 0, 1, ...
+	// in cfg.Cgroup. They are not inherited: init gets them over the sync
+	// socket once it has resolved every path the image names ("place").
+	CgroupFiles []*os.File
 	// Stdin is nil for /dev/null. Stdout and Stderr are handed to init as
 	// they are: without a terminal the command writes straight into them.
 	Stdin          *os.File
@@ -52,17 +52,25 @@ type Process struct {
 // it cfg, and returns once the command is running. If the command could not
 // start, the error carries the exit code Docker would give (126, 127).
 func Start(cfg *Config, opts StartOptions) (*Process, error) {
+	if err := checkStdio(opts.Stdin, opts.Stdout, opts.Stderr); err != nil {
+		return nil, err
+	}
+	exe, err := sealedSelf()
+	if err != nil {
+		return nil, fmt.Errorf("seal mydocker's binary for the container's init: %w", err)
+	}
+	defer exe.Close()
 	hostSock, initSock, err := newSyncPair()
 	if err != nil {
 		return nil, err
 	}
-	defer initSock.Close()
 
-	cmd := exec.Command("/proc/self/exe", "init")
+	// The sealed binary is init's fd 4, and execve opens it by that name in
+	// the child; init closes the descriptor first thing.
+	cmd := exec.Command("/proc/self/fd/4", "init")
 	cmd.Args[0] = "mydocker" // so ps inside shows "mydocker init", not the path
-	cmd.ExtraFiles = append([]*os.File{initSock}, opts.ExtraFiles...)
+	cmd.ExtraFiles = []*os.File{initSock, exe}
 	cmd.Env = append([]string{
-		extraFDsEnv + "=" + strconv.Itoa(len(opts.ExtraFiles)),
 		// Go's runtime would open the host's cgroup CPU files at start-up
 		// to size GOMAXPROCS, and keep them open: init closes every
 		// descriptor it did not ask for, so it must own none.
@@ -88,7 +96,11 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		cmd.SysProcAttr.UseCgroupFD = true
 		cmd.SysProcAttr.CgroupFD = opts.CgroupFD
 	}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	// Init has its own copy now. The host's must go, or a dead init would
+	// leave the socket open at both ends, and the host waiting forever.
+	initSock.Close()
+	if err != nil {
 		hostSock.Close()
 		return nil, fmt.Errorf("clone container init: %w", explainClone(err))
 	}
@@ -112,29 +124,84 @@ func (p *Process) handshake(cfg *Config, opts StartOptions) error {
 	if err := sendSync(p.sync, syncMsg{Type: "config", Config: cfg}); err != nil {
 		return err
 	}
+	// What init may say, in order: console (once, with -t), place (once,
+	// if there are cgroup files), then started or error.
+	consoleOK, placeOK := cfg.TTY, cfg.Cgroup != nil
 	for {
-		m, fds, err := recvSync(p.sync)
+		m, fds, err := recvSync(p.sync, maxInitMsg)
 		if err != nil {
 			if errors.Is(err, errSyncClosed) {
 				return p.initDied()
 			}
 			return err
 		}
-		switch m.Type {
-		case "console":
-			if len(fds) != 1 {
-				return fmt.Errorf("init sent %d console descriptors, want 1", len(fds))
+		if m.Type != "console" && len(fds) > 0 {
+			closeAll(fds)
+			return fmt.Errorf("init sent descriptors with %q, which carries none", m.Type)
+		}
+		switch {
+		case m.Type == "console" && consoleOK:
+			consoleOK = false
+			if err := p.takeConsole(fds); err != nil {
+				return err
 			}
-			p.Console = os.NewFile(uintptr(fds[0]), "pty-master")
-		case "started":
+		case m.Type == "place" && placeOK:
+			consoleOK, placeOK = false, false
+			if err := p.sendCgroupFiles(opts.CgroupFiles); err != nil {
+				return err
+			}
+		case m.Type == "started" && !placeOK:
+			if err := checkPid(m.Pid); err != nil {
+				return err
+			}
 			p.sync.Close()
 			return nil
-		case "error":
-			return &ExitError{Code: m.Code, Err: errors.New(m.Message)}
+		case m.Type == "error":
+			return initError(m)
 		default:
-			return fmt.Errorf("unexpected sync message %q from init", m.Type)
+			return fmt.Errorf("unexpected sync message %.32q from init", m.Type)
 		}
 	}
+}
+
+// takeConsole keeps the pty master init sent, once it is known to be one.
+func (p *Process) takeConsole(fds []int) error {
+	if len(fds) != 1 {
+		closeAll(fds)
+		return fmt.Errorf("init sent %d console descriptors, want 1", len(fds))
+	}
+	if err := checkConsole(fds[0]); err != nil {
+		unix.Close(fds[0])
+		return err
+	}
+	p.Console = os.NewFile(uintptr(fds[0]), "pty-master")
+	return nil
+}
+
+// sendCgroupFiles answers init's "place": the cgroup files, in order.
+func (p *Process) sendCgroupFiles(files []*os.File) error {
+	fds := make([]int, len(files))
+	for i, f := range files {
+		fds[i] = int(f.Fd())
+	}
+	trace.Step("send %d cgroup descriptor(s) to init: it has resolved every path and is ready to fork", len(fds))
+	return sendSync(p.sync, syncMsg{Type: "cgroup"}, fds...)
+}
+
+// checkStdio refuses a directory as the container's stdin, stdout or
+// stderr: init and the command inherit them as they are, and a host
+// directory open as fd 0 is a way out through /proc/self/fd/0/.. .
+func checkStdio(files ...*os.File) error {
+	for i, f := range files {
+		if f == nil {
+			continue
+		}
+		var st unix.Stat_t
+		if err := unix.Fstat(int(f.Fd()), &st); err == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
+			return Exitf(ExitEngine, "the container's %s is a directory: redirect it from a file or a pipe", []string{"stdin", "stdout", "stderr"}[i])
+		}
+	}
+	return nil
 }
 
 // initDied explains an init that closed the socket without a word: it

@@ -1,24 +1,25 @@
 // Users. `-u/--user` names who the command runs as, as `docker run -u` does:
 // "uid", "uid:gid", "name" or "name:group". Names are looked up in the
 // container's own /etc/passwd and /etc/group (init reads them after the
-// root switch), never the host's: a container's "nobody" need not be the
-// host's. A numeric uid the image does not know is allowed, as in Docker.
+// root switch, resolved inside the root like every image path, see
+// inroot_linux.go), never the host's: a container's "nobody" need not be
+// the host's. A numeric uid the image does not know is allowed, as in Docker.
 
 package container
 
 import (
-	"bufio"
-	"os"
+	"errors"
 	"strconv"
 	"strings"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
-// The files names are looked up in: the container's own, once init has
-// switched root. Tests point them elsewhere.
-var passwdFile, groupFile = "/etc/passwd", "/etc/group"
+// The files names are looked up in, inside the container's root.
+const passwdFile, groupFile = "/etc/passwd", "/etc/group"
 
 type passwdEntry struct {
 	name     string
@@ -28,19 +29,25 @@ type passwdEntry struct {
 
 // lookupUser resolves spec into the credentials the command gets. The empty
 // spec means root. Supplementary groups come from /etc/group membership.
-func lookupUser(spec string) (*syscall.Credential, error) {
+func lookupUser(r *root, spec string) (*syscall.Credential, error) {
 	shown := spec
 	if spec == "" {
 		spec, shown = "0", "root (the default)"
 	}
 	userPart, groupPart, hasGroup := strings.Cut(spec, ":")
-	users, _ := readPasswd(passwdFile)
+	users, err := readPasswd(r)
+	if err != nil {
+		return nil, err
+	}
 	u, err := findUser(users, userPart)
 	if err != nil {
 		return nil, err
 	}
 	cred := &syscall.Credential{Uid: u.uid, Gid: u.gid}
-	groups, _ := readGroups(groupFile)
+	groups, err := readGroups(r)
+	if err != nil {
+		return nil, err
+	}
 	if hasGroup {
 		gid, err := findGroup(groups, groupPart)
 		if err != nil {
@@ -97,8 +104,8 @@ func findGroup(groups []groupEntry, s string) (uint32, error) {
 }
 
 // homeOf returns the home directory of the user spec names, or "/".
-func homeOf(spec string) string {
-	users, _ := readPasswd(passwdFile)
+func homeOf(r *root, spec string) string {
+	users, _ := readPasswd(r)
 	name, _, _ := strings.Cut(spec, ":")
 	if name == "" {
 		name = "0"
@@ -109,9 +116,9 @@ func homeOf(spec string) string {
 	return "/"
 }
 
-func readPasswd(path string) ([]passwdEntry, error) {
+func readPasswd(r *root) ([]passwdEntry, error) {
 	var out []passwdEntry
-	err := eachLine(path, func(f []string) {
+	err := eachLine(r, passwdFile, func(f []string) {
 		if len(f) < 7 {
 			return
 		}
@@ -124,9 +131,9 @@ func readPasswd(path string) ([]passwdEntry, error) {
 	return out, err
 }
 
-func readGroups(path string) ([]groupEntry, error) {
+func readGroups(r *root) ([]groupEntry, error) {
 	var out []groupEntry
-	err := eachLine(path, func(f []string) {
+	err := eachLine(r, groupFile, func(f []string) {
 		if len(f) < 4 {
 			return
 		}
@@ -143,22 +150,26 @@ func readGroups(path string) ([]groupEntry, error) {
 	return out, err
 }
 
-// eachLine calls fn with the colon-separated fields of each line of path.
-func eachLine(path string, fn func([]string)) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
+// eachLine calls fn with the colon-separated fields of each line of name,
+// a file inside the container's root. An image without the file has no
+// names to look up; one whose file cannot be read is an error, not an
+// empty list, so that `-u name` never quietly becomes something else.
+func eachLine(r *root, name string, fn func([]string)) error {
+	data, err := r.readFile(name)
+	if errors.Is(err, unix.ENOENT) {
+		return nil
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	if err != nil {
+		return Exitf(ExitEngine, "read the container's %s: %v", name, err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		fn(strings.Split(line, ":"))
 	}
-	return sc.Err()
+	return nil
 }
 
 func contains(list []string, s string) bool {
