@@ -73,13 +73,18 @@ type LimitError struct {
 	What    string // "of uncompressed tar", "written", "in one file", "entries"...
 	Limit   int64
 	Entries bool // the limit follows from Limits.Entries (else Limits.Size)
+	Image   bool // the limit is on an image's layers together (package layer)
 }
 
 func (e *LimitError) Error() string {
-	if e.Entries {
-		return fmt.Sprintf("more than %d %s, the limit per layer", e.Limit, e.What)
+	per := "layer"
+	if e.Image {
+		per = "image"
 	}
-	return fmt.Sprintf("more than %s %s, the limit per layer", HumanBytes(e.Limit), e.What)
+	if e.Entries {
+		return fmt.Sprintf("more than %d %s, the limit per %s", e.Limit, e.What, per)
+	}
+	return fmt.Sprintf("more than %s %s, the limit per %s", HumanBytes(e.Limit), e.What, per)
 }
 
 func (e *LimitError) Is(target error) bool { return target == ErrLimit }
