@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -218,8 +219,13 @@ func TestDiffAndCommitOfARunningContainer(t *testing.T) {
 	d := filepath.Join(upper, "d")
 	require.NoError(t, os.MkdirAll(filepath.Join(d, "secret-dir"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(d, "secret-dir", "inside"), nil, 0o644))
+	// The container names what the host directory holds, as it would aim
+	// at "/" with bin, etc and usr: a walk that crosses over finds every
+	// name it listed, and goes on, on the host's side.
+	require.NoError(t, os.WriteFile(filepath.Join(host, "secret-dir", "inside"), nil, 0o644))
 	for i := range 5000 {
 		require.NoError(t, os.WriteFile(filepath.Join(d, strconv.Itoa(i)), nil, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(host, strconv.Itoa(i)), nil, 0o644))
 	}
 	require.NoError(t, os.Symlink(host, filepath.Join(upper, "d-link")))
 	require.NoError(t, os.Mkdir(filepath.Join(upper, "f"), 0o755))
@@ -228,31 +234,40 @@ func TestDiffAndCommitOfARunningContainer(t *testing.T) {
 		require.NoError(t, syscall.Mkfifo(filepath.Join(upper, "f", strconv.Itoa(i)+".fifo"), 0o644))
 	}
 
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	swap := func(pairs ...[2]string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for _, p := range pairs {
+					unix.Renameat2(unix.AT_FDCWD, p[0], unix.AT_FDCWD, p[1], unix.RENAME_EXCHANGE)
+				}
 			}
-			unix.Renameat2(unix.AT_FDCWD, d, unix.AT_FDCWD, filepath.Join(upper, "d-link"), unix.RENAME_EXCHANGE)
-			for i := range 50 {
-				f := filepath.Join(upper, "f", strconv.Itoa(i))
-				unix.Renameat2(unix.AT_FDCWD, f, unix.AT_FDCWD, f+".fifo", unix.RENAME_EXCHANGE)
-			}
-		}
-	}()
-	defer func() { close(stop); <-done }()
+		}()
+	}
+	swap([2]string{d, filepath.Join(upper, "d-link")})
+	var fifos [][2]string
+	for i := range 50 {
+		f := filepath.Join(upper, "f", strconv.Itoa(i))
+		fifos = append(fifos, [2]string{f, f + ".fifo"})
+	}
+	swap(fifos...)
+	defer func() { close(stop); wg.Wait() }()
 
-	for range 5 {
+	for range 10 {
 		r := e.Run("diff", "c")
 		if strings.Contains(r.Stdout, "host-secret") {
 			t.Fatalf("diff of a running container listed the host's files:\n%s", r.Stdout)
 		}
 	}
-	for i := range 5 {
+	for i := range 10 {
 		r := e.Run("commit", "c", "snap:"+strconv.Itoa(i))
 		if r.Code != 0 && !strings.Contains(r.Stderr, "changed while being read") {
 			t.Errorf("commit of a running container: %v", r)

@@ -105,7 +105,9 @@ func (d *differ) walk(dfd int, dir string) error {
 
 func (d *differ) entry(dfd int, name, p string) error {
 	var st unix.Stat_t
-	if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+	if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err == unix.ENOENT {
+		return ErrChanged // removed since the directory was read
+	} else if err != nil {
 		return &os.PathError{Op: "fstatat", Path: p, Err: err}
 	}
 	hdr := &tar.Header{
@@ -184,7 +186,7 @@ func (d *differ) dir(dfd int, name, p string, hdr *tar.Header, opaque bool) erro
 	fd, err := unix.Openat(dfd, name, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err == unix.ELOOP || err == unix.ENOTDIR || err == unix.ENOENT {
 		// Replaced since it was stat'ed, by a symlink perhaps: never followed.
-		return fmt.Errorf("%s: %w", p, ErrChanged)
+		return ErrChanged
 	}
 	if err != nil {
 		return &os.PathError{Op: "openat", Path: p, Err: err}
@@ -204,7 +206,7 @@ func (d *differ) dir(dfd int, name, p string, hdr *tar.Header, opaque bool) erro
 func openRegular(dfd int, name, p string, was *unix.Stat_t) (int, error) {
 	pfd, err := unix.Openat(dfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err == unix.ENOENT {
-		return -1, fmt.Errorf("%s: %w", p, ErrChanged)
+		return -1, ErrChanged
 	}
 	if err != nil {
 		return -1, &os.PathError{Op: "openat", Path: p, Err: err}
@@ -215,7 +217,7 @@ func openRegular(dfd int, name, p string, was *unix.Stat_t) (int, error) {
 		return -1, &os.PathError{Op: "fstat", Path: p, Err: err}
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Dev != was.Dev || st.Ino != was.Ino {
-		return -1, fmt.Errorf("%s: %w", p, ErrChanged)
+		return -1, ErrChanged
 	}
 	// O_NONBLOCK: harmless on a regular file, and a last guard.
 	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(pfd), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
@@ -338,6 +340,9 @@ func getXattr(path, key string) (string, error) {
 func readlinkat(dfd int, name, p string) (string, error) {
 	buf := make([]byte, unix.PathMax)
 	n, err := unix.Readlinkat(dfd, name, buf)
+	if err == unix.EINVAL || err == unix.ENOENT {
+		return "", ErrChanged // no longer a symlink
+	}
 	if err != nil {
 		return "", &os.PathError{Op: "readlinkat", Path: p, Err: err}
 	}
