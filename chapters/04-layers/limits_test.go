@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/rand"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -229,7 +230,7 @@ func TestDiffAndCommitOfARunningContainer(t *testing.T) {
 	// at "/" with bin, etc and usr: a walk that crosses over finds every
 	// name it listed, and goes on, on the host's side.
 	require.NoError(t, os.WriteFile(filepath.Join(host, "secret-dir", "inside"), nil, 0o644))
-	for i := range 5000 {
+	for i := range 1000 {
 		require.NoError(t, os.WriteFile(filepath.Join(d, strconv.Itoa(i)), nil, 0o644))
 		require.NoError(t, os.WriteFile(filepath.Join(host, strconv.Itoa(i)), nil, 0o644))
 	}
@@ -259,12 +260,16 @@ func TestDiffAndCommitOfARunningContainer(t *testing.T) {
 		}()
 	}
 	swap([2]string{d, filepath.Join(upper, "d-link")})
-	var fifos [][2]string
-	for i := range 50 {
-		f := filepath.Join(upper, "f", strconv.Itoa(i))
-		fifos = append(fifos, [2]string{f, f + ".fifo"})
+	// Two swappers of FIFOs: the window between a stat and an open is a
+	// few microseconds, so the more flips, the likelier the old code hangs.
+	for g := range 2 {
+		var fifos [][2]string
+		for i := g; i < 50; i += 2 {
+			f := filepath.Join(upper, "f", strconv.Itoa(i))
+			fifos = append(fifos, [2]string{f, f + ".fifo"})
+		}
+		swap(fifos...)
 	}
-	swap(fifos...)
 	defer func() { close(stop); wg.Wait() }()
 
 	for range 10 {
@@ -273,14 +278,19 @@ func TestDiffAndCommitOfARunningContainer(t *testing.T) {
 			t.Fatalf("diff of a running container listed the host's files:\n%s", r.Stdout)
 		}
 	}
-	for i := range 10 {
+	for i := range 20 {
 		r := e.Run("commit", "c", "snap:"+strconv.Itoa(i))
 		if r.Code != 0 && !strings.Contains(r.Stderr, "changed while being read") {
 			t.Errorf("commit of a running container: %v", r)
 		}
-		if found, _ := filepath.Glob(filepath.Join(e.Root, "layers", "*", "diff", "*", "secret-dir", "host-secret")); len(found) > 0 {
-			t.Fatalf("commit captured the host's files: %v", found)
-		}
+		// Walked without following symlinks: the layer may well hold d as
+		// the container's symlink to the host directory, which is no leak.
+		filepath.WalkDir(filepath.Join(e.Root, "layers"), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.Name() == "host-secret" {
+				t.Errorf("commit captured the host's file as %s", p)
+			}
+			return nil
+		})
 		if r.Code == 0 {
 			e.MustRun("rmi", "snap:"+strconv.Itoa(i))
 		}
