@@ -37,7 +37,7 @@ import (
 // Store is the layer store under one data root.
 type Store struct {
 	dir    string
-	Limits Limits // limits.go; Open reads them from the environment
+	Limits Limits // limits_linux.go; Open reads them from the environment
 }
 
 // Info describes one unpacked layer.

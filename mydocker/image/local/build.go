@@ -67,7 +67,7 @@ func (s *Store) Import(name string, r io.Reader, cfg image.ConfigFile) (image.Im
 // putUnpacked unpacks img's layers and stores it under name, as Docker
 // does on import, load and commit: the first run needs no wait, and
 // `images` can tell the image's size. Unpacking comes first: a layer over
-// a limit (layer/limits.go) leaves no image behind.
+// a limit (layer/limits_linux.go) leaves no image behind.
 func (s *Store) putUnpacked(name string, img image.Image) error {
 	if _, err := s.Unpack(img, nil); err != nil {
 		return err
