@@ -230,7 +230,7 @@ func TestDiffAndCommitOfARunningContainer(t *testing.T) {
 	// at "/" with bin, etc and usr: a walk that crosses over finds every
 	// name it listed, and goes on, on the host's side.
 	require.NoError(t, os.WriteFile(filepath.Join(host, "secret-dir", "inside"), nil, 0o644))
-	for i := range 1000 {
+	for i := range 500 {
 		require.NoError(t, os.WriteFile(filepath.Join(d, strconv.Itoa(i)), nil, 0o644))
 		require.NoError(t, os.WriteFile(filepath.Join(host, strconv.Itoa(i)), nil, 0o644))
 	}
@@ -278,7 +278,7 @@ func TestDiffAndCommitOfARunningContainer(t *testing.T) {
 			t.Fatalf("diff of a running container listed the host's files:\n%s", r.Stdout)
 		}
 	}
-	for i := range 20 {
+	for i := range 10 {
 		r := e.Run("commit", "c", "snap:"+strconv.Itoa(i))
 		if r.Code != 0 && !strings.Contains(r.Stderr, "changed while being read") {
 			t.Errorf("commit of a running container: %v", r)
