@@ -71,7 +71,7 @@ func TestImageLimit(t *testing.T) {
 	if len(entries) > 1 {
 		t.Errorf("%d layers in the store after the image went over its limit, want at most the one that finished first", len(entries))
 	}
-	s.Limits.Image = 6 << 20
+	s.Limits.Image = 7 << 20 // both layers, headers and all
 	_, err = s.Unpack(layers, nil)
 	require.NoError(t, err)
 }
