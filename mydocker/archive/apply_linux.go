@@ -45,6 +45,9 @@ import (
 // Paths that would leave dir (../x, /x, through symlinks) are confined to
 // it, as if dir were "/": the entry lands inside dir and Apply goes on. A
 // hardlink whose target does not exist inside dir is an error.
+//
+// A layer over one of opts.Limits stops Apply with a *LimitError, at once,
+// whatever it has made so far: the caller removes dir.
 func Apply(dir string, r io.Reader, opts Options) (int64, error) {
 	trace.Step("apply layer to %s (%v): openat2(RESOLVE_IN_ROOT) keeps every path inside it", dir, opts.Whiteouts)
 	rt, err := openRoot(dir)
@@ -52,7 +55,8 @@ func Apply(dir string, r io.Reader, opts Options) (int64, error) {
 		return 0, err
 	}
 	defer rt.close()
-	cr := &countReader{r: r}
+	limits := opts.Limits.withDefaults()
+	cr := &countReader{r: r, max: limits.Size}
 	a := &applier{
 		root:    rt,
 		mode:    opts.Whiteouts,
@@ -60,11 +64,23 @@ func Apply(dir string, r io.Reader, opts Options) (int64, error) {
 		dirIdx:  make(map[string]int),
 		buf:     make([]byte, 256<<10),
 		umask:   umask(),
+		budget:  budget{limits: limits},
 	}
+	n, err := a.applyAll(cr)
+	var le *LimitError
+	if errors.As(err, &le) {
+		// The one line that matters: which limit, not where the tar was.
+		trace.Step("layer over a limit after %d bytes of tar, %d entries: %v", cr.n, a.budget.entries, le)
+		return n, le
+	}
+	return n, err
+}
+
+// applyAll reads the tar from cr to its end and applies each entry.
+func (a *applier) applyAll(cr *countReader) (int64, error) {
 	// Headers are read 512 bytes at a time; a buffer saves a read(2) each
 	// when r is a file. Large reads of file data bypass it.
 	tr := tar.NewReader(bufio.NewReaderSize(cr, 64<<10))
-	entries := 0
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -78,10 +94,12 @@ func Apply(dir string, r io.Reader, opts Options) (int64, error) {
 		if err != nil {
 			return cr.n, fmt.Errorf("read layer: %w", err)
 		}
+		if err := a.budget.entry(hdr.Name); err != nil {
+			return cr.n, err
+		}
 		if err := a.apply(hdr, tr); err != nil {
 			return cr.n, fmt.Errorf("apply %s: %w", hdr.Name, err)
 		}
-		entries++
 	}
 	if err := a.finish(); err != nil {
 		return cr.n, err
@@ -92,15 +110,17 @@ func Apply(dir string, r io.Reader, opts Options) (int64, error) {
 	if _, err := io.Copy(io.Discard, cr); err != nil {
 		return cr.n, fmt.Errorf("read layer: %w", err)
 	}
-	trace.Step("applied %d entries, %d bytes of tar, to %s", entries, cr.n, dir)
+	trace.Step("applied %d entries, %d bytes of tar (%d written, %d left as holes), to %s",
+		a.budget.entries, cr.n, a.budget.wrote, a.budget.holes, a.root.dir)
 	return cr.n, nil
 }
 
 type applier struct {
-	root  *root
-	mode  WhiteoutMode
-	buf   []byte
-	umask uint32
+	root   *root
+	mode   WhiteoutMode
+	buf    []byte
+	umask  uint32
+	budget budget
 
 	// written holds every path the layer wrote, and their parents.
 	written map[string]struct{}
@@ -270,13 +290,28 @@ func typeName(t byte) string {
 	return fmt.Sprintf("entry of type %q", t)
 }
 
+// countReader counts the bytes of tar read, and stops at max (< 0: no
+// limit): it reads at most one byte more than max, to tell a stream of
+// exactly max bytes from a longer one.
 type countReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	max int64
+	err error // sticky, once over max
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.max >= 0 && int64(len(p)) > c.max-c.n+1 {
+		p = p[:c.max-c.n+1]
+	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if c.max >= 0 && c.n > c.max {
+		c.err = &LimitError{What: "of uncompressed tar", Limit: c.max}
+		return 0, c.err
+	}
 	return n, err
 }

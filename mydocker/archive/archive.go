@@ -23,7 +23,8 @@
 // This file holds the vocabulary: whiteout names and modes, and the changes
 // Changes reports. Reading order for Apply: root_linux.go (confinement),
 // apply_linux.go (the loop and the rules), entry_linux.go (one entry of each
-// type), meta_linux.go (owners, modes, xattrs, times), whiteout_linux.go.
+// type), meta_linux.go (owners, modes, xattrs, times), whiteout_linux.go;
+// limits.go and sparse_linux.go bound what a layer can cost.
 // diff_linux.go and changes_linux.go read an upper directory. archivetest is
 // the checker that the engine and lab 04 pass.
 package archive
@@ -76,6 +77,7 @@ func (m WhiteoutMode) String() string {
 // Options tune Apply.
 type Options struct {
 	Whiteouts WhiteoutMode
+	Limits    Limits // zero: the defaults (limits.go)
 }
 
 // A Change is one line of `docker diff`: Kind 'A' added, 'C' changed, 'D' deleted.

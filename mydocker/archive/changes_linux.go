@@ -33,9 +33,21 @@ import (
 // (lowers top-first, as overlay's lowerdir lists them), in Docker's order
 // and semantics. Paths are absolute ("/etc/passwd"), sorted as a
 // depth-first walk lists them: a directory before what is in it.
+//
+// The upper directory is walked through descriptors, as Diff walks it: the
+// container may be running, and may swap a directory for a symlink to the
+// host's "/" while it is listed. A name is looked at with fstatat relative
+// to its directory's descriptor and AT_SYMLINK_NOFOLLOW, and a directory
+// is entered with openat(O_NOFOLLOW): a symlink is listed, never followed.
+// What vanishes or changes type meanwhile is listed as it was first seen.
 func Changes(upper string, lowers []string) ([]Change, error) {
-	c := &changes{upper: upper, lowers: lowers, listed: make(map[string]bool)}
-	if err := c.walk("", false); err != nil {
+	fd, err := unix.Open(upper, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: upper, Err: err}
+	}
+	defer unix.Close(fd)
+	c := &changes{lowers: lowers, listed: make(map[string]bool)}
+	if err := c.walk(fd, "", false); err != nil {
 		return nil, err
 	}
 	sort.SliceStable(c.out, func(i, j int) bool { return walkLess(c.out[i].Path, c.out[j].Path) })
@@ -43,25 +55,27 @@ func Changes(upper string, lowers []string) ([]Change, error) {
 }
 
 type changes struct {
-	upper  string
 	lowers []string
 	out    []Change
 	listed map[string]bool // directories listed already
 }
 
-// walk lists the changes in the upper directory's dir. fresh says that
-// nothing under dir can be in a lower layer.
-func (c *changes) walk(dir string, fresh bool) error {
-	entries, err := os.ReadDir(filepath.Join(c.upper, dir))
+// walk lists the changes in the upper directory's dir, open as dfd. fresh
+// says that nothing under dir can be in a lower layer.
+func (c *changes) walk(dfd int, dir string, fresh bool) error {
+	names, fd, err := readDir(dfd, ".")
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		rel := join(dir, e.Name())
-		full := filepath.Join(c.upper, rel)
+	unix.Close(fd)
+	sort.Strings(names)
+	for _, name := range names {
+		rel := join(dir, name)
 		var st unix.Stat_t
-		if err := unix.Lstat(full, &st); err != nil {
-			return &os.PathError{Op: "lstat", Path: full, Err: err}
+		if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err == unix.ENOENT {
+			continue // removed since the directory was read
+		} else if err != nil {
+			return &os.PathError{Op: "fstatat", Path: rel, Err: err}
 		}
 		isDir := st.Mode&unix.S_IFMT == unix.S_IFDIR
 		var kind byte
@@ -75,7 +89,7 @@ func (c *changes) walk(dir string, fresh bool) error {
 					return err
 				}
 			}
-			opaque = isDir && isOpaqueDir(full)
+			opaque = isDir && isOpaqueDir(procPath(dfd, name))
 			switch {
 			case lower == nil:
 				kind = 'A'
@@ -91,12 +105,25 @@ func (c *changes) walk(dir string, fresh bool) error {
 			c.add(kind, rel, isDir)
 		}
 		if isDir {
-			if err := c.walk(rel, fresh || opaque || kind == 'A'); err != nil {
+			if err := c.enter(dfd, name, rel, fresh || opaque || kind == 'A'); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// enter walks the directory name in dfd, if it still is one.
+func (c *changes) enter(dfd int, name, rel string, fresh bool) error {
+	sub, err := unix.Openat(dfd, name, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err == unix.ENOENT || err == unix.ENOTDIR || err == unix.ELOOP {
+		return nil // removed or replaced, by a symlink perhaps: never followed
+	}
+	if err != nil {
+		return &os.PathError{Op: "openat", Path: rel, Err: err}
+	}
+	defer unix.Close(sub)
+	return c.walk(sub, rel, fresh)
 }
 
 func (c *changes) add(kind byte, rel string, isDir bool) {

@@ -9,7 +9,8 @@
 //
 // The walk goes through directory descriptors with O_NOFOLLOW, like Apply:
 // a container that is still running may swap a directory for a symlink to
-// the host's /etc while it is read, and Diff must not follow it.
+// the host's /etc while it is read, and Diff must not follow it; and it
+// opens only regular files, never a FIFO or a device (openRegular).
 
 package archive
 
@@ -20,6 +21,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +36,12 @@ import (
 // copied up the metadata only). Mount overlayfs with redirect_dir=off and
 // metacopy=off.
 var ErrOverlayFeature = errors.New("upper directory uses redirect_dir or metacopy: mount overlayfs with redirect_dir=off,metacopy=off")
+
+// ErrChanged is returned by Diff for a file or directory that a running
+// container replaced while Diff read it. Docker pauses the container for
+// a commit; mydocker has no freezer yet (a later chapter), so it refuses
+// what changed under it, and never follows it.
+var ErrChanged = errors.New("changed while being read: the container is running; stop it, or commit again")
 
 // Diff writes the layer tar that an overlayfs upper directory represents:
 // char devices 0:0 become .wh.NAME entries, a dir with trusted.overlay.opaque=y
@@ -97,7 +105,9 @@ func (d *differ) walk(dfd int, dir string) error {
 
 func (d *differ) entry(dfd int, name, p string) error {
 	var st unix.Stat_t
-	if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+	if err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err == unix.ENOENT {
+		return ErrChanged // removed since the directory was read
+	} else if err != nil {
 		return &os.PathError{Op: "fstatat", Path: p, Err: err}
 	}
 	hdr := &tar.Header{
@@ -138,7 +148,7 @@ func (d *differ) entry(dfd int, name, p string) error {
 		return d.dir(dfd, name, p, hdr, opaque)
 	case unix.S_IFREG:
 		hdr.Typeflag, hdr.Size = tar.TypeReg, st.Size
-		return d.file(dfd, name, p, hdr)
+		return d.file(dfd, name, p, hdr, &st)
 	case unix.S_IFLNK:
 		target, err := readlinkat(dfd, name, p)
 		if err != nil {
@@ -174,6 +184,10 @@ func (d *differ) dir(dfd int, name, p string, hdr *tar.Header, opaque bool) erro
 		}
 	}
 	fd, err := unix.Openat(dfd, name, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err == unix.ELOOP || err == unix.ENOTDIR || err == unix.ENOENT {
+		// Replaced since it was stat'ed, by a symlink perhaps: never followed.
+		return ErrChanged
+	}
 	if err != nil {
 		return &os.PathError{Op: "openat", Path: p, Err: err}
 	}
@@ -181,10 +195,42 @@ func (d *differ) dir(dfd int, name, p string, hdr *tar.Header, opaque bool) erro
 	return d.walk(fd, p)
 }
 
-func (d *differ) file(dfd int, name, p string, hdr *tar.Header) error {
-	fd, err := unix.Openat(dfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+// openRegular opens the regular file name in dfd for reading, if it is
+// still the file was describes; never anything else. A running container
+// can swap a file for a FIFO, whose open(2) would wait for a writer and
+// hang the commit, or for the node of a host device, whose open is the
+// driver's (reading the host's disk into the layer), between the stat and
+// the open. So the name is opened with O_PATH, which opens no file; fstat
+// tells what it is; and only a regular file, the same inode, is opened for
+// reading, through /proc/self/fd of that very descriptor, not by name.
+func openRegular(dfd int, name, p string, was *unix.Stat_t) (int, error) {
+	pfd, err := unix.Openat(dfd, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err == unix.ENOENT {
+		return -1, ErrChanged
+	}
 	if err != nil {
-		return &os.PathError{Op: "openat", Path: p, Err: err}
+		return -1, &os.PathError{Op: "openat", Path: p, Err: err}
+	}
+	defer unix.Close(pfd)
+	var st unix.Stat_t
+	if err := unix.Fstat(pfd, &st); err != nil {
+		return -1, &os.PathError{Op: "fstat", Path: p, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Dev != was.Dev || st.Ino != was.Ino {
+		return -1, ErrChanged
+	}
+	// O_NONBLOCK: harmless on a regular file, and a last guard.
+	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(pfd), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: p, Err: err}
+	}
+	return fd, nil
+}
+
+func (d *differ) file(dfd int, name, p string, hdr *tar.Header, was *unix.Stat_t) error {
+	fd, err := openRegular(dfd, name, p, was)
+	if err != nil {
+		return err
 	}
 	defer unix.Close(fd)
 	if err := d.tw.WriteHeader(hdr); err != nil {
@@ -294,6 +340,9 @@ func getXattr(path, key string) (string, error) {
 func readlinkat(dfd int, name, p string) (string, error) {
 	buf := make([]byte, unix.PathMax)
 	n, err := unix.Readlinkat(dfd, name, buf)
+	if err == unix.EINVAL || err == unix.ENOENT {
+		return "", ErrChanged // no longer a symlink
+	}
 	if err != nil {
 		return "", &os.PathError{Op: "readlinkat", Path: p, Err: err}
 	}

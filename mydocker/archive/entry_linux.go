@@ -71,6 +71,10 @@ func (a *applier) rootEntry(hdr *tar.Header) error {
 }
 
 func (a *applier) file(pfd int, name, p string, hdr *tar.Header, r io.Reader) error {
+	// Before anything is made: a file larger than a whole layer may be.
+	if err := a.budget.fileSize(hdr.Size); err != nil {
+		return err
+	}
 	// O_EXCL|O_NOFOLLOW: never open what is there, it could be a symlink
 	// out of dir or a hardlink to a file outside; replace it instead.
 	const flags = unix.O_WRONLY | unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC
@@ -85,7 +89,11 @@ func (a *applier) file(pfd int, name, p string, hdr *tar.Header, r io.Reader) er
 	if err != nil {
 		return &os.PathError{Op: "openat", Path: p, Err: err}
 	}
-	err = a.copy(fd, p, r)
+	if isSparse(hdr) {
+		err = a.copySparse(fd, p, r, hdr.Size)
+	} else {
+		err = a.copy(fd, p, r)
+	}
 	if err == nil {
 		if e := unix.Fchown(fd, hdr.Uid, hdr.Gid); e != nil {
 			err = &os.PathError{Op: fmt.Sprintf("chown %d:%d", hdr.Uid, hdr.Gid), Path: p, Err: e}
@@ -116,6 +124,9 @@ func (a *applier) file(pfd int, name, p string, hdr *tar.Header, r io.Reader) er
 func (a *applier) copy(fd int, p string, r io.Reader) error {
 	for {
 		n, rerr := r.Read(a.buf)
+		if err := a.budget.write(int64(n)); err != nil {
+			return err
+		}
 		for off := 0; off < n; {
 			m, err := unix.Write(fd, a.buf[off:n])
 			if err == unix.EINTR {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mydocker/mydocker/mydocker/archive"
 	"github.com/mydocker/mydocker/mydocker/container"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
@@ -138,7 +139,8 @@ func Main(args []string) int {
 	}
 	fmt.Fprintf(g.Stderr, "mydocker: %v\n", oneLine(err))
 	def := 1
-	if cmd.name == "run" {
+	if cmd.name == "run" || errors.Is(err, archive.ErrLimit) {
+		// A layer over a limit is the engine refusing, as Docker's 125.
 		def = container.ExitEngine
 	}
 	return container.ExitCode(err, def)

@@ -36,7 +36,8 @@ import (
 
 // Store is the layer store under one data root.
 type Store struct {
-	dir string
+	dir    string
+	Limits Limits // limits_linux.go; Open reads them from the environment
 }
 
 // Info describes one unpacked layer.
@@ -50,7 +51,11 @@ type Info struct {
 // Open opens (creating if needed) the layer store of a data root, and
 // removes what interrupted unpacks left.
 func Open(dataRoot string) (*Store, error) {
-	s := &Store{dir: filepath.Join(dataRoot, "layers")}
+	limits, err := limitsFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{dir: filepath.Join(dataRoot, "layers"), Limits: limits}
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -125,6 +130,10 @@ func (s *Store) Unpack(layers []image.Layer, progress func(Event)) ([]image.Dige
 		}
 	}
 	chains := ChainIDs(diffIDs)
+	budget := &imageBudget{max: s.Limits.Image}
+	if budget.max == 0 {
+		budget.max = DefaultMaxImageSize
+	}
 	var mu sync.Mutex
 	var errs []error
 	var wg sync.WaitGroup
@@ -143,7 +152,7 @@ func (s *Store) Unpack(layers []image.Layer, progress func(Event)) ([]image.Dige
 			if i > 0 {
 				parent = chains[i-1]
 			}
-			err := s.unpack(chains[i], diffIDs[i], parent, func() (io.ReadCloser, error) {
+			err := s.unpack(chains[i], diffIDs[i], parent, budget, func() (io.ReadCloser, error) {
 				return uncompressed(l, func(n int64) { progress(Event{Index: i, Status: "Extracting", Done: n}) })
 			})
 			if err != nil {
@@ -192,7 +201,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // unpack extracts one layer into a temp dir and renames it into place.
 // The tar's DiffID is verified while it streams: the reader fails at its
 // end on a mismatch, and then the temp dir is thrown away.
-func (s *Store) unpack(chain, diffID, parent image.Digest, open func() (io.ReadCloser, error)) error {
+func (s *Store) unpack(chain, diffID, parent image.Digest, budget *imageBudget, open func() (io.ReadCloser, error)) error {
 	tmp, unlock, err := s.tempDir()
 	if err != nil {
 		return err
@@ -214,7 +223,11 @@ func (s *Store) unpack(chain, diffID, parent image.Digest, open func() (io.ReadC
 	// also hashed here, as Apply reads it (to the end, past the tar's end
 	// marker), so that no reader can make a layer pass unchecked.
 	h := image.NewDigester()
-	n, err := archive.Apply(diff, io.TeeReader(r, h), archive.Options{Whiteouts: archive.OverlayWhiteouts})
+	opts := archive.Options{Whiteouts: archive.OverlayWhiteouts, Limits: s.Limits.Layer}
+	n, err := archive.Apply(diff, io.TeeReader(budget.reader(r), h), opts)
+	if errors.Is(err, archive.ErrLimit) {
+		return explain(err) // and read no more of a bomb
+	}
 	if err != nil {
 		// A corrupt download often breaks the tar before the end of the
 		// blob, where its digest is checked. Read the rest: if the digest
@@ -251,9 +264,9 @@ func (s *Store) UnpackTar(r io.Reader) (image.Digest, error) {
 	}
 	h := image.NewDigester()
 	tee := io.TeeReader(r, h)
-	n, err := archive.Apply(diff, tee, archive.Options{Whiteouts: archive.OverlayWhiteouts})
+	n, err := archive.Apply(diff, tee, archive.Options{Whiteouts: archive.OverlayWhiteouts, Limits: s.Limits.Layer})
 	if err != nil {
-		return "", err
+		return "", explain(err)
 	}
 	diffID := h.Digest()
 	meta := map[string]string{"diffid": string(diffID), "parent": "", "size": fmt.Sprint(n)}

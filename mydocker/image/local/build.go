@@ -28,7 +28,7 @@ func (s *Store) NewLayer(r io.Reader) (image.Layer, func(), error) {
 	cleanup := func() { os.Remove(f.Name()) }
 	blob, diff := image.NewDigester(), image.NewDigester()
 	zw, _ := gzip.NewWriterLevel(io.MultiWriter(f, blob), gzip.BestSpeed)
-	if _, err := io.Copy(io.MultiWriter(zw, diff), r); err != nil {
+	if _, err := io.Copy(io.MultiWriter(zw, diff), s.layers.LimitReader(r)); err != nil {
 		f.Close()
 		cleanup()
 		return nil, nil, err
@@ -64,21 +64,18 @@ func (s *Store) Import(name string, r io.Reader, cfg image.ConfigFile) (image.Im
 	return img, s.putUnpacked(name, img)
 }
 
-// putUnpacked stores img under name and unpacks its layers, as Docker does
-// on import, load and commit: the first run needs no wait, and `images`
-// can tell the image's size.
+// putUnpacked unpacks img's layers and stores it under name, as Docker
+// does on import, load and commit: the first run needs no wait, and
+// `images` can tell the image's size. Unpacking comes first: a layer over
+// a limit (layer/limits_linux.go) leaves no image behind.
 func (s *Store) putUnpacked(name string, img image.Image) error {
-	var err error
-	if name == "" {
-		err = s.layout.Write(img, nil)
-	} else {
-		err = s.Put(name, img)
-	}
-	if err != nil {
+	if _, err := s.Unpack(img, nil); err != nil {
 		return err
 	}
-	_, err = s.Unpack(img, nil)
-	return err
+	if name == "" {
+		return s.layout.Write(img, nil)
+	}
+	return s.Put(name, img)
 }
 
 // Commit makes a new image of base plus the layer tar r (a container's
