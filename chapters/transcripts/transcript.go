@@ -15,12 +15,14 @@
 // "…" (or "...") inside a line for any text. Before comparing, both sides
 // are masked where a run differs from the last: hex IDs and digests of 12
 // digits or more, durations (8.5ms), sizes (2.13MB), ages ("9 seconds
-// ago", "Up 9 seconds"), file dates (Nov 23 07:43), PIDs ("pid 2906") and namespace inode
-// numbers (4026532178); runs of spaces
-// count as one, so a table's columns may shift. A command's prompt lines
+// ago", "Up 9 seconds"), file dates (Nov 23 07:43), PIDs ("pid 2906",
+// "PID: 9") and namespace inode numbers (4026532178); runs of spaces count
+// as one, so a table's columns may shift. A command's prompt lines
 // (busybox's "/ # ") are typed into a terminal, one at a time. A command
 // sent to the background with "&" gets two seconds to start, as it would
-// while a student types the next line, and its output is not shown.
+// while a student types the next line, and its output is not shown. The
+// world is the test's own: /var/lib/mydocker, /tmp and /root are private
+// to it, bin/mydocker is the binary under test, and only loopback exists.
 //
 // A comment right before the block can say where it runs:
 //
@@ -161,7 +163,7 @@ var masks = []struct {
 	{regexp.MustCompile(`(\d+|About a|About an|an|a|Less than a) (second|minute|hour|day)s? ago`), "<ago>"},
 	{regexp.MustCompile(`\b(Up|Exited \(\d+\)) (\d+|About a|About an|Less than a) (second|minute|hour|day)s?`), "$1 <for>"},
 	{regexp.MustCompile(`\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d\b`), "<date>"},
-	{regexp.MustCompile(`\bpid \d+`), "pid <n>"},
+	{regexp.MustCompile(`\b(pid|PID:) \d+`), "$1 <n>"},
 	{regexp.MustCompile(`\b40265\d{5}\b`), "<nsino>"}, // namespace inode numbers
 	{regexp.MustCompile(` +`), " "},
 }

@@ -122,14 +122,15 @@ func marker(i int) string { return fmt.Sprintf("@@transcript %d@@", i) }
 // marker line, stderr with stdout as a terminal shows them.
 func script(cmds []Cmd) string {
 	var b strings.Builder
-	b.WriteString("sudo() { \"$@\"; }\nexec 2>&1\n")
+	b.WriteString("sudo() { env \"$@\"; }\nexec 2>&1\n")
 	for i, c := range cmds {
-		fmt.Fprintf(&b, "printf '\\n%s\\n'\n", marker(i))
+		// The marker keeps $?, for a README's "echo $?" on the next line.
+		fmt.Fprintf(&b, "rc=$?; printf '\\n%s\\n'; (exit $rc)\n", marker(i))
 		sh := c.Shell
 		switch {
 		case len(c.Input) > 0:
 			in, _ := json.Marshal(c.Input)
-			sh = fmt.Sprintf("%s=%s bin/.transcript-tty sh -c %s", ttyEnv, quote(string(in)), quote("sudo() { \"$@\"; }; "+sh))
+			sh = fmt.Sprintf("%s=%s bin/.transcript-tty sh -c %s", ttyEnv, quote(string(in)), quote("sudo() { env \"$@\"; }; "+sh))
 		case strings.HasSuffix(sh, "&") && !strings.HasSuffix(sh, "&&"):
 			// A background command's later output would land among the
 			// next commands'; the README shows none for it.
