@@ -146,6 +146,8 @@ func TestNewV2OnFakeFS(t *testing.T) {
 		dir + "/memory.max 67108864",
 		dir + "/memory.swap.max 67108864",
 		dir + "/pids.max 50",
+		// The device rules, compiled to eBPF, last: before the command is born there.
+		dir + " bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) 60 insns",
 	}
 	if !reflect.DeepEqual(writes, want) {
 		t.Errorf("writes:\n%s\nwant:\n%s", strings.Join(writes, "\n"), strings.Join(want, "\n"))
@@ -172,14 +174,26 @@ func TestNewV1OnFakeFS(t *testing.T) {
 
 	g, err := newV1(Hybrid, "c1", &Resources{Memory: 64 << 20, NanoCPUs: 0.5e9, PidsLimit: 50, CpusetCpus: "1"})
 	require.NoError(t, err)
-	for ctrl, m := range map[string]string{"cpu": hs[0].Mount, "cpuacct": hs[0].Mount, "memory": hs[1].Mount, "pids": hs[2].Mount, "cpuset": hs[3].Mount} {
+	for ctrl, m := range map[string]string{"cpu": hs[0].Mount, "cpuacct": hs[0].Mount, "memory": hs[1].Mount, "pids": hs[2].Mount, "cpuset": hs[3].Mount, "devices": hs[4].Mount} {
 		want := filepath.Join(m, "user.slice", Parent, "c1")
 		if got := g.Dir(ctrl); got != want {
 			t.Errorf("%s group = %s, want %s: beneath the caller's own group", ctrl, got, want)
 		}
 	}
-	if g.Dir("devices") != "" {
-		t.Errorf("a group was made in the devices hierarchy, which mydocker does not use")
+	// The devices group: deny all first, then Docker's rules, in order.
+	devices := hs[4].Mount + "/user.slice/mydocker/c1/"
+	var got []string
+	for _, w := range writes {
+		if strings.HasPrefix(w, devices) {
+			got = append(got, strings.TrimPrefix(w, devices))
+		}
+	}
+	want := []string{"devices.deny a"}
+	for _, r := range DefaultDevices {
+		want = append(want, "devices.allow "+r.String())
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("writes to the devices group:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	has := strings.Join(writes, "\n")
 	for _, w := range []string{

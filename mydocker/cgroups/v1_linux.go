@@ -17,8 +17,8 @@ import (
 )
 
 // v1Wanted are the v1 controllers a container's group is made in: the ones
-// with limits, and cpuacct for CPU time.
-var v1Wanted = []string{"memory", "cpu", "cpuacct", "pids", "cpuset"}
+// with limits, cpuacct for CPU time, and devices for the device rules.
+var v1Wanted = []string{"memory", "cpu", "cpuacct", "pids", "cpuset", "devices"}
 
 func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 	hs, err := v1Hierarchies()
@@ -36,7 +36,7 @@ func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 			g.Dirs[c], g.Back[c] = dir, own
 		}
 	}
-	for _, c := range []string{"memory", "pids", "cpu"} {
+	for _, c := range []string{"memory", "pids", "cpu", "devices"} {
 		if g.Dirs[c] == "" {
 			return nil, fmt.Errorf("the cgroup v1 %s controller is not mounted: run `mydocker doctor`", c)
 		}
@@ -48,6 +48,10 @@ func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 		}
 	}
 	if err := writeV1(g, r); err != nil {
+		g.Destroy()
+		return nil, err
+	}
+	if err := writeDevicesV1(g.Dirs["devices"], DefaultDevices); err != nil {
 		g.Destroy()
 		return nil, err
 	}
