@@ -197,7 +197,9 @@ func loadProgram(p Program, progType uint32, name string) (int, error) {
 	case errors.Is(err, unix.EPERM):
 		return -1, fmt.Errorf("%w (needs CAP_SYS_ADMIN or CAP_BPF; before Linux 5.11 also enough RLIMIT_MEMLOCK, ulimit -l)", err)
 	case errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOSYS):
-		return -1, fmt.Errorf("%w (is this kernel built with CONFIG_BPF_SYSCALL and CONFIG_CGROUP_BPF?)", err)
+		// The verifier logs why it refuses a program; no log means the
+		// kernel did not get that far.
+		return -1, fmt.Errorf("%w (this kernel may lack cgroup device programs: CONFIG_BPF_SYSCALL, CONFIG_CGROUP_BPF)", err)
 	}
 	return -1, err
 }
