@@ -203,7 +203,7 @@ func TestDeviceProgramEnforces(t *testing.T) {
 	t.Cleanup(func() { removeGroup(Unified, dir) })
 	require.NoError(t, attachDevicesV2(dir, DefaultDevices))
 
-	nodes := t.TempDir()
+	nodes := nodeDir(t)
 	// The test itself is outside the group: opening a node it made shows
 	// that a refusal inside comes from the program, not the filesystem.
 	require.NoError(t, unix.Mknod(filepath.Join(nodes, "control-kmsg"), unix.S_IFCHR|0o600, int(unix.Mkdev(1, 11))))
@@ -274,6 +274,24 @@ func result(err error) string {
 		return "ok"
 	}
 	return err.Error()
+}
+
+// nodeDir is a temporary directory where device nodes can be opened: not
+// on a nodev mount, as /tmp is on systemd hosts and in the VM (there /dev,
+// a devtmpfs, will do).
+func nodeDir(t *testing.T) string {
+	for _, parent := range []string{os.TempDir(), "/dev"} {
+		var st unix.Statfs_t
+		if unix.Statfs(parent, &st) != nil || st.Flags&unix.ST_NODEV != 0 {
+			continue
+		}
+		dir, err := os.MkdirTemp(parent, "mydocker-devtest-")
+		require.NoError(t, err)
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		return dir
+	}
+	testenv.Require(t, false, "no directory where device nodes work: "+os.TempDir()+" and /dev are both mounted nodev")
+	return ""
 }
 
 // cgroup2Root is where a cgroup2 hierarchy is mounted: /sys/fs/cgroup on
