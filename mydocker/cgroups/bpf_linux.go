@@ -181,7 +181,17 @@ func loadProgram(p Program, progType uint32, name string) (int, error) {
 		logBuf:   uint64(uintptr(unsafe.Pointer(&logBuf[0]))),
 	}
 	copy(attr.progName[:unix.BPF_OBJ_NAME_LEN-1], name)
-	fd, err := bpf(unix.BPF_PROG_LOAD, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
+	// The verifier gives up with EAGAIN when a signal is pending, and Go's
+	// runtime signals its threads often (SIGURG, to preempt goroutines):
+	// try again, as libbpf does.
+	var fd int
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		if fd, err = bpf(unix.BPF_PROG_LOAD, unsafe.Pointer(&attr), unsafe.Sizeof(attr)); !errors.Is(err, unix.EAGAIN) {
+			break
+		}
+		clear(logBuf)
+	}
 	runtime.KeepAlive(code)
 	runtime.KeepAlive(license)
 	runtime.KeepAlive(logBuf)
