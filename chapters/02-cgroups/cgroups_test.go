@@ -61,8 +61,16 @@ func running(t *testing.T, e *harness.Env, name string, args ...string) (*exec.C
 	buf := make([]byte, 6)
 	n, _ := out.Read(buf)
 	require.Equal(t, "ready\n", string(buf[:n]), "the container did not start")
+	// mydocker run records the group once init reports the command
+	// started, which can be just after the command's first output.
 	var g group
-	require.NoError(t, json.Unmarshal([]byte(e.MustRun("inspect", "-f", "{{json .Cgroup}}", name)), &g))
+	for i := 0; i < 200 && len(g.Dirs) == 0; i++ {
+		if i > 0 {
+			time.Sleep(25 * time.Millisecond)
+		}
+		require.NoError(t, json.Unmarshal([]byte(e.MustRun("inspect", "-f", "{{json .Cgroup}}", name)), &g))
+	}
+	require.NotEmpty(t, g.Dirs, "mydocker inspect shows no cgroup for the running container %s", name)
 	t.Cleanup(func() {
 		e.Run("rm", "-f", name)
 		cmd.Wait()

@@ -148,6 +148,8 @@ func TestNewV2OnFakeFS(t *testing.T) {
 		dir + "/memory.max 67108864",
 		dir + "/memory.swap.max 67108864",
 		dir + "/pids.max 50",
+		// The device rules, compiled to eBPF, last: before the command is born there.
+		dir + " bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) 60 insns",
 	}
 	if !reflect.DeepEqual(writes, want) {
 		t.Errorf("writes:\n%s\nwant:\n%s", strings.Join(writes, "\n"), strings.Join(want, "\n"))
@@ -184,6 +186,21 @@ func TestNewV1OnFakeFS(t *testing.T) {
 		if _, err := os.Stat(want); err != nil {
 			t.Errorf("%s group: %v", ctrl, err)
 		}
+	}
+	// The devices group: deny all first, then Docker's rules, in order.
+	devices := hs[4].Mount + "/user.slice/mydocker/c1/"
+	var got []string
+	for _, w := range writes {
+		if strings.HasPrefix(w, devices) {
+			got = append(got, strings.TrimPrefix(w, devices))
+		}
+	}
+	want := []string{"devices.deny a"}
+	for _, r := range DefaultDevices {
+		want = append(want, "devices.allow "+r.String())
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("writes to the devices group:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	has := strings.Join(writes, "\n")
 	for _, w := range []string{

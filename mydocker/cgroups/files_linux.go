@@ -60,6 +60,8 @@ func explain(file string, err error) error {
 		return fmt.Errorf("%w (the controller is not enabled for this group)", err)
 	case errors.Is(err, unix.EINVAL) && strings.HasPrefix(file, "cpuset."):
 		return fmt.Errorf("%w (CPUs outside the parent group's cpuset)", err)
+	case errors.Is(err, unix.EPERM) && file == "devices.allow":
+		return fmt.Errorf("%w (a group cannot allow a device its parent denies: is mydocker itself in a container's devices cgroup?)", err)
 	case errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOTSUP):
 		return fmt.Errorf("%w (the controller is not available here)", err)
 	}

@@ -154,7 +154,7 @@ func Describe(mode Mode) (detail, fix string) {
 	if p := have["memory"]; p != "" && p != "/" {
 		detail += "; your memory cgroup is " + p
 	}
-	for _, c := range []string{"memory", "pids", "cpu"} {
+	for _, c := range []string{"memory", "pids", "cpu", "devices"} {
 		if _, ok := have[c]; !ok {
 			return detail, "mount the v1 " + c + " controller: mount -t cgroup -o " + c + " cgroup " + Mountpoint + "/" + c
 		}

@@ -17,12 +17,13 @@ import (
 )
 
 // newV1 makes the container's group in every mounted v1 hierarchy, as
-// Docker does: the limits need only memory, cpu, pids and cpuset, but a
-// program inside looks for the others too (the JVM and thread-pool libraries
-// size themselves from cpuset/cpuset.cpus, present with or without
-// --cpuset-cpus), and the command belongs to a group of the container's in
-// each, not to the caller's. Named hierarchies without a controller
-// (name=systemd) are included, as runc joins them too.
+// Docker does: the limits need only memory, cpu, pids and cpuset, and the
+// device rules need devices, but a program inside looks for the others too
+// (the JVM and thread-pool libraries size themselves from
+// cpuset/cpuset.cpus, present with or without --cpuset-cpus), and the
+// command belongs to a group of the container's in each, not to the
+// caller's. Named hierarchies without a controller (name=systemd) are
+// included, as runc joins them too.
 func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 	hs, err := v1Hierarchies()
 	if err != nil {
@@ -36,7 +37,7 @@ func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 			g.Dirs[c], g.Back[c] = dir, own
 		}
 	}
-	for _, c := range []string{"memory", "pids", "cpu"} {
+	for _, c := range []string{"memory", "pids", "cpu", "devices"} {
 		if g.Dirs[c] == "" {
 			return nil, fmt.Errorf("the cgroup v1 %s controller is not mounted: run `mydocker doctor`", c)
 		}
@@ -51,6 +52,10 @@ func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 		}
 	}
 	if err := writeV1(g, r); err != nil {
+		g.Destroy()
+		return nil, err
+	}
+	if err := writeDevicesV1(g.Dirs["devices"], DefaultDevices); err != nil {
 		g.Destroy()
 		return nil, err
 	}

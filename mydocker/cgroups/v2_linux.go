@@ -41,6 +41,10 @@ func newV2(id string, r *Resources) (g *Group, err error) {
 		g.Destroy()
 		return nil, err
 	}
+	if err := attachDevicesV2(dir, DefaultDevices); err != nil {
+		g.Destroy()
+		return nil, err
+	}
 	return g, nil
 }
 
