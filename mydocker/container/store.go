@@ -2,8 +2,8 @@
 // <data-root>/containers/<id>/, holding container.json: what was asked for
 // (the Config), and what happened (the State). A container outlives its
 // process, as in Docker, until `mydocker rm` or `run --rm` removes it.
-// Writes go to a temp file and are renamed into place, so a reader never
-// sees half a record.
+// Writes are atomic and durable (fsutil.WriteFile), so a reader never sees
+// half a record, and a record saved before a crash is there after it.
 
 package container
 
@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -83,7 +84,10 @@ type Store struct {
 // OpenStore opens (creating if needed) the container store of a data root.
 func OpenStore(dataRoot string) (*Store, error) {
 	dir := filepath.Join(dataRoot, "containers")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := fsutil.MkdirPrivate(dataRoot); err != nil {
+		return nil, err
+	}
+	if err := fsutil.MkdirOwned(dir); err != nil {
 		return nil, err
 	}
 	return &Store{dir: dir}, nil
@@ -116,7 +120,12 @@ func (s *Store) Create(c *Container) error {
 	if err := os.Mkdir(s.Dir(c.ID), 0o700); err != nil {
 		return err
 	}
-	return s.Save(c)
+	if err := s.Save(c); err != nil {
+		return err
+	}
+	// The record's directory is an entry of containers/: durable only
+	// once that directory is synced.
+	return fsutil.SyncDir(s.dir)
 }
 
 // Save writes the container's record atomically.
@@ -125,7 +134,7 @@ func (s *Store) Save(c *Container) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(s.Dir(c.ID), "container.json"), data)
+	return fsutil.WriteFile(filepath.Join(s.Dir(c.ID), "container.json"), data, 0o600)
 }
 
 // Settled reports whether no `mydocker run` will write the container's
@@ -254,23 +263,6 @@ func ProcessStartTime(pid int) (uint64, error) {
 		return 0, fmt.Errorf("parse /proc/%d/stat", pid)
 	}
 	return strconv.ParseUint(fields[19], 10, 64)
-}
-
-// writeFileAtomic writes data to a temp file in path's directory, then renames it.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // Remove deletes a container that is not running: its record and whatever

@@ -30,6 +30,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/archive"
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
@@ -51,7 +52,10 @@ type Info struct {
 // removes what interrupted unpacks left.
 func Open(dataRoot string) (*Store, error) {
 	s := &Store{dir: filepath.Join(dataRoot, "layers")}
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+	if err := fsutil.MkdirPrivate(dataRoot); err != nil {
+		return nil, err
+	}
+	if err := fsutil.MkdirOwned(s.dir); err != nil {
 		return nil, err
 	}
 	s.sweep()
