@@ -297,45 +297,6 @@ func (s *Store) commit(tmp string, chain image.Digest) error {
 	return fsutil.SyncDir(s.dir)
 }
 
-// tempDir makes a directory for an unpack in progress, locked (flock) so
-// that sweep can tell a live unpack from one a killed process left.
-func (s *Store) tempDir() (string, func(), error) {
-	tmp, err := os.MkdirTemp(s.dir, ".tmp-")
-	if err != nil {
-		return "", nil, err
-	}
-	f, err := os.Open(tmp)
-	if err != nil {
-		os.RemoveAll(tmp)
-		return "", nil, err
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
-		os.RemoveAll(tmp)
-		return "", nil, err
-	}
-	return tmp, func() { f.Close() }, nil
-}
-
-// sweep removes temp dirs no live unpack holds.
-func (s *Store) sweep() {
-	entries, _ := os.ReadDir(s.dir)
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".tmp-") {
-			continue
-		}
-		p := filepath.Join(s.dir, e.Name())
-		f, err := os.Open(p)
-		if err != nil {
-			continue
-		}
-		if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
-			os.RemoveAll(p)
-		}
-		f.Close()
-	}
-}
-
 // List returns every unpacked layer.
 func (s *Store) List() ([]Info, error) {
 	entries, err := os.ReadDir(s.dir)
@@ -383,12 +344,7 @@ func (s *Store) GC(keep map[image.Digest]bool) ([]image.Digest, error) {
 		if keep[l.ChainID] {
 			continue
 		}
-		// Rename first, so no reader ever sees half a layer.
-		tmp := filepath.Join(s.dir, ".tmp-rm-"+l.ChainID.Hex())
-		if err := os.Rename(s.path(l.ChainID), tmp); err != nil {
-			return removed, err
-		}
-		if err := os.RemoveAll(tmp); err != nil {
+		if err := s.remove(l.ChainID); err != nil {
 			return removed, err
 		}
 		removed = append(removed, l.ChainID)
