@@ -45,7 +45,8 @@ type Container struct {
 	Host    HostConfig `json:"HostConfig"`
 	State   State      `json:"State"`
 	// Cgroup is the container's group, kept so that `mydocker stats` can
-	// read it and `mydocker rm` can remove it if mydocker died first.
+	// read it and `mydocker rm` can remove it if mydocker died first. It is
+	// recorded before the group is made (its place follows from the ID).
 	Cgroup *cgroups.Group `json:"Cgroup,omitempty"`
 
 	image *Image // while the container is being made
@@ -62,8 +63,9 @@ type State struct {
 	Status   string `json:"Status"` // created, running, exited
 	Pid      int    `json:"Pid"`    // init's PID on the host while running
 	PidStart uint64 `json:"PidStart,omitempty"`
-	// Monitor is the `mydocker run` that owns the container: it records
-	// the end. While it lives, the record is its to write.
+	// Monitor is the `mydocker run` that owns the container, from its
+	// creation: it records the end. While it lives, the record is its to
+	// write, and the container is starting or running.
 	Monitor      int       `json:"Monitor,omitempty"`
 	MonitorStart uint64    `json:"MonitorStart,omitempty"`
 	ExitCode     int       `json:"ExitCode"`
@@ -137,18 +139,11 @@ func (s *Store) Save(c *Container) error {
 	return fsutil.WriteFile(filepath.Join(s.Dir(c.ID), "container.json"), data, 0o600)
 }
 
-// Settled reports whether no `mydocker run` will write the container's
-// record any more: it recorded the end, or it is gone.
-func (s *Store) Settled(id string) bool {
-	data, err := os.ReadFile(filepath.Join(s.Dir(id), "container.json"))
-	if err != nil {
-		return true
-	}
-	var c Container
-	if json.Unmarshal(data, &c) != nil {
-		return true
-	}
-	return c.State.Status != "running" || !processAlive(c.State.Monitor, c.State.MonitorStart)
+// MonitorAlive reports whether the `mydocker run` that owns the container
+// is alive and has not recorded the end: the container is starting or
+// running, and only a forced rm may remove it.
+func (c *Container) MonitorAlive() bool {
+	return c.State.Monitor > 0 && processAlive(c.State.Monitor, c.State.MonitorStart)
 }
 
 // Get finds a container by name, full ID or unique ID prefix.
@@ -266,11 +261,23 @@ func ProcessStartTime(pid int) (uint64, error) {
 }
 
 // Remove deletes a container that is not running: its record and whatever
-// it kept on disk.
+// it kept on disk. Its cgroup is left behind only if its `mydocker run` was
+// killed: the record names it, and its place follows from the ID too, seen
+// from here (for a record that lost it, or a v1 caller in other groups).
 func Remove(s *Store, id string) error {
+	var errs []error
 	if c, err := s.Get(id); err == nil && c.Cgroup != nil {
-		// Left behind only if mydocker run itself was killed.
-		c.Cgroup.Destroy()
+		if err := c.Cgroup.Destroy(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if g, err := cgroups.Locate(id); err == nil {
+		if err := g.Destroy(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("remove container %s: %w", ShortID(id), err)
 	}
 	return s.Remove(id)
 }
