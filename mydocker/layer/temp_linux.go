@@ -6,8 +6,9 @@
 // A directory cannot be created already locked: between mkdir and flock
 // there is a moment when it exists unlocked, and a sweep there would take
 // it for an orphan and delete it under its owner. So making a temp dir and
-// sweeping both hold the store's temp lock (.lock-tmp) exclusively: a
-// sweep sees a temp dir only once its owner holds it.
+// sweeping both hold the store's temp lock exclusively (a flock of the
+// layers directory itself, so the store holds nothing but layers and temp
+// dirs): a sweep sees a temp dir only once its owner holds it.
 
 package layer
 
@@ -25,7 +26,7 @@ const tmpPrefix = ".tmp-"
 
 // lockTemps takes the store's temp lock, and returns its release.
 func (s *Store) lockTemps() (func(), error) {
-	f, err := os.OpenFile(filepath.Join(s.dir, ".lock-tmp"), os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := os.Open(s.dir)
 	if err != nil {
 		return nil, err
 	}
