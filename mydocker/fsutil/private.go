@@ -15,12 +15,7 @@ import (
 // that exists is left as its owner made it: the data root may be one the
 // user chose (--data-root), even a shared one, and what mydocker keeps in
 // it is made with MkdirOwned.
-func MkdirPrivate(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	return nil
-}
+func MkdirPrivate(dir string) error { return os.MkdirAll(dir, 0o700) }
 
 // MkdirOwned makes dir mode 0700 like MkdirPrivate, and tightens it to 0700
 // if it exists more open (as an older mydocker made images/ 0755): it is
