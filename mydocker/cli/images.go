@@ -15,6 +15,7 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/container"
 	"github.com/mydocker/mydocker/mydocker/doctor"
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
 	"github.com/mydocker/mydocker/mydocker/image/local"
@@ -41,7 +42,7 @@ func mkimageCmd(g *Globals, args []string) error {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(output, tarBytes, 0o644)
+		return fsutil.WriteFile(output, tarBytes, 0o644)
 	}
 	return buildBusybox(g, name, g.Stdout)
 }

@@ -132,17 +132,23 @@ func rmCmd(g *Globals, args []string) error {
 		return err
 	}
 	var errs []error
+	removed := 0
 	for _, ref := range refs {
 		if err := removeContainer(store, ref, force); err != nil {
 			errs = append(errs, err)
 			continue
 		}
+		removed++
 		fmt.Fprintln(g.Stdout, ref)
 	}
 	// A container run from a root filesystem tarball was the only user of
-	// its layer: collect layers nothing stacks any more.
-	if err := collectLayers(g, store); err != nil {
-		errs = append(errs, err)
+	// its layer: collect layers nothing stacks any more. (Only after a
+	// removal: a refused rm must not wait for the data root's lock, which
+	// a starting container holds.)
+	if removed > 0 {
+		if err := collectLayers(g, store); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -172,36 +178,54 @@ func collectLayersLocked(g *Globals, store *container.Store) error {
 	return err
 }
 
+// removeContainer removes a container whose `mydocker run` is gone or has
+// recorded the end. One still starting or running is refused, in Docker's
+// words, unless forced: then it is killed first.
 func removeContainer(store *container.Store, ref string, force bool) error {
 	c, err := store.Get(ref)
 	if err != nil {
 		return err
 	}
-	if c.State.Status == "running" {
+	if c.MonitorAlive() {
 		if !force {
-			return fmt.Errorf("cannot remove running container %s: stop it first, or use `mydocker rm -f`", ref)
+			state := "running"
+			if c.State.Status == "created" {
+				state = "starting" // its mydocker run is setting it up
+			}
+			return fmt.Errorf("cannot remove container %q: container is %s: stop the container before removing or force remove", "/"+c.Name, state)
 		}
-		// Killing init ends the PID namespace; the `mydocker run` that
-		// owns the container then undoes its setup and records the end.
-		unix.Kill(c.State.Pid, unix.SIGKILL)
-		if err := waitExited(store, c.ID, 10*time.Second); err != nil {
+		if err := kill(store, c); err != nil {
 			return err
 		}
 	}
 	return container.Remove(store, c.ID)
 }
 
-// waitExited waits until the container's `mydocker run` has recorded the
-// end (or is gone): only then is the record safe to remove.
-func waitExited(store *container.Store, id string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if store.Settled(id) {
-			return nil
+// kill ends a container and waits for its `mydocker run` to record the end.
+// Killing init ends the PID namespace; the `mydocker run` then undoes its
+// setup. One still starting has no init yet: wait until it has.
+func kill(store *container.Store, c *container.Container) error {
+	wait := func(done func(*container.Container) bool, what string) (*container.Container, error) {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			now, err := store.Get(c.ID)
+			if err != nil || !now.MonitorAlive() || done(now) {
+				return now, nil
+			}
+			if time.Now().After(deadline) {
+				return nil, fmt.Errorf("container %s did not %s within 10s", container.ShortID(c.ID), what)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	return fmt.Errorf("container %s did not stop within %v", container.ShortID(id), limit)
+	now, err := wait(func(c *container.Container) bool { return c.State.Pid > 0 }, "start")
+	if err != nil || now == nil || !now.MonitorAlive() {
+		return err
+	}
+	// Pid > 0 always here: kill(0) would signal our own process group.
+	unix.Kill(now.State.Pid, unix.SIGKILL)
+	_, err = wait(func(*container.Container) bool { return false }, "stop")
+	return err
 }
 
 func inspectCmd(g *Globals, args []string) error {

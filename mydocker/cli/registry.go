@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
 	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
@@ -251,14 +252,15 @@ func saveCmd(g *Globals, args []string) error {
 		entries = append(entries, e)
 	}
 	var w io.Writer = g.Stdout
-	var f *os.File
+	var f *fsutil.File
 	if output != "" {
 		// Into a temp file beside the target, renamed at the end: an
 		// interrupted save leaves no truncated tarball under the name.
-		if f, err = os.CreateTemp(dirOf(output), ".save-"); err != nil {
+		// 0600, as `docker save -o` makes it.
+		if f, err = fsutil.Create(output, 0o600); err != nil {
 			return err
 		}
-		defer os.Remove(f.Name())
+		defer f.Close()
 		w = f
 	} else if o, ok := g.Stdout.(*os.File); ok && container.IsTerminal(o) {
 		return errors.New("cowardly refusing to save to a terminal: use -o FILE or redirect")
@@ -267,10 +269,7 @@ func saveCmd(g *Globals, args []string) error {
 		return err
 	}
 	if f != nil {
-		if err := f.Close(); err != nil {
-			return err
-		}
-		return os.Rename(f.Name(), output)
+		return f.Commit()
 	}
 	return nil
 }
@@ -326,13 +325,6 @@ func orStdin(path string) string {
 		return "stdin"
 	}
 	return path
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndex(path, "/"); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
 }
 
 // ensureImage pulls name if run needs it and the store lacks it, as

@@ -11,13 +11,14 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
 // LockDataRoot takes the data root's lock, shared or exclusive, and returns
 // the function that releases it.
 func LockDataRoot(dataRoot string, exclusive bool) (func(), error) {
-	if err := os.MkdirAll(dataRoot, 0o700); err != nil {
+	if err := fsutil.MkdirPrivate(dataRoot); err != nil {
 		return nil, err
 	}
 	f, err := os.OpenFile(filepath.Join(dataRoot, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)

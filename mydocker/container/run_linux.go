@@ -78,9 +78,12 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		undo.Push("remove container", func() error { return store.Remove(c.ID) })
 	}
 
-	// Chapter 02: the container's cgroup, made before init exists.
+	// Chapter 02: the container's cgroup, made before init exists. The
+	// record already names where it will be (create), so that whenever
+	// this process is killed from here on, `mydocker rm` finds it.
 	group, err := cgroups.New(c.ID, &opts.Resources)
 	if err != nil {
+		c.Cgroup = nil // New removed what it made
 		finish(store, c, ExitEngine, err)
 		return ExitEngine, err
 	}
@@ -128,6 +131,12 @@ func checkOptions(dataRoot string, opts RunOptions) error {
 // create finds the image and records the container. The image's layers
 // must not be collected between their unpacking and the record saying the
 // container uses them: the data root's lock is held, shared, meanwhile.
+//
+// The record exists before anything is made on the host, and names this
+// process as its monitor: until the monitor records the end, `rm` without
+// -f refuses the container, and if the monitor dies (kill -9) at any step,
+// `rm` still finds what it made. The cgroup's place follows from the ID
+// (cgroups.Locate), so it is recorded before the group exists.
 func create(dataRoot string, store *Store, images *local.Store, opts RunOptions) (*Container, error) {
 	unlock, err := LockDataRoot(dataRoot, false)
 	if err != nil {
@@ -144,6 +153,11 @@ func create(dataRoot string, store *Store, images *local.Store, opts RunOptions)
 		return nil, err
 	}
 	c.State.Status = "created"
+	c.State.Monitor = os.Getpid()
+	c.State.MonitorStart, _ = ProcessStartTime(c.State.Monitor)
+	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
+		return nil, err
+	}
 	return c, store.Create(c)
 }
 
@@ -231,8 +245,6 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	}
 	c.State.Status, c.State.Pid, c.State.StartedAt = "running", p.Pid, time.Now().UTC()
 	c.State.PidStart, _ = ProcessStartTime(p.Pid)
-	c.State.Monitor = os.Getpid()
-	c.State.MonitorStart, _ = ProcessStartTime(os.Getpid())
 	store.Save(c)
 
 	stopRelay := make(chan struct{})

@@ -2,8 +2,8 @@
 // <data-root>/containers/<id>/, holding container.json: what was asked for
 // (the Config), and what happened (the State). A container outlives its
 // process, as in Docker, until `mydocker rm` or `run --rm` removes it.
-// Writes go to a temp file and are renamed into place, so a reader never
-// sees half a record.
+// Writes are atomic and durable (fsutil.WriteFile), so a reader never sees
+// half a record, and a record saved before a crash is there after it.
 
 package container
 
@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -44,7 +45,8 @@ type Container struct {
 	Host    HostConfig `json:"HostConfig"`
 	State   State      `json:"State"`
 	// Cgroup is the container's group, kept so that `mydocker stats` can
-	// read it and `mydocker rm` can remove it if mydocker died first.
+	// read it and `mydocker rm` can remove it if mydocker died first. It is
+	// recorded before the group is made (its place follows from the ID).
 	Cgroup *cgroups.Group `json:"Cgroup,omitempty"`
 
 	image *Image // while the container is being made
@@ -61,8 +63,9 @@ type State struct {
 	Status   string `json:"Status"` // created, running, exited
 	Pid      int    `json:"Pid"`    // init's PID on the host while running
 	PidStart uint64 `json:"PidStart,omitempty"`
-	// Monitor is the `mydocker run` that owns the container: it records
-	// the end. While it lives, the record is its to write.
+	// Monitor is the `mydocker run` that owns the container, from its
+	// creation: it records the end. While it lives, the record is its to
+	// write, and the container is starting or running.
 	Monitor      int       `json:"Monitor,omitempty"`
 	MonitorStart uint64    `json:"MonitorStart,omitempty"`
 	ExitCode     int       `json:"ExitCode"`
@@ -83,7 +86,10 @@ type Store struct {
 // OpenStore opens (creating if needed) the container store of a data root.
 func OpenStore(dataRoot string) (*Store, error) {
 	dir := filepath.Join(dataRoot, "containers")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := fsutil.MkdirPrivate(dataRoot); err != nil {
+		return nil, err
+	}
+	if err := fsutil.MkdirOwned(dir); err != nil {
 		return nil, err
 	}
 	return &Store{dir: dir}, nil
@@ -116,7 +122,12 @@ func (s *Store) Create(c *Container) error {
 	if err := os.Mkdir(s.Dir(c.ID), 0o700); err != nil {
 		return err
 	}
-	return s.Save(c)
+	if err := s.Save(c); err != nil {
+		return err
+	}
+	// The record's directory is an entry of containers/: durable only
+	// once that directory is synced.
+	return fsutil.SyncDir(s.dir)
 }
 
 // Save writes the container's record atomically.
@@ -125,21 +136,14 @@ func (s *Store) Save(c *Container) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(s.Dir(c.ID), "container.json"), data)
+	return fsutil.WriteFile(filepath.Join(s.Dir(c.ID), "container.json"), data, 0o600)
 }
 
-// Settled reports whether no `mydocker run` will write the container's
-// record any more: it recorded the end, or it is gone.
-func (s *Store) Settled(id string) bool {
-	data, err := os.ReadFile(filepath.Join(s.Dir(id), "container.json"))
-	if err != nil {
-		return true
-	}
-	var c Container
-	if json.Unmarshal(data, &c) != nil {
-		return true
-	}
-	return c.State.Status != "running" || !processAlive(c.State.Monitor, c.State.MonitorStart)
+// MonitorAlive reports whether the `mydocker run` that owns the container
+// is alive and has not recorded the end: the container is starting or
+// running, and only a forced rm may remove it.
+func (c *Container) MonitorAlive() bool {
+	return c.State.Monitor > 0 && processAlive(c.State.Monitor, c.State.MonitorStart)
 }
 
 // Get finds a container by name, full ID or unique ID prefix.
@@ -256,29 +260,24 @@ func ProcessStartTime(pid int) (uint64, error) {
 	return strconv.ParseUint(fields[19], 10, 64)
 }
 
-// writeFileAtomic writes data to a temp file in path's directory, then renames it.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 // Remove deletes a container that is not running: its record and whatever
-// it kept on disk.
+// it kept on disk. Its cgroup is left behind only if its `mydocker run` was
+// killed: the record names it, and its place follows from the ID too, seen
+// from here (for a record that lost it, or a v1 caller in other groups).
 func Remove(s *Store, id string) error {
+	var errs []error
 	if c, err := s.Get(id); err == nil && c.Cgroup != nil {
-		// Left behind only if mydocker run itself was killed.
-		c.Cgroup.Destroy()
+		if err := c.Cgroup.Destroy(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if g, err := cgroups.Locate(id); err == nil {
+		if err := g.Destroy(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("remove container %s: %w", ShortID(id), err)
 	}
 	return s.Remove(id)
 }

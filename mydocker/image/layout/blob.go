@@ -10,10 +10,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -102,63 +102,17 @@ func (l *Layout) writeBlob(d image.Digest, size int64, r io.Reader) error {
 	if l.HasBlob(d) {
 		return nil
 	}
-	tmp, err := os.CreateTemp(l.dir, tmpPrefix+"blob-")
+	// The temp file sits in blobs/sha256 (rename works within one
+	// directory's filesystem); its name starts with "." so no reader takes
+	// it for a blob. Blobs are as readable as skopeo makes them: the store
+	// keeps its privacy in the directory above (package local).
+	f, err := fsutil.Create(filepath.Join(l.dir, blobsDir, d.Hex()), 0o644)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // after a successful rename, this finds nothing
-	defer tmp.Close()
-	if _, err := io.Copy(tmp, image.VerifyReader(io.NopCloser(r), d, size)); err != nil {
+	defer f.Close()
+	if _, err := io.Copy(f, image.VerifyReader(io.NopCloser(r), d, size)); err != nil {
 		return fmt.Errorf("write blob %s: %w", d, err)
 	}
-	// CreateTemp makes 0600; blobs are as readable as skopeo makes them.
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	// Sync before the rename: after a crash the name must not point at
-	// bytes that never reached the disk.
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(l.dir, blobsDir, d.Hex()))
-}
-
-// writeFileAtomic replaces dir/name with data: a temp file, synced, then
-// renamed, so readers see the old file or the new one, never a mix.
-func writeFileAtomic(dir, name string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, tmpPrefix+name+"-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	if _, err := tmp.Write(data); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return f.Commit()
 }

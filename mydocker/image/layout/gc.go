@@ -66,14 +66,17 @@ func (l *Layout) GC() ([]image.Digest, error) {
 		removed = append(removed, d)
 	}
 	// With both locks held no writer is running, so any temp file is
-	// what a killed writer left.
-	roots, err := os.ReadDir(l.dir)
-	if err != nil {
-		return removed, err
-	}
-	for _, e := range roots {
-		if strings.HasPrefix(e.Name(), tmpPrefix) {
-			os.Remove(filepath.Join(l.dir, e.Name()))
+	// what a killed writer left: index.json's beside it, a blob's in
+	// blobs/sha256 (each is written in the directory it is renamed in).
+	for _, dir := range []string{l.dir, filepath.Join(l.dir, blobsDir)} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return removed, err
+		}
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), tmpPrefix) {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
 		}
 	}
 	sort.Slice(removed, func(i, j int) bool { return removed[i] < removed[j] })

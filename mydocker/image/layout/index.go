@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -40,7 +42,7 @@ func (l *Layout) writeIndex(idx *image.IndexManifest) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(l.dir, indexFile, b)
+	return fsutil.WriteFile(filepath.Join(l.dir, indexFile), b, 0o644)
 }
 
 // updateIndex applies change to index.json under the index lock.

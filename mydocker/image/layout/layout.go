@@ -30,6 +30,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -86,7 +87,7 @@ func Create(dir string) (*Layout, error) {
 	l := &Layout{dir: dir, fsys: os.DirFS(dir)}
 	if _, err := os.Stat(filepath.Join(dir, layoutFile)); errors.Is(err, fs.ErrNotExist) {
 		b, _ := json.Marshal(ociLayout{layoutVersion})
-		if err := writeFileAtomic(dir, layoutFile, b); err != nil {
+		if err := fsutil.WriteFile(filepath.Join(dir, layoutFile), b, 0o644); err != nil {
 			return nil, err
 		}
 	}

@@ -149,15 +149,18 @@ func TestUntagAndGC(t *testing.T) {
 	require.NoError(t, l.Write(child, map[string]string{AnnotationRefName: "child"}))
 	require.NoError(t, l.WriteBlob(image.FromBytes([]byte("loose")), strings.NewReader("loose")))
 	// What a writer killed mid-blob leaves behind.
-	require.NoError(t, os.WriteFile(filepath.Join(dir, tmpPrefix+"blob-123"), []byte("half"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, blobsDir, tmpPrefix+"123"), []byte("half"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, tmpPrefix+"index.json-123"), []byte("half"), 0o644))
 
 	removed, err := l.GC()
 	require.NoError(t, err)
 	if len(removed) != 1 || removed[0] != image.FromBytes([]byte("loose")) {
 		t.Errorf("GC() with everything named removed %v, want only the loose blob", removed)
 	}
-	if left, _ := filepath.Glob(filepath.Join(dir, tmpPrefix+"*")); len(left) != 0 {
-		t.Errorf("GC left temp files: %v", left)
+	for _, d := range []string{dir, filepath.Join(dir, blobsDir)} {
+		if left, _ := filepath.Glob(filepath.Join(d, tmpPrefix+"*")); len(left) != 0 {
+			t.Errorf("GC left temp files: %v", left)
+		}
 	}
 
 	require.NoError(t, l.Untag("base"))

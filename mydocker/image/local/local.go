@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/layout"
 	"github.com/mydocker/mydocker/mydocker/layer"
@@ -48,6 +49,15 @@ type Record struct {
 
 // Open opens (creating if needed) the image store of a data root.
 func Open(dataRoot string) (*Store, error) {
+	// images/ is made private before the layout inside it: blobs are
+	// 0644 as in any OCI layout, and a private image pulled with a
+	// password must not be readable by every user of the host.
+	if err := fsutil.MkdirPrivate(dataRoot); err != nil {
+		return nil, err
+	}
+	if err := fsutil.MkdirOwned(filepath.Join(dataRoot, "images")); err != nil {
+		return nil, err
+	}
 	l, err := layout.Create(filepath.Join(dataRoot, "images"))
 	if err != nil {
 		return nil, err

@@ -24,6 +24,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 )
 
 // Credentials are a user name and password (or token) for a registry.
@@ -123,20 +125,9 @@ func (s *CredentialStore) save(cf *configFile) error {
 	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(s.Path), ".config.json.*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	// CreateTemp makes the file 0600, before any secret is written to it.
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), s.Path)
+	// The temp file is 0600 from its creation, before any secret is
+	// written to it.
+	return fsutil.WriteFile(s.Path, append(b, '\n'), 0o600)
 }
 
 // Resolve implements Keychain.

@@ -1,0 +1,42 @@
+// Finding a container's group from its ID alone. The group's place is a
+// function of the ID (<parent>/mydocker/<id>), so an engine that lost
+// everything else (its `mydocker run` was killed between making the group
+// and saving where it is) can still find the group and remove it.
+
+package cgroups
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Locate returns the group container id has, or would have, on this host,
+// seen from the caller's own cgroups: on v1, a directory in every mounted
+// hierarchy, even those New would not use, so that Destroy of the result
+// removes whatever New made. Directories that do not exist are fine:
+// Destroy skips them.
+func Locate(id string) (*Group, error) {
+	if id == "" || id == "." || id == ".." || strings.ContainsRune(id, '/') {
+		return nil, fmt.Errorf("locate cgroup: %q is not a container ID", id)
+	}
+	mode, err := DetectMode()
+	if err != nil {
+		return nil, err
+	}
+	if mode == Unified {
+		return &Group{Mode: mode, Dirs: map[string]string{"": filepath.Join(Mountpoint, Parent, id)}}, nil
+	}
+	hs, err := v1Hierarchies()
+	if err != nil {
+		return nil, err
+	}
+	g := &Group{Mode: mode, Dirs: map[string]string{}}
+	for _, h := range hs {
+		dir := filepath.Join(h.Mount, h.Path, Parent, id)
+		for _, c := range h.Controllers {
+			g.Dirs[c] = dir
+		}
+	}
+	return g, nil
+}
