@@ -160,20 +160,23 @@ func TestForkBombIsContained(t *testing.T) {
 	// A fork bomb: each shell starts two more, forever.
 	cmd, g := running(t, e, "bomb", "--pids-limit", "30", "host", "sh", "-c",
 		`echo ready; bomb() { bomb 2>/dev/null | bomb 2>/dev/null & }; bomb; sleep 60`)
-	var current int
-	for i := 0; i < 200; i++ {
-		current, _ = strconv.Atoi(g.read(t, "pids", "pids.current"))
-		if current >= 30 {
+	// Such a bomb can also burn out by itself (a shell whose fork failed
+	// exits), so what is watched is the highest count seen until the
+	// kernel has refused a fork: never above the limit.
+	highest, events := 0, ""
+	for i := 0; i < 500; i++ {
+		current, _ := strconv.Atoi(g.read(t, "pids", "pids.current"))
+		highest = max(highest, current)
+		if events = g.read(t, "pids", "pids.events"); strings.HasPrefix(events, "max ") && events != "max 0" {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if current != 30 {
-		t.Errorf("pids.current = %d while the bomb runs, want it pinned at the limit, 30", current)
-	}
-	events := g.read(t, "pids", "pids.events")
 	if !strings.HasPrefix(events, "max ") || events == "max 0" {
-		t.Errorf("pids.events = %q, want forks refused (max > 0)", events)
+		t.Errorf("pids.events = %q after the bomb ran, want forks refused (max > 0)", events)
+	}
+	if highest > 30 {
+		t.Errorf("pids.current reached %d while the bomb ran, want at most the limit, 30", highest)
 	}
 	// The host can still fork.
 	require.NoError(t, exec.Command("true").Run())

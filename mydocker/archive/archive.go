@@ -30,6 +30,7 @@
 package archive
 
 import (
+	"archive/tar"
 	"errors"
 	"path"
 	"strings"
@@ -125,4 +126,19 @@ func ParseWhiteout(name string) (w Whiteout, ok bool) {
 		w.Name = base[len(WhiteoutPrefix):]
 	}
 	return w, true
+}
+
+// IsSparse reports whether the tar stores hdr's file as sparse: the old
+// GNU type 'S', or a PAX entry with GNU.sparse.* records (formats 0.0,
+// 0.1 and 1.0, which Go's reader expands and all leave their records).
+func IsSparse(hdr *tar.Header) bool {
+	if hdr.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
 }

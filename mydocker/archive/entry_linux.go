@@ -89,7 +89,7 @@ func (a *applier) file(pfd int, name, p string, hdr *tar.Header, r io.Reader) er
 	if err != nil {
 		return &os.PathError{Op: "openat", Path: p, Err: err}
 	}
-	if isSparse(hdr) {
+	if IsSparse(hdr) {
 		err = a.copySparse(fd, p, r, hdr.Size)
 	} else {
 		err = a.copy(fd, p, r)

@@ -19,12 +19,10 @@
 package archive
 
 import (
-	"archive/tar"
 	"bytes"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -34,21 +32,6 @@ import (
 const holeBlock = 4096
 
 var zeroBlock [holeBlock]byte
-
-// isSparse reports whether the tar stores hdr's file as sparse: the old
-// GNU type 'S', or a PAX entry with GNU.sparse.* records (formats 0.0,
-// 0.1 and 1.0, which Go's reader expands and all leave their records).
-func isSparse(hdr *tar.Header) bool {
-	if hdr.Typeflag == tar.TypeGNUSparse {
-		return true
-	}
-	for k := range hdr.PAXRecords {
-		if strings.HasPrefix(k, "GNU.sparse.") {
-			return true
-		}
-	}
-	return false
-}
 
 // copySparse writes the entry's data into fd, skipping blocks of zeros,
 // and sets the file's size to size.

@@ -1,57 +1,17 @@
 package layer
 
 import (
-	"archive/tar"
 	"bytes"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/mydocker/mydocker/mydocker/archive"
+	"github.com/mydocker/mydocker/mydocker/archive/archivetest"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 )
-
-// benchTar is a base-image-shaped layer, as archive's benchmark makes it:
-// 20,000 files in 525 directories, most of them small, about 100 MB.
-var benchTar = sync.OnceValue(func() []byte {
-	rng := rand.New(rand.NewPCG(4, 2))
-	pool := make([]byte, 1<<20)
-	for i := range pool {
-		pool[i] = byte(rng.Uint32())
-	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	epoch := time.Date(2020, 2, 2, 2, 2, 2, 0, time.UTC)
-	for d := range 25 {
-		tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("usr%02d/", d), Typeflag: tar.TypeDir, Mode: 0o755, ModTime: epoch})
-		for s := range 20 {
-			sub := fmt.Sprintf("usr%02d/lib%02d/", d, s)
-			tw.WriteHeader(&tar.Header{Name: sub, Typeflag: tar.TypeDir, Mode: 0o755, ModTime: epoch})
-			for f := range 40 {
-				size := rng.IntN(2 << 10)
-				switch p := rng.Float64(); {
-				case p > 0.99:
-					size = 32<<10 + rng.IntN(224<<10)
-				case p > 0.9:
-					size = 8<<10 + rng.IntN(24<<10)
-				case p > 0.6:
-					size = 2<<10 + rng.IntN(6<<10)
-				}
-				off := rng.IntN(len(pool) - size)
-				tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("%sfile%02d", sub, f), Typeflag: tar.TypeReg,
-					Mode: 0o644, Size: int64(size), ModTime: epoch})
-				tw.Write(pool[off : off+size])
-			}
-		}
-	}
-	tw.Close()
-	return buf.Bytes()
-})
 
 // BenchmarkPublish measures what durability costs a layer: extraction
 // alone (what the store did before it synced anything), then extraction
@@ -64,7 +24,7 @@ func BenchmarkPublish(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skip("unpacking sets owners: needs root")
 	}
-	layer := benchTar()
+	layer := archivetest.BaseLayer()
 	base := b.TempDir()
 	if d := os.Getenv("MYDOCKER_BENCH_DIR"); d != "" {
 		var err error

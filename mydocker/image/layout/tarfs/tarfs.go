@@ -23,7 +23,8 @@ import (
 	"os"
 	"path"
 	"sort"
-	"strings"
+
+	"github.com/mydocker/mydocker/mydocker/archive"
 	"time"
 )
 
@@ -110,7 +111,7 @@ func index(f *os.File, name string) (*FS, error) {
 		if off+hdr.Size > st.Size() {
 			return nil, fmt.Errorf("%s: %w: %s is cut short (truncated archive?)", name, ErrNotTar, hdr.Name)
 		}
-		if isSparse(hdr) {
+		if archive.IsSparse(hdr) {
 			return nil, fmt.Errorf("%s: %s is a sparse file, which image archives never hold", name, hdr.Name)
 		}
 		clean, ok := cleanName(hdr.Name)
@@ -138,18 +139,6 @@ func index(f *os.File, name string) (*FS, error) {
 		return nil, fmt.Errorf("%s: %w", name, ErrNotTar)
 	}
 	return fsys, nil
-}
-
-func isSparse(hdr *tar.Header) bool {
-	if hdr.Typeflag == tar.TypeGNUSparse {
-		return true
-	}
-	for k := range hdr.PAXRecords {
-		if strings.HasPrefix(k, "GNU.sparse.") {
-			return true
-		}
-	}
-	return false
 }
 
 // cleanName turns a tar name ("./blobs/sha256/ab", "/x") into an fs.FS name.
