@@ -160,35 +160,45 @@ func segment(out string, i int) (string, bool) {
 // tmpfs, bin/mydocker is the binary under test; and a network namespace
 // with only loopback, so no command can reach beyond this machine.
 const prologue = `set -e
-mkdir -p /var/lib/mydocker "$T_REPO/bin"
+# Everything the shell needs from the host is staged on a tmpfs of this
+# namespace first, since /tmp and /root (where the repository, the binaries
+# and Go's caches may live) are about to be covered.
+mkdir -p "$T_STAGE" /var/lib/mydocker
+mount -t tmpfs -o mode=700 tmpfs "$T_STAGE"
+mkdir "$T_STAGE/repo" "$T_STAGE/bin"
+mount --bind "$T_REPO" "$T_STAGE/repo"
+cp "$T_MYDOCKER" "$T_STAGE/bin/mydocker"
+cp "$T_SELF" "$T_STAGE/bin/.transcript-tty"
 mount --bind "$T_DATA" /var/lib/mydocker
-mount -t tmpfs -o mode=755 tmpfs "$T_REPO/bin"
-cp "$T_MYDOCKER" "$T_REPO/bin/mydocker"
-cp "$T_SELF" "$T_REPO/bin/.transcript-tty"
-# Go's caches live under /root: keep them in sight of "go test -c".
 keep=0
 if command -v go >/dev/null; then
 	for d in "$(go env GOMODCACHE)" "$(go env GOCACHE)"; do
 		[ -d "$d" ] || continue
-		mkdir -p "$T_REPO/bin/.keep$keep"
-		mount --bind "$d" "$T_REPO/bin/.keep$keep"
-		echo "$d" >"$T_REPO/bin/.keep$keep.path"
+		mkdir "$T_STAGE/keep$keep"
+		mount --bind "$d" "$T_STAGE/keep$keep"
+		echo "$d" >"$T_STAGE/keep$keep.path"
 		keep=$((keep + 1))
 	done
 fi
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=700 tmpfs /root
+mkdir -p "$T_REPO"
+mount --move "$T_STAGE/repo" "$T_REPO"
 i=0
 while [ $i -lt $keep ]; do
-	d=$(cat "$T_REPO/bin/.keep$i.path")
+	d=$(cat "$T_STAGE/keep$i.path")
 	mkdir -p "$d"
-	mount --move "$T_REPO/bin/.keep$i" "$d"
+	mount --move "$T_STAGE/keep$i" "$d"
 	i=$((i + 1))
 done
+# bin/mydocker is the binary under test, on a tmpfs over the repository's bin/.
+mkdir -p "$T_REPO/bin"
+mount -t tmpfs -o mode=755 tmpfs "$T_REPO/bin"
+cp "$T_STAGE/bin/mydocker" "$T_STAGE/bin/.transcript-tty" "$T_REPO/bin/"
 # Names resolve nowhere: a lookup fails at once on loopback.
-echo 'nameserver 127.0.0.1' >"$T_REPO/bin/.resolv.conf"
+echo 'nameserver 127.0.0.1' >"$T_STAGE/resolv.conf"
 [ -e /etc/resolv.conf ] || touch /etc/resolv.conf
-mount --bind "$T_REPO/bin/.resolv.conf" /etc/resolv.conf
+mount --bind "$T_STAGE/resolv.conf" /etc/resolv.conf
 ip link set lo up
 cd "$T_REPO"
 PATH=$T_REPO/bin:$PATH
@@ -207,7 +217,15 @@ func runScript(t *testing.T, root, data, body string) string {
 		shell = "sh"
 	}
 	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "--net", shell, "-c", prologue+body)
-	cmd.Env = append(os.Environ(), "T_REPO="+root, "T_DATA="+data, "T_MYDOCKER="+harness.Bin(), "T_SELF="+self,
+	// The staging directory is the one trace on the host: an empty
+	// directory under /run (a tmpfs), removed at the end.
+	os.MkdirAll("/run", 0o755)
+	stage, err := os.MkdirTemp("/run", "mydocker-transcript-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(stage)
+	cmd.Env = append(os.Environ(), "T_REPO="+root, "T_DATA="+data, "T_MYDOCKER="+harness.Bin(), "T_SELF="+self, "T_STAGE="+stage,
 		"HOME=/root", "MYDOCKER_ROOT=", "TERM=dumb", "LC_ALL=C")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	var out strings.Builder

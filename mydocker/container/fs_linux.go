@@ -135,17 +135,19 @@ func prepareFS(dir string, img *Image, hostname string, group *cgroups.Group) (*
 	if err := makeInitLayer(initDir, img); err != nil {
 		return nil, err
 	}
-	files := map[string]string{
-		"hostname": hostname + "\n",
-		"hosts": "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" +
-			"fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n",
+	// In a fixed order (a map's would vary): /etc/hosts, then
+	// /etc/hostname, so that mountinfo reads the same every run.
+	files := []struct{ name, content string }{
+		{"hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" +
+			"fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"},
+		{"hostname", hostname + "\n"},
 	}
-	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+	for _, f := range files {
+		path := filepath.Join(dir, f.name)
+		if err := os.WriteFile(path, []byte(f.content), 0o644); err != nil {
 			return nil, err
 		}
-		spec.Binds = append(spec.Binds, rootfs.Bind{Source: path, Target: "/etc/" + name})
+		spec.Binds = append(spec.Binds, rootfs.Bind{Source: path, Target: "/etc/" + f.name})
 	}
 	if group != nil {
 		if group.Mode == cgroups.Unified {
