@@ -1,12 +1,15 @@
 package archive_test
 
 import (
+	"archive/tar"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/mydocker/mydocker/mydocker/archive"
 	"github.com/mydocker/mydocker/mydocker/archive/archivetest"
+	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
 func ExampleClean() {
@@ -49,5 +52,64 @@ func TestApply(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			archivetest.CheckConfined(t, mode, applier(mode))
 		})
+	}
+}
+
+// Wrong answers to lab 04 that apply something: the checker must fail
+// each, for the reason it names.
+var wrongAnswers = map[string]struct {
+	apply func(dir string, r io.Reader) error
+	want  string
+}{
+	// The layer store's mode where the lab asks for flattened whiteouts:
+	// the deleted files stay, and 0:0 devices appear beside them.
+	"whiteouts left for overlayfs": {applier(archive.OverlayWhiteouts), "etc/motd: must not exist after apply, found an overlayfs whiteout"},
+	// Every entry applied as it comes, whiteouts read as the files they
+	// hide: nothing is ever deleted.
+	"whiteouts ignored": {func(dir string, r io.Reader) error {
+		_, err := archive.Apply(dir, renameWhiteouts(r), archive.Options{Whiteouts: archive.ApplyWhiteouts})
+		return err
+	}, "etc/motd: must not exist after apply, found a regular file"},
+}
+
+// renameWhiteouts passes a layer on with its whiteouts renamed to plain
+// files ("wh-NAME"), as an applier that does not know them would leave them.
+func renameWhiteouts(r io.Reader) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		tr, tw := tar.NewReader(r), tar.NewWriter(pw)
+		for {
+			hdr, err := tr.Next()
+			if err == io.EOF {
+				pw.CloseWithError(tw.Close())
+				return
+			}
+			if err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+			hdr.Name = strings.ReplaceAll(hdr.Name, ".wh.", "wh-")
+			if err := tw.WriteHeader(hdr); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+			if _, err := io.Copy(tw, tr); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+	}()
+	return pr
+}
+
+// The checker lab 04 is held to fails each wrong answer above.
+func TestCheckerCatchesWrongAnswers(t *testing.T) {
+	if w := testenv.WrongAnswer(); w != "" {
+		archivetest.Check(t, archive.ApplyWhiteouts, wrongAnswers[w].apply)
+		return
+	}
+	testenv.RequireRoot(t, "applying layers sets owners")
+	for name, w := range wrongAnswers {
+		t.Run(name, func(t *testing.T) { testenv.CheckerFails(t, "TestCheckerCatchesWrongAnswers", name, w.want) })
 	}
 }
