@@ -1,7 +1,6 @@
 package archive_test
 
 import (
-	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"errors"
@@ -50,31 +49,19 @@ func TestSparseFileIsWrittenWithHoles(t *testing.T) {
 func TestLimits(t *testing.T) {
 	testenv.RequireRoot(t, "Apply sets owners")
 	zeros := func(n int) []byte {
-		var buf bytes.Buffer
-		tw := tar.NewWriter(&buf)
-		tw.WriteHeader(&tar.Header{Name: "zeros", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(n)})
-		tw.Write(make([]byte, n))
-		tw.Close()
-		return buf.Bytes()
+		return archivetest.Tar([]archivetest.Entry{{Name: "zeros", Body: string(make([]byte, n))}})
 	}
 	many := func(n int) []byte {
-		var buf bytes.Buffer
-		tw := tar.NewWriter(&buf)
-		for i := range n {
-			tw.WriteHeader(&tar.Header{Name: "f" + strconv.Itoa(i), Typeflag: tar.TypeReg, Mode: 0o644})
+		entries := make([]archivetest.Entry, n)
+		for i := range entries {
+			entries[i].Name = "f" + strconv.Itoa(i)
 		}
-		tw.Close()
-		return buf.Bytes()
+		return archivetest.Tar(entries)
 	}
 	// A whiteout's data is never written, only read: the tar's own length
 	// must stop it.
 	skipped := func(n int) []byte {
-		var buf bytes.Buffer
-		tw := tar.NewWriter(&buf)
-		tw.WriteHeader(&tar.Header{Name: ".wh.x", Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(n)})
-		tw.Write(make([]byte, n))
-		tw.Close()
-		return buf.Bytes()
+		return archivetest.Tar([]archivetest.Entry{{Name: ".wh.x", Body: string(make([]byte, n))}})
 	}
 	tests := []struct {
 		name   string

@@ -12,18 +12,14 @@ import (
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/image/remote/registrytest"
+	"github.com/mydocker/mydocker/mydocker/reference"
 )
 
 // TestFaults breaks one thing at a time between client and registry,
 // checks the error says what broke, then mends it and pulls again: the
 // client keeps no state, so the same call now succeeds.
 func TestFaults(t *testing.T) {
-	reg := registrytest.Start(t, registrytest.Options{})
-	proxy := registrytest.NewFaultProxy(t, reg)
-	ref := registrytest.MustParse(t, proxy.Host+"/faulty:1")
-	img := registrytest.Image(t, "faults", amd64)
-	require.NoError(t, remote.Write(context.Background(), ref, img, remote.Options{}))
-	m, _ := img.Manifest()
+	proxy, ref, m := behindFaultProxy(t, "faulty", "faults")
 	layer, config := m.Layers[1].Digest, m.Config.Digest
 
 	tests := []struct {
@@ -124,4 +120,19 @@ func TestRedirectKeepsCredentials(t *testing.T) {
 	if last := gets[len(gets)-1]; last.Authorization != "Bearer secret" {
 		t.Logf("Go's client no longer forwards Authorization to another port (got %q): checkRedirect's rule is now Go's own", last.Authorization)
 	}
+}
+
+// behindFaultProxy pushes a fixture image (from seed) as repo:1 to a fresh
+// registry, and returns the fault proxy in front of it, the image's name
+// through the proxy, and its manifest.
+func behindFaultProxy(t *testing.T, repo, seed string) (*registrytest.FaultProxy, reference.Reference, *image.Manifest) {
+	t.Helper()
+	reg := registrytest.Start(t, registrytest.Options{})
+	proxy := registrytest.NewFaultProxy(t, reg)
+	ref := registrytest.MustParse(t, proxy.Host+"/"+repo+":1")
+	img := registrytest.Image(t, seed, amd64)
+	require.NoError(t, remote.Write(context.Background(), ref, img, remote.Options{}))
+	m, err := img.Manifest()
+	require.NoError(t, err)
+	return proxy, ref, m
 }

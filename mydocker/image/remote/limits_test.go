@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/image/remote/registrytest"
@@ -56,12 +54,7 @@ func pullWithin(ctx context.Context, ref reference.Reference, opts remote.Option
 // descriptor's size; the ping and a token answer are small documents.
 func TestBodyLimits(t *testing.T) {
 	t.Setenv("MYDOCKER_CONFIG", t.TempDir())
-	reg := registrytest.Start(t, registrytest.Options{})
-	proxy := registrytest.NewFaultProxy(t, reg)
-	ref := registrytest.MustParse(t, proxy.Host+"/limits:1")
-	img := registrytest.Image(t, "limits", amd64)
-	require.NoError(t, remote.Write(context.Background(), ref, img, remote.Options{}))
-	m, _ := img.Manifest()
+	proxy, ref, m := behindFaultProxy(t, "limits", "limits")
 	layer, config := m.Layers[0], m.Config
 
 	pull := func(ctx context.Context) error { return pullWithin(ctx, ref, remote.Options{}) }
@@ -118,12 +111,7 @@ func TestBodyLimits(t *testing.T) {
 // the connect and the TLS handshake; containerd's CRI cancels a pull that
 // makes no progress (image_pull_progress_timeout), the stall here.
 func TestTimeouts(t *testing.T) {
-	reg := registrytest.Start(t, registrytest.Options{})
-	proxy := registrytest.NewFaultProxy(t, reg)
-	ref := registrytest.MustParse(t, proxy.Host+"/slow:1")
-	img := registrytest.Image(t, "slow", amd64)
-	require.NoError(t, remote.Write(context.Background(), ref, img, remote.Options{}))
-	m, _ := img.Manifest()
+	proxy, ref, m := behindFaultProxy(t, "slow", "slow")
 	layer := m.Layers[1].Digest
 	// Small enough for a quick test, large enough that a loaded machine's
 	// registry is never that slow on loopback.
