@@ -31,12 +31,20 @@ func Locate(id string) (*Group, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Group{Mode: mode, Dirs: map[string]string{}}
+	return placeV1(mode, hs, id), nil
+}
+
+// placeV1 is where container id's group goes in each v1 hierarchy:
+// beneath the caller's own group there, in Parent. Back is the caller's
+// own group, where init's forking thread returns. New and Locate both use
+// it, so they cannot disagree.
+func placeV1(mode Mode, hs []v1Hierarchy, id string) *Group {
+	g := &Group{Mode: mode, Dirs: map[string]string{}, Back: map[string]string{}}
 	for _, h := range hs {
-		dir := filepath.Join(h.Mount, h.Path, Parent, id)
+		own := filepath.Join(h.Mount, h.Path)
 		for _, c := range h.Controllers {
-			g.Dirs[c] = dir
+			g.Dirs[c], g.Back[c] = filepath.Join(own, Parent, id), own
 		}
 	}
-	return g, nil
+	return g
 }

@@ -29,14 +29,7 @@ func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &Group{Mode: mode, Dirs: map[string]string{}, Back: map[string]string{}}
-	for _, h := range hs {
-		own := filepath.Join(h.Mount, h.Path)
-		dir := filepath.Join(own, Parent, id)
-		for _, c := range h.Controllers {
-			g.Dirs[c], g.Back[c] = dir, own
-		}
-	}
+	g := placeV1(mode, hs, id)
 	for _, c := range []string{"memory", "pids", "cpu", "devices"} {
 		if g.Dirs[c] == "" {
 			return nil, fmt.Errorf("the cgroup v1 %s controller is not mounted: run `mydocker doctor`", c)
