@@ -229,10 +229,10 @@ func TestInitNotStrongerThanContainer(t *testing.T) {
 	e := harness.New(t)
 	e.Busybox()
 	script := `for f in /proc/1/task/*/status; do echo "== $f"; grep '^Cap' "$f"; done; echo "== self"; grep '^CapBnd' /proc/self/status`
-	// Root commands: init lowers its sets before the command's first
-	// instruction (another user's command starts without capabilities,
-	// while init lowers them: see releaseCommand).
-	for _, args := range [][]string{nil, {"--cap-add", "SYS_PTRACE"}, {"--cap-drop", "ALL"}} {
+	// Root commands, and any command that could gain CAP_SYS_PTRACE (the
+	// last case: a setuid helper of the image would get it), are held
+	// until init has lowered its sets (see releaseCommand).
+	for _, args := range [][]string{nil, {"--cap-add", "SYS_PTRACE"}, {"--cap-drop", "ALL"}, {"-u", "1000", "--cap-add", "SYS_PTRACE"}} {
 		run := append(append([]string{"run", "--rm"}, args...), "busybox", "sh", "-c", script)
 		out := e.MustRun(run...)
 		parts := strings.Split(out, "== ")

@@ -91,11 +91,16 @@ func startCommand(sock *os.File, cfg *Config, cmd *program, console *os.File) (i
 	}
 	// Traced (PTRACE_TRACEME), a root command is stopped by the kernel
 	// right after its execve, before its first instruction, until init has
-	// lowered its own capabilities (releaseCommand). Not another user's:
-	// Go's child asks to be traced after setuid, and a tracee whose
+	// lowered its own capabilities (releaseCommand). Not always another
+	// user's: Go's child asks to be traced after setuid, and a tracee whose
 	// tracer asked without capabilities gets nothing from a setuid or
-	// file-capability program (and Docker's `-u 1000 sudo` must work).
-	traced := cmd.cred.Uid == 0
+	// file-capability program (and Docker's `-u 1000 sudo` must work). But
+	// a command that could gain CAP_SYS_PTRACE (it is in the bounding set,
+	// and no_new_privs does not forbid a setuid helper) could trace init
+	// while init still holds every capability: that command is held too,
+	// and only its very first program loses a setuid bit.
+	traced := cmd.cred.Uid == 0 ||
+		(capMask(cfg.Caps)&(1<<unix.CAP_SYS_PTRACE) != 0 && !cfg.NoNewPrivileges)
 	attr.Sys.Ptrace = traced
 	pid, err := onOwnThread(func() (int, error) {
 		if err := limitCommandCaps(cfg.Caps, cfg.NoNewPrivileges); err != nil {
@@ -122,9 +127,9 @@ func startCommand(sock *os.File, cfg *Config, cmd *program, console *os.File) (i
 // capability, and a container process that may trace it (--cap-add
 // SYS_PTRACE) must find no more than it has itself. It runs on the thread
 // that forked the command: only the tracer may detach. An untraced
-// command (not root) is already running: it has no capability after its
-// execve, and would need a setuid program first to trace init, while init
-// is lowering its sets right now.
+// command (not root, and unable to gain CAP_SYS_PTRACE) is already
+// running: it has no capability after its execve, and can gain none that
+// would let it trace init while init lowers its sets.
 func releaseCommand(pid int, caps []string, traced bool) error {
 	if !traced {
 		if err := dropInitCaps(initCaps(caps)); err != nil {
