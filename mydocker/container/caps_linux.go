@@ -205,7 +205,7 @@ func initCaps(keep []string) []string {
 // and no_new_privs set. Capabilities belong to threads, not processes, and
 // a Go program has several: AllThreadsSyscall makes the same call on each
 // (it refuses in a cgo build, where it cannot know every thread). Each call
-// stops the world, so there are three of them, not one per capability.
+// stops the world, so there are two of them, not one per capability.
 //
 // The bounding set stays as it is, because with no_new_privs nothing reads
 // it any more. It only limits what execve(2) grants (root's new permitted
@@ -238,10 +238,9 @@ func dropInitCaps(keep []string) error {
 	if err := check("prctl PR_SET_NO_NEW_PRIVS", errno); err != nil {
 		return err
 	}
-	_, _, errno = syscall.AllThreadsSyscall(unix.SYS_PRCTL, unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0)
-	if err := check("prctl PR_CAP_AMBIENT_CLEAR_ALL", errno); err != nil {
-		return err
-	}
+	// One capset sets the rest: inheritable empty, permitted and effective
+	// to keep; and the kernel keeps ambient within permitted & inheritable
+	// (cap_capset), so it is emptied too.
 	hdr := &unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	data := &[2]unix.CapUserData{
 		{Effective: uint32(kept), Permitted: uint32(kept)},

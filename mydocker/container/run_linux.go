@@ -284,6 +284,12 @@ func finish(store *Store, c *Container, code int, err error) {
 	if err != nil {
 		c.State.Error = err.Error()
 	}
+	if c.Host.AutoRemove {
+		// --rm: the record goes right after (Run's undo), and saving it
+		// would cost two fsyncs of every start. Until it goes, it names a
+		// monitor that has ended, as after a kill -9, and rm handles both.
+		return
+	}
 	store.Save(c)
 }
 
