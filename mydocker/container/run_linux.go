@@ -245,7 +245,14 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	}
 	c.State.Status, c.State.Pid, c.State.StartedAt = "running", p.Pid, time.Now().UTC()
 	c.State.PidStart, _ = ProcessStartTime(p.Pid)
-	store.Save(c)
+	// The record says "running" while the command runs, not before it:
+	// its two fsyncs need not hold the command up. Nothing changes c until
+	// the save is done (finish waits for it).
+	saved := make(chan struct{})
+	go func() {
+		store.Save(c)
+		close(saved)
+	}()
 
 	stopRelay := make(chan struct{})
 	defer close(stopRelay)
@@ -266,6 +273,7 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	code, err := p.Wait()
 	trace.Step("init exited: the container is over (status %d)", code)
 	waitOutput()
+	<-saved
 	finish(store, c, code, nil)
 	if c.State.OOMKilled {
 		fmt.Fprintf(os.Stderr, "mydocker: container %s was OOM-killed: its memory limit is %s\n", ShortID(c.ID), memLimit(c))
