@@ -17,7 +17,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/digest"
 )
 
 // Docker Hub's names. References name it docker.io; its API answers at
@@ -43,7 +43,7 @@ type Reference struct {
 	Registry   string // "docker.io", "127.0.0.1:5000", "localhost"
 	Repository string // "library/busybox", "user/app"
 	Tag        string // "latest"; may be empty if Digest is set
-	Digest     image.Digest
+	Digest     digest.Digest
 }
 
 // The grammar, piece by piece, as distribution/reference writes it. The
@@ -72,7 +72,7 @@ func Parse(s string) (Reference, error) {
 	var r Reference
 	name := s
 	if i := strings.IndexByte(name, '@'); i >= 0 {
-		r.Digest = image.Digest(name[i+1:])
+		r.Digest = digest.Digest(name[i+1:])
 		name = name[:i]
 		if err := r.Digest.Validate(); err != nil {
 			return Reference{}, fmt.Errorf("%w: digest %q: want sha256: and 64 lowercase hex digits", ErrInvalidFormat, string(r.Digest))

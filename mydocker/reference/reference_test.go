@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/digest"
 )
 
-var dgst = image.Digest("sha256:" + strings.Repeat("ab", 32))
+var dgst = digest.Digest("sha256:" + strings.Repeat("ab", 32))
 
 func TestParse(t *testing.T) {
 	tests := []struct {
