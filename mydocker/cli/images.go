@@ -18,8 +18,8 @@ import (
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
-	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/reference"
+	local "github.com/mydocker/mydocker/mydocker/store"
 )
 
 func mkimageCmd(g *Globals, args []string) error {

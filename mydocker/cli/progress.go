@@ -12,7 +12,7 @@ import (
 	"sync"
 
 	"github.com/mydocker/mydocker/mydocker/container"
-	"github.com/mydocker/mydocker/mydocker/image/local"
+	local "github.com/mydocker/mydocker/mydocker/store"
 )
 
 type progressPrinter struct {

@@ -17,8 +17,8 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/container"
 	"github.com/mydocker/mydocker/mydocker/image"
-	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/reference"
+	local "github.com/mydocker/mydocker/mydocker/store"
 )
 
 func psCmd(g *Globals, args []string) error {

@@ -18,10 +18,10 @@ import (
 	"github.com/mydocker/mydocker/mydocker/container"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
-	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/image/tarball"
 	"github.com/mydocker/mydocker/mydocker/reference"
+	local "github.com/mydocker/mydocker/mydocker/store"
 )
 
 // registryOptions are the options every registry operation shares: the

@@ -13,7 +13,7 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/archive"
 	"github.com/mydocker/mydocker/mydocker/image"
-	"github.com/mydocker/mydocker/mydocker/image/local"
+	local "github.com/mydocker/mydocker/mydocker/store"
 )
 
 // upperDir is the container's writable layer.

@@ -26,9 +26,9 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/image"
-	"github.com/mydocker/mydocker/mydocker/image/local"
-	"github.com/mydocker/mydocker/mydocker/layer"
 	"github.com/mydocker/mydocker/mydocker/rootfs"
+	local "github.com/mydocker/mydocker/mydocker/store"
+	"github.com/mydocker/mydocker/mydocker/store/layer"
 )
 
 // Image is an image resolved for running: its layers and what its config

@@ -19,8 +19,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
-	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/namespace"
+	local "github.com/mydocker/mydocker/mydocker/store"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 

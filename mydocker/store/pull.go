@@ -7,7 +7,7 @@
 // the image get its name. A failed pull leaves no name, no half blob and no
 // half layer; what completed is reused by the next try.
 
-package local
+package store
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
-	"github.com/mydocker/mydocker/mydocker/layer"
 	"github.com/mydocker/mydocker/mydocker/reference"
+	"github.com/mydocker/mydocker/mydocker/store/layer"
 )
 
 // Progress is one step of a pull or push, for one layer (or the whole

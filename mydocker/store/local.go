@@ -12,7 +12,7 @@
 // Names are normalized like Docker's: "busybox" is
 // docker.io/library/busybox:latest. An image can also be named by its ID
 // (the config digest, or a unique prefix of it) or by its manifest digest.
-package local
+package store
 
 import (
 	"errors"
@@ -25,8 +25,8 @@ import (
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/layout"
-	"github.com/mydocker/mydocker/mydocker/layer"
 	"github.com/mydocker/mydocker/mydocker/reference"
+	"github.com/mydocker/mydocker/mydocker/store/layer"
 )
 
 // ErrNotFound is returned for a name no image has.

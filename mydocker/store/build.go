@@ -4,7 +4,7 @@
 // (the built-in busybox). Each new layer is gzipped into a temp file while
 // both its digests are computed on the way; the store then copies it in.
 
-package local
+package store
 
 import (
 	"bufio"
