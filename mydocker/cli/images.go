@@ -13,7 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
+
 	"github.com/mydocker/mydocker/mydocker/doctor"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
@@ -187,7 +188,7 @@ func rmiCmd(g *Globals, args []string) error {
 	}
 	// Exclusive: no container may start from an image while it is checked
 	// for users and removed, or lose a layer the collection removes.
-	unlock, err := container.LockDataRoot(g.DataRoot, true)
+	unlock, err := engine.LockDataRoot(g.DataRoot, true)
 	if err != nil {
 		return err
 	}
@@ -196,7 +197,7 @@ func rmiCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
@@ -213,7 +214,7 @@ func rmiCmd(g *Globals, args []string) error {
 // image's last name and no container uses the image, the image goes too.
 // An ID removes the image, and all its names, unless that is ambiguous or
 // the image is in use (-f overrides both).
-func removeImage(g *Globals, images *local.Store, store *container.Store, name string, force bool) error {
+func removeImage(g *Globals, images *local.Store, store *engine.Store, name string, force bool) error {
 	_, rec, err := images.Get(name)
 	if err != nil {
 		return err
@@ -251,12 +252,12 @@ func removeImage(g *Globals, images *local.Store, store *container.Store, name s
 }
 
 // usersOf lists the containers, running or not, made from image id.
-func usersOf(store *container.Store, id image.Digest) []string {
+func usersOf(store *engine.Store, id image.Digest) []string {
 	all, _ := store.List()
 	var out []string
 	for _, c := range all {
 		if c.ImageID == id {
-			out = append(out, container.ShortID(c.ID))
+			out = append(out, engine.ShortID(c.ID))
 		}
 	}
 	return out
@@ -277,7 +278,7 @@ func commitCmd(g *Globals, args []string) error {
 		}
 		name = rest[1]
 	}
-	img, err := container.Commit(g.DataRoot, rest[0], name, message)
+	img, err := engine.Commit(g.DataRoot, rest[0], name, message)
 	if err != nil {
 		return err
 	}
@@ -291,11 +292,11 @@ func diffCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
-	changes, err := container.Diff(store, rest[0])
+	changes, err := engine.Diff(store, rest[0])
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+
 	local "github.com/mydocker/mydocker/mydocker/store"
 )
 
@@ -25,7 +26,7 @@ type progressPrinter struct {
 
 func newProgress(w io.Writer) *progressPrinter {
 	f, ok := w.(*os.File)
-	return &progressPrinter{w: w, tty: ok && container.IsTerminal(f), line: map[string]string{}}
+	return &progressPrinter{w: w, tty: ok && runtime.IsTerminal(f), line: map[string]string{}}
 }
 
 // Update shows one step.

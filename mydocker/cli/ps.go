@@ -15,7 +15,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
+
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/reference"
 	local "github.com/mydocker/mydocker/mydocker/store"
@@ -30,7 +31,7 @@ func psCmd(g *Globals, args []string) error {
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func psCmd(g *Globals, args []string) error {
 		}
 		id := c.ID
 		if !noTrunc {
-			id = container.ShortID(id)
+			id = engine.ShortID(id)
 		}
 		if quiet {
 			fmt.Fprintln(tw, id)
@@ -66,7 +67,7 @@ func psCmd(g *Globals, args []string) error {
 }
 
 // status is the STATUS column: "Up 5 seconds", "Exited (0) 2 minutes ago".
-func status(c *container.Container, now time.Time) string {
+func status(c *engine.Container, now time.Time) string {
 	switch c.State.Status {
 	case "running":
 		return "Up " + HumanDuration(now.Sub(c.State.StartedAt))
@@ -127,7 +128,7 @@ func rmCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
@@ -155,8 +156,8 @@ func rmCmd(g *Globals, args []string) error {
 
 // collectLayers removes the layers and blobs no image and no container
 // uses, holding the data root's lock so no starting container loses one.
-func collectLayers(g *Globals, store *container.Store) error {
-	unlock, err := container.LockDataRoot(g.DataRoot, true)
+func collectLayers(g *Globals, store *engine.Store) error {
+	unlock, err := engine.LockDataRoot(g.DataRoot, true)
 	if err != nil {
 		return err
 	}
@@ -165,12 +166,12 @@ func collectLayers(g *Globals, store *container.Store) error {
 }
 
 // collectLayersLocked is collectLayers for a caller that holds the lock.
-func collectLayersLocked(g *Globals, store *container.Store) error {
+func collectLayersLocked(g *Globals, store *engine.Store) error {
 	images, err := local.Open(g.DataRoot)
 	if err != nil {
 		return err
 	}
-	inUse, err := container.InUse(store)
+	inUse, err := engine.InUse(store)
 	if err != nil {
 		return err
 	}
@@ -181,7 +182,7 @@ func collectLayersLocked(g *Globals, store *container.Store) error {
 // removeContainer removes a container whose `mydocker run` is gone or has
 // recorded the end. One still starting or running is refused, in Docker's
 // words, unless forced: then it is killed first.
-func removeContainer(store *container.Store, ref string, force bool) error {
+func removeContainer(store *engine.Store, ref string, force bool) error {
 	c, err := store.Get(ref)
 	if err != nil {
 		return err
@@ -198,14 +199,14 @@ func removeContainer(store *container.Store, ref string, force bool) error {
 			return err
 		}
 	}
-	return container.Remove(store, c.ID)
+	return engine.Remove(store, c.ID)
 }
 
 // kill ends a container and waits for its `mydocker run` to record the end.
 // Killing init ends the PID namespace; the `mydocker run` then undoes its
 // setup. One still starting has no init yet: wait until it has.
-func kill(store *container.Store, c *container.Container) error {
-	wait := func(done func(*container.Container) bool, what string) (*container.Container, error) {
+func kill(store *engine.Store, c *engine.Container) error {
+	wait := func(done func(*engine.Container) bool, what string) (*engine.Container, error) {
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			now, err := store.Get(c.ID)
@@ -213,18 +214,18 @@ func kill(store *container.Store, c *container.Container) error {
 				return now, nil
 			}
 			if time.Now().After(deadline) {
-				return nil, fmt.Errorf("container %s did not %s within 10s", container.ShortID(c.ID), what)
+				return nil, fmt.Errorf("container %s did not %s within 10s", engine.ShortID(c.ID), what)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	now, err := wait(func(c *container.Container) bool { return c.State.Pid > 0 }, "start")
+	now, err := wait(func(c *engine.Container) bool { return c.State.Pid > 0 }, "start")
 	if err != nil || now == nil || !now.MonitorAlive() {
 		return err
 	}
 	// Pid > 0 always here: kill(0) would signal our own process group.
 	unix.Kill(now.State.Pid, unix.SIGKILL)
-	_, err = wait(func(*container.Container) bool { return false }, "stop")
+	_, err = wait(func(*engine.Container) bool { return false }, "stop")
 	return err
 }
 
@@ -242,7 +243,7 @@ func inspectCmd(g *Globals, args []string) error {
 			return &usageError{"inspect", fmt.Errorf("template parsing error: %v", err)}
 		}
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,9 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
@@ -262,7 +264,7 @@ func saveCmd(g *Globals, args []string) error {
 		}
 		defer f.Close()
 		w = f
-	} else if o, ok := g.Stdout.(*os.File); ok && container.IsTerminal(o) {
+	} else if o, ok := g.Stdout.(*os.File); ok && runtime.IsTerminal(o) {
 		return errors.New("cowardly refusing to save to a terminal: use -o FILE or redirect")
 	}
 	if err := tarball.Write(w, entries); err != nil {
@@ -336,7 +338,7 @@ func ensureImage(g *Globals, name, policy string) error {
 	default:
 		return &usageError{"run", fmt.Errorf("invalid --pull %q: want always, missing or never", policy)}
 	}
-	if policy == "never" || name == container.HostImage || container.LooksLikePath(name) {
+	if policy == "never" || name == engine.HostImage || engine.LooksLikePath(name) {
 		return nil
 	}
 	images, err := local.Open(g.DataRoot)
@@ -348,7 +350,7 @@ func ensureImage(g *Globals, name, policy string) error {
 	}
 	ref, err := reference.Parse(name)
 	if err != nil {
-		return &container.ExitError{Code: container.ExitEngine, Err: err}
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	if ref.Tag == "" && ref.Digest == "" {
 		ref.Tag = "latest"
@@ -359,13 +361,13 @@ func ensureImage(g *Globals, name, policy string) error {
 		if ref.String() == "docker.io/library/"+builtin.Name {
 			fmt.Fprintln(g.Stderr, "Building it from the host's static busybox (mydocker mkimage busybox)")
 			if err := buildBusybox(g, builtin.Name, g.Stderr); err != nil {
-				return &container.ExitError{Code: container.ExitEngine, Err: err}
+				return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 			}
 			return nil
 		}
 	}
 	if _, err := pull(g, ref.String(), g.Stderr); err != nil {
-		return &container.ExitError{Code: container.ExitEngine, Err: err}
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	return nil
 }

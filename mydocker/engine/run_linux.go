@@ -4,7 +4,7 @@
 // records how it ended. Each chapter adds a step here; each step pushes its
 // undo, so the end (or a failure anywhere) leaves nothing behind.
 
-package container
+package engine
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
+	goruntime "runtime"
 	"strings"
 	"time"
 
@@ -20,6 +20,7 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/namespace"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 	local "github.com/mydocker/mydocker/mydocker/store"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
@@ -54,17 +55,17 @@ var proxied = []os.Signal{unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, 
 // Run runs a container in the foreground and returns its exit code.
 func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	if err := checkOptions(dataRoot, opts); err != nil {
-		return ExitEngine, err
+		return runtime.ExitEngine, err
 	}
 	store, err := OpenStore(dataRoot)
 	if err != nil {
-		return ExitEngine, err
+		return runtime.ExitEngine, err
 	}
 	images, err := local.Open(dataRoot)
 	if err != nil {
-		return ExitEngine, err
+		return runtime.ExitEngine, err
 	}
-	var undo Undo
+	var undo runtime.Undo
 	defer func() {
 		if uerr := undo.Run(); uerr != nil && err == nil {
 			err = uerr
@@ -72,7 +73,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	}()
 	c, err := create(dataRoot, store, images, opts)
 	if err != nil {
-		return ExitEngine, err
+		return runtime.ExitEngine, err
 	}
 	if opts.Remove {
 		undo.Push("remove container", func() error { return store.Remove(c.ID) })
@@ -84,8 +85,8 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	group, err := cgroups.New(c.ID, &opts.Resources)
 	if err != nil {
 		c.Cgroup = nil // New removed what it made
-		finish(store, c, ExitEngine, err)
-		return ExitEngine, err
+		finish(store, c, runtime.ExitEngine, err)
+		return runtime.ExitEngine, err
 	}
 	undo.Push("remove cgroup", group.Destroy)
 	c.Cgroup = group
@@ -94,8 +95,8 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	if c.image != nil {
 		spec, err := prepareFS(store.Dir(c.ID), c.image, c.Config.Hostname, group)
 		if err != nil {
-			finish(store, c, ExitEngine, err)
-			return ExitEngine, err
+			finish(store, c, runtime.ExitEngine, err)
+			return runtime.ExitEngine, err
 		}
 		c.Config.Rootfs = spec
 	}
@@ -106,24 +107,24 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 // daemon does: exit 125, one line, nothing to undo.
 func checkOptions(dataRoot string, opts RunOptions) error {
 	if opts.Image == "" {
-		return Exitf(ExitEngine, "no image given: mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]")
+		return runtime.Exitf(runtime.ExitEngine, "no image given: mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]")
 	}
 	if opts.Name != "" {
 		if err := CheckName(opts.Name); err != nil {
-			return &ExitError{ExitEngine, err}
+			return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 		}
 	}
 	if err := checkEnv(opts.Env); err != nil {
-		return &ExitError{ExitEngine, err}
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
-	if err := opts.Resources.Validate(runtime.NumCPU(), onlineCPUs()); err != nil {
-		return &ExitError{ExitEngine, err}
+	if err := opts.Resources.Validate(goruntime.NumCPU(), onlineCPUs()); err != nil {
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
-	if opts.TTY && opts.Interactive && !IsTerminal(os.Stdin) {
-		return Exitf(ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
+	if opts.TTY && opts.Interactive && !runtime.IsTerminal(os.Stdin) {
+		return runtime.Exitf(runtime.ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
 	if abs, _ := filepath.Abs(dataRoot); strings.ContainsAny(abs, ",:") {
-		return Exitf(ExitEngine, "data root %s has a ',' or ':', which overlayfs's mount options cannot hold: choose another --data-root", abs)
+		return runtime.Exitf(runtime.ExitEngine, "data root %s has a ',' or ':', which overlayfs's mount options cannot hold: choose another --data-root", abs)
 	}
 	return nil
 }
@@ -165,20 +166,20 @@ func create(dataRoot string, store *Store, images *local.Store, opts RunOptions)
 func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	args, err := command(img, opts.Args)
 	if err != nil {
-		return nil, &ExitError{ExitEngine, err}
+		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
-	caps, err := Capabilities(opts.CapAdd, opts.CapDrop)
+	caps, err := runtime.Capabilities(opts.CapAdd, opts.CapDrop)
 	if err != nil {
-		return nil, &ExitError{ExitEngine, err}
+		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
 	c.Host.AutoRemove, c.Host.Resources = opts.Remove, opts.Resources
-	c.Config = Config{ID: c.ID, Hostname: opts.Hostname, Args: args, Cwd: opts.Cwd, User: opts.User, TTY: opts.TTY,
+	c.Config = runtime.Config{ID: c.ID, Hostname: opts.Hostname, Args: args, Cwd: opts.Cwd, User: opts.User, TTY: opts.TTY,
 		Caps: caps, NoNewPrivileges: opts.NoNewPrivileges}
 	if c.Config.Hostname == "" {
 		c.Config.Hostname = ShortID(c.ID) // Docker's default
 	}
-	imageEnv := []string{"PATH=" + DefaultPath}
+	imageEnv := []string{"PATH=" + runtime.DefaultPath}
 	if img != nil {
 		imageEnv = append(imageEnv, img.Config.Env...)
 		c.Config.Cwd = firstOf(c.Config.Cwd, img.Config.WorkingDir, "/")
@@ -193,7 +194,7 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	}
 	c.Config.Env = mergeEnv(imageEnv, c.Config.Hostname, opts.TTY, opts.Env)
 	if opts.TTY {
-		c.Config.ConsoleRows, c.Config.ConsoleCols = TerminalSize(os.Stdin)
+		c.Config.ConsoleRows, c.Config.ConsoleCols = runtime.TerminalSize(os.Stdin)
 	}
 	return c, nil
 }
@@ -212,7 +213,7 @@ func firstOf(s ...string) string {
 func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	stdin, stopStdin, err := containerStdin(opts)
 	if err != nil {
-		return ExitEngine, err
+		return runtime.ExitEngine, err
 	}
 	defer stopStdin()
 	// Catch the signals to relay before the command exists: one that
@@ -224,10 +225,10 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	// sync socket and only when it asks: placement numbers them 0, 1, ...
 	placement, files, err := c.Cgroup.Open(0)
 	if err != nil {
-		return ExitEngine, fmt.Errorf("open cgroup of container: %w", err)
+		return runtime.ExitEngine, fmt.Errorf("open cgroup of container: %w", err)
 	}
 	c.Config.Cgroup = placement
-	p, err := Start(&c.Config, StartOptions{
+	p, err := runtime.Start(&c.Config, runtime.StartOptions{
 		Cloneflags:  namespace.CloneFlags,
 		CgroupFD:    -1,
 		CgroupFiles: files,
@@ -239,7 +240,7 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 		f.Close()
 	}
 	if err != nil {
-		code := ExitCode(err, ExitEngine)
+		code := runtime.ExitCode(err, runtime.ExitEngine)
 		finish(store, c, code, err)
 		return code, err
 	}
@@ -261,7 +262,7 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	}()
 	waitOutput := func() {}
 	if p.Console != nil {
-		waitOutput = attachConsole(p.Console, os.Stdin, os.Stdout, opts.Interactive)
+		waitOutput = runtime.AttachConsole(p.Console, os.Stdin, os.Stdout, opts.Interactive)
 	}
 	code, err := p.Wait()
 	trace.Step("init exited: the container is over (status %d)", code)
@@ -299,7 +300,7 @@ func memLimit(c *Container) string {
 func onlineCPUs() string {
 	data, err := os.ReadFile("/sys/devices/system/cpu/online")
 	if err != nil {
-		return fmt.Sprintf("0-%d", runtime.NumCPU()-1)
+		return fmt.Sprintf("0-%d", goruntime.NumCPU()-1)
 	}
 	return strings.TrimSpace(string(data))
 }
@@ -312,7 +313,7 @@ func containerStdin(opts RunOptions) (*os.File, func(), error) {
 	if !opts.Interactive || opts.TTY {
 		return nil, func() {}, nil
 	}
-	if !IsTerminal(os.Stdin) {
+	if !runtime.IsTerminal(os.Stdin) {
 		return os.Stdin, func() {}, nil
 	}
 	r, w, err := os.Pipe()

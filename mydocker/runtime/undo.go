@@ -2,7 +2,7 @@
 // step succeeds; whatever happens later, the stack is unwound in reverse,
 // so a failed start leaves no mount, cgroup or directory behind.
 
-package container
+package runtime
 
 import "errors"
 

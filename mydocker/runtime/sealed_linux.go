@@ -19,7 +19,7 @@
 // every further write, resize, and change of seals. It costs a copy of
 // the binary per start, and its memory while the container runs.
 
-package container
+package runtime
 
 import (
 	"fmt"

@@ -3,7 +3,7 @@
 // (rmi, rm) takes it exclusive, so it never removes a layer a container is
 // about to stack.
 
-package container
+package engine
 
 import (
 	"os"

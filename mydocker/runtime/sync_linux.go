@@ -19,7 +19,7 @@
 // types, their order and the descriptors that come with them are bounded
 // and checked, and a descriptor must be what it claims to be.
 
-package container
+package runtime
 
 import (
 	"encoding/json"

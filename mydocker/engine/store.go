@@ -5,7 +5,7 @@
 // Writes are atomic and durable (fsutil.WriteFile), so a reader never sees
 // half a record, and a record saved before a crash is there after it.
 
-package container
+package engine
 
 import (
 	"encoding/json"
@@ -23,6 +23,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
 // ErrNotFound is returned for a name or ID no container has.
@@ -39,11 +40,11 @@ type Container struct {
 	Layers  []image.Digest `json:"Layers,omitempty"`
 	// Lowers are the directories of its root's read-only layers, top
 	// first, for `mydocker diff`.
-	Lowers  []string   `json:"Lowers,omitempty"`
-	Created time.Time  `json:"Created"`
-	Config  Config     `json:"Config"`
-	Host    HostConfig `json:"HostConfig"`
-	State   State      `json:"State"`
+	Lowers  []string       `json:"Lowers,omitempty"`
+	Created time.Time      `json:"Created"`
+	Config  runtime.Config `json:"Config"`
+	Host    HostConfig     `json:"HostConfig"`
+	State   State          `json:"State"`
 	// Cgroup is the container's group, kept so that `mydocker stats` can
 	// read it and `mydocker rm` can remove it if mydocker died first. It is
 	// recorded before the group is made (its place follows from the ID).

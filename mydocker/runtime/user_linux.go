@@ -5,7 +5,7 @@
 // inroot_linux.go), never the host's: a container's "nobody" need not be
 // the host's. A numeric uid the image does not know is allowed, as in Docker.
 
-package container
+package runtime
 
 import (
 	"errors"

@@ -3,7 +3,7 @@
 // the sync socket to the container's init, which carries it out inside the
 // new namespaces. It is plain data, JSON on the wire, so a reader can print it.
 
-package container
+package runtime
 
 import (
 	"github.com/mydocker/mydocker/mydocker/cgroups"

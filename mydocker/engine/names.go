@@ -2,7 +2,7 @@
 // its first 12 characters are the short ID shown by `mydocker ps` and used as
 // the default hostname. Names default to adjective_scientist, as in Docker.
 
-package container
+package engine
 
 import (
 	"crypto/rand"

@@ -6,7 +6,7 @@
 // learns what to do from a Config sent over the sync socket, not from
 // argv, so no argument is ever split or quoted wrongly.
 
-package container
+package runtime
 
 import (
 	"errors"

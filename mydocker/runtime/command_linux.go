@@ -6,7 +6,7 @@
 // (limitCommandCaps), lower its own before the command's first
 // instruction (releaseCommand), and close the files again (startCommand).
 
-package container
+package runtime
 
 import (
 	"errors"

@@ -6,7 +6,7 @@
 // it forwards signals to the command, reaps every child, and exits with the
 // command's status.
 
-package container
+package runtime
 
 import (
 	"os"

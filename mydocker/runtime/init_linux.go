@@ -7,7 +7,7 @@
 // container's, tells the host "started", and then does PID 1's duties until
 // the command exits.
 
-package container
+package runtime
 
 import (
 	"fmt"

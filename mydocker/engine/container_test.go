@@ -1,13 +1,14 @@
-package container
+package engine
 
 import (
 	"errors"
 	"fmt"
 	"reflect"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
 func TestMergeEnv(t *testing.T) {
@@ -30,22 +31,6 @@ func TestCheckEnv(t *testing.T) {
 	} {
 		if err := checkEnv(tt.env); (err == nil) != tt.ok {
 			t.Errorf("checkEnv(%q) = %v, want ok=%v", tt.env, err, tt.ok)
-		}
-	}
-}
-
-func TestWaitStatusCode(t *testing.T) {
-	for _, tt := range []struct {
-		ws   syscall.WaitStatus
-		want int
-	}{
-		{0, 0},
-		{3 << 8, 3},
-		{syscall.WaitStatus(syscall.SIGKILL), 137},
-		{syscall.WaitStatus(syscall.SIGTERM), 143},
-	} {
-		if got := waitStatusCode(tt.ws); got != tt.want {
-			t.Errorf("waitStatusCode(%#x) = %d, want %d", uint32(tt.ws), got, tt.want)
 		}
 	}
 }
@@ -85,13 +70,13 @@ func ExampleShortID() {
 }
 
 func ExampleCapabilities() {
-	caps, _ := Capabilities(nil, nil)
+	caps, _ := runtime.Capabilities(nil, nil)
 	fmt.Println(len(caps), caps[0], caps[len(caps)-1])
-	caps, _ = Capabilities([]string{"sys_admin"}, []string{"CAP_NET_RAW", "KILL"})
+	caps, _ = runtime.Capabilities([]string{"sys_admin"}, []string{"CAP_NET_RAW", "KILL"})
 	fmt.Println(len(caps))
-	caps, _ = Capabilities([]string{"CHOWN"}, []string{"ALL"})
+	caps, _ = runtime.Capabilities([]string{"CHOWN"}, []string{"ALL"})
 	fmt.Println(caps)
-	_, err := Capabilities([]string{"FLY"}, nil)
+	_, err := runtime.Capabilities([]string{"FLY"}, nil)
 	fmt.Println(err)
 	// Output:
 	// 13 AUDIT_WRITE SYS_CHROOT

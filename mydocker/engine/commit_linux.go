@@ -4,7 +4,7 @@
 // devices) and replaced directories as opaque ones (an xattr); the archive
 // package turns them into OCI whiteouts.
 
-package container
+package engine
 
 import (
 	"fmt"

@@ -5,7 +5,7 @@
 // the host over the sync socket (runc's "console socket" design). The host
 // puts its own terminal in raw mode and copies bytes both ways.
 
-package container
+package runtime
 
 import (
 	"io"
@@ -79,10 +79,10 @@ func makeRaw(f *os.File) (restore func(), err error) {
 	return func() { unix.IoctlSetTermios(fd, unix.TCSETS, old) }, nil
 }
 
-// attachConsole connects the host's stdio to the container's terminal until
+// AttachConsole connects the host's stdio to the container's terminal until
 // the container's side closes. It returns a wait function that blocks until
 // all output has been copied and then restores the host's terminal.
-func attachConsole(console *os.File, stdin, stdout *os.File, withStdin bool) (wait func()) {
+func AttachConsole(console *os.File, stdin, stdout *os.File, withStdin bool) (wait func()) {
 	var restore func()
 	if withStdin && IsTerminal(stdin) {
 		restore, _ = makeRaw(stdin)

@@ -4,7 +4,7 @@
 // was not found, and 128+N when signal N killed it (137 is SIGKILL, often an
 // OOM kill).
 
-package container
+package runtime
 
 import (
 	"errors"

@@ -15,7 +15,7 @@
 //
 // Init builds the root from these with rootfs.Setup.
 
-package container
+package engine
 
 import (
 	"errors"
@@ -27,6 +27,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/rootfs"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 	local "github.com/mydocker/mydocker/mydocker/store"
 	"github.com/mydocker/mydocker/mydocker/store/layer"
 )
@@ -55,10 +56,10 @@ func resolveImage(images *local.Store, name string) (*Image, error) {
 	img, rec, err := images.Get(name)
 	if err != nil {
 		if errors.Is(err, local.ErrNotFound) {
-			return nil, Exitf(ExitEngine, "image %q not found locally: build the default with `mydocker mkimage busybox`, "+
+			return nil, runtime.Exitf(runtime.ExitEngine, "image %q not found locally: build the default with `mydocker mkimage busybox`, "+
 				"`mydocker import` a root filesystem, or `mydocker pull` it", name)
 		}
-		return nil, Exitf(ExitEngine, "image %q: %v", name, err)
+		return nil, runtime.Exitf(runtime.ExitEngine, "image %q: %v", name, err)
 	}
 	cfg, err := img.ConfigFile()
 	if err != nil {
@@ -66,7 +67,7 @@ func resolveImage(images *local.Store, name string) (*Image, error) {
 	}
 	chains, err := images.Unpack(img, nil)
 	if err != nil {
-		return nil, Exitf(ExitEngine, "unpack image %q: %v", name, err)
+		return nil, runtime.Exitf(runtime.ExitEngine, "unpack image %q: %v", name, err)
 	}
 	return &Image{Name: name, ID: rec.ID, Layers: chains, Lowers: layer.Lowers(chains),
 		LowerBase: images.Layers().Dir(), Config: cfg.Config}, nil
@@ -78,30 +79,30 @@ func resolveImage(images *local.Store, name string) (*Image, error) {
 func resolvePath(images *local.Store, name string) (*Image, error) {
 	fi, err := os.Stat(name)
 	if err != nil {
-		return nil, Exitf(ExitEngine, "image %q: %v", name, errors.Unwrap(err))
+		return nil, runtime.Exitf(runtime.ExitEngine, "image %q: %v", name, errors.Unwrap(err))
 	}
 	if fi.IsDir() {
 		abs, _ := filepath.Abs(name)
 		if strings.ContainsAny(abs, ",:") {
-			return nil, Exitf(ExitEngine, "image %q: overlayfs cannot stack a directory whose path has a ',' or ':': move or link it", name)
+			return nil, runtime.Exitf(runtime.ExitEngine, "image %q: overlayfs cannot stack a directory whose path has a ',' or ':': move or link it", name)
 		}
 		return &Image{Name: name, Lowers: []string{abs}}, nil
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, Exitf(ExitEngine, "image %q is neither a directory nor a tarball", name)
+		return nil, runtime.Exitf(runtime.ExitEngine, "image %q is neither a directory nor a tarball", name)
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, Exitf(ExitEngine, "image %q: %v", name, err)
+		return nil, runtime.Exitf(runtime.ExitEngine, "image %q: %v", name, err)
 	}
 	defer f.Close()
 	r, err := local.TarReader(f)
 	if err != nil {
-		return nil, Exitf(ExitEngine, "image %q is not a usable root filesystem tarball: %v", name, err)
+		return nil, runtime.Exitf(runtime.ExitEngine, "image %q is not a usable root filesystem tarball: %v", name, err)
 	}
 	chain, err := images.Layers().UnpackTar(r)
 	if err != nil {
-		return nil, Exitf(ExitEngine, "image %q is not a usable root filesystem tarball: %v", name, err)
+		return nil, runtime.Exitf(runtime.ExitEngine, "image %q is not a usable root filesystem tarball: %v", name, err)
 	}
 	chains := []image.Digest{chain}
 	return &Image{Name: name, Layers: chains, Lowers: layer.Lowers(chains), LowerBase: images.Layers().Dir()}, nil

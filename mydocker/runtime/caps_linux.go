@@ -34,7 +34,7 @@
 // command's first instruction on (dropInitCaps, called by releaseCommand):
 // a process in the container that may trace init must gain nothing by it.
 
-package container
+package runtime
 
 import (
 	"fmt"

@@ -20,7 +20,7 @@
 // link. (Only a process inside the container could swap one in meanwhile,
 // and at `run` the command is the first.)
 
-package container
+package runtime
 
 import (
 	"errors"
