@@ -230,7 +230,6 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	c.Config.Cgroup = placement
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
 		Cloneflags:  namespace.CloneFlags,
-		CgroupFD:    -1,
 		CgroupFiles: files,
 		Stdin:       stdin,
 		Stdout:      os.Stdout,

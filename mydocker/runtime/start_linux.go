@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -24,12 +25,13 @@ import (
 // StartOptions says how the host starts init.
 type StartOptions struct {
 	Cloneflags uintptr
-	// CgroupFD, when >= 0, is a cgroup v2 directory init is cloned into
-	// (clone3 with CLONE_INTO_CGROUP), so it never runs outside its limits.
-	CgroupFD int
-	// BeforeConfig runs once init exists and before it gets its config: the
-	// moment to put it into cgroup v1 groups by PID. Init waits meanwhile.
-	BeforeConfig func(pid int) error
+	// CreateRuntime are OCI's createRuntime hooks: each runs on the host,
+	// in order, once init exists in its new namespaces and before init is
+	// sent its config, so before the command can run. Init waits
+	// meanwhile. Networking (chapter 07) moves a veth into the container's
+	// network namespace here (p.OpenNamespace("net")). An error stops the
+	// start: init is killed, and the error is Start's.
+	CreateRuntime []func(p *Process) error
 	// CgroupFiles are the cgroup files of chapter 02, numbered 0, 1, ...
 	// in cfg.Cgroup. They are not inherited: init gets them over the sync
 	// socket once it has resolved every path the image names ("place").
@@ -92,10 +94,6 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		// terminal (SIGTTOU) nor push keystrokes into it (TIOCSTI).
 		Setsid: true,
 	}
-	if opts.CgroupFD >= 0 {
-		cmd.SysProcAttr.UseCgroupFD = true
-		cmd.SysProcAttr.CgroupFD = opts.CgroupFD
-	}
 	err = cmd.Start()
 	// Init has its own copy now. The host's must go, or a dead init would
 	// leave the socket open at both ends, and the host waiting forever.
@@ -116,9 +114,9 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 
 // handshake sends the config and waits for init to report the command started.
 func (p *Process) handshake(cfg *Config, opts StartOptions) error {
-	if opts.BeforeConfig != nil {
-		if err := opts.BeforeConfig(p.Pid); err != nil {
-			return err
+	for i, hook := range opts.CreateRuntime {
+		if err := hook(p); err != nil {
+			return fmt.Errorf("createRuntime hook %d: %w", i+1, err)
 		}
 	}
 	if err := sendSync(p.sync, syncMsg{Type: "config", Config: cfg}); err != nil {
@@ -162,6 +160,17 @@ func (p *Process) handshake(cfg *Config, opts StartOptions) error {
 			return fmt.Errorf("unexpected sync message %.32q from init", m.Type)
 		}
 	}
+}
+
+// OpenNamespace opens init's namespace of the given kind ("net", "mnt",
+// "uts", ... as in /proc/PID/ns), for a createRuntime hook to setns(2)
+// into or hand to netlink (IFLA_NET_NS_FD). Init is this process's child
+// and not yet reaped, so its PID cannot name another process meanwhile.
+func (p *Process) OpenNamespace(kind string) (*os.File, error) {
+	if kind == "" || strings.ContainsRune(kind, '/') {
+		return nil, fmt.Errorf("namespace kind %q: want a name from /proc/PID/ns, such as net", kind)
+	}
+	return os.Open(fmt.Sprintf("/proc/%d/ns/%s", p.Pid, kind))
 }
 
 // takeConsole keeps the pty master init sent, once it is known to be one.
