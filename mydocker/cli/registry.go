@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -64,13 +65,13 @@ func pullCmd(g *Globals, args []string) error {
 
 // pull is `docker pull`'s output around Store.Pull.
 func pull(g *Globals, name string, out io.Writer) (reference.Reference, error) {
-	ref, err := reference.Parse(name)
+	ref, err := reference.ParseName(name)
 	if err != nil {
 		return ref, err
 	}
-	if ref.Tag == "" && ref.Digest == "" {
-		fmt.Fprintln(out, "Using default tag: latest")
-		ref.Tag = "latest"
+	if ref.WithDefaultTag() != ref {
+		fmt.Fprintf(out, "Using default tag: %s\n", reference.DefaultTag)
+		ref = ref.WithDefaultTag()
 	}
 	opts, err := registryOptions(g)
 	if err != nil {
@@ -106,9 +107,7 @@ func pushCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	if ref.Tag == "" && ref.Digest == "" {
-		ref.Tag = "latest"
-	}
+	ref = ref.WithDefaultTag()
 	opts, err := registryOptions(g)
 	if err != nil {
 		return err
@@ -246,10 +245,7 @@ func saveCmd(g *Globals, args []string) error {
 		}
 		e := tarball.Entry{Image: img}
 		if ref, err := reference.Parse(name); err == nil && rec.Ref != "" && !strings.HasPrefix(name, "sha256:") {
-			if ref.Tag == "" {
-				ref.Tag = "latest"
-			}
-			e.RepoTags = []string{ref.Familiar()}
+			e.RepoTags = []string{ref.WithDefaultTag().Familiar()}
 		}
 		entries = append(entries, e)
 	}
@@ -329,44 +325,30 @@ func orStdin(path string) string {
 	return path
 }
 
-// ensureImage pulls name if run needs it and the store lacks it, as
-// `docker run --pull missing` does, telling the user on stderr. "always"
-// pulls every time, "never" never does.
+// ensureImage carries out `run --pull policy` for name, telling the user on
+// stderr what it does, as `docker run` does.
 func ensureImage(g *Globals, name, policy string) error {
-	switch policy {
-	case "missing", "always", "never":
-	default:
-		return &usageError{"run", fmt.Errorf("invalid --pull %q: want always, missing or never", policy)}
-	}
-	if policy == "never" || name == engine.HostImage || engine.LooksLikePath(name) {
-		return nil
-	}
-	images, err := local.Open(g.DataRoot)
+	action, ref, err := engine.DecidePull(g.DataRoot, name, policy)
 	if err != nil {
-		return err
-	}
-	if _, _, err := images.Get(name); policy == "missing" && (err == nil || !errors.Is(err, local.ErrNotFound)) {
-		return nil
-	}
-	ref, err := reference.Parse(name)
-	if err != nil {
+		if !slices.Contains(engine.PullPolicies, policy) {
+			return &usageError{"run", err}
+		}
 		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
-	if ref.Tag == "" && ref.Digest == "" {
-		ref.Tag = "latest"
+	if action == engine.UseLocal {
+		return nil
 	}
 	if policy == "missing" {
 		fmt.Fprintf(g.Stderr, "Unable to find image '%s' locally\n", ref.Familiar())
-		// The one image mydocker can make itself: no registry needed.
-		if ref.String() == "docker.io/library/"+builtin.Name {
-			fmt.Fprintln(g.Stderr, "Building it from the host's static busybox (mydocker mkimage busybox)")
-			if err := buildBusybox(g, builtin.Name, g.Stderr); err != nil {
-				return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
-			}
-			return nil
-		}
 	}
-	if _, err := pull(g, ref.String(), g.Stderr); err != nil {
+	if action == engine.BuildBusybox {
+		// The one image mydocker can make itself: no registry needed.
+		fmt.Fprintln(g.Stderr, "Building it from the host's static busybox (mydocker mkimage busybox)")
+		err = buildBusybox(g, builtin.Name, g.Stderr)
+	} else {
+		_, err = pull(g, ref.String(), g.Stderr)
+	}
+	if err != nil {
 		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	return nil

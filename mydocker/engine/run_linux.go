@@ -139,7 +139,7 @@ func checkOptions(dataRoot string, opts RunOptions) error {
 // `rm` still finds what it made. The cgroup's place follows from the ID
 // (cgroups.Locate), so it is recorded before the group exists.
 func create(dataRoot string, store *Store, images *local.Store, opts RunOptions) (*Container, error) {
-	unlock, err := LockDataRoot(dataRoot, false)
+	unlock, err := local.LockDataRoot(dataRoot, false)
 	if err != nil {
 		return nil, err
 	}

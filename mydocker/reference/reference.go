@@ -61,6 +61,22 @@ var grammar = sync.OnceValue(func() struct{ pathComponent, domain, tag, hex64 *r
 // Parse reads a reference as `docker pull` would, filling in Docker Hub,
 // `library/` and `latest`.
 func Parse(s string) (Reference, error) {
+	r, err := ParseName(s)
+	return r.WithDefaultTag(), err
+}
+
+// WithDefaultTag is r tagged DefaultTag if it has neither a tag nor a
+// digest: the one place a name without a tag comes to mean "latest".
+func (r Reference) WithDefaultTag() Reference {
+	if r.Tag == "" && r.Digest == "" && r.Repository != "" {
+		r.Tag = DefaultTag
+	}
+	return r
+}
+
+// ParseName is Parse without the default tag: Tag is empty when s names
+// none, so that `pull` can say "Using default tag: latest" as Docker does.
+func ParseName(s string) (Reference, error) {
 	if s == "" {
 		return Reference{}, fmt.Errorf("%w: repository name must have at least one component", ErrInvalidFormat)
 	}
@@ -96,9 +112,6 @@ func Parse(s string) (Reference, error) {
 	}
 	if err := checkRepository(r.Repository); err != nil {
 		return Reference{}, err
-	}
-	if r.Tag == "" && r.Digest == "" {
-		r.Tag = DefaultTag
 	}
 	return r, nil
 }

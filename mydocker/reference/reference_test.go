@@ -141,3 +141,16 @@ func ExampleParse_error() {
 	// Output:
 	// invalid reference format: repository name must be lowercase
 }
+
+// ParseName keeps a missing tag missing, so that pull can say it chose
+// one; WithDefaultTag is the one place the default comes from.
+func ExampleParseName() {
+	for _, s := range []string{"busybox", "busybox:1.36", "busybox@" + string(dgst)} {
+		r, _ := ParseName(s)
+		fmt.Printf("tag %q, defaulted %v, then tag %q\n", r.Tag, r.WithDefaultTag() != r, r.WithDefaultTag().Tag)
+	}
+	// Output:
+	// tag "", defaulted true, then tag "latest"
+	// tag "1.36", defaulted false, then tag "1.36"
+	// tag "", defaulted false, then tag ""
+}

@@ -81,9 +81,7 @@ func (s *Store) Put(name string, img image.Image) error {
 	if err != nil {
 		return err
 	}
-	if ref.Tag == "" && ref.Digest == "" {
-		ref.Tag = "latest"
-	}
+	ref = ref.WithDefaultTag()
 	return s.layout.Write(img, annotations(ref))
 }
 
@@ -100,9 +98,7 @@ func annotations(ref reference.Reference) map[string]string {
 func (s *Store) Get(name string) (image.Image, Record, error) {
 	// The common case, a name, is one lookup in index.json.
 	if ref, perr := reference.Parse(name); perr == nil && ref.Digest == "" {
-		if ref.Tag == "" {
-			ref.Tag = "latest"
-		}
+		ref = ref.WithDefaultTag()
 		if d, err := s.layout.Lookup(ref.String()); err == nil {
 			img, err := s.layout.Image(d.Digest)
 			if err != nil {
@@ -202,9 +198,7 @@ func (s *Store) Untag(ref string) error {
 	if err != nil {
 		return err
 	}
-	if r.Tag == "" && r.Digest == "" {
-		r.Tag = "latest"
-	}
+	r = r.WithDefaultTag()
 	return s.layout.Untag(r.String())
 }
 

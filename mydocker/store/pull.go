@@ -77,10 +77,7 @@ func (s *Store) Pull(ctx context.Context, ref reference.Reference, opts remote.O
 	// Blobs of layers that were unpacked already but never stored (a pull
 	// of the same layers from another image, say) are fetched now; the
 	// store names the image only once every blob is in.
-	name := ref
-	if name.Tag == "" && name.Digest == "" {
-		name.Tag = "latest"
-	}
+	name := ref.WithDefaultTag()
 	before, _ := s.layout.Lookup(name.String())
 	if err := s.layout.Write(img, annotations(name)); err != nil {
 		return nil, false, err
@@ -176,9 +173,7 @@ func (s *Store) Push(ctx context.Context, name string, opts remote.Options) (ima
 	if err != nil {
 		return "", err
 	}
-	if ref.Tag == "" && ref.Digest == "" {
-		ref.Tag = "latest"
-	}
+	ref = ref.WithDefaultTag()
 	img, _, err := s.Get(ref.String())
 	if err != nil {
 		return "", err

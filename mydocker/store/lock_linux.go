@@ -1,9 +1,9 @@
 // The data root's lock. Running containers take it shared while they unpack
 // their image and record which layers they use; collecting unused layers
-// (rmi, rm) takes it exclusive, so it never removes a layer a container is
-// about to stack.
+// (rmi, rm: engine.CollectLayers) takes it exclusive, so it never removes a
+// layer a container is about to stack.
 
-package engine
+package store
 
 import (
 	"os"
@@ -12,7 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/fsutil"
-	"github.com/mydocker/mydocker/mydocker/image"
 )
 
 // LockDataRoot takes the data root's lock, shared or exclusive, and returns
@@ -34,19 +33,4 @@ func LockDataRoot(dataRoot string, exclusive bool) (func(), error) {
 		return nil, os.NewSyscallError("flock", err)
 	}
 	return func() { f.Close() }, nil
-}
-
-// InUse lists the layers containers stack: they must stay.
-func InUse(s *Store) (map[image.Digest]bool, error) {
-	all, err := s.List()
-	if err != nil {
-		return nil, err
-	}
-	out := map[image.Digest]bool{}
-	for _, c := range all {
-		for _, l := range c.Layers {
-			out[l] = true
-		}
-	}
-	return out, nil
 }
