@@ -1,6 +1,3 @@
-// mydocker is a small container engine, built up over the chapters of this
-// course. main only dispatches: "mydocker init" is the container's first
-// process (see package container); everything else is the command line.
 package main
 
 import (

@@ -1,4 +1,4 @@
-// Package local is mydocker's own image store: the engine's images, and a
+// Package store is mydocker's own image store: the engine's images, and a
 // medium like the others (a sink for pull, load, import and commit; a source
 // for run, save and push). It is built from two parts:
 //
@@ -8,6 +8,11 @@
 //	                      index.json names each image by its full reference
 //	<data-root>/layers/   the layer store (package layer): each layer
 //	                      unpacked once, for overlayfs
+//
+// The store also owns the data root's lock (lock_linux.go) and the
+// collection of blobs and layers nothing names (GC; the engine says which
+// layers its containers still stack). It hands the runtime absolute lower
+// directories (layer.Lowers), never an image.
 //
 // Names are normalized like Docker's: "busybox" is
 // docker.io/library/busybox:latest. An image can also be named by its ID
