@@ -21,7 +21,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/namespace"
 	"github.com/mydocker/mydocker/mydocker/runtime"
-	local "github.com/mydocker/mydocker/mydocker/store"
+	"github.com/mydocker/mydocker/mydocker/store"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -52,55 +52,79 @@ const HostImage = "host"
 // `docker run`'s sig-proxy does. The rest are the Go runtime's or the terminal's.
 var proxied = []os.Signal{unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGUSR1, unix.SIGUSR2}
 
-// Run runs a container in the foreground and returns its exit code.
+// Run runs a container in the foreground and returns its exit code. It is
+// the whole path of `mydocker run`, one step a line, each naming the
+// chapter that explains it; a reader of an early chapter can skip the
+// steps of later ones (without -m and friends a cgroup still exists, but
+// sets no limit; with the "host" image there is no root to prepare).
 func Run(dataRoot string, opts RunOptions) (code int, err error) {
+	// Bad input is refused before anything is made: exit 125, one line.
 	if err := checkOptions(dataRoot, opts); err != nil {
 		return runtime.ExitEngine, err
 	}
-	store, err := OpenStore(dataRoot)
+	containers, err := OpenStore(dataRoot)
 	if err != nil {
 		return runtime.ExitEngine, err
 	}
-	images, err := local.Open(dataRoot)
-	if err != nil {
-		return runtime.ExitEngine, err
-	}
+	// Each step pushes its undo; the end, or a failure anywhere, runs them.
 	var undo runtime.Undo
 	defer func() {
 		if uerr := undo.Run(); uerr != nil && err == nil {
 			err = uerr
 		}
 	}()
-	c, err := create(dataRoot, store, images, opts)
+
+	// Chapters 03-05: find the image (unpacking its layers), and record
+	// the container before anything is made for it on the host.
+	c, err := create(dataRoot, containers, opts)
 	if err != nil {
 		return runtime.ExitEngine, err
 	}
 	if opts.Remove {
-		undo.Push("remove container", func() error { return store.Remove(c.ID) })
+		undo.Push("remove container", func() error { return containers.Remove(c.ID) })
 	}
+	// Chapter 02: the container's cgroup, made before init exists.
+	if err := makeCgroup(c, &undo); err != nil {
+		finish(containers, c, runtime.ExitEngine, err)
+		return runtime.ExitEngine, err
+	}
+	// Chapters 03-04: the container's directory, from which init builds
+	// its root (an overlay of the image's layers and a writable one).
+	if err := prepareRoot(containers, c); err != nil {
+		finish(containers, c, runtime.ExitEngine, err)
+		return runtime.ExitEngine, err
+	}
+	// Chapter 01: init in new namespaces runs the command; mydocker
+	// relays signals and the terminal until it exits (start).
+	return start(containers, c, opts)
+}
 
-	// Chapter 02: the container's cgroup, made before init exists. The
-	// record already names where it will be (create), so that whenever
-	// this process is killed from here on, `mydocker rm` finds it.
-	group, err := cgroups.New(c.ID, &opts.Resources)
+// makeCgroup makes the container's cgroup (chapter 02). The record already
+// names where it will be (create), so that whenever this process is killed
+// from here on, `mydocker rm` finds it.
+func makeCgroup(c *Container, undo *runtime.Undo) error {
+	group, err := cgroups.New(c.ID, &c.Host.Resources)
 	if err != nil {
 		c.Cgroup = nil // New removed what it made
-		finish(store, c, runtime.ExitEngine, err)
-		return runtime.ExitEngine, err
+		return err
 	}
 	undo.Push("remove cgroup", group.Destroy)
 	c.Cgroup = group
+	return nil
+}
 
-	// Chapter 03: the container's own directory, from which init builds its root.
-	if c.image != nil {
-		spec, err := prepareFS(store.Dir(c.ID), c.image, c.Config.Hostname, group)
-		if err != nil {
-			finish(store, c, runtime.ExitEngine, err)
-			return runtime.ExitEngine, err
-		}
-		c.Config.Rootfs = spec
+// prepareRoot makes the container's own directory and the rootfs.Spec
+// init builds its root from (chapter 03); the "host" image has none.
+func prepareRoot(containers *Store, c *Container) error {
+	if c.image == nil {
+		return nil
 	}
-	return start(store, c, opts)
+	spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup)
+	if err != nil {
+		return err
+	}
+	c.Config.Rootfs = spec
+	return nil
 }
 
 // checkOptions refuses bad input before anything is made, as Docker's
@@ -138,12 +162,16 @@ func checkOptions(dataRoot string, opts RunOptions) error {
 // -f refuses the container, and if the monitor dies (kill -9) at any step,
 // `rm` still finds what it made. The cgroup's place follows from the ID
 // (cgroups.Locate), so it is recorded before the group exists.
-func create(dataRoot string, store *Store, images *local.Store, opts RunOptions) (*Container, error) {
-	unlock, err := local.LockDataRoot(dataRoot, false)
+func create(dataRoot string, containers *Store, opts RunOptions) (*Container, error) {
+	unlock, err := store.LockDataRoot(dataRoot, false)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
+	images, err := store.Open(dataRoot)
+	if err != nil {
+		return nil, err
+	}
 	// Chapter 03: the image, found (and unpacked) before anything is made.
 	img, err := resolveImage(images, opts.Image)
 	if err != nil {
@@ -159,7 +187,7 @@ func create(dataRoot string, store *Store, images *local.Store, opts RunOptions)
 	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
 		return nil, err
 	}
-	return c, store.Create(c)
+	return c, containers.Create(c)
 }
 
 // newContainer fills in a container's record from its image and the flags.
@@ -210,7 +238,7 @@ func firstOf(s ...string) string {
 }
 
 // start starts the prepared container, waits for it, and records the end.
-func start(store *Store, c *Container, opts RunOptions) (int, error) {
+func start(containers *Store, c *Container, opts RunOptions) (int, error) {
 	stdin, stopStdin, err := containerStdin(opts)
 	if err != nil {
 		return runtime.ExitEngine, err
@@ -221,13 +249,15 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, proxied...)
 	defer signal.Stop(sigs)
-	// init gets the cgroup's files to start the command in it, over the
-	// sync socket and only when it asks: placement numbers them 0, 1, ...
+	// Chapter 02: init gets the cgroup's files to start the command in it,
+	// over the sync socket and only when it asks: placement numbers them.
 	placement, files, err := c.Cgroup.Open(0)
 	if err != nil {
 		return runtime.ExitEngine, fmt.Errorf("open cgroup of container: %w", err)
 	}
 	c.Config.Cgroup = placement
+	// Chapter 01: clone init into new namespaces; it builds the root
+	// (chapter 03) and starts the command.
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
 		Cloneflags:  namespace.CloneFlags,
 		CgroupFiles: files,
@@ -240,25 +270,14 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	}
 	if err != nil {
 		code := runtime.ExitCode(err, runtime.ExitEngine)
-		finish(store, c, code, err)
+		finish(containers, c, code, err)
 		return code, err
 	}
 	c.State.Status, c.State.Pid, c.State.StartedAt = "running", p.Pid, time.Now().UTC()
 	c.State.PidStart, _ = ProcessStartTime(p.Pid)
-	store.Save(c)
+	containers.Save(c)
 
-	stopRelay := make(chan struct{})
-	defer close(stopRelay)
-	go func() {
-		for {
-			select {
-			case s := <-sigs:
-				p.Signal(s.(unix.Signal))
-			case <-stopRelay:
-				return
-			}
-		}
-	}()
+	defer relaySignals(sigs, p)()
 	waitOutput := func() {}
 	if p.Console != nil {
 		waitOutput = runtime.AttachConsole(p.Console, os.Stdin, os.Stdout, opts.Interactive)
@@ -266,15 +285,32 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 	code, err := p.Wait()
 	trace.Step("init exited: the container is over (status %d)", code)
 	waitOutput()
-	finish(store, c, code, nil)
+	finish(containers, c, code, nil)
 	if c.State.OOMKilled {
 		fmt.Fprintf(os.Stderr, "mydocker: container %s was OOM-killed: its memory limit is %s\n", ShortID(c.ID), memLimit(c))
 	}
 	return code, err
 }
 
+// relaySignals passes the signals caught for the container on to its init,
+// until the returned function is called.
+func relaySignals(sigs <-chan os.Signal, p *runtime.Process) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				p.Signal(s.(unix.Signal))
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
 // finish records how the container ended, and what it used.
-func finish(store *Store, c *Container, code int, err error) {
+func finish(containers *Store, c *Container, code int, err error) {
 	if c.Cgroup != nil {
 		usage := c.Cgroup.Stats()
 		c.State.Usage, c.State.OOMKilled = &usage, usage.OOMKills > 0
@@ -284,7 +320,7 @@ func finish(store *Store, c *Container, code int, err error) {
 	if err != nil {
 		c.State.Error = err.Error()
 	}
-	store.Save(c)
+	containers.Save(c)
 }
 
 // memLimit names the memory limit for the OOM message.
