@@ -34,8 +34,9 @@ type Group struct {
 	// Back maps each v1 controller to the caller's own group: where init's
 	// forking thread returns after placing the command (see Placement).
 	Back map[string]string `json:"Back,omitempty"`
-	// PidsMax is, on v1, the --pids-limit that Placement.Fork writes once
-	// init's thread has left the group (until then pids.max is one more).
+	// PidsMax is, on v1, the --pids-limit that Placement.Fork writes right
+	// after the fork, before init's thread leaves the group (until then
+	// pids.max is one more).
 	PidsMax int64 `json:"PidsMax,omitempty"`
 }
 

@@ -94,9 +94,10 @@ func createV1(dir string, cpuset bool) error {
 // writeV1 writes the limits of V1Files, each into its controller's group.
 // pids.max gets one more than the limit for now: while init's forking
 // thread stands in the group to place the command (Placement.Fork), it
-// counts as a task, and the command, already running, must still be able
-// to start as many processes as it is allowed. Fork writes the limit
-// itself once the thread has left, so the command never has more.
+// counts as a task beside the command. Fork writes the limit itself right
+// after the fork, while the thread is still there (so the command can
+// have the limit minus one meanwhile), and the thread then leaves: the
+// command never has more than the limit.
 func writeV1(g *Group, r *Resources) error {
 	for _, f := range V1Files(r) {
 		dir := g.Dirs[f[0]]

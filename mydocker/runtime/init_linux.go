@@ -28,33 +28,43 @@ import (
 func Init() {
 	trace.SetRole("init")
 	// Whatever descriptors mydocker's own caller left open (without
-	// close-on-exec), init has too, above the sync socket; and fd 4 is
-	// the sealed binary it was executed from, needed no more. Close them
-	// before anything else opens one, or the container could reach them.
-	unix.CloseRange(initSyncFd+1, math.MaxUint32, 0)
+	// close-on-exec), init has too, above the sync socket; and initExeFd
+	// is the sealed binary it was executed from, needed no more. Close
+	// them before anything else opens one, or the container could reach
+	// them. close_range(2) is Linux 5.9's, hence doctor's MinKernel.
+	err := os.NewSyscallError("close_range", unix.CloseRange(initExeFd, math.MaxUint32, 0))
 	// Executed as /proc/self/fd/4, init would be called "4" by pstree
 	// and top. (After the CloseRange: this open starts Go's poller,
-	// whose epoll descriptor must survive.)
+	// whose epoll descriptor must survive.) Only a name: no error matters.
 	os.WriteFile("/proc/self/comm", []byte("mydocker"), 0)
 	// Non-blocking, so waiting for the host parks a goroutine in Go's
 	// poller instead of holding an OS thread.
-	unix.SetNonblock(initSyncFd, true)
+	if err == nil {
+		err = os.NewSyscallError("fcntl(O_NONBLOCK) on the sync socket", unix.SetNonblock(initSyncFd, true))
+	}
 	closeOnExec()
 	// Not dumpable: the container's processes may not open /proc/1/fd,
 	// /proc/1/mem or /proc/1/environ, even as root (that would need
 	// CAP_SYS_PTRACE; a container given it finds init no stronger than
-	// itself, see releaseCommand).
-	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	// itself, see releaseCommand). Init must not go on without it.
+	if err == nil {
+		err = os.NewSyscallError("prctl(PR_SET_DUMPABLE, 0)", unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0))
+	}
 	sock := os.NewFile(initSyncFd, "sync")
-	os.Exit(initMain(sock))
+	os.Exit(initMain(sock, err))
 }
 
-func initMain(sock *os.File) int {
+// initMain is init from its config on. early is the error of Init's first
+// steps, if one failed: it is reported to the host in place of starting.
+func initMain(sock *os.File, early error) int {
 	m, fds, err := recvSync(sock, maxConfigMsg)
 	closeAll(fds) // a config comes with none
 	if err != nil || m.Type != "config" || m.Config == nil {
 		fmt.Fprintf(os.Stderr, "mydocker init: no config from mydocker (run containers with `mydocker run`): %v\n", err)
 		return ExitEngine
+	}
+	if early != nil {
+		return reportError(sock, ExitEngine, fmt.Errorf("container init: %w", early))
 	}
 	cfg := m.Config
 	// Catch every signal before the command exists, so that neither a

@@ -67,11 +67,11 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		return nil, err
 	}
 
-	// The sealed binary is init's fd 4, and execve opens it by that name in
-	// the child; init closes the descriptor first thing.
-	cmd := exec.Command("/proc/self/fd/4", "init")
+	// The sealed binary is init's initExeFd, and execve opens it by that
+	// name in the child; init closes the descriptor first thing.
+	cmd := exec.Command(fmt.Sprintf("/proc/self/fd/%d", initExeFd), "init")
 	cmd.Args[0] = "mydocker" // so ps inside shows "mydocker init", not the path
-	cmd.ExtraFiles = []*os.File{initSock, exe}
+	cmd.ExtraFiles = []*os.File{initSyncFd - 3: initSock, initExeFd - 3: exe}
 	cmd.Env = append([]string{
 		// Go's runtime would open the host's cgroup CPU files at start-up
 		// to size GOMAXPROCS, and keep them open: init closes every

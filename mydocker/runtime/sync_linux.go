@@ -3,8 +3,8 @@
 // and a unix socket, so descriptors can travel with SCM_RIGHTS. The
 // conversation:
 //
-//	host → init   config   (also the "go": init waits for it, so the host can
-//	                        first put init into its cgroups)
+//	host → init   config   (also the "go": init waits for it, so the host
+//	                        can first run its createRuntime hooks)
 //	init → host   console  (with -t: the pty master, as an SCM_RIGHTS fd)
 //	init → host   place    (every path is resolved: init is ready to fork)
 //	host → init   cgroup   (the host's cgroup files, as SCM_RIGHTS fds)
@@ -15,7 +15,8 @@
 // host's that a path through /proc/self/fd could reach (CVE-2024-21626).
 //
 // Init runs inside the container, next to code the host does not trust, so
-// the host reads what init says as untrusted input (checkFromInit): sizes,
+// the host reads what init says as untrusted input (recvSync, checkConsole,
+// checkPid, initError): sizes,
 // types, their order and the descriptors that come with them are bounded
 // and checked, and a descriptor must be what it claims to be.
 
@@ -31,9 +32,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// initSyncFd is where init finds its end of the socket: the first of
-// exec.Cmd's ExtraFiles.
-const initSyncFd = 3
+// Init's inherited descriptors, in the order of exec.Cmd's ExtraFiles
+// (Start): initSyncFd is its end of the sync socket, initExeFd the sealed
+// binary it is executed from (/proc/self/fd/4), which it closes first
+// thing, with everything else above initSyncFd.
+const (
+	initSyncFd = 3
+	initExeFd  = initSyncFd + 1
+)
 
 // Bounds on one message: a config is a few kilobytes; init's messages are
 // smaller still, and the host reads no more than that from it.
