@@ -8,7 +8,7 @@
 // each in is in brackets.
 //
 //	digest            content names: sha256 digests, ChainIDs [04] (a leaf)
-//	fsutil            atomic files with fsync, private directories (a leaf)
+//	fsutil            atomic files with fsync, flock locks, private directories (a leaf)
 //	trace             --trace: each kernel step as it happens [01] (a leaf)
 //	testenv           the skip-or-fail rule of tests that need root or a program
 //	namespace         clone flags and what each namespace hides [01]

@@ -18,8 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
@@ -220,15 +218,7 @@ func (s *Store) Remove(id string) error {
 
 // lock takes the store-wide lock, an flock(2) on a file beside the records.
 func (s *Store) lock() (func(), error) {
-	f, err := os.OpenFile(filepath.Join(s.dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
-		return nil, os.NewSyscallError("flock", err)
-	}
-	return func() { f.Close() }, nil
+	return fsutil.Lock(filepath.Join(s.dir, ".lock"), fsutil.Exclusive)
 }
 
 // processAlive reports whether pid is still the process that started at

@@ -6,10 +6,7 @@
 package store
 
 import (
-	"os"
 	"path/filepath"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 )
@@ -20,17 +17,9 @@ func LockDataRoot(dataRoot string, exclusive bool) (func(), error) {
 	if err := fsutil.MkdirPrivate(dataRoot); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(dataRoot, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	how := unix.LOCK_SH
+	how := fsutil.Shared
 	if exclusive {
-		how = unix.LOCK_EX
+		how = fsutil.Exclusive
 	}
-	if err := unix.Flock(int(f.Fd()), how); err != nil {
-		f.Close()
-		return nil, os.NewSyscallError("flock", err)
-	}
-	return func() { f.Close() }, nil
+	return fsutil.Lock(filepath.Join(dataRoot, ".lock"), how)
 }

@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -30,7 +31,7 @@ func (s *Store) lockTemps() (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := flock(f, unix.LOCK_EX); err != nil {
+	if err := fsutil.Flock(f, unix.LOCK_EX); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -51,7 +52,7 @@ func (s *Store) tempDir() (string, func(), error) {
 	}
 	f, err := os.Open(tmp)
 	if err == nil {
-		err = flock(f, unix.LOCK_EX|unix.LOCK_NB) // new: no one else has it
+		err = fsutil.Flock(f, unix.LOCK_EX|unix.LOCK_NB) // new: no one else has it
 	}
 	if err != nil {
 		if f != nil {
@@ -80,7 +81,7 @@ func (s *Store) sweep() {
 		if err != nil {
 			continue
 		}
-		if flock(f, unix.LOCK_EX|unix.LOCK_NB) == nil {
+		if fsutil.Flock(f, unix.LOCK_EX|unix.LOCK_NB) == nil {
 			os.RemoveAll(p)
 		}
 		f.Close()
@@ -100,14 +101,4 @@ func (s *Store) remove(chain image.Digest) error {
 		return err
 	}
 	return os.RemoveAll(tmp)
-}
-
-// flock is flock(2), retried when a signal interrupts it.
-func flock(f *os.File, how int) error {
-	for {
-		err := unix.Flock(int(f.Fd()), how)
-		if err != unix.EINTR {
-			return os.NewSyscallError("flock", err)
-		}
-	}
 }
