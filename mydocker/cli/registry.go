@@ -132,7 +132,7 @@ func pushCmd(g *Globals, args []string) error {
 		if !isLayer[string(e.Digest)] {
 			return
 		}
-		status := map[string]string{remote.ActionExists: "Layer already exists", remote.ActionPushing: "Pushing", remote.ActionPushed: "Pushed"}[e.Action]
+		status := map[remote.Action]local.Status{remote.ActionExists: local.LayerAlreadyExists, remote.ActionPushing: local.Pushing, remote.ActionPushed: local.Pushed}[e.Action]
 		p.Update(local.Progress{ID: e.Digest.Short(), Status: status, Done: e.Done, Total: e.Total})
 	}
 	ctx, stop := interruptible()

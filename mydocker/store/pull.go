@@ -26,10 +26,37 @@ import (
 type Progress struct {
 	Layer  int
 	ID     string // the layer's short digest, as Docker shows it
-	Status string // "Pulling fs layer", "Downloading", "Extracting", "Pull complete", "Already exists", "Pushed"...
+	Status Status
 	Done   int64
 	Total  int64
 }
+
+// Status is one step of a layer's pull or push. Its String is what docker
+// prints for it.
+type Status int
+
+const (
+	PullingFSLayer Status = iota + 1
+	Downloading           // Done of Total bytes: a bar
+	AlreadyExists
+	PullComplete
+	LayerAlreadyExists // push: the registry has the blob
+	Pushing            // Done of Total bytes: a bar
+	Pushed
+)
+
+var statusText = [...]string{PullingFSLayer: "Pulling fs layer", Downloading: "Downloading", AlreadyExists: "Already exists",
+	PullComplete: "Pull complete", LayerAlreadyExists: "Layer already exists", Pushing: "Pushing", Pushed: "Pushed"}
+
+func (s Status) String() string {
+	if s <= 0 || int(s) >= len(statusText) {
+		return fmt.Sprintf("Status(%d)", int(s))
+	}
+	return statusText[s]
+}
+
+// HasBar reports whether docker draws a progress bar for the step.
+func (s Status) HasBar() bool { return s == Downloading || s == Pushing }
 
 // Pull fetches ref from its registry into the store and names it ref. It
 // returns the image and whether anything new was downloaded.
@@ -60,12 +87,12 @@ func (s *Store) Pull(ctx context.Context, ref reference.Reference, opts remote.O
 	_, err = s.layers.Unpack(wrapped, func(e layer.Event) {
 		w := wrapped[e.Index].(*pullLayer)
 		switch e.Status {
-		case "Already exists":
-			report(Progress{Layer: e.Index, ID: w.id, Status: "Already exists"})
-		case "Extracting":
-			report(Progress{Layer: e.Index, ID: w.id, Status: "Downloading", Done: e.Done, Total: w.size})
-		case "Pull complete":
-			report(Progress{Layer: e.Index, ID: w.id, Status: "Pull complete", Done: w.size, Total: w.size})
+		case layer.Present:
+			report(Progress{Layer: e.Index, ID: w.id, Status: AlreadyExists})
+		case layer.Extracting:
+			report(Progress{Layer: e.Index, ID: w.id, Status: Downloading, Done: e.Done, Total: w.size})
+		case layer.Unpacked:
+			report(Progress{Layer: e.Index, ID: w.id, Status: PullComplete, Done: w.size, Total: w.size})
 		}
 	})
 	if err != nil {
@@ -100,7 +127,7 @@ type pullLayer struct {
 
 func (l *pullLayer) Compressed() (io.ReadCloser, error) {
 	l.fetched = true
-	l.report(Progress{Layer: l.i, ID: l.id, Status: "Pulling fs layer", Total: l.size})
+	l.report(Progress{Layer: l.i, ID: l.id, Status: PullingFSLayer, Total: l.size})
 	rc, err := l.Layer.Compressed()
 	if err != nil {
 		return nil, err

@@ -108,9 +108,18 @@ func ChainIDs(diffIDs []image.Digest) []image.Digest {
 // Event reports progress unpacking layer Index of a stack.
 type Event struct {
 	Index  int
-	Status string // "Already exists", "Extracting", "Pull complete"
-	Done   int64  // bytes of the compressed blob read so far
+	Status Status
+	Done   int64 // Extracting: bytes of the compressed blob read so far
 }
+
+// Status is what an Event says of its layer.
+type Status int
+
+const (
+	Present    Status = iota + 1 // unpacked already: nothing to do
+	Extracting                   // being read and unpacked; Done grows
+	Unpacked                     // unpacked, and in the store under its ChainID
+)
 
 // Unpack makes sure every layer of a stack is unpacked, and returns their
 // ChainIDs, lowest first. Layers already in the store are skipped; the
@@ -144,7 +153,7 @@ func (s *Store) Unpack(layers []image.Layer, progress func(Event)) ([]image.Dige
 	sem := make(chan struct{}, 3)
 	for i, l := range layers {
 		if s.Has(chains[i]) {
-			progress(Event{Index: i, Status: "Already exists"})
+			progress(Event{Index: i, Status: Present})
 			continue
 		}
 		wg.Add(1)
@@ -157,7 +166,7 @@ func (s *Store) Unpack(layers []image.Layer, progress func(Event)) ([]image.Dige
 				parent = chains[i-1]
 			}
 			err := s.unpack(chains[i], diffIDs[i], parent, budget, func() (io.ReadCloser, error) {
-				return uncompressed(l, func(n int64) { progress(Event{Index: i, Status: "Extracting", Done: n}) })
+				return uncompressed(l, func(n int64) { progress(Event{Index: i, Status: Extracting, Done: n}) })
 			})
 			if err != nil {
 				blob, _ := l.Digest()
@@ -166,7 +175,7 @@ func (s *Store) Unpack(layers []image.Layer, progress func(Event)) ([]image.Dige
 				mu.Unlock()
 				return
 			}
-			progress(Event{Index: i, Status: "Pull complete"})
+			progress(Event{Index: i, Status: Unpacked})
 		}(i, l)
 	}
 	wg.Wait()
