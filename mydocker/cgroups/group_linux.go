@@ -48,9 +48,9 @@ func New(id string, r *Resources) (g *Group, err error) {
 		return nil, err
 	}
 	if mode == Unified {
-		g, err = newV2(id, r)
+		g, err = newV2(hostFS(), id, r)
 	} else {
-		g, err = newV1(mode, id, r)
+		g, err = newV1(hostFS(), mode, id, r)
 	}
 	if err != nil {
 		return nil, err
