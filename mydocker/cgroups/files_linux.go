@@ -23,7 +23,7 @@ import (
 // one of their own, a directory tree that records what is written, so
 // that the v2 path is checked on a v1 host and the v1 path on a v2 one.
 type cgroupfs struct {
-	Mount string                       // where the hierarchies are: /sys/fs/cgroup
+	Mount string                        // where the hierarchies are: /sys/fs/cgroup
 	V1    func() ([]v1Hierarchy, error) // the v1 hierarchies, and the caller's place in each
 	// Write writes one value into a cgroup file: echo value > dir/file.
 	Write func(dir, file, value string) error
