@@ -9,6 +9,7 @@
 //
 //	digest            content names: sha256 digests, ChainIDs [04] (a leaf)
 //	fsutil            atomic files with fsync, flock locks, private directories (a leaf)
+//	iocount           counting readers and writers: sizes, limits, progress (a leaf)
 //	trace             --trace: each kernel step as it happens [01] (a leaf)
 //	testenv           the skip-or-fail rule of tests that need root or a program
 //	namespace         clone flags and what each namespace hides [01]
@@ -50,12 +51,13 @@
 //
 //	digest        ->
 //	fsutil        ->
+//	iocount       ->
 //	trace         ->
 //	testenv       ->
 //	namespace     -> trace
 //	cgroups       -> trace
 //	rootfs        -> trace
-//	archive       -> trace
+//	archive       -> iocount trace
 //	reference     -> digest
 //	image         -> digest
 //	image/layout/tarfs -> archive
@@ -63,7 +65,7 @@
 //	image/tarball -> image image/layout image/layout/tarfs
 //	image/remote  -> fsutil image reference
 //	image/builtin -> image
-//	store/layer   -> archive fsutil image trace
+//	store/layer   -> archive fsutil image iocount trace
 //	store         -> fsutil image image/layout image/remote reference store/layer
 //	runtime       -> cgroups namespace rootfs trace
 //	doctor        -> cgroups namespace

@@ -32,6 +32,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/archive"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/iocount"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -193,22 +194,7 @@ func uncompressed(l image.Layer, count func(int64)) (io.ReadCloser, error) {
 	}
 	mt, _ := l.MediaType()
 	diffID, _ := l.DiffID()
-	return image.Uncompress(&countingReader{ReadCloser: c, count: count}, mt, diffID)
-}
-
-type countingReader struct {
-	io.ReadCloser
-	n     int64
-	count func(int64)
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.ReadCloser.Read(p)
-	c.n += int64(n)
-	if c.count != nil {
-		c.count(c.n)
-	}
-	return n, err
+	return image.Uncompress(iocount.NewReadCloser(c, count), mt, diffID)
 }
 
 // unpack extracts one layer into a temp dir and renames it into place.
