@@ -239,6 +239,14 @@ func firstOf(s ...string) string {
 
 // start starts the prepared container, waits for it, and records the end.
 func start(containers *Store, c *Container, opts RunOptions) (int, error) {
+	// The record is on disk before the container's init exists.
+	if c.durable != nil {
+		if err := <-c.durable; err != nil {
+			err = fmt.Errorf("record container: %w", err)
+			finish(containers, c, runtime.ExitEngine, err)
+			return runtime.ExitEngine, err
+		}
+	}
 	stdin, stopStdin, err := containerStdin(opts)
 	if err != nil {
 		return runtime.ExitEngine, err

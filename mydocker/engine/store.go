@@ -49,6 +49,8 @@ type Container struct {
 	Cgroup *cgroups.Group `json:"Cgroup,omitempty"`
 
 	image *Image // while the container is being made
+	// durable gets the result of making the new record durable (Create).
+	durable chan error
 }
 
 // HostConfig holds the settings that concern the host, not the container's inside.
@@ -121,12 +123,53 @@ func (s *Store) Create(c *Container) error {
 	if err := os.Mkdir(s.Dir(c.ID), 0o700); err != nil {
 		return err
 	}
-	if err := s.Save(c); err != nil {
+	// The record appears whole (written aside, then renamed) now, before
+	// anything is made on the host for it; its three fsyncs (the file, its
+	// directory, and containers/, of which the directory is an entry) run
+	// meanwhile, and init does not start before they are done
+	// (Container.durable, waited for by start): a start spends the
+	// cgroup's and the root's preparation on them, not waits.
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
 		return err
 	}
-	// The record's directory is an entry of containers/: durable only
-	// once that directory is synced.
-	return fsutil.SyncDir(s.dir)
+	path := filepath.Join(s.Dir(c.ID), "container.json")
+	tmp, err := os.CreateTemp(s.Dir(c.ID), ".tmp-container.json-") // 0600
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	c.durable = make(chan error, 1)
+	go func() { c.durable <- syncRecord(path, s.dir) }()
+	return nil
+}
+
+// syncRecord makes a new record durable: its data, its name in its
+// directory, and the directory's name in containers/ (dir).
+func syncRecord(path, dir string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if err := fsutil.SyncDir(filepath.Dir(path)); err != nil {
+		return err
+	}
+	return fsutil.SyncDir(dir)
 }
 
 // Save writes the container's record atomically.
