@@ -239,13 +239,9 @@ func firstOf(s ...string) string {
 
 // start starts the prepared container, waits for it, and records the end.
 func start(containers *Store, c *Container, opts RunOptions) (int, error) {
-	// The record is on disk before the container's init exists.
-	if c.durable != nil {
-		if err := <-c.durable; err != nil {
-			err = fmt.Errorf("record container: %w", err)
-			finish(containers, c, runtime.ExitEngine, err)
-			return runtime.ExitEngine, err
-		}
+	if err := <-c.durable; err != nil { // Create's fsyncs: on disk before init exists
+		finish(containers, c, runtime.ExitEngine, err)
+		return runtime.ExitEngine, fmt.Errorf("record container: %w", err)
 	}
 	stdin, stopStdin, err := containerStdin(opts)
 	if err != nil {
@@ -283,14 +279,8 @@ func start(containers *Store, c *Container, opts RunOptions) (int, error) {
 	}
 	c.State.Status, c.State.Pid, c.State.StartedAt = "running", p.Pid, time.Now().UTC()
 	c.State.PidStart, _ = ProcessStartTime(p.Pid)
-	// The record says "running" while the command runs, not before it:
-	// its two fsyncs need not hold the command up. Nothing changes c until
-	// the save is done (finish waits for it).
-	saved := make(chan struct{})
-	go func() {
-		containers.Save(c)
-		close(saved)
-	}()
+	saved := make(chan struct{}) // saved while the command runs; c untouched until then
+	go func() { containers.Save(c); close(saved) }()
 
 	defer relaySignals(sigs, p)()
 	waitOutput := func() {}
@@ -337,10 +327,7 @@ func finish(containers *Store, c *Container, code int, err error) {
 		c.State.Error = err.Error()
 	}
 	if c.Host.AutoRemove {
-		// --rm: the record goes right after (Run's undo), and saving it
-		// would cost two fsyncs of every start. Until it goes, it names a
-		// monitor that has ended, as after a kill -9, and rm handles both.
-		return
+		return // removed right after (Run's undo): no fsyncs for a record about to go
 	}
 	containers.Save(c)
 }

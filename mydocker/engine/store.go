@@ -48,9 +48,8 @@ type Container struct {
 	// recorded before the group is made (its place follows from the ID).
 	Cgroup *cgroups.Group `json:"Cgroup,omitempty"`
 
-	image *Image // while the container is being made
-	// durable gets the result of making the new record durable (Create).
-	durable chan error
+	image   *Image     // while the container is being made
+	durable chan error // the new record's fsyncs are done (Create)
 }
 
 // HostConfig holds the settings that concern the host, not the container's inside.
