@@ -52,15 +52,18 @@ func unpigzPath() (string, bool) {
 }
 
 // unpigzReader reads unpigz's stdout; a goroutine feeds its stdin from src.
+// Close may come while another goroutine reads (readAhead's does).
 type unpigzReader struct {
-	cmd    *exec.Cmd
-	out    *os.File // read end of unpigz's stdout
-	src    io.ReadCloser
-	stderr bytes.Buffer
-	fed    chan error // the feeder's result: src's error, if any
-	err    error      // sticky: EOF or the stream's error
-	waited bool       // unpigz has been waited for
-	closer sync.Once
+	cmd     *exec.Cmd
+	out     *os.File // read end of unpigz's stdout
+	src     io.ReadCloser
+	stderr  bytes.Buffer
+	fed     chan struct{} // closed when the feeder is done...
+	fedErr  error         // ...with src's error, if any
+	err     error         // the reader's: sticky, EOF or the stream's error
+	waiter  sync.Once     // unpigz is waited for once, by finish or Close
+	waitErr error
+	closer  sync.Once
 }
 
 func unpigz(path string, src io.ReadCloser) (io.ReadCloser, error) {
@@ -79,7 +82,7 @@ func unpigz(path string, src io.ReadCloser) (io.ReadCloser, error) {
 	// A 1 MiB pipe (the default is 64 KiB) lets unpigz write, and us read,
 	// in large pieces: fewer context switches between the two.
 	unix.FcntlInt(outW.Fd(), unix.F_SETPIPE_SZ, 1<<20)
-	u := &unpigzReader{out: outR, src: src, fed: make(chan error, 1)}
+	u := &unpigzReader{out: outR, src: src, fed: make(chan struct{})}
 	u.cmd = exec.Command(path, "-d", "-c")
 	u.cmd.Stdin, u.cmd.Stdout, u.cmd.Stderr = inR, outW, &limitedBuffer{b: &u.stderr, max: 4096}
 	trace.Step("decompress with %s -d -c (on the PATH, as Docker does; Go's gzip without it)", path)
@@ -98,7 +101,8 @@ func unpigz(path string, src io.ReadCloser) (io.ReadCloser, error) {
 		// goroutines each; 32 KiB at a time made them a tenth of a pull.
 		_, err := io.CopyBuffer(struct{ io.Writer }{inW}, src, make([]byte, 1<<20))
 		inW.Close() // unpigz sees the end of the blob (or of what came)
-		u.fed <- err
+		u.fedErr = err
+		close(u.fed)
 	}()
 	return u, nil
 }
@@ -123,10 +127,9 @@ func (u *unpigzReader) Read(p []byte) (int, error) {
 // whole blob was read from src and unpigz exited 0. The source's error
 // comes first: a digest mismatch of the blob explains unpigz's complaint.
 func (u *unpigzReader) finish() error {
-	werr := u.cmd.Wait()
-	u.waited = true
-	ferr := <-u.fed
-	u.fed <- ferr // for Close
+	werr := u.wait()
+	<-u.fed
+	ferr := u.fedErr
 	switch {
 	case ferr != nil && !errors.Is(ferr, unix.EPIPE):
 		return ferr
@@ -141,15 +144,19 @@ func (u *unpigzReader) finish() error {
 	return io.EOF
 }
 
+// wait reaps unpigz, once, whoever asks first.
+func (u *unpigzReader) wait() error {
+	u.waiter.Do(func() { u.waitErr = u.cmd.Wait() })
+	return u.waitErr
+}
+
 // Close ends unpigz, whether or not the stream was read to its end, and
 // closes the source.
 func (u *unpigzReader) Close() error {
 	var err error
 	u.closer.Do(func() {
-		if !u.waited {
-			u.cmd.Process.Kill()
-			u.cmd.Wait()
-		}
+		u.cmd.Process.Kill() // ErrProcessDone if it has ended: the pidfd knows
+		u.wait()
 		u.out.Close()
 		err = u.src.Close() // stops the feeder if it waits on the source
 		<-u.fed

@@ -95,15 +95,31 @@ func TestDecompressWithAndWithoutUnpigz(t *testing.T) {
 			}
 			rc.Close()
 
-			// Closed early (a layer over a limit), it ends at once.
-			rc = open(blob, nil)
-			rc.Read(make([]byte, 10))
-			done := make(chan error, 1)
-			go func() { done <- rc.Close() }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				t.Fatal("Close before the end did not return")
+			// Closed early (a layer over a limit), it ends at once, also
+			// while another goroutine reads it (the layer store's
+			// read-ahead does), whether or not that one is at the end.
+			for _, stop := range []int{10, len(data) - 100, len(data)} {
+				rc := open(blob, nil)
+				reading, read := make(chan struct{}), make(chan struct{})
+				go func() {
+					defer close(read)
+					io.ReadFull(rc, make([]byte, stop))
+					close(reading)
+					io.Copy(io.Discard, rc)
+				}()
+				<-reading
+				done := make(chan error, 1)
+				go func() { done <- rc.Close() }()
+				select {
+				case <-done:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("Close after %d bytes, while another goroutine reads, did not return", stop)
+				}
+				select {
+				case <-read:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("a Read after %d bytes did not return once the reader was closed", stop)
+				}
 			}
 		})
 	}
