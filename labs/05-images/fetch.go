@@ -11,11 +11,7 @@
 // package mydocker/image/remote, but try first without it.
 package lab05
 
-import (
-	"errors"
-
-	"github.com/mydocker/mydocker/mydocker/image"
-)
+import "errors"
 
 // Manifest fetches the manifest of repo:tag from the registry at host (the
 // checker's registry: plain HTTP on 127.0.0.1) and returns its bytes,
@@ -23,22 +19,22 @@ import (
 //
 // HINT: GET http://HOST/v2/REPO/manifests/TAG. A registry answers with the
 // manifest only in a format you say you accept: set the Accept header to
-// the four manifest media types (image.MediaTypeOCIManifest,
-// image.MediaTypeOCIIndex, image.MediaTypeDockerManifest,
-// image.MediaTypeDockerList), comma-separated. The media type of the answer
+// the four manifest media types (OCI's image manifest and index, Docker's
+// manifest v2 and manifest list; chapter 05's README spells them),
+// comma-separated. The media type of the answer
 // is its Content-Type. Anything but 200 is an error.
 func Manifest(host, repo, tag string) ([]byte, string, error) {
 	// TODO
 	return nil, "", errors.New("lab05: not implemented")
 }
 
-// Blob fetches the blob d of repo from the registry at host, and fails
-// unless the bytes hash to d.
+// Blob fetches the blob named by digest ("sha256:" and 64 hex digits) from
+// repo at host, and fails unless the bytes hash to it.
 //
 // HINT: GET http://HOST/v2/REPO/blobs/DIGEST. Content addressing means the
 // name is the proof: sha256 the bytes and compare with d
-// (image.FromBytes does it). A registry, a proxy or a disk can lie.
-func Blob(host, repo string, d image.Digest) ([]byte, error) {
+// (crypto/sha256, and hex). A registry, a proxy or a disk can lie.
+func Blob(host, repo, digest string) ([]byte, error) {
 	// TODO
 	return nil, errors.New("lab05: not implemented")
 }

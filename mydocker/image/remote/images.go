@@ -67,6 +67,13 @@ func (c *client) newImage(ctx context.Context, d *Descriptor) (image.Image, erro
 
 // openBlob GETs a blob and verifies it as it is read.
 func (c *client) openBlob(ctx context.Context, desc image.Descriptor) (io.ReadCloser, error) {
+	if labFetch != nil {
+		return labFetch.blob(c, desc)
+	}
+	return c.openBlobHTTP(ctx, desc)
+}
+
+func (c *client) openBlobHTTP(ctx context.Context, desc image.Descriptor) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url("/v2/"+c.repo+"/blobs/"+string(desc.Digest)), nil)
 	if err != nil {
 		return nil, err
