@@ -70,6 +70,9 @@ lint:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.cache/*')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags reference ./labs/...
+	@# Each lab's seam, with the student's code and with the reference.
+	@for s in 01:namespace 02:cgroups 03:rootfs 04:archive 05:image/remote; do \
+		$(GO) vet -tags lab$${s%%:*} ./mydocker/$${s#*:}/ && $(GO) vet -tags lab$${s%%:*},reference ./mydocker/$${s#*:}/; done
 	$(GO) test -count=1 ./chapters/ ./scripts/
 
 unit:
