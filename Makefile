@@ -88,12 +88,14 @@ chapters:
 transcripts:
 	$(GO) test -count=1 ./chapters/transcripts/
 
-# With LAB=NN, against the engine with lab NN's code inside (make build LAB=NN).
+# With LAB=NN, against the engine with lab NN's code inside (make build
+# LAB=NN): the chapter's tests that go through the lab's code (LAB_TESTS_NN,
+# below), or with ALL=1 every one, including what the lab leaves out.
 chapter:
-	@[ -n "$${N:-}" ] || { echo 'usage: make chapter N=01 [LAB=01]'; exit 2; }
+	@[ -n "$${N:-}" ] || { echo 'usage: make chapter N=01 [LAB=01 [ALL=1]]'; exit 2; }
 ifneq ($(LAB),)
 	$(MAKE) --no-print-directory build LAB=$(LAB)
-	MYDOCKER_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -v ./chapters/$(N)-*/
+	MYDOCKER_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -v $(if $(or $(ALL),$(filter-out $(LAB),$(N))),,-run '^($(LAB_TESTS_$(N)))$$') ./chapters/$(N)-*/
 else
 	$(GO) test -count=1 -v ./chapters/$(N)-*/
 endif
