@@ -22,6 +22,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mydocker/mydocker/mydocker/iocount"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -32,7 +33,7 @@ func applyWithLab(dir string, r io.Reader, opts Options) (int64, error) {
 		return apply(dir, r, opts)
 	}
 	trace.Step("lab 04: Apply(%s, layer), then overlayfs's whiteout marks", dir)
-	cr := &countReader{r: r, max: opts.Limits.withDefaults().Size}
+	cr := &countReader{Reader: iocount.Reader{R: r}, max: opts.Limits.withDefaults().Size}
 	pr, pw := io.Pipe()
 	seen := make(chan layerIndex, 1)
 	go func() { seen <- indexLayer(pr) }()
@@ -45,12 +46,12 @@ func applyWithLab(dir string, r io.Reader, opts Options) (int64, error) {
 	pw.Close()
 	idx := <-seen
 	if err != nil {
-		return cr.n, fmt.Errorf("lab 04: %w", err)
+		return cr.N, fmt.Errorf("lab 04: %w", err)
 	}
 	if idx.err != nil {
-		return cr.n, fmt.Errorf("read layer: %w", idx.err)
+		return cr.N, fmt.Errorf("read layer: %w", idx.err)
 	}
-	return cr.n, markWhiteouts(dir, idx)
+	return cr.N, markWhiteouts(dir, idx)
 }
 
 // layerIndex is what the second reader saw: the paths the layer writes and

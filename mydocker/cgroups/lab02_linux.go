@@ -16,10 +16,10 @@ import (
 )
 
 func init() {
-	writeV2 = func(dir string, r *Resources) error {
+	limitV2 = func(fs *cgroupfs, dir string, r *Resources) error {
 		rest := *r
 		rest.Memory, rest.MemorySwap, rest.PidsLimit = 0, 0, 0
-		if err := WriteV2(dir, &rest); err != nil {
+		if err := writeV2(fs, dir, &rest); err != nil {
 			return err
 		}
 		l := lab02.Limits{Memory: r.Memory, MemorySwap: r.MemorySwap, PidsLimit: r.PidsLimit}
