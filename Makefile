@@ -2,7 +2,7 @@
 #
 #   sudo make demo          build, and run a shell in a busybox container
 #   sudo make test          every test: lint, unit, chapters, labs, cgroup v2 VM
-#   sudo make chapter N=01  one chapter's tests, verbose
+#   sudo make chapter N=01  one chapter's tests, verbose (PART=1: one session's)
 #   sudo make lab N=01      your lab against its checker
 #   sudo make build LAB=01  the engine, with your lab's code inside it
 #   sudo make chapter N=01 LAB=01   the chapter's tests against that engine
@@ -88,17 +88,19 @@ chapters:
 transcripts:
 	$(GO) test -count=1 ./chapters/transcripts/
 
+# PART=K runs the tests of one part (one workshop session) of the chapter:
+# those its README's reading order lists for that part.
 # With LAB=NN, against the engine with lab NN's code inside (make build
 # LAB=NN): the chapter's tests that go through the lab's code (LAB_TESTS_NN,
 # below), or with ALL=1 every one, including what the lab leaves out.
+LAB_RUN = $(if $(and $(LAB),$(filter $(LAB),$(N)),$(if $(ALL),,y)),^($(LAB_TESTS_$(N)))$$)
 chapter:
-	@[ -n "$${N:-}" ] || { echo 'usage: make chapter N=01 [LAB=01 [ALL=1]]'; exit 2; }
+	@[ -n "$${N:-}" ] || { echo 'usage: make chapter N=01 [PART=1] [LAB=01 [ALL=1]]'; exit 2; }
 ifneq ($(LAB),)
 	$(MAKE) --no-print-directory build LAB=$(LAB)
-	MYDOCKER_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -v $(if $(or $(ALL),$(filter-out $(LAB),$(N))),,-run '^($(LAB_TESTS_$(N)))$$') ./chapters/$(N)-*/
-else
-	$(GO) test -count=1 -v ./chapters/$(N)-*/
 endif
+	run=$$( [ -z "$${PART:-}" ] || scripts/part-tests.sh $(N) $(PART) ) && lab='$(LAB_RUN)' && run=$${run:-$$lab} && \
+	$(if $(LAB),MYDOCKER_BIN=$(CURDIR)/$(BIN)) $(GO) test -count=1 -v $${run:+-run "$$run"} ./chapters/$(N)-*/
 
 lab:
 	@[ -n "$${N:-}" ] || { echo 'usage: make lab N=01'; exit 2; }
