@@ -61,15 +61,15 @@
 //	reference     -> digest
 //	image         -> digest
 //	image/layout/tarfs -> archive
-//	image/layout  -> fsutil image image/layout/tarfs
-//	image/tarball -> image image/layout image/layout/tarfs
-//	image/remote  -> fsutil image reference
+//	image/layout  -> digest fsutil image image/layout/tarfs
+//	image/tarball -> digest image image/layout image/layout/tarfs
+//	image/remote  -> digest fsutil image reference
 //	image/builtin -> image
-//	store/layer   -> archive fsutil image iocount trace
-//	store         -> fsutil image image/layout image/remote reference store/layer
+//	store/layer   -> archive digest fsutil image iocount trace
+//	store         -> digest fsutil image image/layout image/remote reference store/layer
 //	runtime       -> cgroups namespace rootfs trace
 //	doctor        -> cgroups namespace
-//	engine        -> archive cgroups doctor fsutil image image/builtin namespace reference rootfs runtime store store/layer trace
-//	cli           -> archive cgroups doctor engine fsutil image image/builtin image/remote image/tarball reference runtime store trace
+//	engine        -> archive cgroups digest doctor fsutil image image/builtin namespace reference rootfs runtime store store/layer trace
+//	cli           -> archive cgroups digest doctor engine fsutil image image/builtin image/remote image/tarball reference runtime store trace
 //	.             -> cli runtime
 package main

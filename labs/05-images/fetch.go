@@ -14,7 +14,7 @@ package lab05
 import (
 	"errors"
 
-	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/digest"
 )
 
 // Manifest fetches the manifest of repo:tag from the registry at host (the
@@ -37,8 +37,8 @@ func Manifest(host, repo, tag string) ([]byte, string, error) {
 //
 // HINT: GET http://HOST/v2/REPO/blobs/DIGEST. Content addressing means the
 // name is the proof: sha256 the bytes and compare with d
-// (image.FromBytes does it). A registry, a proxy or a disk can lie.
-func Blob(host, repo string, d image.Digest) ([]byte, error) {
+// (digest.FromBytes does it). A registry, a proxy or a disk can lie.
+func Blob(host, repo string, d digest.Digest) ([]byte, error) {
 	// TODO
 	return nil, errors.New("lab05: not implemented")
 }

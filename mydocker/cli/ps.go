@@ -15,6 +15,7 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/engine"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/reference"
 	local "github.com/mydocker/mydocker/mydocker/store"
@@ -214,7 +215,7 @@ func toJSON(v any) string {
 
 // ImageInspect is `docker image inspect`'s shape, the fields mydocker has.
 type ImageInspect struct {
-	ID           image.Digest    `json:"Id"`
+	ID           digest.Digest   `json:"Id"`
 	RepoTags     []string        `json:"RepoTags"`
 	RepoDigests  []string        `json:"RepoDigests"`
 	Created      string          `json:"Created"`
@@ -225,12 +226,12 @@ type ImageInspect struct {
 	Size         int64           `json:"Size"`
 	RootFS       inspectRootFS   `json:"RootFS"`
 	History      []image.History `json:"History,omitempty"`
-	Manifest     image.Digest    `json:"ManifestDigest"`
+	Manifest     digest.Digest   `json:"ManifestDigest"`
 }
 
 type inspectRootFS struct {
-	Type   string         `json:"Type"`
-	Layers []image.Digest `json:"Layers"`
+	Type   string          `json:"Type"`
+	Layers []digest.Digest `json:"Layers"`
 }
 
 func inspectImage(images *local.Store, name string) (*ImageInspect, error) {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/doctor"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
@@ -22,7 +23,7 @@ import (
 // the store), and the image it deleted, if it did.
 type ImageRemoval struct {
 	Untagged []string
-	Deleted  image.Digest
+	Deleted  digest.Digest
 }
 
 // RemoveImages is Docker's rmi of each name, then a collection of the
@@ -96,7 +97,7 @@ func removeImage(images *store.Store, containers *Store, name string, force bool
 }
 
 // usersOf lists the containers, running or not, made from image id.
-func usersOf(containers *Store, id image.Digest) []string {
+func usersOf(containers *Store, id digest.Digest) []string {
 	all, _ := containers.List()
 	var out []string
 	for _, c := range all {
@@ -160,7 +161,7 @@ func BusyboxRootfs() ([]byte, image.ConfigFile, string, error) {
 
 // BuildBusyboxImage stores the built-in image under name and returns its ID
 // and the busybox binary it came from.
-func BuildBusyboxImage(dataRoot, name string) (id image.Digest, bin string, err error) {
+func BuildBusyboxImage(dataRoot, name string) (id digest.Digest, bin string, err error) {
 	tarBytes, cfg, bin, err := BusyboxRootfs()
 	if err != nil {
 		return "", "", err

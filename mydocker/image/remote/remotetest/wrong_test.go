@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
@@ -59,7 +59,7 @@ func getManifest(accept string) func(host, repo, tag string) ([]byte, string, er
 }
 
 // getBlob reads the blob and trusts it.
-func getBlob(host, repo string, d image.Digest) ([]byte, error) {
+func getBlob(host, repo string, d digest.Digest) ([]byte, error) {
 	resp, err := http.Get(fmt.Sprintf("http://%s/v2/%s/blobs/%s", host, repo, d))
 	if err != nil {
 		return nil, err
