@@ -1,12 +1,14 @@
 // The engine's rules for images, as dockerd has them: `rmi`'s (untag, or
-// delete when no name and no container is left), `run --pull`'s policy,
-// and the one image mydocker can make itself, busybox from the host's
-// static binary. The command line prints what these return.
+// delete when no name and no container is left), `run --pull`'s policy
+// (DecidePull, carried out by Images.Ensure), and the one image mydocker
+// can make itself, busybox from the host's static binary. The command line
+// prints what these return.
 
 package engine
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -120,12 +122,16 @@ const (
 // PullPolicies are `run --pull`'s values, as Docker's.
 var PullPolicies = []string{"always", "missing", "never"}
 
+// ErrPullPolicy is DecidePull's error for a policy not in PullPolicies:
+// the user's mistake, not the engine's.
+var ErrPullPolicy = errors.New("invalid --pull")
+
 // DecidePull applies `run --pull policy` to name: "missing" pulls only what
 // the store lacks (building busybox instead of pulling it), "always" pulls
 // every time, "never" never does. ref is name with its defaults.
 func DecidePull(dataRoot, name, policy string) (PullAction, reference.Reference, error) {
 	if !slices.Contains(PullPolicies, policy) {
-		return UseLocal, reference.Reference{}, fmt.Errorf("invalid --pull %q: want always, missing or never", policy)
+		return UseLocal, reference.Reference{}, fmt.Errorf("%w %q: want always, missing or never", ErrPullPolicy, policy)
 	}
 	if policy == "never" || name == HostImage || LooksLikePath(name) {
 		return UseLocal, reference.Reference{}, nil
@@ -146,6 +152,32 @@ func DecidePull(dataRoot, name, policy string) (PullAction, reference.Reference,
 		return BuildBusybox, ref, nil
 	}
 	return Pull, ref, nil
+}
+
+// Ensure carries out `run --pull policy` for name before a run: nothing,
+// the busybox build, or a pull, saying what it does as `docker run` does
+// ("Unable to find image 'busybox:latest' locally").
+func (s *Images) Ensure(ctx context.Context, name, policy string, progress func(Event)) error {
+	action, ref, err := DecidePull(s.DataRoot, name, policy)
+	if err != nil || action == UseLocal {
+		return err
+	}
+	if policy == "missing" {
+		say(progress, "", "Unable to find image '%s' locally", ref.Familiar())
+	}
+	if action == Pull {
+		_, err = s.Pull(ctx, ref, progress)
+		return err
+	}
+	// The one image mydocker can make itself: no registry needed.
+	say(progress, "", "Building it from the host's static busybox (mydocker mkimage busybox)")
+	id, bin, err := BuildBusyboxImage(s.DataRoot, builtin.Name)
+	if err != nil {
+		return err
+	}
+	say(progress, "", "%s: built from %s", familiar(builtin.Name), bin)
+	say(progress, "", "%s", id)
+	return nil
 }
 
 // BusyboxRootfs builds the default image's root filesystem from the host's
