@@ -193,12 +193,12 @@ func loadCmd(g *Globals, args []string) error {
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
 	}
-	print := func(e engine.Event) { fmt.Fprintln(g.Stdout, e) }
+	show := func(e engine.Event) { fmt.Fprintln(g.Stdout, e) }
 	var err error
 	if input != "" {
-		err = imageService(g).LoadFile(input, print)
+		err = imageService(g).LoadFile(input, show)
 	} else {
-		err = imageService(g).Load(os.Stdin, print)
+		err = imageService(g).Load(os.Stdin, show)
 	}
 	if err != nil {
 		return fmt.Errorf("load %s: %w", orStdin(input), err)
