@@ -41,17 +41,7 @@ func mkimageCmd(g *Globals, args []string) error {
 		}
 		return fsutil.WriteFile(output, tarBytes, 0o644)
 	}
-	return buildBusybox(g, name, g.Stdout)
-}
-
-// buildBusybox stores the built-in image under name.
-func buildBusybox(g *Globals, name string, out io.Writer) error {
-	id, bin, err := engine.BuildBusyboxImage(g.DataRoot, name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "%s: built from %s\n%s\n", familiar(name), bin, id)
-	return nil
+	return imageService(g).BuildBusybox(name, func(e engine.Event) { fmt.Fprintln(g.Stdout, e) })
 }
 
 func importCmd(g *Globals, args []string) error {

@@ -171,11 +171,17 @@ func (s *Images) Ensure(ctx context.Context, name, policy string, progress func(
 	}
 	// The one image mydocker can make itself: no registry needed.
 	say(progress, "", "Building it from the host's static busybox (mydocker mkimage busybox)")
-	id, bin, err := BuildBusyboxImage(s.DataRoot, builtin.Name)
+	return s.BuildBusybox(builtin.Name, progress)
+}
+
+// BuildBusybox stores the built-in image under name, saying which binary it
+// came from and the image's ID.
+func (s *Images) BuildBusybox(name string, progress func(Event)) error {
+	id, bin, err := BuildBusyboxImage(s.DataRoot, name)
 	if err != nil {
 		return err
 	}
-	say(progress, "", "%s: built from %s", familiar(builtin.Name), bin)
+	say(progress, "", "%s: built from %s", familiar(name), bin)
 	say(progress, "", "%s", id)
 	return nil
 }
