@@ -18,6 +18,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/reference"
 	"github.com/mydocker/mydocker/mydocker/trace"
@@ -53,7 +54,7 @@ func init() {
 				size = int64(len(data))
 			}
 			// Checked again: the engine trusts no fetcher.
-			return image.VerifyReader(io.NopCloser(bytes.NewReader(data)), desc.Digest, size), nil
+			return digest.VerifyReader(io.NopCloser(bytes.NewReader(data)), desc.Digest, size), nil
 		},
 	}
 }

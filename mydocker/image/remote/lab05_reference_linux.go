@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/reference"
 )
@@ -21,7 +22,7 @@ func labManifest(c *client, id string) ([]byte, string, error) {
 	return body, h.Get("Content-Type"), nil
 }
 
-func labBlob(c *client, d image.Digest) ([]byte, error) {
+func labBlob(c *client, d digest.Digest) ([]byte, error) {
 	rc, err := c.openBlobHTTP(context.Background(), image.Descriptor{Digest: d, Size: -1})
 	if err != nil {
 		return nil, err

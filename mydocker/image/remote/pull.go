@@ -4,7 +4,7 @@
 // read. Every manifest is checked against the digest that named it: the one
 // in the reference, the one the index lists, and the Docker-Content-Digest
 // the registry claims. Layers are checked as they stream, by
-// image.VerifyReader, so a corrupt blob is an error at its end.
+// digest.VerifyReader, so a corrupt blob is an error at its end.
 
 package remote
 
@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/reference"
 )
@@ -121,16 +122,16 @@ func (c *client) getManifest(ctx context.Context, ref reference.Reference, id st
 	if err != nil {
 		return nil, err
 	}
-	got := image.FromBytes(body)
-	if strings.HasPrefix(id, "sha256:") && got != image.Digest(id) {
-		return nil, fmt.Errorf("manifest of %s: %w: asked for %s, got content hashing to %s", ref.Familiar(), image.ErrDigestMismatch, id, got)
+	got := digest.FromBytes(body)
+	if strings.HasPrefix(id, "sha256:") && got != digest.Digest(id) {
+		return nil, fmt.Errorf("manifest of %s: %w: asked for %s, got content hashing to %s", ref.Familiar(), digest.ErrDigestMismatch, id, got)
 	}
-	if h := header.Get("Docker-Content-Digest"); strings.HasPrefix(h, "sha256:") && image.Digest(h) != got {
-		return nil, fmt.Errorf("manifest of %s: %w: the registry says %s, the content hashes to %s", ref.Familiar(), image.ErrDigestMismatch, h, got)
+	if h := header.Get("Docker-Content-Digest"); strings.HasPrefix(h, "sha256:") && digest.Digest(h) != got {
+		return nil, fmt.Errorf("manifest of %s: %w: the registry says %s, the content hashes to %s", ref.Familiar(), digest.ErrDigestMismatch, h, got)
 	}
 	if want != nil && (want.Digest != got || want.Size != int64(len(body))) {
 		return nil, fmt.Errorf("manifest of %s: %w: the index lists %s (%d bytes), got %s (%d bytes)",
-			ref.Familiar(), image.ErrDigestMismatch, want.Digest, want.Size, got, len(body))
+			ref.Familiar(), digest.ErrDigestMismatch, want.Digest, want.Size, got, len(body))
 	}
 	mt := manifestMediaType(header.Get("Content-Type"), body)
 	if !image.IsManifest(mt) && !image.IsIndex(mt) {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
@@ -27,7 +28,7 @@ type Fetcher struct {
 	// them, and its media type.
 	Manifest func(host, repo, tag string) ([]byte, string, error)
 	// Blob returns the blob's bytes, and an error if they do not hash to d.
-	Blob func(host, repo string, d image.Digest) ([]byte, error)
+	Blob func(host, repo string, d digest.Digest) ([]byte, error)
 }
 
 // Check pushes fixture images with the engine's own push, then has f fetch
@@ -58,7 +59,7 @@ func Check(t *testing.T, f Fetcher) {
 			want, _ := tt.img.RawManifest()
 			wantMT, _ := tt.img.MediaType()
 			if !bytes.Equal(raw, want) {
-				t.Errorf("Manifest returned %d bytes that are not the manifest pushed (%s)", len(raw), image.FromBytes(want))
+				t.Errorf("Manifest returned %d bytes that are not the manifest pushed (%s)", len(raw), digest.FromBytes(want))
 			}
 			if mt != wantMT {
 				t.Errorf("media type = %q, want %q (the Content-Type header)", mt, wantMT)
@@ -72,7 +73,7 @@ func Check(t *testing.T, f Fetcher) {
 			if err != nil {
 				t.Fatalf("Blob(%s) = %v", d.Digest, err)
 			}
-			if got := image.FromBytes(data); got != d.Digest {
+			if got := digest.FromBytes(data); got != d.Digest {
 				t.Errorf("Blob(%s) returned bytes hashing to %s", d.Digest, got)
 			}
 		}
@@ -156,7 +157,7 @@ var Engine = Fetcher{
 		}
 		return d.Manifest, d.MediaType, nil
 	},
-	Blob: func(host, repo string, d image.Digest) ([]byte, error) {
+	Blob: func(host, repo string, d digest.Digest) ([]byte, error) {
 		ref, err := reference.Parse(host + "/" + repo)
 		if err != nil {
 			return nil, err

@@ -9,7 +9,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
@@ -109,7 +109,7 @@ func getManifest(accept string, f flow) func(host, repo, tag string) ([]byte, st
 }
 
 // getBlob reads the blob, with a token, and trusts it.
-func getBlob(host, repo string, d image.Digest) ([]byte, error) {
+func getBlob(host, repo string, d digest.Digest) ([]byte, error) {
 	resp, err := get(fmt.Sprintf("http://%s/v2/%s/blobs/%s", host, repo, d), "", flow{})
 	if err != nil {
 		return nil, err
