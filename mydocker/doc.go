@@ -27,7 +27,8 @@
 //	runtime           what runc does: start init in namespaces, cgroups and a
 //	                  root, be PID 1; knows no image, only a rootfs.Spec [01-03]
 //	engine            what dockerd does: containers with names and state,
-//	                  images resolved to layers, run, rm, rmi, commit [01-05]
+//	                  images resolved to layers, run, rm, rmi, commit; pull,
+//	                  push, save, load, import and tag (Images) [01-05]
 //	doctor            does this machine have what mydocker needs? [01]
 //	cli               the command line: parses flags, prints [01-05]
 //
@@ -61,15 +62,15 @@
 //	reference     -> digest
 //	image         -> digest trace
 //	image/layout/tarfs -> archive
-//	image/layout  -> fsutil image image/layout/tarfs
-//	image/tarball -> image image/layout image/layout/tarfs
-//	image/remote  -> fsutil image reference
+//	image/layout  -> digest fsutil image image/layout/tarfs
+//	image/tarball -> digest image image/layout image/layout/tarfs
+//	image/remote  -> digest fsutil image reference
 //	image/builtin -> image
-//	store/layer   -> archive fsutil image iocount trace
-//	store         -> fsutil image image/layout image/remote reference store/layer
+//	store/layer   -> archive digest fsutil image iocount trace
+//	store         -> digest fsutil image image/layout image/remote reference store/layer
 //	runtime       -> cgroups namespace rootfs trace
 //	doctor        -> cgroups namespace
-//	engine        -> archive cgroups doctor fsutil image image/builtin namespace reference rootfs runtime store store/layer trace
-//	cli           -> archive cgroups doctor engine fsutil image image/builtin image/remote image/tarball reference runtime store trace
+//	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball namespace reference rootfs runtime store store/layer trace
+//	cli           -> archive cgroups doctor engine fsutil image/builtin reference runtime store trace
 //	.             -> cli runtime
 package main

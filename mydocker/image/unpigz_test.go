@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/mydocker/mydocker/mydocker/digest"
 )
 
 // Decompress gives the same tar, and the same verdicts on a bad blob,
@@ -89,9 +91,9 @@ func TestDecompressWithAndWithoutUnpigz(t *testing.T) {
 
 			// The source's own error (a digest checked at the end of the
 			// blob) is the one reported, not the decompressor's complaint.
-			rc = open(blob[:len(blob)/2], ErrDigestMismatch)
-			if _, err := io.ReadAll(rc); !errors.Is(err, ErrDigestMismatch) {
-				t.Errorf("Decompress(blob whose reader fails with a digest mismatch) = %v, want ErrDigestMismatch", err)
+			rc = open(blob[:len(blob)/2], digest.ErrDigestMismatch)
+			if _, err := io.ReadAll(rc); !errors.Is(err, digest.ErrDigestMismatch) {
+				t.Errorf("Decompress(blob whose reader fails with a digest mismatch) = %v, want digest.ErrDigestMismatch", err)
 			}
 			rc.Close()
 
