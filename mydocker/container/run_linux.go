@@ -21,6 +21,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/namespace"
+	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -41,6 +42,11 @@ type RunOptions struct {
 	CapDrop     []string // --cap-drop
 	// NoNewPrivileges is --security-opt no-new-privileges.
 	NoNewPrivileges bool
+	// Chapter 07: --network, --ip, -p and -P.
+	Network    string
+	IP         string
+	Publish    []string
+	PublishAll bool
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -90,16 +96,46 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	undo.Push("remove cgroup", group.Destroy)
 	c.Cgroup = group
 
+	// Chapter 07: an address, the bridge, the published ports; the veth
+	// comes once init's namespaces exist (start).
+	net, err := attachNetwork(dataRoot, c, opts)
+	if err != nil {
+		finish(store, c, ExitEngine, err)
+		return ExitEngine, err
+	}
+	undo.Push("detach network", net.Detach)
+	c.NetworkSettings = &net.Settings
+
 	// Chapter 03: the container's own directory, from which init builds its root.
 	if c.image != nil {
-		spec, err := prepareFS(store.Dir(c.ID), c.image, c.Config.Hostname, group)
+		spec, err := prepareFS(store.Dir(c.ID), c.image, c.Config.Hostname, group, net)
 		if err != nil {
 			finish(store, c, ExitEngine, err)
 			return ExitEngine, err
 		}
 		c.Config.Rootfs = spec
 	}
-	return start(store, c, opts)
+	return start(store, c, opts, net)
+}
+
+// attachNetwork connects the container as --network, --ip and -p say.
+func attachNetwork(dataRoot string, c *Container, opts RunOptions) (*network.Attachment, error) {
+	var exposed []string
+	if c.image != nil {
+		for p := range c.image.Config.ExposedPorts {
+			exposed = append(exposed, p)
+		}
+	}
+	ports, err := network.ParsePorts(opts.Publish, opts.PublishAll, exposed)
+	if err != nil {
+		return nil, &ExitError{ExitEngine, err}
+	}
+	a, err := network.Attach(dataRoot, network.Request{Container: c.ID, Hostname: c.Config.Hostname,
+		Mode: opts.Network, IP: opts.IP, Ports: ports, Monitor: os.Getpid()})
+	if err != nil {
+		return nil, &ExitError{ExitEngine, err}
+	}
+	return a, nil
 }
 
 // checkOptions refuses bad input before anything is made, as Docker's
@@ -114,6 +150,9 @@ func checkOptions(dataRoot string, opts RunOptions) error {
 		}
 	}
 	if err := checkEnv(opts.Env); err != nil {
+		return &ExitError{ExitEngine, err}
+	}
+	if _, err := network.ParsePorts(opts.Publish, false, nil); err != nil {
 		return &ExitError{ExitEngine, err}
 	}
 	if err := opts.Resources.Validate(runtime.NumCPU(), onlineCPUs()); err != nil {
@@ -209,7 +248,7 @@ func firstOf(s ...string) string {
 }
 
 // start starts the prepared container, waits for it, and records the end.
-func start(store *Store, c *Container, opts RunOptions) (int, error) {
+func start(store *Store, c *Container, opts RunOptions, net *network.Attachment) (int, error) {
 	stdin, stopStdin, err := containerStdin(opts)
 	if err != nil {
 		return ExitEngine, err
@@ -227,13 +266,20 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 		return ExitEngine, fmt.Errorf("open cgroup of container: %w", err)
 	}
 	c.Config.Cgroup = placement
+	flags := namespace.CloneFlags
+	if net.HostMode() {
+		flags &^= unix.CLONE_NEWNET // --network host: the host's own stack
+	}
 	p, err := Start(&c.Config, StartOptions{
-		Cloneflags:  namespace.CloneFlags,
-		CgroupFD:    -1,
-		CgroupFiles: files,
-		Stdin:       stdin,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
+		Cloneflags: flags,
+		// Chapter 07: init's namespaces exist, its command does not yet:
+		// the moment to give it eth0.
+		BeforeConfig: net.Join,
+		CgroupFD:     -1,
+		CgroupFiles:  files,
+		Stdin:        stdin,
+		Stdout:       os.Stdout,
+		Stderr:       os.Stderr,
 	})
 	for _, f := range files {
 		f.Close()

@@ -23,6 +23,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/network"
 )
 
 // ErrNotFound is returned for a name or ID no container has.
@@ -48,6 +49,8 @@ type Container struct {
 	// read it and `mydocker rm` can remove it if mydocker died first. It is
 	// recorded before the group is made (its place follows from the ID).
 	Cgroup *cgroups.Group `json:"Cgroup,omitempty"`
+	// Network is where the container is connected (chapter 07).
+	NetworkSettings *network.Settings `json:"NetworkSettings,omitempty"`
 
 	image *Image // while the container is being made
 }
@@ -275,6 +278,11 @@ func Remove(s *Store, id string) error {
 		if err := g.Destroy(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	// Chapter 07: an endpoint whose mydocker run was killed is released
+	// (its address, ports and rules; the kernel took its veth already).
+	if err := network.Release(filepath.Dir(s.dir)); err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("remove container %s: %w", ShortID(id), err)

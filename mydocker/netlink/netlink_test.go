@@ -152,7 +152,9 @@ func TestErrnoExplained(t *testing.T) {
 
 func errorsContain(err error, s string) bool { return err != nil && contains(err.Error(), s) }
 
-func contains(s, sub string) bool { return len(sub) == 0 || (len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub))) }
+func contains(s, sub string) bool {
+	return len(sub) == 0 || (len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub)))
+}
 
 // Example: the bytes of the RTM_NEWLINK request that creates a veth pair,
 // attribute by attribute.
