@@ -88,6 +88,9 @@ type Env struct {
 	Root string
 	// Extra environment for every mydocker run, KEY=VALUE.
 	Environ []string
+	// Wrap is put before every mydocker command line: NetHost sets it to
+	// nsenter into the network namespace that plays the host.
+	Wrap []string
 }
 
 // New makes a fresh Env for a root test, and checks at the end of the test
@@ -98,22 +101,7 @@ func New(t testing.TB) *Env {
 	e := &Env{t: t, Root: t.TempDir()}
 	before := Snapshot()
 	t.Cleanup(func() {
-		// A test that failed midway may leave a container running: stop
-		// it (its mydocker undoes its setup) before looking for leaks.
-		for _, cmd := range e.cmds {
-			if cmd.Process == nil || cmd.ProcessState != nil {
-				continue
-			}
-			cmd.Process.Signal(syscall.SIGTERM) // relayed to the container
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-				cmd.Process.Kill()
-				<-done
-			}
-		}
+		e.StopAll()
 		after := Snapshot()
 		for _, leak := range after.LeaksSince(before, e.Root) {
 			t.Errorf("leak after test: %s", leak)
@@ -127,6 +115,26 @@ func New(t testing.TB) *Env {
 		}
 	})
 	return e
+}
+
+// StopAll stops every mydocker this Env started that still runs: a test
+// that failed midway may leave a container running; its mydocker undoes
+// its setup once stopped.
+func (e *Env) StopAll() {
+	for _, cmd := range e.cmds {
+		if cmd.Process == nil || cmd.ProcessState != nil {
+			continue
+		}
+		cmd.Process.Signal(syscall.SIGTERM) // relayed to the container
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	}
 }
 
 // Result is how one mydocker command ended.
@@ -145,6 +153,9 @@ func (r Result) String() string {
 // Cmd prepares `mydocker args...` with this Env's data root.
 func (e *Env) Cmd(args ...string) *exec.Cmd {
 	cmd := exec.Command(bin, args...)
+	if len(e.Wrap) > 0 {
+		cmd = exec.Command(e.Wrap[0], append(append(e.Wrap[1:], bin), args...)...)
+	}
 	cmd.Env = append(os.Environ(), "MYDOCKER_ROOT="+e.Root,
 		// A safety net: tests talk only to loopback registries. Any other
 		// host goes to this proxy, which is not there, so a test that

@@ -242,3 +242,24 @@ func explain(err error) string {
 	}
 	return ""
 }
+
+// DoRaw sends a request already encoded (the lab's), with this socket's
+// sequence number and the REQUEST and ACK flags set, and waits for the ACK.
+func (c *Conn) DoRaw(what string, b []byte) error {
+	if len(b) < sizeofNlmsghdr || int(native.Uint32(b)) != len(b) {
+		if len(b) < 4 {
+			return &Error{Op: what, Err: fmt.Errorf("a message of %d bytes has no header", len(b))}
+		}
+		return &Error{Op: what, Err: fmt.Errorf("nlmsg_len is %d, the message %d bytes", native.Uint32(b[:min(4, len(b))]), len(b))}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	b = append([]byte(nil), b...)
+	native.PutUint16(b[6:], native.Uint16(b[6:])|unix.NLM_F_REQUEST|unix.NLM_F_ACK)
+	native.PutUint32(b[8:], c.seq)
+	if _, err := c.roundTrip(b, c.seq); err != nil {
+		return &Error{Op: what, Err: err}
+	}
+	return nil
+}

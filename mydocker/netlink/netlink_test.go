@@ -184,3 +184,8 @@ func ExampleVethMessage() {
 	//       IFLA_NET_NS_FD 08 00 1c 00 07 00 00 00
 	// total 104
 }
+
+// TestVethMessageChecker: the engine's message passes the lab's checker.
+func TestVethMessageChecker(t *testing.T) {
+	netlinktest.CheckVeth(t, func(name, peer string, ns int) []byte { return netlink.VethMessage(name, peer, ns).Encode() })
+}

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mydocker/mydocker/mydocker/netlink"
 	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
@@ -42,4 +43,43 @@ func Netns(t testing.TB) *os.File {
 	}
 	t.Cleanup(func() { r.f.Close() })
 	return r.f
+}
+
+// CheckVeth is lab 07's checker, and the engine's: build makes the bytes
+// of the RTM_NEWLINK request for a veth pair NAME/PEER with the peer born in
+// the namespace open as peerNS. The checker sends them to the kernel in a
+// throwaway namespace and looks at what it made.
+func CheckVeth(t *testing.T, build func(name, peer string, peerNS int) []byte) {
+	t.Helper()
+	host, inner := Netns(t), Netns(t)
+	c, err := netlink.DialNetns(int(host.Fd()), "host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	in, err := netlink.DialNetns(int(inner.Fd()), "container")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	msg := build("mydlab0", "eth0", int(inner.Fd()))
+	if len(msg) < 16 {
+		t.Fatalf("the message is %d bytes: it has not even a 16-byte nlmsghdr", len(msg))
+	}
+	if err := c.DoRaw("lab RTM_NEWLINK", msg); err != nil {
+		t.Fatalf("the kernel refused the message: %v", err)
+	}
+	l, err := c.LinkByName("mydlab0")
+	if err != nil {
+		t.Fatalf("no link mydlab0 in the host namespace after the request: %v", err)
+	}
+	if l.Kind != "veth" {
+		t.Errorf("mydlab0 is of kind %q, want veth (IFLA_INFO_KIND)", l.Kind)
+	}
+	if _, err := c.LinkByName("eth0"); err == nil {
+		t.Errorf("eth0 is in the host namespace: the peer needs IFLA_NET_NS_FD")
+	}
+	if _, err := in.LinkByName("eth0"); err != nil {
+		t.Errorf("no eth0 in the container's namespace: %v (VETH_INFO_PEER: ifinfomsg, IFLA_IFNAME, IFLA_NET_NS_FD)", err)
+	}
 }
