@@ -23,6 +23,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // HostAddr is the address of the host's network namespace in NetHost.
@@ -74,7 +75,14 @@ func (e *Env) NetHost(resolvConf string) *NetHost {
 	e.Environ = append(e.Environ, "MYDOCKER_RESOLV_CONF="+resolv)
 	t.Cleanup(func() {
 		e.StopAll()
-		for _, leak := range h.Leaks() {
+		// A container's veth goes with its namespace, which the kernel
+		// tears down asynchronously, a few milliseconds after its last
+		// process: give it time before calling anything a leak.
+		leaks := h.Leaks()
+		for deadline := time.Now().Add(5 * time.Second); len(leaks) > 0 && time.Now().Before(deadline); leaks = h.Leaks() {
+			time.Sleep(50 * time.Millisecond)
+		}
+		for _, leak := range leaks {
 			t.Errorf("leak after test: %s", leak)
 		}
 		syscall.Kill(-holder.Process.Pid, syscall.SIGKILL)

@@ -286,6 +286,7 @@ func start(store *Store, c *Container, opts RunOptions, net *network.Attachment)
 	}
 	if err != nil {
 		code := ExitCode(err, ExitEngine)
+		detachNetwork(net)
 		finish(store, c, code, err)
 		return code, err
 	}
@@ -312,11 +313,25 @@ func start(store *Store, c *Container, opts RunOptions, net *network.Attachment)
 	code, err := p.Wait()
 	trace.Step("init exited: the container is over (status %d)", code)
 	waitOutput()
+	// The network is released before the end is recorded: once `rm -f`
+	// or a script sees the container exited, its address, ports and
+	// rules are free again (the undo stack's Detach is then a no-op).
+	// The veth goes with the container's namespace.
+	if err := net.DetachExited(); err != nil {
+		fmt.Fprintf(os.Stderr, "mydocker: %v\n", err)
+	}
 	finish(store, c, code, nil)
 	if c.State.OOMKilled {
 		fmt.Fprintf(os.Stderr, "mydocker: container %s was OOM-killed: its memory limit is %s\n", ShortID(c.ID), memLimit(c))
 	}
 	return code, err
+}
+
+// detachNetwork releases the container's network, saying so if it could not.
+func detachNetwork(net *network.Attachment) {
+	if err := net.Detach(); err != nil {
+		fmt.Fprintf(os.Stderr, "mydocker: %v\n", err)
+	}
 }
 
 // finish records how the container ended, and what it used.

@@ -119,7 +119,7 @@ func lookup(st *State, conn *netlink.Conn, mode string) (*Network, error) {
 		return nil, err
 	}
 	_, subnet, _ := net.ParseCIDR(DefaultSubnet)
-	if err := checkOverlap(st, conn, subnet); err != nil {
+	if err := checkOverlap(st, conn, subnet, DefaultBridge); err != nil {
 		return nil, fmt.Errorf("default network %s: %w", DefaultSubnet, err)
 	}
 	n := &Network{ID: newID(), Name: DefaultName, Driver: "bridge", Bridge: DefaultBridge,
@@ -274,13 +274,29 @@ func (a *Attachment) Join(pid int) error {
 }
 
 // Detach undoes Attach and Join; it may run after either failed midway.
-func (a *Attachment) Detach() error {
+func (a *Attachment) Detach() error { return a.detach(true) }
+
+// DetachExited is Detach once the container's init has exited. Its network
+// namespace is then being destroyed, and the kernel deletes the veth pair
+// with it: deleting it here would only wait, 20 to 40 ms, for the RCU
+// grace period unregister_netdevice waits for. The host end is only taken
+// down (0.2 ms), so the bridge stops forwarding to the dead namespace
+// before its address goes to another container.
+func (a *Attachment) DetachExited() error { return a.detach(false) }
+
+func (a *Attachment) detach(deleteLink bool) error {
 	if a == nil || a.ep == nil {
 		return nil
 	}
 	var errs []error
 	errs = append(errs, removePortRules(a.ep))
-	errs = append(errs, deleteVeth(a.conn, a.ep.HostVeth))
+	if deleteLink {
+		errs = append(errs, deleteVeth(a.conn, a.ep.HostVeth))
+	} else if l, err := a.conn.LinkByName(a.ep.HostVeth); err == nil {
+		if err := a.conn.SetDown(l); err != nil && !errors.Is(err, unix.ENODEV) {
+			errs = append(errs, err)
+		}
+	}
 	a.closeReserved()
 	errs = append(errs, a.store.Update(func(st *State) error {
 		if ep, ok := st.Endpoints[a.ep.Container]; ok && ep.Monitor == a.ep.Monitor {

@@ -49,7 +49,10 @@ func pool() []string {
 // checkOverlap refuses a subnet that shares addresses with a network or
 // with a route of the host (a LAN, a VPN): traffic to it would be
 // ambiguous.
-func checkOverlap(st *State, conn *netlink.Conn, subnet *net.IPNet) error {
+//
+// own names a bridge whose routes do not count: the default bridge found
+// already there (made by an earlier data root, as docker0 is reused).
+func checkOverlap(st *State, conn *netlink.Conn, subnet *net.IPNet, own ...string) error {
 	for _, n := range st.Networks {
 		if _, other, err := net.ParseCIDR(n.Subnet); err == nil && overlaps(subnet, other) {
 			return fmt.Errorf("subnet %s overlaps network %s (%s): choose another --subnet", subnet, n.Name, n.Subnet)
@@ -63,8 +66,14 @@ func checkOverlap(st *State, conn *netlink.Conn, subnet *net.IPNet) error {
 	if err != nil {
 		return err
 	}
+	skip := map[int]bool{}
+	for _, name := range own {
+		if l, err := conn.LinkByName(name); err == nil {
+			skip[l.Index] = true
+		}
+	}
 	for _, r := range routes {
-		if r.Dst != nil && overlaps(subnet, r.Dst) {
+		if r.Dst != nil && overlaps(subnet, r.Dst) && !skip[r.Link] {
 			return fmt.Errorf("subnet %s overlaps the host's route to %s: choose another --subnet", subnet, r.Dst)
 		}
 	}
