@@ -1,5 +1,5 @@
 // mydocker run: flags as `docker run` spells them, turned into
-// container.RunOptions.
+// engine.RunOptions.
 
 package cli
 
@@ -9,11 +9,11 @@ import (
 	"strings"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
 )
 
 func runCmd(g *Globals, args []string) error {
-	var o container.RunOptions
+	var o engine.RunOptions
 	var memory, swap, cpus, shares, pids string
 	var securityOpts []string
 	pullPolicy := "missing"
@@ -57,7 +57,7 @@ func runCmd(g *Globals, args []string) error {
 	if err := ensureImage(g, o.Image, pullPolicy); err != nil {
 		return err
 	}
-	code, err := container.Run(g.DataRoot, o)
+	code, err := engine.Run(g.DataRoot, o)
 	if err != nil {
 		return err
 	}

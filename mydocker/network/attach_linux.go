@@ -225,19 +225,14 @@ func (a *Attachment) closeReserved() {
 	a.reserved = nil
 }
 
-// Join connects the container whose init is pid: a veth pair with the
-// peer born as eth0 in init's namespace, the host end on the bridge, and
-// eth0 addressed, up and routed via the gateway. Run it after clone and
-// before the command starts.
-func (a *Attachment) Join(pid int) error {
+// Join connects the container whose init's network namespace is ns (an
+// open /proc/PID/ns/net): a veth pair with the peer born as eth0 there, the
+// host end on the bridge, and eth0 addressed, up and routed via the
+// gateway. Run it after clone and before the command starts.
+func (a *Attachment) Join(ns *os.File) error {
 	if a == nil || a.ep == nil {
 		return nil
 	}
-	ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
-	if err != nil {
-		return err
-	}
-	defer ns.Close()
 	if err := a.conn.AddVeth(a.ep.HostVeth, "eth0", int(ns.Fd())); err != nil {
 		return err
 	}

@@ -78,7 +78,13 @@ func lifecycle(b *testing.B, root, id string, pid int, exit func()) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := a.Join(pid); err != nil {
+	ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = a.Join(ns)
+	ns.Close()
+	if err != nil {
 		b.Fatal(err)
 	}
 	if exit != nil {
