@@ -183,6 +183,11 @@ func (e *Env) Cmd(args ...string) *exec.Cmd {
 		// host goes to this proxy, which is not there, so a test that
 		// reached for Docker Hub fails at once, without a packet leaving.
 		"HTTPS_PROXY=http://127.0.0.1:9", "HTTP_PROXY=http://127.0.0.1:9", "NO_PROXY=")
+	if len(e.Wrap) == 0 {
+		// Outside NetHost's namespace a container gets no network, as
+		// under dockerd --bridge=none: a test never touches the host's.
+		cmd.Env = append(cmd.Env, "MYDOCKER_BRIDGE=none")
+	}
 	cmd.Env = append(cmd.Env, e.Environ...)
 	e.cmds = append(e.cmds, cmd)
 	return cmd

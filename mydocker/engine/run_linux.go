@@ -127,8 +127,15 @@ func attachNetwork(dataRoot string, c *Container, opts RunOptions) (*network.Att
 	if err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
+	mode := opts.Network
+	if mode == "" && c.image == nil {
+		// Chapter 01's "host" image has no root of its own to write
+		// /etc/hosts into: its container keeps chapter 01's network
+		// namespace with only lo, unless --network says otherwise.
+		mode = "none"
+	}
 	a, err := network.Attach(dataRoot, network.Request{Container: c.ID, Hostname: c.Config.Hostname,
-		Mode: opts.Network, IP: opts.IP, Ports: ports, Monitor: os.Getpid()})
+		Mode: mode, IP: opts.IP, Ports: ports, Monitor: os.Getpid()})
 	if err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}

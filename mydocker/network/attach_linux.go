@@ -49,6 +49,20 @@ type Attachment struct {
 	reserved []int // sockets holding the published host ports
 }
 
+// BridgeEnv set to "none" is dockerd's --bridge=none: no default bridge,
+// so a container without --network gets only lo. The chapters' tests that
+// are not about networking run this way, so they never touch the host's
+// network; chapter 07's run inside a throwaway namespace instead.
+const BridgeEnv = "MYDOCKER_BRIDGE"
+
+// noPorts refuses what needs a network when there is none.
+func (a *Attachment) noPorts(req Request) error {
+	if req.IP != "" || len(req.Ports) > 0 {
+		return fmt.Errorf("--ip and -p need a network, and the default bridge is off (--bridge none): give --network NAME")
+	}
+	return nil
+}
+
 // HostMode reports whether the container shares the host's network
 // namespace (no CLONE_NEWNET).
 func (a *Attachment) HostMode() bool { return a.Settings.Mode == "host" }
@@ -68,6 +82,13 @@ func Attach(dataRoot string, req Request) (*Attachment, error) {
 		return a, nil
 	case "", "default":
 		a.Settings.Mode = DefaultName
+		if os.Getenv(BridgeEnv) == "none" {
+			a.Settings.Mode = "none"
+			if err := a.noPorts(req); err != nil {
+				return nil, err
+			}
+			return a, nil
+		}
 	}
 	store, err := OpenStore(dataRoot)
 	if err != nil {
