@@ -29,7 +29,8 @@
 //	runtime           what runc does: start init in namespaces, cgroups and a
 //	                  root, be PID 1; knows no image, only a rootfs.Spec [01-03]
 //	engine            what dockerd does: containers with names and state,
-//	                  images resolved to layers, run, rm, rmi, commit [01-05, 07]
+//	                  images resolved to layers, run, rm, rmi, commit; pull,
+//	                  push, save, load, import and tag (Images) [01-05, 07]
 //	doctor            does this machine have what mydocker needs? [01, 07]
 //	cli               the command line: parses flags, prints [01-05, 07]
 //
@@ -66,15 +67,15 @@
 //	reference     -> digest
 //	image         -> digest
 //	image/layout/tarfs -> archive
-//	image/layout  -> fsutil image image/layout/tarfs
-//	image/tarball -> image image/layout image/layout/tarfs
-//	image/remote  -> fsutil image reference
+//	image/layout  -> digest fsutil image image/layout/tarfs
+//	image/tarball -> digest image image/layout image/layout/tarfs
+//	image/remote  -> digest fsutil image reference
 //	image/builtin -> image
-//	store/layer   -> archive fsutil image iocount trace
-//	store         -> fsutil image image/layout image/remote reference store/layer
+//	store/layer   -> archive digest fsutil image iocount trace
+//	store         -> digest fsutil image image/layout image/remote reference store/layer
 //	runtime       -> cgroups namespace rootfs trace
 //	doctor        -> cgroups namespace netlink
-//	engine        -> archive cgroups doctor fsutil image image/builtin namespace network reference rootfs runtime store store/layer trace
-//	cli           -> archive cgroups doctor engine fsutil image image/builtin image/remote image/tarball network reference runtime store trace
+//	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball namespace network reference rootfs runtime store store/layer trace
+//	cli           -> archive cgroups doctor engine fsutil image/builtin network reference runtime store trace
 //	.             -> cli runtime
 package main

@@ -94,8 +94,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		finish(containers, c, runtime.ExitEngine, err)
 		return runtime.ExitEngine, err
 	}
-	// Chapter 07: an address, the bridge, the published ports; the veth
-	// comes once init's namespaces exist (start's createRuntime hook).
+	// Chapter 07: an address, the bridge, the published ports.
 	net, err := attachNetwork(dataRoot, c, opts)
 	if err != nil {
 		finish(containers, c, runtime.ExitEngine, err)
@@ -140,6 +139,25 @@ func attachNetwork(dataRoot string, c *Container, opts RunOptions) (*network.Att
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	return a, nil
+}
+
+// cloneFlags are the namespaces of chapter 01, less the network one for
+// --network host (the host's own stack).
+func cloneFlags(net *network.Attachment) uintptr {
+	if net.HostMode() {
+		return namespace.CloneFlags &^ unix.CLONE_NEWNET
+	}
+	return namespace.CloneFlags
+}
+
+// releaseNetwork releases the container's network before its end is
+// recorded: once `rm -f` or a script sees it exited, its address, ports
+// and rules are free again (the undo's Detach is then a no-op). After an
+// exit, DetachExited leaves the veth to go with the namespace.
+func releaseNetwork(detach func() error) {
+	if err := detach(); err != nil {
+		fmt.Fprintf(os.Stderr, "mydocker: %v\n", err)
+	}
 }
 
 // joinNetwork is the createRuntime hook that gives init its eth0: its
@@ -320,12 +338,8 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	c.Config.Cgroup = placement
 	// Chapter 01: clone init into new namespaces; it builds the root
 	// (chapter 03) and starts the command.
-	flags := namespace.CloneFlags
-	if net.HostMode() {
-		flags &^= unix.CLONE_NEWNET // --network host: the host's own stack
-	}
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
-		Cloneflags: flags,
+		Cloneflags: cloneFlags(net),
 		// Chapter 07: eth0, once init's network namespace exists.
 		CreateRuntime: []func(*runtime.Process) error{joinNetwork(net)},
 		CgroupFiles:   files,
@@ -338,9 +352,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	}
 	if err != nil {
 		code := runtime.ExitCode(err, runtime.ExitEngine)
-		if derr := net.Detach(); derr != nil {
-			fmt.Fprintf(os.Stderr, "mydocker: %v\n", derr)
-		}
+		releaseNetwork(net.Detach)
 		finish(containers, c, code, err)
 		return code, err
 	}
@@ -356,13 +368,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	code, err := p.Wait()
 	trace.Step("init exited: the container is over (status %d)", code)
 	waitOutput()
-	// Chapter 07: the network is released before the end is recorded:
-	// once `rm -f` or a script sees the container exited, its address,
-	// ports and rules are free again (the undo's Detach is then a no-op).
-	// The veth goes with the container's namespace.
-	if err := net.DetachExited(); err != nil {
-		fmt.Fprintf(os.Stderr, "mydocker: %v\n", err)
-	}
+	releaseNetwork(net.DetachExited) // chapter 07, before the end is recorded
 	finish(containers, c, code, nil)
 	if c.State.OOMKilled {
 		fmt.Fprintf(os.Stderr, "mydocker: container %s was OOM-killed: its memory limit is %s\n", ShortID(c.ID), memLimit(c))

@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
-	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 )
@@ -35,8 +35,8 @@ type Container struct {
 	Image string `json:"Image"` // as given on the command line
 	// ImageID is the image's config digest; Layers its layers' ChainIDs,
 	// lowest first, which the container keeps in use (chapter 04).
-	ImageID image.Digest   `json:"ImageID,omitempty"`
-	Layers  []image.Digest `json:"Layers,omitempty"`
+	ImageID digest.Digest   `json:"ImageID,omitempty"`
+	Layers  []digest.Digest `json:"Layers,omitempty"`
 	// Lowers are the directories of its root's read-only layers, top
 	// first, for `mydocker diff`.
 	Lowers  []string       `json:"Lowers,omitempty"`
@@ -47,9 +47,8 @@ type Container struct {
 	// Cgroup is the container's group, kept so that `mydocker stats` can
 	// read it and `mydocker rm` can remove it if mydocker died first. It is
 	// recorded before the group is made (its place follows from the ID).
-	Cgroup *cgroups.Group `json:"Cgroup,omitempty"`
-	// Network is where the container is connected (chapter 07).
-	NetworkSettings *network.Settings `json:"NetworkSettings,omitempty"`
+	Cgroup          *cgroups.Group    `json:"Cgroup,omitempty"`
+	NetworkSettings *network.Settings `json:"NetworkSettings,omitempty"` // chapter 07
 
 	image *Image // while the container is being made
 }
