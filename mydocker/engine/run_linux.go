@@ -20,6 +20,7 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/namespace"
+	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 	"github.com/mydocker/mydocker/mydocker/store"
 	"github.com/mydocker/mydocker/mydocker/trace"
@@ -42,6 +43,11 @@ type RunOptions struct {
 	CapDrop     []string // --cap-drop
 	// NoNewPrivileges is --security-opt no-new-privileges.
 	NoNewPrivileges bool
+	// Chapter 07: --network, --ip, -p and -P.
+	Network    string
+	IP         string
+	Publish    []string
+	PublishAll bool
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -88,15 +94,86 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		finish(containers, c, runtime.ExitEngine, err)
 		return runtime.ExitEngine, err
 	}
+	// Chapter 07: an address, the bridge, the published ports.
+	net, err := attachNetwork(dataRoot, c, opts)
+	if err != nil {
+		finish(containers, c, runtime.ExitEngine, err)
+		return runtime.ExitEngine, err
+	}
+	undo.Push("detach network", net.Detach)
+	c.NetworkSettings = &net.Settings
 	// Chapters 03-04: the container's directory, from which init builds
 	// its root (an overlay of the image's layers and a writable one).
-	if err := prepareRoot(containers, c); err != nil {
+	if err := prepareRoot(containers, c, net); err != nil {
 		finish(containers, c, runtime.ExitEngine, err)
 		return runtime.ExitEngine, err
 	}
 	// Chapter 01: init in new namespaces runs the command; mydocker
 	// relays signals and the terminal until it exits (start).
-	return start(containers, c, opts)
+	return start(containers, c, opts, net)
+}
+
+// attachNetwork connects the container as --network, --ip and -p say
+// (chapter 07).
+func attachNetwork(dataRoot string, c *Container, opts RunOptions) (*network.Attachment, error) {
+	var exposed []string
+	if c.image != nil {
+		for p := range c.image.Config.ExposedPorts {
+			exposed = append(exposed, p)
+		}
+	}
+	ports, err := network.ParsePorts(opts.Publish, opts.PublishAll, exposed)
+	if err != nil {
+		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	mode := opts.Network
+	if mode == "" && c.image == nil {
+		// Chapter 01's "host" image has no root of its own to write
+		// /etc/hosts into: its container keeps chapter 01's network
+		// namespace with only lo, unless --network says otherwise.
+		mode = "none"
+	}
+	a, err := network.Attach(dataRoot, network.Request{Container: c.ID, Hostname: c.Config.Hostname,
+		Mode: mode, IP: opts.IP, Ports: ports, Monitor: os.Getpid()})
+	if err != nil {
+		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	return a, nil
+}
+
+// cloneFlags are the namespaces of chapter 01, less the network one for
+// --network host (the host's own stack).
+func cloneFlags(net *network.Attachment) uintptr {
+	if net.HostMode() {
+		return namespace.CloneFlags &^ unix.CLONE_NEWNET
+	}
+	return namespace.CloneFlags
+}
+
+// releaseNetwork releases the container's network before its end is
+// recorded: once `rm -f` or a script sees it exited, its address, ports
+// and rules are free again (the undo's Detach is then a no-op). After an
+// exit, DetachExited leaves the veth to go with the namespace.
+func releaseNetwork(detach func() error) {
+	if err := detach(); err != nil {
+		fmt.Fprintf(os.Stderr, "mydocker: %v\n", err)
+	}
+}
+
+// joinNetwork is the createRuntime hook that gives init its eth0: its
+// namespaces exist, its command does not yet.
+func joinNetwork(net *network.Attachment) func(p *runtime.Process) error {
+	return func(p *runtime.Process) error {
+		if net.HostMode() || net.Settings.IPAddress == "" {
+			return nil
+		}
+		ns, err := p.OpenNamespace("net")
+		if err != nil {
+			return err
+		}
+		defer ns.Close()
+		return net.Join(ns)
+	}
 }
 
 // makeCgroup makes the container's cgroup (chapter 02). The record already
@@ -115,16 +192,28 @@ func makeCgroup(c *Container, undo *runtime.Undo) error {
 
 // prepareRoot makes the container's own directory and the rootfs.Spec
 // init builds its root from (chapter 03); the "host" image has none.
-func prepareRoot(containers *Store, c *Container) error {
-	if c.image == nil {
-		return nil
+func prepareRoot(containers *Store, c *Container, net netFiles) error {
+	if c.image != nil {
+		spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup, net)
+		if err != nil {
+			return err
+		}
+		c.Config.Rootfs = spec
 	}
-	spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup)
+	// Create's fsyncs ran meanwhile: the record is on disk before init exists.
+	err := <-c.durable
+	c.durable = nil
 	if err != nil {
-		return err
+		return fmt.Errorf("record container: %w", err)
 	}
-	c.Config.Rootfs = spec
 	return nil
+}
+
+// saveRunning records that the container runs while the command does: the
+// record's fsyncs need not hold the command up. finish waits for it.
+func saveRunning(containers *Store, c *Container) {
+	c.durable = make(chan error, 1)
+	go func() { c.durable <- containers.Save(c) }()
 }
 
 // checkOptions refuses bad input before anything is made, as Docker's
@@ -139,6 +228,9 @@ func checkOptions(dataRoot string, opts RunOptions) error {
 		}
 	}
 	if err := checkEnv(opts.Env); err != nil {
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	if _, err := network.ParsePorts(opts.Publish, false, nil); err != nil {
 		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	if err := opts.Resources.Validate(goruntime.NumCPU(), onlineCPUs()); err != nil {
@@ -238,11 +330,7 @@ func firstOf(s ...string) string {
 }
 
 // start starts the prepared container, waits for it, and records the end.
-func start(containers *Store, c *Container, opts RunOptions) (int, error) {
-	if err := <-c.durable; err != nil { // Create's fsyncs: on disk before init exists
-		finish(containers, c, runtime.ExitEngine, err)
-		return runtime.ExitEngine, fmt.Errorf("record container: %w", err)
-	}
+func start(containers *Store, c *Container, opts RunOptions, net *network.Attachment) (int, error) {
 	stdin, stopStdin, err := containerStdin(opts)
 	if err != nil {
 		return runtime.ExitEngine, err
@@ -263,24 +351,26 @@ func start(containers *Store, c *Container, opts RunOptions) (int, error) {
 	// Chapter 01: clone init into new namespaces; it builds the root
 	// (chapter 03) and starts the command.
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
-		Cloneflags:  namespace.CloneFlags,
-		CgroupFiles: files,
-		Stdin:       stdin,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
+		Cloneflags: cloneFlags(net),
+		// Chapter 07: eth0, once init's network namespace exists.
+		CreateRuntime: []func(*runtime.Process) error{joinNetwork(net)},
+		CgroupFiles:   files,
+		Stdin:         stdin,
+		Stdout:        os.Stdout,
+		Stderr:        os.Stderr,
 	})
 	for _, f := range files {
 		f.Close()
 	}
 	if err != nil {
 		code := runtime.ExitCode(err, runtime.ExitEngine)
+		releaseNetwork(net.Detach)
 		finish(containers, c, code, err)
 		return code, err
 	}
 	c.State.Status, c.State.Pid, c.State.StartedAt = "running", p.Pid, time.Now().UTC()
 	c.State.PidStart, _ = ProcessStartTime(p.Pid)
-	saved := make(chan struct{}) // saved while the command runs; c untouched until then
-	go func() { containers.Save(c); close(saved) }()
+	saveRunning(containers, c)
 
 	defer relaySignals(sigs, p)()
 	waitOutput := func() {}
@@ -290,7 +380,7 @@ func start(containers *Store, c *Container, opts RunOptions) (int, error) {
 	code, err := p.Wait()
 	trace.Step("init exited: the container is over (status %d)", code)
 	waitOutput()
-	<-saved
+	releaseNetwork(net.DetachExited) // chapter 07, before the end is recorded
 	finish(containers, c, code, nil)
 	if c.State.OOMKilled {
 		fmt.Fprintf(os.Stderr, "mydocker: container %s was OOM-killed: its memory limit is %s\n", ShortID(c.ID), memLimit(c))
@@ -317,6 +407,9 @@ func relaySignals(sigs <-chan os.Signal, p *runtime.Process) (stop func()) {
 
 // finish records how the container ended, and what it used.
 func finish(containers *Store, c *Container, code int, err error) {
+	if c.durable != nil {
+		<-c.durable // the last save (Create's or saveRunning's) is done: c is ours
+	}
 	if c.Cgroup != nil {
 		usage := c.Cgroup.Stats()
 		c.State.Usage, c.State.OOMKilled = &usage, usage.OOMKills > 0

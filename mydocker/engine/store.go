@@ -21,6 +21,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
+	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
@@ -46,10 +47,10 @@ type Container struct {
 	// Cgroup is the container's group, kept so that `mydocker stats` can
 	// read it and `mydocker rm` can remove it if mydocker died first. It is
 	// recorded before the group is made (its place follows from the ID).
-	Cgroup *cgroups.Group `json:"Cgroup,omitempty"`
-
-	image   *Image     // while the container is being made
-	durable chan error // the new record's fsyncs are done (Create)
+	Cgroup          *cgroups.Group    `json:"Cgroup,omitempty"`
+	NetworkSettings *network.Settings `json:"NetworkSettings,omitempty"` // chapter 07
+	image           *Image            // while the container is being made
+	durable         chan error        // the new record's fsyncs are done (Create)
 }
 
 // HostConfig holds the settings that concern the host, not the container's inside.
@@ -308,6 +309,11 @@ func Remove(s *Store, id string) error {
 		if err := g.Destroy(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	// Chapter 07: an endpoint whose mydocker run was killed is released
+	// (its address, ports and rules; the kernel took its veth already).
+	if err := network.Release(filepath.Dir(s.dir)); err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("remove container %s: %w", ShortID(id), err)
