@@ -33,6 +33,9 @@ type Config struct {
 	// Cgroup says how init starts the command inside the container's
 	// cgroup (chapter 02); nil for no cgroup.
 	Cgroup *cgroups.Placement `json:"cgroup,omitempty"`
+	// StopSignal is the image's STOPSIGNAL, which `mydocker stop` sends
+	// first (chapter 06); init does not use it.
+	StopSignal string `json:"stopSignal,omitempty"`
 }
 
 // DefaultPath is the PATH a container gets when its image sets none; it is

@@ -19,7 +19,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/image/local"
+	"github.com/mydocker/mydocker/mydocker/logs"
 	"github.com/mydocker/mydocker/mydocker/namespace"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
@@ -41,6 +43,10 @@ type RunOptions struct {
 	CapDrop     []string // --cap-drop
 	// NoNewPrivileges is --security-opt no-new-privileges.
 	NoNewPrivileges bool
+	// Chapter 06: -d, --restart and --log-opt.
+	Detach  bool
+	Restart engine.RestartPolicy
+	LogOpts []string // KEY=VALUE, checked by logs.ParseOptions
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -119,7 +125,13 @@ func checkOptions(dataRoot string, opts RunOptions) error {
 	if err := opts.Resources.Validate(runtime.NumCPU(), onlineCPUs()); err != nil {
 		return &ExitError{ExitEngine, err}
 	}
-	if opts.TTY && opts.Interactive && !IsTerminal(os.Stdin) {
+	if opts.Remove && opts.Restart.Name != "" && opts.Restart.Name != engine.PolicyNo {
+		return Exitf(ExitEngine, "conflicting options: --restart and --rm: a container removed when it exits cannot be restarted")
+	}
+	if _, err := logs.ParseOptions(opts.LogOpts, cgroups.ParseBytes); err != nil {
+		return &ExitError{ExitEngine, err}
+	}
+	if opts.TTY && opts.Interactive && !opts.Detach && !IsTerminal(os.Stdin) {
 		return Exitf(ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
 	if abs, _ := filepath.Abs(dataRoot); strings.ContainsAny(abs, ",:") {
@@ -152,7 +164,7 @@ func create(dataRoot string, store *Store, images *local.Store, opts RunOptions)
 	if err != nil {
 		return nil, err
 	}
-	c.State.Status = "created"
+	c.State.Set(engine.Created)
 	c.State.Monitor = os.Getpid()
 	c.State.MonitorStart, _ = ProcessStartTime(c.State.Monitor)
 	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
@@ -173,6 +185,15 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	}
 	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
 	c.Host.AutoRemove, c.Host.Resources = opts.Remove, opts.Resources
+	c.Host.RestartPolicy = opts.Restart
+	if c.Host.RestartPolicy.Name == "" {
+		c.Host.RestartPolicy.Name = engine.PolicyNo
+	}
+	c.Host.LogConfig = LogConfig{Type: "json-file", Config: map[string]string{}}
+	for _, kv := range opts.LogOpts {
+		k, v, _ := strings.Cut(kv, "=")
+		c.Host.LogConfig.Config[k] = v
+	}
 	c.Config = Config{ID: c.ID, Hostname: opts.Hostname, Args: args, Cwd: opts.Cwd, User: opts.User, TTY: opts.TTY,
 		Caps: caps, NoNewPrivileges: opts.NoNewPrivileges}
 	if c.Config.Hostname == "" {
@@ -192,8 +213,11 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 		}
 	}
 	c.Config.Env = mergeEnv(imageEnv, c.Config.Hostname, opts.TTY, opts.Env)
-	if opts.TTY {
+	if opts.TTY && !opts.Detach {
 		c.Config.ConsoleRows, c.Config.ConsoleCols = TerminalSize(os.Stdin)
+	}
+	if img != nil {
+		c.Config.StopSignal = img.Config.StopSignal
 	}
 	return c, nil
 }
@@ -243,7 +267,7 @@ func start(store *Store, c *Container, opts RunOptions) (int, error) {
 		finish(store, c, code, err)
 		return code, err
 	}
-	c.State.Status, c.State.Pid, c.State.StartedAt = "running", p.Pid, time.Now().UTC()
+	c.State.Started(p.Pid, time.Now())
 	c.State.PidStart, _ = ProcessStartTime(p.Pid)
 	store.Save(c)
 
@@ -279,8 +303,8 @@ func finish(store *Store, c *Container, code int, err error) {
 		usage := c.Cgroup.Stats()
 		c.State.Usage, c.State.OOMKilled = &usage, usage.OOMKills > 0
 	}
-	c.State.Status, c.State.Pid, c.State.PidStart, c.State.Monitor, c.State.MonitorStart = "exited", 0, 0, 0, 0
-	c.State.ExitCode, c.State.FinishedAt = code, time.Now().UTC()
+	c.State.Exited(code, c.State.OOMKilled, time.Now())
+	c.State.PidStart, c.State.Monitor, c.State.MonitorStart = 0, 0, 0
 	if err != nil {
 		c.State.Error = err.Error()
 	}
