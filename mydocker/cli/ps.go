@@ -13,9 +13,8 @@ import (
 	"text/template"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/reference"
@@ -44,7 +43,7 @@ func psCmd(g *Globals, args []string) error {
 	}
 	now := time.Now()
 	for _, c := range list {
-		if !all && c.State.Status != "running" {
+		if !all && !c.State.Running {
 			continue
 		}
 		id := c.ID
@@ -65,15 +64,10 @@ func psCmd(g *Globals, args []string) error {
 	return tw.Flush()
 }
 
-// status is the STATUS column: "Up 5 seconds", "Exited (0) 2 minutes ago".
+// status is the STATUS column: "Up 5 seconds", "Up 5 seconds (Paused)",
+// "Exited (0) 2 minutes ago", "Restarting (1) 3 seconds ago".
 func status(c *container.Container, now time.Time) string {
-	switch c.State.Status {
-	case "running":
-		return "Up " + HumanDuration(now.Sub(c.State.StartedAt))
-	case "exited":
-		return fmt.Sprintf("Exited (%d) %s ago", c.State.ExitCode, HumanDuration(now.Sub(c.State.FinishedAt)))
-	}
-	return "Created"
+	return c.State.String(now, HumanDuration)
 }
 
 // HumanDuration prints a duration as Docker does: "Less than a second",
@@ -188,44 +182,16 @@ func removeContainer(store *container.Store, ref string, force bool) error {
 	}
 	if c.MonitorAlive() {
 		if !force {
-			state := "running"
-			if c.State.Status == "created" {
-				state = "starting" // its mydocker run is setting it up
+			if c.State.Status == engine.Created {
+				return fmt.Errorf("cannot remove container %q: container is starting: stop the container before removing or force remove", "/"+c.Name)
 			}
-			return fmt.Errorf("cannot remove container %q: container is %s: stop the container before removing or force remove", "/"+c.Name, state)
+			return engine.Check(c.State.Status, engine.Remove, c.Name)
 		}
-		if err := kill(store, c); err != nil {
+		if err := container.StopNow(store, c.ID); err != nil {
 			return err
 		}
 	}
 	return container.Remove(store, c.ID)
-}
-
-// kill ends a container and waits for its `mydocker run` to record the end.
-// Killing init ends the PID namespace; the `mydocker run` then undoes its
-// setup. One still starting has no init yet: wait until it has.
-func kill(store *container.Store, c *container.Container) error {
-	wait := func(done func(*container.Container) bool, what string) (*container.Container, error) {
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			now, err := store.Get(c.ID)
-			if err != nil || !now.MonitorAlive() || done(now) {
-				return now, nil
-			}
-			if time.Now().After(deadline) {
-				return nil, fmt.Errorf("container %s did not %s within 10s", container.ShortID(c.ID), what)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	now, err := wait(func(c *container.Container) bool { return c.State.Pid > 0 }, "start")
-	if err != nil || now == nil || !now.MonitorAlive() {
-		return err
-	}
-	// Pid > 0 always here: kill(0) would signal our own process group.
-	unix.Kill(now.State.Pid, unix.SIGKILL)
-	_, err = wait(func(*container.Container) bool { return false }, "stop")
-	return err
 }
 
 func inspectCmd(g *Globals, args []string) error {
