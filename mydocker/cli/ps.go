@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/mydocker/mydocker/mydocker/container"
-	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/reference"
@@ -180,18 +179,7 @@ func removeContainer(store *container.Store, ref string, force bool) error {
 	if err != nil {
 		return err
 	}
-	if c.MonitorAlive() {
-		if !force {
-			if c.State.Status == engine.Created {
-				return fmt.Errorf("cannot remove container %q: container is starting: stop the container before removing or force remove", "/"+c.Name)
-			}
-			return engine.Check(c.State.Status, engine.Remove, c.Name)
-		}
-		if err := container.StopNow(store, c.ID); err != nil {
-			return err
-		}
-	}
-	return container.Remove(store, c.ID)
+	return container.Rm(store, c.ID, force)
 }
 
 func inspectCmd(g *Globals, args []string) error {

@@ -195,6 +195,44 @@ func StopNow(s *Store, id string) error {
 	return fmt.Errorf("container %s did not start or end within 10s", ShortID(id))
 }
 
+// Rm is `mydocker rm [-f]` of one container. A container with a live
+// monitor is refused in Docker's words, unless forced: then it is killed
+// first (StopNow). The check and the removal happen under the container's
+// lock, which a monitor must take to claim the container: a monitor that
+// `run -d` started just before it was killed either has the container
+// (and rm -f stops it) or finds it gone, never half removed.
+func Rm(s *Store, id string, force bool) error {
+	for attempt := 0; ; attempt++ {
+		unlock, err := s.LockContainer(id)
+		if err != nil {
+			return err
+		}
+		c, err := s.Load(id)
+		if err != nil {
+			unlock()
+			return err
+		}
+		if !c.MonitorAlive() {
+			err := Remove(s, id)
+			unlock()
+			return err
+		}
+		unlock()
+		if !force {
+			if c.State.Status == engine.Created {
+				return fmt.Errorf("cannot remove container %q: container is starting: stop the container before removing or force remove", "/"+c.Name)
+			}
+			return engine.Check(c.State.Status, engine.Remove, c.Name)
+		}
+		if attempt == 3 {
+			return fmt.Errorf("cannot remove container %q: it keeps running", "/"+c.Name)
+		}
+		if err := StopNow(s, id); err != nil {
+			return err
+		}
+	}
+}
+
 // Pause freezes every process of the container (cgroups' freezer).
 func Pause(s *Store, ref string) error {
 	return freeze(s, ref, engine.Pause, engine.Paused)

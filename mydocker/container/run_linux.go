@@ -184,15 +184,15 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 		return nil, &ExitError{ExitEngine, err}
 	}
 	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
-	c.Host.AutoRemove, c.Host.Resources = opts.Remove, opts.Resources
-	c.Host.RestartPolicy = opts.Restart
-	if c.Host.RestartPolicy.Name == "" {
-		c.Host.RestartPolicy.Name = engine.PolicyNo
+	c.HostConfig.AutoRemove, c.HostConfig.Resources = opts.Remove, opts.Resources
+	c.HostConfig.RestartPolicy = opts.Restart
+	if c.HostConfig.RestartPolicy.Name == "" {
+		c.HostConfig.RestartPolicy.Name = engine.PolicyNo
 	}
-	c.Host.LogConfig = LogConfig{Type: "json-file", Config: map[string]string{}}
+	c.HostConfig.LogConfig = LogConfig{Type: "json-file", Config: map[string]string{}}
 	for _, kv := range opts.LogOpts {
 		k, v, _ := strings.Cut(kv, "=")
-		c.Host.LogConfig.Config[k] = v
+		c.HostConfig.LogConfig.Config[k] = v
 	}
 	c.Config = Config{ID: c.ID, Hostname: opts.Hostname, Args: args, Cwd: opts.Cwd, User: opts.User, TTY: opts.TTY,
 		Caps: caps, NoNewPrivileges: opts.NoNewPrivileges}
@@ -313,7 +313,7 @@ func finish(store *Store, c *Container, code int, err error) {
 
 // memLimit names the memory limit for the OOM message.
 func memLimit(c *Container) string {
-	if m := c.Host.Resources.Memory; m > 0 {
+	if m := c.HostConfig.Resources.Memory; m > 0 {
 		return fmt.Sprintf("%d MiB (-m)", m>>20)
 	}
 	return "the host's memory"

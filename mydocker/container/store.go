@@ -41,11 +41,11 @@ type Container struct {
 	Layers  []image.Digest `json:"Layers,omitempty"`
 	// Lowers are the directories of its root's read-only layers, top
 	// first, for `mydocker diff`.
-	Lowers  []string   `json:"Lowers,omitempty"`
-	Created time.Time  `json:"Created"`
-	Config  Config     `json:"Config"`
-	Host    HostConfig `json:"HostConfig"`
-	State   State      `json:"State"`
+	Lowers     []string   `json:"Lowers,omitempty"`
+	Created    time.Time  `json:"Created"`
+	Config     Config     `json:"Config"`
+	HostConfig HostConfig `json:"HostConfig"`
+	State      State      `json:"State"`
 	// RestartCount is how often the monitor restarted the command since
 	// the last start by a user (chapter 06).
 	RestartCount int `json:"RestartCount"`
@@ -145,15 +145,43 @@ func (s *Store) Create(c *Container) error {
 	} else if taken[c.Name] {
 		return fmt.Errorf("container name %q is already in use: remove it with `mydocker rm %s` or choose another --name", c.Name, c.Name)
 	}
-	if err := os.Mkdir(s.Dir(c.ID), 0o700); err != nil {
+	// The directory appears whole, record inside, or not at all: it is
+	// made under a temporary name and renamed. A creator killed midway
+	// (kill -9 of `run -d`) leaves only a ".new-" directory, which no
+	// reader takes for a container, and the next Create sweeps away.
+	s.sweep()
+	tmp := filepath.Join(s.dir, newPrefix+c.ID)
+	if err := os.Mkdir(tmp, 0o700); err != nil {
 		return err
 	}
-	if err := s.Save(c); err != nil {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err == nil {
+		err = fsutil.WriteFile(filepath.Join(tmp, "container.json"), data, 0o600)
+	}
+	if err == nil {
+		err = os.Rename(tmp, s.Dir(c.ID))
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
 		return err
 	}
 	// The record's directory is an entry of containers/: durable only
 	// once that directory is synced.
 	return fsutil.SyncDir(s.dir)
+}
+
+// newPrefix marks a container directory still being created.
+const newPrefix = ".new-"
+
+// sweep removes what creators killed midway left. Only called under the
+// store's lock, which every creator holds throughout: none is at work.
+func (s *Store) sweep() {
+	entries, _ := os.ReadDir(s.dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), newPrefix) {
+			os.RemoveAll(filepath.Join(s.dir, e.Name()))
+		}
+	}
 }
 
 // Save writes the container's record atomically.
@@ -198,7 +226,26 @@ func (s *Store) Get(ref string) (*Container, error) {
 
 // List returns every container, newest first, with the state of running ones
 // checked against the process table.
-func (s *Store) List() ([]*Container, error) { return s.list() }
+func (s *Store) List() ([]*Container, error) {
+	if unlock, ok := s.tryLock(); ok {
+		s.sweep()
+		unlock()
+	}
+	return s.list()
+}
+
+// tryLock takes the store's lock if no one holds it.
+func (s *Store) tryLock() (func(), bool) {
+	f, err := os.OpenFile(filepath.Join(s.dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, false
+	}
+	if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil {
+		f.Close()
+		return nil, false
+	}
+	return func() { f.Close() }, true
+}
 
 func (s *Store) list() ([]*Container, error) {
 	entries, err := os.ReadDir(s.dir)
@@ -207,7 +254,7 @@ func (s *Store) list() ([]*Container, error) {
 	}
 	var out []*Container
 	for _, e := range entries {
-		if !e.IsDir() {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), newPrefix) {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(s.dir, e.Name(), "container.json"))

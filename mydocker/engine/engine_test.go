@@ -99,7 +99,7 @@ func ExampleCheck() {
 	// cannot pause container web: container web is already paused
 	// cannot unpause container web: container web is not paused
 	// container web is paused, unpause the container before exec
-	// cannot remove container web: you cannot remove a running container: stop the container before attempting removal or force remove
+	// cannot remove container "/web": container is running: stop the container before removing or force remove
 	// not modified
 }
 

@@ -137,13 +137,8 @@ func Check(s Status, action Action, name string) error {
 			return conflict("container %s is not running", name)
 		}
 	case Remove:
-		switch s {
-		case Running:
-			return conflict("cannot remove container %s: you cannot remove a running container: stop the container before attempting removal or force remove", name)
-		case Paused:
-			return conflict("cannot remove container %s: you cannot remove a paused container: unpause and then stop the container before attempting removal or force remove", name)
-		case Restarting:
-			return conflict("cannot remove container %s: you cannot remove a restarting container: stop the container before attempting removal or force remove", name)
+		if s == Running || s == Paused || s == Restarting {
+			return conflict("cannot remove container \"/%s\": container is %s: stop the container before removing or force remove", name, s)
 		}
 	}
 	return nil

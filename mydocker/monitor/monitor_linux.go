@@ -75,7 +75,7 @@ func (m *monitor) open(dataRoot string) error {
 	if err != nil {
 		return err
 	}
-	opts, err := c.Host.LogConfig.Options()
+	opts, err := c.HostConfig.LogConfig.Options()
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (m *monitor) run() {
 		}
 		restart := false
 		c, err := m.store.Update(m.id, func(c *container.Container) error {
-			if c.Host.RestartPolicy.ShouldRestart(code, c.RestartCount, c.ManuallyStopped) {
+			if c.HostConfig.RestartPolicy.ShouldRestart(code, c.RestartCount, c.ManuallyStopped) {
 				restart = true
 				c.State.Set(engine.Restarting)
 				c.RestartCount++
@@ -104,7 +104,7 @@ func (m *monitor) run() {
 			break
 		}
 		delay := backoff.Next(ran)
-		trace.Step("restart policy %s: exit %d, restart %d in %v", c.Host.RestartPolicy, code, c.RestartCount, delay)
+		trace.Step("restart policy %s: exit %d, restart %d in %v", c.HostConfig.RestartPolicy, code, c.RestartCount, delay)
 		if !m.sleep(delay) {
 			break
 		}
@@ -121,7 +121,7 @@ func (m *monitor) once() (int, time.Duration, error) {
 	if err != nil {
 		return 0, 0, m.failed(err)
 	}
-	group, err := cgroups.New(c.ID, &c.Host.Resources)
+	group, err := cgroups.New(c.ID, &c.HostConfig.Resources)
 	if err != nil {
 		return 0, 0, m.failed(err)
 	}
@@ -260,7 +260,7 @@ func (m *monitor) end() {
 	if errors.Is(err, container.ErrNotFound) {
 		return // removed meanwhile (rm -f)
 	}
-	if err == nil && c.Host.AutoRemove {
+	if err == nil && c.HostConfig.AutoRemove {
 		m.log.Close()
 		container.Remove(m.store, m.id)
 	}
