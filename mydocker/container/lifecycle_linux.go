@@ -218,14 +218,22 @@ func Rm(s *Store, id string, force bool) error {
 			return err
 		}
 		unlock()
+		if attempt == 3 {
+			return fmt.Errorf("cannot remove container %q: it keeps running", "/"+c.Name)
+		}
 		if !force {
 			if c.State.Status == engine.Created {
 				return fmt.Errorf("cannot remove container %q: container is starting: stop the container before removing or force remove", "/"+c.Name)
 			}
-			return engine.Check(c.State.Status, engine.Remove, c.Name)
-		}
-		if attempt == 3 {
-			return fmt.Errorf("cannot remove container %q: it keeps running", "/"+c.Name)
+			if err := engine.Check(c.State.Status, engine.Remove, c.Name); err != nil {
+				return err
+			}
+			// Exited, and its monitor is finishing up (removing the
+			// cgroup): wait for it, then remove.
+			if err := waitMonitor(c, 10*time.Second); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := StopNow(s, id); err != nil {
 			return err

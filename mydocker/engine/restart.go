@@ -103,20 +103,22 @@ type Backoff struct {
 }
 
 // Next returns how long to wait before restarting a command that ran for
-// ran: 100 ms, then twice the last delay, up to a minute; 100 ms again
-// after a run of 10 s or more.
+// ran, and remembers it for the next time.
 func (b *Backoff) Next(ran time.Duration) time.Duration {
-	if ran >= ResetAfter {
-		b.delay = 0
-	}
-	switch {
-	case b.delay == 0:
-		b.delay = FirstDelay
-	case b.delay < MaxDelay:
-		b.delay *= 2
-	}
-	if b.delay > MaxDelay {
-		b.delay = MaxDelay
-	}
+	b.delay = NextDelay(b.delay, ran)
 	return b.delay
+}
+
+// NextDelay is Docker's back-off rule: 100 ms after a first exit, then
+// twice the last delay (prev), up to a minute; 100 ms again after a run of
+// 10 s or more, however long the delays had grown.
+func NextDelay(prev, ran time.Duration) time.Duration {
+	if ran >= ResetAfter {
+		prev = 0
+	}
+	next := 2 * prev
+	if prev == 0 {
+		next = FirstDelay
+	}
+	return min(next, MaxDelay)
 }
