@@ -115,7 +115,7 @@ func (d *differ) entry(dfd int, name, p string) error {
 		Mode:    int64(st.Mode & 0o7777),
 		Uid:     int(st.Uid),
 		Gid:     int(st.Gid),
-		ModTime: time.Unix(st.Mtim.Sec, 0),
+		ModTime: time.Unix(int64(st.Mtim.Sec), 0), // int32 on 32-bit CPUs
 	}
 	if isWhiteout(&st) {
 		// overlayfs's deletion: back to the spec's marker. overlayfs links

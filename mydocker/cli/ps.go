@@ -217,10 +217,11 @@ func inspectCmd(g *Globals, args []string) error {
 			continue
 		}
 		if tmpl != nil {
-			if err := tmpl.Execute(g.Stdout, c); err != nil {
+			text, err := execInspect(tmpl, c)
+			if err != nil {
 				return fmt.Errorf("template: %v", err)
 			}
-			fmt.Fprintln(g.Stdout)
+			fmt.Fprintln(g.Stdout, text)
 			continue
 		}
 		out = append(out, c)
@@ -234,6 +235,28 @@ func inspectCmd(g *Globals, args []string) error {
 	data, _ := json.MarshalIndent(out, "", "    ")
 	fmt.Fprintln(g.Stdout, string(data))
 	return errors.Join(errs...)
+}
+
+// execInspect runs an inspect template on v, and, as docker inspect does,
+// again on v's JSON document if a field is not found in v's Go type: a
+// template names fields as the JSON spells them ({{.Id}}) or as Go does
+// ({{.ID}}), and both work.
+func execInspect(tmpl *template.Template, v any) (string, error) {
+	var buf strings.Builder
+	err := tmpl.Execute(&buf, v)
+	if err == nil {
+		return buf.String(), nil
+	}
+	data, jerr := json.Marshal(v)
+	var raw map[string]any
+	if jerr != nil || json.Unmarshal(data, &raw) != nil {
+		return "", err
+	}
+	buf.Reset()
+	if rerr := tmpl.Execute(&buf, raw); rerr != nil {
+		return "", err
+	}
+	return buf.String(), nil
 }
 
 // toJSON is the template function {{json .}}, as in docker inspect.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 )
 
 // blobLayer is a layer whose compressed bytes are at hand, in memory or in
@@ -157,11 +158,13 @@ func Build(cfg ConfigFile, layers []Layer) (Image, error) {
 		cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, diffID)
 		m.Layers = append(m.Layers, Descriptor{MediaType: mt, Digest: d, Size: size})
 	}
+	// An image made here (import, commit of nothing) is for this machine,
+	// as Docker records it: the OS and CPU mydocker was built for.
 	if cfg.OS == "" {
-		cfg.OS = "linux"
+		cfg.OS = runtime.GOOS
 	}
 	if cfg.Architecture == "" {
-		cfg.Architecture = "amd64"
+		cfg.Architecture = runtime.GOARCH
 	}
 	config, err := json.Marshal(cfg)
 	if err != nil {

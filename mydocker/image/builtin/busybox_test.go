@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"runtime"
 	"testing"
 
 	"github.com/mydocker/mydocker/mydocker/doctor"
@@ -26,6 +27,11 @@ func TestBusyboxIsReproducible(t *testing.T) {
 	b, _, _ := Busybox(bin)
 	if image.FromBytes(a) != image.FromBytes(b) {
 		t.Errorf("two builds from the same busybox differ: %s, %s", image.FromBytes(a), image.FromBytes(b))
+	}
+	// chapters/05-images runs a mydocker built for another CPU to prove
+	// this is not a constant that happens to match the test machine.
+	if cfg.Architecture != runtime.GOARCH || cfg.OS != runtime.GOOS {
+		t.Errorf("the image is for %s/%s, want this machine's %s/%s", cfg.OS, cfg.Architecture, runtime.GOOS, runtime.GOARCH)
 	}
 	if len(cfg.Config.Cmd) != 1 || cfg.Config.Cmd[0] != "sh" {
 		t.Errorf("Cmd = %q, want [sh]", cfg.Config.Cmd)
