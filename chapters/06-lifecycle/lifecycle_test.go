@@ -332,3 +332,34 @@ func stripTimes(ps string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Docker behaviour: `docker ps` filters by status, name and ID, shows the
+// last n created with -n (every state), and prints Go templates with
+// --format, a header only with "table".
+func TestPsFiltersAndFormat(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	e.MustRun("run", "-d", "--name", "up", "busybox", "sleep", "60")
+	e.MustRun("run", "-d", "--name", "done", "busybox", "true")
+	e.MustRun("wait", "done")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ps", "--format", "{{.Names}} {{.State}}"}, "up running\n"},
+		{[]string{"ps", "--filter", "status=exited", "--format", "{{.Names}}"}, "done\n"},
+		{[]string{"ps", "-a", "--filter", "status=exited", "--filter", "status=running", "--format", "{{.Names}}"}, "done\nup\n"},
+		{[]string{"ps", "-a", "--filter", "name=do", "--format", "{{.Names}}"}, "done\n"},
+		{[]string{"ps", "-n", "1", "--format", "{{.Names}}"}, "done\n"},
+		{[]string{"ps", "-a", "--format", `table {{.Names}}\t{{.State}}`}, "NAMES   STATE\ndone    exited\nup      running\n"},
+	}
+	for _, tt := range tests {
+		if got := e.MustRun(tt.args...); got != tt.want {
+			t.Errorf("mydocker %s = %q, want %q", strings.Join(tt.args, " "), got, tt.want)
+		}
+	}
+	if r := e.Run("ps", "--filter", "status=sleeping"); r.Code != 125 || !strings.Contains(r.Stderr, "invalid filter 'status=sleeping'") {
+		t.Errorf("ps with a bad filter: %v\nwant exit 125 and the filter named", r)
+	}
+	e.MustRun("rm", "-f", "up", "done")
+}
