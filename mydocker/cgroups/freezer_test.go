@@ -26,7 +26,11 @@ func TestFreezer(t *testing.T) {
 	mode, err := DetectMode()
 	require.NoError(t, err)
 	t.Run("v1", func(t *testing.T) {
-		testenv.Require(t, mode != Unified, "this host is pure cgroup v2: no v1 freezer")
+		if mode == Unified {
+			// Not a missing capability: a pure v2 host (the VM) has no v1
+			// hierarchy at all. The hybrid CI host runs this part.
+			t.Skip("this host is pure cgroup v2: the v1 freezer is tested on v1 and hybrid hosts")
+		}
 		g, err := New(fmt.Sprintf("freezetest-%d", os.Getpid()), &Resources{})
 		require.NoError(t, err)
 		defer g.Destroy()
