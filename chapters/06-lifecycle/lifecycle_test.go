@@ -140,6 +140,11 @@ func TestPauseFreezesProcesses(t *testing.T) {
 	if !v2() && state != "D" {
 		t.Errorf("paused on cgroup v1: state %s, want D (frozen)", state)
 	}
+	// top shows a paused container's processes, frozen.
+	top := e.MustRun("top", "spin", "-o", "pid,stat,comm")
+	if !strings.Contains(top, fmt.Sprintf("%d %s", cmd, state)) {
+		t.Errorf("top of a paused container:\n%s\nwant the command, pid %d, in state %s", top, cmd, state)
+	}
 	if r := e.Run("pause", "spin"); r.Code != 1 || !strings.Contains(r.Stderr, "is already paused") {
 		t.Errorf("pause of a paused container: %v\nwant exit 1 and Docker's conflict", r)
 	}
@@ -362,4 +367,20 @@ func TestPsFiltersAndFormat(t *testing.T) {
 		t.Errorf("ps with a bad filter: %v\nwant exit 125 and the filter named", r)
 	}
 	e.MustRun("rm", "-f", "up", "done")
+}
+
+// Docker behaviour: `docker rename` changes the name, and refuses one in use.
+func TestRename(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	e.MustRun("run", "-d", "--name", "old", "busybox", "sleep", "60")
+	e.MustRun("run", "-d", "--name", "other", "busybox", "true")
+	e.MustRun("rename", "old", "new")
+	if got := inspect(e, "new", "{{.Name}} {{.State.Status}}"); got != "new running" {
+		t.Errorf("after rename: %q, want new running", got)
+	}
+	if r := e.Run("rename", "new", "other"); r.Code != 1 || !strings.Contains(r.Stderr, `container name "/other" is already in use`) {
+		t.Errorf("rename to a name in use: %v\nwant exit 1 and Docker's conflict", r)
+	}
+	e.MustRun("rm", "-f", "new", "other")
 }

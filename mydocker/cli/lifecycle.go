@@ -11,7 +11,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mydocker/mydocker/mydocker/container"
@@ -231,4 +234,58 @@ func logsCmd(g *Globals, args []string) error {
 		return nil // never started: no log yet
 	}
 	return err
+}
+
+func renameCmd(g *Globals, args []string) error {
+	refs, err := parse(g, NewFlagSet("rename"), args, 2, 2)
+	if err != nil {
+		return err
+	}
+	store, err := container.OpenStore(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	return container.Rename(store, refs[0], refs[1])
+}
+
+// topCmd runs the host's ps (with the given options, -ef by default, as
+// docker top does) and keeps the lines of the container's processes.
+func topCmd(g *Globals, args []string) error {
+	// Flags stop at the container's name: what follows it is ps's.
+	rest, err := parse(g, NewFlagSet("top"), args, 1, -1)
+	if err != nil {
+		return err
+	}
+	store, err := container.OpenStore(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	pids, err := container.Processes(store, rest[0])
+	if err != nil {
+		return err
+	}
+	psArgs := rest[1:]
+	if len(psArgs) == 0 {
+		psArgs = []string{"-ef"}
+	}
+	out, err := exec.Command("ps", psArgs...).Output()
+	if err != nil {
+		return fmt.Errorf("ps %s: %w", strings.Join(psArgs, " "), err)
+	}
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	col := slices.Index(strings.Fields(lines[0]), "PID")
+	if col < 0 {
+		return fmt.Errorf("ps %s: its output has no PID column", strings.Join(psArgs, " "))
+	}
+	fmt.Fprintln(g.Stdout, lines[0])
+	for _, line := range lines[1:] {
+		f := strings.Fields(line)
+		if len(f) <= col {
+			continue
+		}
+		if pid, err := strconv.Atoi(f[col]); err == nil && slices.Contains(pids, pid) {
+			fmt.Fprintln(g.Stdout, line)
+		}
+	}
+	return nil
 }

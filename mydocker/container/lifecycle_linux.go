@@ -15,6 +15,8 @@ package container
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -329,4 +331,61 @@ func ParseSignal(s string) (unix.Signal, error) {
 		return sig, nil
 	}
 	return 0, fmt.Errorf("invalid signal: %s", s)
+}
+
+// Rename gives a container a new name, unique among the store's: the
+// store's lock makes check-and-rename atomic against Create.
+func Rename(s *Store, ref, name string) error {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	c, err := s.Get(ref)
+	if err != nil {
+		return err
+	}
+	if c.Name == name {
+		return fmt.Errorf("renaming a container with the same name as its current name: %s", name)
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	all, err := s.list()
+	if err != nil {
+		return err
+	}
+	for _, o := range all {
+		if o.Name == name {
+			return &engine.ConflictError{Msg: fmt.Sprintf("container name %q is already in use by container %s: remove it or choose another name", "/"+name, ShortID(o.ID))}
+		}
+	}
+	_, err = s.Update(c.ID, func(c *Container) error { c.Name = name; return nil })
+	return err
+}
+
+// Processes lists the host PIDs of a running container's processes: its
+// init, and every process in its cgroup. `mydocker top` shows them.
+func Processes(s *Store, ref string) ([]int, error) {
+	c, err := s.Get(ref)
+	if err != nil {
+		return nil, err
+	}
+	if !c.State.Running || c.State.Pid == 0 || !c.MonitorAlive() {
+		return nil, &engine.ConflictError{Msg: fmt.Sprintf("container %s is not running", ref)}
+	}
+	pids := []int{c.State.Pid}
+	if c.Cgroup != nil {
+		dir := c.Cgroup.Dir("pids")
+		if dir == "" {
+			dir = c.Cgroup.Dir("")
+		}
+		data, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+		for _, f := range strings.Fields(string(data)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids, nil
 }
