@@ -256,6 +256,18 @@ func TestKilledMonitor(t *testing.T) {
 	if ps := e.MustRun("ps"); strings.Contains(ps, "orphan") {
 		t.Errorf("ps (running only) after the monitor was killed:\n%s\nwant it gone", ps)
 	}
+	// It can start again: the new monitor clears the group the old one left.
+	e.MustRun("start", "orphan")
+	if got := inspect(e, "orphan", "{{.State.Status}}"); got != "running" {
+		t.Errorf("start after the monitor was killed: %s, want running", got)
+	}
+	// Killed again, and removed with a plain rm this time.
+	monitor, err = strconv.Atoi(inspect(e, "orphan", "{{.State.Monitor}}"))
+	require.NoError(t, err)
+	require.NoError(t, syscall.Kill(monitor, syscall.SIGKILL))
+	eventually(t, "ps saw the second monitor gone", func() bool {
+		return strings.Contains(e.MustRun("ps", "-a"), "Exited (255)")
+	})
 	e.MustRun("rm", "orphan")
 }
 

@@ -121,6 +121,12 @@ func (m *monitor) once() (int, time.Duration, error) {
 	if err != nil {
 		return 0, 0, m.failed(err)
 	}
+	// A group left by a monitor that was killed (kill -9) would make New
+	// fail: no process of the container can be in it now (init died with
+	// that monitor), so it goes first.
+	if stale, err := cgroups.Locate(c.ID); err == nil {
+		stale.Destroy()
+	}
 	group, err := cgroups.New(c.ID, &c.HostConfig.Resources)
 	if err != nil {
 		return 0, 0, m.failed(err)
