@@ -2,7 +2,7 @@
 #
 #   sudo make demo          build, and run a shell in a busybox container
 #   sudo make test          every test: lint, unit, chapters, labs, cgroup v2 VM
-#   sudo make chapter N=01  one chapter's tests, verbose
+#   sudo make chapter N=01  one chapter's tests, verbose (PART=1: one session's)
 #   sudo make lab N=01      your lab against its checker
 #   sudo make test-vm       the chapters' tests on cgroup v2, in a qemu VM
 #   sudo make bench         each chapter's hot path against the reference tool
@@ -76,9 +76,12 @@ chapters:
 transcripts:
 	$(GO) test -count=1 ./chapters/transcripts/
 
+# PART=K runs the tests of one part (one workshop session) of the chapter:
+# those its README's reading order lists for that part.
 chapter:
-	@[ -n "$${N:-}" ] || { echo 'usage: make chapter N=01'; exit 2; }
-	$(GO) test -count=1 -v ./chapters/$(N)-*/
+	@[ -n "$${N:-}" ] || { echo 'usage: make chapter N=01 [PART=1]'; exit 2; }
+	run=$$( [ -z "$${PART:-}" ] || scripts/part-tests.sh $(N) $(PART) ) && \
+	$(GO) test -count=1 -v $${run:+-run "$$run"} ./chapters/$(N)-*/
 
 lab:
 	@[ -n "$${N:-}" ] || { echo 'usage: make lab N=01'; exit 2; }

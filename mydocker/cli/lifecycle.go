@@ -17,14 +17,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/logs"
 	"github.com/mydocker/mydocker/mydocker/monitor"
 )
 
 // runDetached is `run -d`: record, start under a monitor, print the ID.
-func runDetached(g *Globals, o container.RunOptions) error {
-	c, err := container.Create(g.DataRoot, o)
+func runDetached(g *Globals, o engine.RunOptions) error {
+	c, err := engine.Create(g.DataRoot, o)
 	if err != nil {
 		return err
 	}
@@ -37,8 +37,8 @@ func runDetached(g *Globals, o container.RunOptions) error {
 
 // eachContainer runs fn on each named container, printing each name that
 // succeeded, and joins the errors.
-func eachContainer(g *Globals, refs []string, fn func(store *container.Store, ref string) error) error {
-	store, err := container.OpenStore(g.DataRoot)
+func eachContainer(g *Globals, refs []string, fn func(store *engine.Store, ref string) error) error {
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func startCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	return eachContainer(g, refs, func(store *container.Store, ref string) error {
+	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		c, err := store.Get(ref)
 		if err != nil {
 			return err
@@ -83,8 +83,8 @@ func stopCmd(g *Globals, args []string) error {
 	if err != nil {
 		return &usageError{"stop", err}
 	}
-	return eachContainer(g, refs, func(store *container.Store, ref string) error {
-		return container.Stop(store, ref, timeout)
+	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
+		return engine.Stop(store, ref, timeout)
 	})
 }
 
@@ -115,8 +115,8 @@ func restartCmd(g *Globals, args []string) error {
 	if err != nil {
 		return &usageError{"restart", err}
 	}
-	return eachContainer(g, refs, func(store *container.Store, ref string) error {
-		if err := container.Stop(store, ref, timeout); err != nil {
+	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
+		if err := engine.Stop(store, ref, timeout); err != nil {
 			return err
 		}
 		c, err := store.Get(ref)
@@ -136,12 +136,12 @@ func killCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	sig, err := container.ParseSignal(signal)
+	sig, err := engine.ParseSignal(signal)
 	if err != nil {
 		return &usageError{"kill", err}
 	}
-	return eachContainer(g, refs, func(store *container.Store, ref string) error {
-		return container.Kill(store, ref, sig)
+	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
+		return engine.Kill(store, ref, sig)
 	})
 }
 
@@ -150,7 +150,7 @@ func pauseCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	return eachContainer(g, refs, container.Pause)
+	return eachContainer(g, refs, engine.Pause)
 }
 
 func unpauseCmd(g *Globals, args []string) error {
@@ -158,7 +158,7 @@ func unpauseCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	return eachContainer(g, refs, container.Unpause)
+	return eachContainer(g, refs, engine.Unpause)
 }
 
 // waitCmd prints each container's exit code once it has stopped.
@@ -167,13 +167,13 @@ func waitCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, ref := range refs {
-		code, err := container.Wait(store, ref)
+		code, err := engine.Wait(store, ref)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -204,7 +204,7 @@ func logsCmd(g *Globals, args []string) error {
 	if opts.Since, err = logs.ParseSince(since, time.Now()); err != nil {
 		return &usageError{"logs", err}
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
@@ -241,11 +241,11 @@ func renameCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
-	return container.Rename(store, refs[0], refs[1])
+	return engine.Rename(store, refs[0], refs[1])
 }
 
 // topCmd runs the host's ps (with the given options, -ef by default, as
@@ -256,11 +256,11 @@ func topCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
-	pids, err := container.Processes(store, rest[0])
+	pids, err := engine.Processes(store, rest[0])
 	if err != nil {
 		return err
 	}

@@ -11,47 +11,46 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mydocker/mydocker/mydocker/container"
-	"github.com/mydocker/mydocker/mydocker/image/local"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+
+	local "github.com/mydocker/mydocker/mydocker/store"
 )
 
 type progressPrinter struct {
-	mu    sync.Mutex
-	w     io.Writer
-	tty   bool
-	order []string          // layer IDs in the order they appeared
-	line  map[string]string // the last line printed for each
+	mu     sync.Mutex
+	w      io.Writer
+	tty    bool
+	order  []string                // layer IDs in the order they appeared
+	status map[string]local.Status // the last status shown for each
 }
 
 func newProgress(w io.Writer) *progressPrinter {
 	f, ok := w.(*os.File)
-	return &progressPrinter{w: w, tty: ok && container.IsTerminal(f), line: map[string]string{}}
+	return &progressPrinter{w: w, tty: ok && runtime.IsTerminal(f), status: map[string]local.Status{}}
 }
 
 // Update shows one step.
 func (p *progressPrinter) Update(e local.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	text := e.ID + ": " + e.Status
-	if e.Status == "Downloading" || e.Status == "Pushing" {
+	text := e.ID + ": " + e.Status.String()
+	if e.Status.HasBar() {
 		text += " " + bar(e.Done, e.Total)
 	}
-	old, seen := p.line[e.ID]
+	old, seen := p.status[e.ID]
+	p.status[e.ID] = e.Status
 	if !p.tty {
 		// Plain output: a line per change of status, not per byte.
-		if !seen || statusOf(old) != e.Status {
-			fmt.Fprintln(p.w, strings.TrimRight(e.ID+": "+e.Status, " "))
+		if !seen || old != e.Status {
+			fmt.Fprintln(p.w, e.ID+": "+e.Status.String())
 		}
-		p.line[e.ID] = text
 		return
 	}
 	if !seen {
 		p.order = append(p.order, e.ID)
-		p.line[e.ID] = text
 		fmt.Fprintln(p.w, text)
 		return
 	}
-	p.line[e.ID] = text
 	up := len(p.order)
 	for i, id := range p.order {
 		if id == e.ID {
@@ -60,14 +59,6 @@ func (p *progressPrinter) Update(e local.Progress) {
 	}
 	// Up to the layer's line, clear it, write, and back down.
 	fmt.Fprintf(p.w, "\033[%dA\r\033[2K%s\r\033[%dB", up, text, up)
-}
-
-func statusOf(line string) string {
-	_, rest, _ := strings.Cut(line, ": ")
-	if i := strings.Index(rest, " ["); i >= 0 {
-		rest = rest[:i]
-	}
-	return rest
 }
 
 // bar draws Docker's progress bar: [=====>      ] 1.2MB/3.4MB.

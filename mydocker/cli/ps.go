@@ -14,10 +14,11 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
+
 	"github.com/mydocker/mydocker/mydocker/image"
-	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/reference"
+	local "github.com/mydocker/mydocker/mydocker/store"
 )
 
 func psCmd(g *Globals, args []string) error {
@@ -61,7 +62,7 @@ func psCmd(g *Globals, args []string) error {
 			return &usageError{"ps", fmt.Errorf("invalid --format: %v", err)}
 		}
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
@@ -112,10 +113,10 @@ type psRow struct {
 var psHeader = psRow{ID: "CONTAINER ID", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT",
 	RunningFor: "CREATED", Ports: "PORTS", Status: "STATUS", Names: "NAMES", State: "STATE"}
 
-func newPSRow(c *container.Container, now time.Time, noTrunc bool) psRow {
+func newPSRow(c *engine.Container, now time.Time, noTrunc bool) psRow {
 	id, cmd := c.ID, strconv.Quote(strings.Join(c.Config.Args, " "))
 	if !noTrunc {
-		id, cmd = container.ShortID(id), ellipsis(cmd, 20)
+		id, cmd = engine.ShortID(id), ellipsis(cmd, 20)
 	}
 	return psRow{ID: id, Image: c.Image, Command: cmd,
 		CreatedAt:  c.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
@@ -126,7 +127,7 @@ func newPSRow(c *container.Container, now time.Time, noTrunc bool) psRow {
 // psFilter reads --filter KEY=VALUE flags as Docker does: values of one
 // key are alternatives, different keys must all hold. status= is a state,
 // name= a part of the name, id= a prefix of the ID.
-func psFilter(filters []string) (func(*container.Container) bool, error) {
+func psFilter(filters []string) (func(*engine.Container) bool, error) {
 	want := map[string][]string{}
 	for _, f := range filters {
 		k, v, ok := strings.Cut(f, "=")
@@ -144,7 +145,7 @@ func psFilter(filters []string) (func(*container.Container) bool, error) {
 		}
 		want[k] = append(want[k], v)
 	}
-	return func(c *container.Container) bool {
+	return func(c *engine.Container) bool {
 		for k, vs := range want {
 			if !slices.ContainsFunc(vs, func(v string) bool {
 				switch k {
@@ -164,7 +165,7 @@ func psFilter(filters []string) (func(*container.Container) bool, error) {
 
 // status is the STATUS column: "Up 5 seconds", "Up 5 seconds (Paused)",
 // "Exited (0) 2 minutes ago", "Restarting (1) 3 seconds ago".
-func status(c *container.Container, now time.Time) string {
+func status(c *engine.Container, now time.Time) string {
 	return c.State.String(now, HumanDuration)
 }
 
@@ -219,66 +220,7 @@ func rmCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	removed := 0
-	for _, ref := range refs {
-		if err := removeContainer(store, ref, force); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		removed++
-		fmt.Fprintln(g.Stdout, ref)
-	}
-	// A container run from a root filesystem tarball was the only user of
-	// its layer: collect layers nothing stacks any more. (Only after a
-	// removal: a refused rm must not wait for the data root's lock, which
-	// a starting container holds.)
-	if removed > 0 {
-		if err := collectLayers(g, store); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// collectLayers removes the layers and blobs no image and no container
-// uses, holding the data root's lock so no starting container loses one.
-func collectLayers(g *Globals, store *container.Store) error {
-	unlock, err := container.LockDataRoot(g.DataRoot, true)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	return collectLayersLocked(g, store)
-}
-
-// collectLayersLocked is collectLayers for a caller that holds the lock.
-func collectLayersLocked(g *Globals, store *container.Store) error {
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	inUse, err := container.InUse(store)
-	if err != nil {
-		return err
-	}
-	_, err = images.GC(inUse)
-	return err
-}
-
-// removeContainer removes a container whose `mydocker run` is gone or has
-// recorded the end. One still starting or running is refused, in Docker's
-// words, unless forced: then it is killed first.
-func removeContainer(store *container.Store, ref string, force bool) error {
-	c, err := store.Get(ref)
-	if err != nil {
-		return err
-	}
-	return container.Rm(store, c.ID, force)
+	return engine.RemoveContainers(g.DataRoot, refs, force, func(ref string) { fmt.Fprintln(g.Stdout, ref) })
 }
 
 func inspectCmd(g *Globals, args []string) error {
@@ -295,7 +237,7 @@ func inspectCmd(g *Globals, args []string) error {
 			return &usageError{"inspect", fmt.Errorf("template parsing error: %v", err)}
 		}
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}

@@ -11,17 +11,20 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
 
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
-	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/image/tarball"
 	"github.com/mydocker/mydocker/mydocker/reference"
+	local "github.com/mydocker/mydocker/mydocker/store"
 )
 
 // registryOptions are the options every registry operation shares: the
@@ -62,13 +65,13 @@ func pullCmd(g *Globals, args []string) error {
 
 // pull is `docker pull`'s output around Store.Pull.
 func pull(g *Globals, name string, out io.Writer) (reference.Reference, error) {
-	ref, err := reference.Parse(name)
+	ref, err := reference.ParseName(name)
 	if err != nil {
 		return ref, err
 	}
-	if ref.Tag == "" && ref.Digest == "" {
-		fmt.Fprintln(out, "Using default tag: latest")
-		ref.Tag = "latest"
+	if ref.WithDefaultTag() != ref {
+		fmt.Fprintf(out, "Using default tag: %s\n", reference.DefaultTag)
+		ref = ref.WithDefaultTag()
 	}
 	opts, err := registryOptions(g)
 	if err != nil {
@@ -104,9 +107,7 @@ func pushCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	if ref.Tag == "" && ref.Digest == "" {
-		ref.Tag = "latest"
-	}
+	ref = ref.WithDefaultTag()
 	opts, err := registryOptions(g)
 	if err != nil {
 		return err
@@ -131,7 +132,7 @@ func pushCmd(g *Globals, args []string) error {
 		if !isLayer[string(e.Digest)] {
 			return
 		}
-		status := map[string]string{remote.ActionExists: "Layer already exists", remote.ActionPushing: "Pushing", remote.ActionPushed: "Pushed"}[e.Action]
+		status := map[remote.Action]local.Status{remote.ActionExists: local.LayerAlreadyExists, remote.ActionPushing: local.Pushing, remote.ActionPushed: local.Pushed}[e.Action]
 		p.Update(local.Progress{ID: e.Digest.Short(), Status: status, Done: e.Done, Total: e.Total})
 	}
 	ctx, stop := interruptible()
@@ -244,10 +245,7 @@ func saveCmd(g *Globals, args []string) error {
 		}
 		e := tarball.Entry{Image: img}
 		if ref, err := reference.Parse(name); err == nil && rec.Ref != "" && !strings.HasPrefix(name, "sha256:") {
-			if ref.Tag == "" {
-				ref.Tag = "latest"
-			}
-			e.RepoTags = []string{ref.Familiar()}
+			e.RepoTags = []string{ref.WithDefaultTag().Familiar()}
 		}
 		entries = append(entries, e)
 	}
@@ -262,7 +260,7 @@ func saveCmd(g *Globals, args []string) error {
 		}
 		defer f.Close()
 		w = f
-	} else if o, ok := g.Stdout.(*os.File); ok && container.IsTerminal(o) {
+	} else if o, ok := g.Stdout.(*os.File); ok && runtime.IsTerminal(o) {
 		return errors.New("cowardly refusing to save to a terminal: use -o FILE or redirect")
 	}
 	if err := tarball.Write(w, entries); err != nil {
@@ -327,45 +325,31 @@ func orStdin(path string) string {
 	return path
 }
 
-// ensureImage pulls name if run needs it and the store lacks it, as
-// `docker run --pull missing` does, telling the user on stderr. "always"
-// pulls every time, "never" never does.
+// ensureImage carries out `run --pull policy` for name, telling the user on
+// stderr what it does, as `docker run` does.
 func ensureImage(g *Globals, name, policy string) error {
-	switch policy {
-	case "missing", "always", "never":
-	default:
-		return &usageError{"run", fmt.Errorf("invalid --pull %q: want always, missing or never", policy)}
-	}
-	if policy == "never" || name == container.HostImage || container.LooksLikePath(name) {
-		return nil
-	}
-	images, err := local.Open(g.DataRoot)
+	action, ref, err := engine.DecidePull(g.DataRoot, name, policy)
 	if err != nil {
-		return err
+		if !slices.Contains(engine.PullPolicies, policy) {
+			return &usageError{"run", err}
+		}
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
-	if _, _, err := images.Get(name); policy == "missing" && (err == nil || !errors.Is(err, local.ErrNotFound)) {
+	if action == engine.UseLocal {
 		return nil
-	}
-	ref, err := reference.Parse(name)
-	if err != nil {
-		return &container.ExitError{Code: container.ExitEngine, Err: err}
-	}
-	if ref.Tag == "" && ref.Digest == "" {
-		ref.Tag = "latest"
 	}
 	if policy == "missing" {
 		fmt.Fprintf(g.Stderr, "Unable to find image '%s' locally\n", ref.Familiar())
-		// The one image mydocker can make itself: no registry needed.
-		if ref.String() == "docker.io/library/"+builtin.Name {
-			fmt.Fprintln(g.Stderr, "Building it from the host's static busybox (mydocker mkimage busybox)")
-			if err := buildBusybox(g, builtin.Name, g.Stderr); err != nil {
-				return &container.ExitError{Code: container.ExitEngine, Err: err}
-			}
-			return nil
-		}
 	}
-	if _, err := pull(g, ref.String(), g.Stderr); err != nil {
-		return &container.ExitError{Code: container.ExitEngine, Err: err}
+	if action == engine.BuildBusybox {
+		// The one image mydocker can make itself: no registry needed.
+		fmt.Fprintln(g.Stderr, "Building it from the host's static busybox (mydocker mkimage busybox)")
+		err = buildBusybox(g, builtin.Name, g.Stderr)
+	} else {
+		_, err = pull(g, ref.String(), g.Stderr)
+	}
+	if err != nil {
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	return nil
 }

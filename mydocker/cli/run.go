@@ -1,5 +1,5 @@
 // mydocker run: flags as `docker run` spells them, turned into
-// container.RunOptions.
+// engine.RunOptions.
 
 package cli
 
@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
-	"github.com/mydocker/mydocker/mydocker/container"
 	"github.com/mydocker/mydocker/mydocker/engine"
 )
 
@@ -19,7 +18,7 @@ func createCmd(g *Globals, args []string) error { return runOrCreate(g, "create"
 
 // runOrCreate is `run` and `create`, which take the same flags.
 func runOrCreate(g *Globals, name string, args []string) error {
-	var o container.RunOptions
+	var o engine.RunOptions
 	var memory, swap, cpus, shares, pids, restart string
 	var securityOpts []string
 	pullPolicy := "missing"
@@ -67,7 +66,7 @@ func runOrCreate(g *Globals, name string, args []string) error {
 	}
 	if name == "create" {
 		o.Detach = true // the container will run under a monitor
-		c, err := container.Create(g.DataRoot, o)
+		c, err := engine.Create(g.DataRoot, o)
 		if err != nil {
 			return err
 		}
@@ -80,7 +79,7 @@ func runOrCreate(g *Globals, name string, args []string) error {
 	if o.Restart.Name != engine.PolicyNo {
 		return &usageError{name, fmt.Errorf("--restart %s needs -d: a container in the foreground has no monitor to restart it", o.Restart)}
 	}
-	code, err := container.Run(g.DataRoot, o)
+	code, err := engine.Run(g.DataRoot, o)
 	if err != nil {
 		return err
 	}

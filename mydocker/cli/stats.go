@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
 func statsCmd(g *Globals, args []string) error {
@@ -24,7 +25,7 @@ func statsCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func statsCmd(g *Globals, args []string) error {
 	for {
 		time.Sleep(time.Second)
 		cur := sample(list)
-		if !noStream && container.IsTerminal(os.Stdout) {
+		if !noStream && runtime.IsTerminal(os.Stdout) {
 			fmt.Fprint(g.Stdout, "\033[2J\033[H") // clear the screen, as docker stats does
 		}
 		printStats(g.Stdout, list, prev, cur)
@@ -48,10 +49,10 @@ func statsCmd(g *Globals, args []string) error {
 }
 
 // statsTargets picks the named containers, or every running one.
-func statsTargets(store *container.Store, refs []string) ([]*container.Container, error) {
+func statsTargets(store *engine.Store, refs []string) ([]*engine.Container, error) {
 	if len(refs) == 0 {
 		all, err := store.List()
-		var running []*container.Container
+		var running []*engine.Container
 		for _, c := range all {
 			if c.State.Status == "running" && c.Cgroup != nil {
 				running = append(running, c)
@@ -59,7 +60,7 @@ func statsTargets(store *container.Store, refs []string) ([]*container.Container
 		}
 		return running, err
 	}
-	var out []*container.Container
+	var out []*engine.Container
 	for _, ref := range refs {
 		c, err := store.Get(ref)
 		if err != nil {
@@ -78,7 +79,7 @@ type reading struct {
 	stats map[string]cgroups.Stats
 }
 
-func sample(list []*container.Container) reading {
+func sample(list []*engine.Container) reading {
 	r := reading{at: time.Now(), stats: map[string]cgroups.Stats{}}
 	for _, c := range list {
 		r.stats[c.ID] = c.Cgroup.Stats()
@@ -86,7 +87,7 @@ func sample(list []*container.Container) reading {
 	return r
 }
 
-func printStats(w io.Writer, list []*container.Container, prev, cur reading) {
+func printStats(w io.Writer, list []*engine.Container, prev, cur reading) {
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 	fmt.Fprintln(tw, "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tPIDS")
 	hostMem := hostMemory()
@@ -104,7 +105,7 @@ func printStats(w io.Writer, list []*container.Container, prev, cur reading) {
 		if limit > 0 {
 			memPct = float64(b.MemoryCurrent) / float64(limit) * 100
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%s / %s\t%.2f%%\t%d\n", container.ShortID(c.ID), c.Name,
+		fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%s / %s\t%.2f%%\t%d\n", engine.ShortID(c.ID), c.Name,
 			cpu, BinarySize(b.MemoryCurrent), BinarySize(limit), memPct, b.Pids)
 	}
 	tw.Flush()

@@ -88,12 +88,12 @@ func TestShouldRestart(t *testing.T) {
 }
 
 func ExampleCheck() {
-	fmt.Println(Check(Exited, Pause, "web"))
-	fmt.Println(Check(Paused, Pause, "web"))
-	fmt.Println(Check(Running, Unpause, "web"))
-	fmt.Println(Check(Paused, Exec, "web"))
-	fmt.Println(Check(Running, Remove, "web"))
-	fmt.Println(Check(Exited, Stop, "web"))
+	fmt.Println(Check(Exited, ActPause, "web"))
+	fmt.Println(Check(Paused, ActPause, "web"))
+	fmt.Println(Check(Running, ActUnpause, "web"))
+	fmt.Println(Check(Paused, ActExec, "web"))
+	fmt.Println(Check(Running, ActRemove, "web"))
+	fmt.Println(Check(Exited, ActStop, "web"))
 	// Output:
 	// cannot pause container web: container web is not running
 	// cannot pause container web: container web is already paused
@@ -110,14 +110,14 @@ func TestCheckTable(t *testing.T) {
 	states := []Status{Created, Running, Paused, Restarting, Removing, Exited, Dead}
 	want := map[Action][]string{
 		//         created running paused restarting removing exited dead
-		Start:   {ok, same, no, same, no, ok, no},
-		Stop:    {same, ok, ok, ok, no, same, same},
-		Kill:    {no, ok, ok, ok, no, no, no},
-		Pause:   {no, ok, no, no, no, no, no},
-		Unpause: {no, no, ok, no, no, no, no},
-		Exec:    {no, ok, no, no, no, no, no},
-		Remove:  {ok, no, no, no, no, ok, ok},
-		ForceRm: {ok, ok, ok, ok, ok, ok, ok},
+		ActStart:   {ok, same, no, same, no, ok, no},
+		ActStop:    {same, ok, ok, ok, no, same, same},
+		ActKill:    {no, ok, ok, ok, no, no, no},
+		ActPause:   {no, ok, no, no, no, no, no},
+		ActUnpause: {no, no, ok, no, no, no, no},
+		ActExec:    {no, ok, no, no, no, no, no},
+		ActRemove:  {ok, no, no, no, no, ok, ok},
+		ActForceRm: {ok, ok, ok, ok, ok, ok, ok},
 	}
 	for action, row := range want {
 		for i, s := range states {
@@ -141,7 +141,7 @@ func TestCheckTable(t *testing.T) {
 func TestStateString(t *testing.T) {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	human := func(d time.Duration) string { return d.String() }
-	var st State
+	var st DockerState
 	st.Started(42, now.Add(-5*time.Second))
 	if got := st.String(now, human); got != "Up 5s" || !st.Running || st.Pid != 42 {
 		t.Errorf("running: String = %q, Running %v Pid %d", got, st.Running, st.Pid)

@@ -42,15 +42,15 @@ const (
 type Action string
 
 const (
-	Start   Action = "start"
-	Stop    Action = "stop"
-	Kill    Action = "kill"
-	Pause   Action = "pause"
-	Unpause Action = "unpause"
-	Exec    Action = "exec"
-	Remove  Action = "remove" // rm without -f
-	ForceRm Action = "rm -f"
-	Attach  Action = "attach"
+	ActStart   Action = "start"
+	ActStop    Action = "stop"
+	ActKill    Action = "kill"
+	ActPause   Action = "pause"
+	ActUnpause Action = "unpause"
+	ActExec    Action = "exec"
+	ActRemove  Action = "remove" // rm without -f
+	ActForceRm Action = "rm -f"
+	ActAttach  Action = "attach"
 )
 
 // ErrConflict is what every refused transition wraps: the request cannot be
@@ -83,36 +83,36 @@ func conflict(format string, args ...any) error {
 func Check(s Status, action Action, name string) error {
 	switch s {
 	case Removing:
-		if action == ForceRm {
+		if action == ActForceRm {
 			return nil // a second rm -f finishes what a crashed one began
 		}
 		return conflict("removal of container %s is already in progress", name)
 	case Dead:
 		switch action {
-		case Remove, ForceRm:
+		case ActRemove, ActForceRm:
 			return nil
-		case Stop:
+		case ActStop:
 			return ErrNotModified
 		}
 		return conflict("container %s is marked for removal and cannot be %s", name, doneForm(action))
 	}
 	switch action {
-	case Start:
+	case ActStart:
 		switch s {
 		case Running, Restarting:
 			return ErrNotModified
 		case Paused:
 			return conflict("cannot start a paused container %s, try unpause instead", name)
 		}
-	case Stop:
+	case ActStop:
 		if s == Created || s == Exited {
 			return ErrNotModified
 		}
-	case Kill:
+	case ActKill:
 		if s != Running && s != Paused && s != Restarting {
 			return conflict("cannot kill container: %s: container %s is not running", name, name)
 		}
-	case Pause:
+	case ActPause:
 		switch s {
 		case Paused:
 			return conflict("cannot pause container %s: container %s is already paused", name, name)
@@ -122,11 +122,11 @@ func Check(s Status, action Action, name string) error {
 		default:
 			return conflict("cannot pause container %s: container %s is not running", name, name)
 		}
-	case Unpause:
+	case ActUnpause:
 		if s != Paused {
 			return conflict("cannot unpause container %s: container %s is not paused", name, name)
 		}
-	case Exec, Attach:
+	case ActExec, ActAttach:
 		switch s {
 		case Paused:
 			return conflict("container %s is paused, unpause the container before %s", name, action)
@@ -136,7 +136,7 @@ func Check(s Status, action Action, name string) error {
 		default:
 			return conflict("container %s is not running", name)
 		}
-	case Remove:
+	case ActRemove:
 		if s == Running || s == Paused || s == Restarting {
 			return conflict("cannot remove container \"/%s\": container is %s: stop the container before removing or force remove", name, s)
 		}
@@ -146,23 +146,24 @@ func Check(s Status, action Action, name string) error {
 
 func doneForm(a Action) string {
 	switch a {
-	case Start:
+	case ActStart:
 		return "started"
-	case Stop:
+	case ActStop:
 		return "stopped"
-	case Kill:
+	case ActKill:
 		return "killed"
-	case Attach:
+	case ActAttach:
 		return "attached to"
-	case Exec:
+	case ActExec:
 		return "exec'd into"
 	}
 	return string(a) + "d"
 }
 
-// State is a container's lifecycle record: `docker inspect`'s .State, and
-// the times the monitor needs for the restart back-off.
-type State struct {
+// DockerState is a container's lifecycle record: `docker inspect`'s .State.
+// The container store's State embeds it, beside what mydocker needs to
+// check it against the process table.
+type DockerState struct {
 	Status     Status    `json:"Status"`
 	Running    bool      `json:"Running"`
 	Paused     bool      `json:"Paused"`
@@ -178,7 +179,7 @@ type State struct {
 
 // Set moves the state to s and keeps Docker's booleans in step with it:
 // Running is true while paused and restarting too, as in Docker.
-func (st *State) Set(s Status) {
+func (st *DockerState) Set(s Status) {
 	st.Status = s
 	st.Running = s == Running || s == Paused || s == Restarting
 	st.Paused = s == Paused
@@ -190,20 +191,20 @@ func (st *State) Set(s Status) {
 }
 
 // Started records a start at t by init pid.
-func (st *State) Started(pid int, t time.Time) {
+func (st *DockerState) Started(pid int, t time.Time) {
 	st.Set(Running)
 	st.Pid, st.StartedAt, st.ExitCode, st.Error, st.OOMKilled = pid, t.UTC(), 0, "", false
 }
 
 // Exited records the end of the command at t.
-func (st *State) Exited(code int, oom bool, t time.Time) {
+func (st *DockerState) Exited(code int, oom bool, t time.Time) {
 	st.Set(Exited)
 	st.ExitCode, st.OOMKilled, st.FinishedAt = code, oom, t.UTC()
 }
 
 // String is `docker ps`'s STATUS column: "Up 5 seconds (Paused)",
 // "Exited (137) 2 minutes ago", "Restarting (1) 3 seconds ago".
-func (st *State) String(now time.Time, human func(time.Duration) string) string {
+func (st *DockerState) String(now time.Time, human func(time.Duration) string) string {
 	switch st.Status {
 	case Running:
 		return "Up " + human(now.Sub(st.StartedAt))

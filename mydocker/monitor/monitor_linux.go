@@ -17,16 +17,16 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
-	"github.com/mydocker/mydocker/mydocker/container"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/logs"
 	"github.com/mydocker/mydocker/mydocker/namespace"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
 // monitor is one container's monitor.
 type monitor struct {
-	store  *container.Store
+	store  *engine.Store
 	id     string
 	log    *logs.Writer
 	status *os.File // the pipe to the caller, until the first report
@@ -40,7 +40,7 @@ func Main(args []string) int {
 	}
 	m := &monitor{id: args[1], status: os.NewFile(statusFD, "status")}
 	if err := m.open(args[0]); err != nil {
-		m.tell(report{Error: err.Error(), Code: container.ExitCode(err, container.ExitEngine)})
+		m.tell(report{Error: err.Error(), Code: runtime.ExitCode(err, runtime.ExitEngine)})
 		return 1
 	}
 	defer m.log.Close()
@@ -51,21 +51,21 @@ func Main(args []string) int {
 // open claims the container: the record names this process as its
 // monitor, so that everyone else knows it is alive and who writes its end.
 func (m *monitor) open(dataRoot string) error {
-	store, err := container.OpenStore(dataRoot)
+	store, err := engine.OpenStore(dataRoot)
 	if err != nil {
 		return err
 	}
 	m.store = store
 	me := os.Getpid()
-	start, err := container.ProcessStartTime(me)
+	start, err := engine.ProcessStartTime(me)
 	if err != nil {
 		return err
 	}
-	c, err := store.Update(m.id, func(c *container.Container) error {
+	c, err := store.Update(m.id, func(c *engine.Container) error {
 		if c.MonitorAlive() {
-			return fmt.Errorf("container %s has a monitor already (pid %d)", container.ShortID(c.ID), c.State.Monitor)
+			return fmt.Errorf("container %s has a monitor already (pid %d)", engine.ShortID(c.ID), c.State.Monitor)
 		}
-		if err := engine.Check(c.State.Status, engine.Start, c.Name); err != nil {
+		if err := engine.Check(c.State.Status, engine.ActStart, c.Name); err != nil {
 			return err
 		}
 		c.State.Monitor, c.State.MonitorStart = me, start
@@ -92,7 +92,7 @@ func (m *monitor) run() {
 			break // could not start: recorded, and no restart
 		}
 		restart := false
-		c, err := m.store.Update(m.id, func(c *container.Container) error {
+		c, err := m.store.Update(m.id, func(c *engine.Container) error {
 			if c.HostConfig.RestartPolicy.ShouldRestart(code, c.RestartCount, c.ManuallyStopped) {
 				restart = true
 				c.State.Set(engine.Restarting)
@@ -144,9 +144,8 @@ func (m *monitor) once() (int, time.Duration, error) {
 			return 0, 0, m.failed(err)
 		}
 	}
-	p, err := container.Start(&c.Config, container.StartOptions{
+	p, err := runtime.Start(&c.Config, runtime.StartOptions{
 		Cloneflags:  namespace.CloneFlags,
-		CgroupFD:    -1,
 		CgroupFiles: files,
 		Stdout:      pipes[0][1],
 		Stderr:      pipes[1][1],
@@ -163,8 +162,8 @@ func (m *monitor) once() (int, time.Duration, error) {
 		return 0, 0, m.failed(err)
 	}
 	started := time.Now()
-	pidStart, _ := container.ProcessStartTime(p.Pid)
-	m.store.Update(m.id, func(c *container.Container) error {
+	pidStart, _ := engine.ProcessStartTime(p.Pid)
+	m.store.Update(m.id, func(c *engine.Container) error {
 		c.State.Started(p.Pid, started)
 		c.State.PidStart, c.Cgroup = pidStart, group
 		return nil
@@ -198,7 +197,7 @@ func (m *monitor) once() (int, time.Duration, error) {
 	if err := group.Destroy(); err != nil {
 		trace.Step("%v", err)
 	}
-	m.store.Update(m.id, func(c *container.Container) error {
+	m.store.Update(m.id, func(c *engine.Container) error {
 		c.State.Exited(code, usage.OOMKills > 0, time.Now())
 		c.State.PidStart, c.State.Usage = 0, &usage
 		return nil
@@ -210,8 +209,8 @@ func (m *monitor) once() (int, time.Duration, error) {
 // still listens, and returns err. Docker leaves such a container "created",
 // with the exit code and the error.
 func (m *monitor) failed(err error) error {
-	code := container.ExitCode(err, container.ExitEngine)
-	m.store.Update(m.id, func(c *container.Container) error {
+	code := runtime.ExitCode(err, runtime.ExitEngine)
+	m.store.Update(m.id, func(c *engine.Container) error {
 		c.State.Set(engine.Created)
 		c.State.ExitCode, c.State.Error, c.State.FinishedAt = code, err.Error(), time.Now().UTC()
 		return nil
@@ -256,18 +255,18 @@ func (m *monitor) sleep(d time.Duration) bool {
 // end records that no monitor looks after the container any more, and
 // removes it if --rm.
 func (m *monitor) end() {
-	c, err := m.store.Update(m.id, func(c *container.Container) error {
+	c, err := m.store.Update(m.id, func(c *engine.Container) error {
 		if c.State.Status == engine.Restarting {
 			c.State.Set(engine.Exited)
 		}
 		c.State.Monitor, c.State.MonitorStart = 0, 0
 		return nil
 	})
-	if errors.Is(err, container.ErrNotFound) {
+	if errors.Is(err, engine.ErrNotFound) {
 		return // removed meanwhile (rm -f)
 	}
 	if err == nil && c.HostConfig.AutoRemove {
 		m.log.Close()
-		container.Remove(m.store, m.id)
+		engine.Remove(m.store, m.id)
 	}
 }

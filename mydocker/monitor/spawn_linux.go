@@ -1,6 +1,6 @@
 // Package monitor is the process that looks after one detached container,
 // as containerd's shim or podman's conmon does: `mydocker run -d` records
-// the container (container.Create) and starts a monitor, which
+// the container (engine.Create) and starts a monitor, which
 //
 //   - leaves the caller's session (setsid), so that neither the caller's
 //     exit nor a hang-up of its terminal touches the container;
@@ -16,7 +16,7 @@
 // If the monitor is killed (kill -9), init dies with it (Pdeathsig) and
 // with init the whole PID namespace: nothing runs unobserved. The record
 // still says "running", naming a monitor that is gone; whoever reads it
-// next (container.Store) finds that out and reports the container exited
+// next (engine.Store) finds that out and reports the container exited
 // (255, as Docker does when it lost the exit code), and `rm` removes what
 // the monitor left (the cgroup).
 //
@@ -33,7 +33,8 @@ import (
 	"os/exec"
 	"syscall"
 
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -73,9 +74,9 @@ func Spawn(dataRoot, id string) (int, error) {
 	err = cmd.Start()
 	w.Close()
 	if err != nil {
-		return 0, fmt.Errorf("start monitor of container %s: %w", container.ShortID(id), err)
+		return 0, fmt.Errorf("start monitor of container %s: %w", engine.ShortID(id), err)
 	}
-	trace.Step("monitor of container %s: pid %d, in a session of its own", container.ShortID(id), cmd.Process.Pid)
+	trace.Step("monitor of container %s: pid %d, in a session of its own", engine.ShortID(id), cmd.Process.Pid)
 	// The monitor is not our child for long: once we exit, it is
 	// reparented (to init, or the nearest subreaper), which reaps it.
 	defer cmd.Process.Release()
@@ -87,10 +88,10 @@ func Spawn(dataRoot, id string) (int, error) {
 	if len(data) == 0 || json.Unmarshal(data, &rep) != nil {
 		// It died before a word: its record says created, with no
 		// monitor alive; rm removes it.
-		return 0, container.Exitf(container.ExitEngine, "the monitor of container %s exited before starting it", container.ShortID(id))
+		return 0, runtime.Exitf(runtime.ExitEngine, "the monitor of container %s exited before starting it", engine.ShortID(id))
 	}
 	if rep.Error != "" {
-		return 0, &container.ExitError{Code: rep.Code, Err: errors.New(rep.Error)}
+		return 0, &runtime.ExitError{Code: rep.Code, Err: errors.New(rep.Error)}
 	}
 	return rep.Pid, nil
 }

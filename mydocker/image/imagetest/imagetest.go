@@ -16,12 +16,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"reflect"
 	"testing"
 
 	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/iocount"
 )
 
 // reporter is what the checks need of a testing.TB, so that the checker's
@@ -168,7 +168,8 @@ func digestOf(open func() (io.ReadCloser, error), isTar bool) (image.Digest, int
 		return "", 0, err
 	}
 	defer r.Close()
-	h := &countingHash{Hash: sha256.New()}
+	sum := sha256.New()
+	h := &iocount.Writer{W: sum}
 	if isTar {
 		// The tar reader reads through the hash; what lies past the
 		// tar's end (zero padding) is hashed after.
@@ -186,17 +187,7 @@ func digestOf(open func() (io.ReadCloser, error), isTar bool) (image.Digest, int
 	if _, err := io.Copy(h, r); err != nil {
 		return "", 0, err
 	}
-	return image.Digest("sha256:" + hex.EncodeToString(h.Sum(nil))), h.n, nil
-}
-
-type countingHash struct {
-	hash.Hash
-	n int64
-}
-
-func (c *countingHash) Write(p []byte) (int, error) {
-	c.n += int64(len(p))
-	return c.Hash.Write(p)
+	return image.Digest("sha256:" + hex.EncodeToString(sum.Sum(nil))), h.N, nil
 }
 
 // prefixed says which part of an image an error is about.

@@ -123,8 +123,8 @@ func TestPushPullDocker(t *testing.T) {
 	}
 }
 
-func actions(events []remote.Event) map[string]int {
-	m := map[string]int{}
+func actions(events []remote.Event) map[remote.Action]int {
+	m := map[remote.Action]int{}
 	for _, e := range events {
 		m[e.Action]++
 	}
