@@ -29,7 +29,8 @@
 //	runtime           what runc does: start init in namespaces, cgroups and a
 //	                  root, be PID 1; knows no image, only a rootfs.Spec [01-03]
 //	engine            what dockerd does: containers with names and state,
-//	                  images resolved to layers, run, rm, rmi, commit [01-05];
+//	                  images resolved to layers, run, rm, rmi, commit; pull,
+//	                  push, save, load, import and tag (Images) [01-05];
 //	                  the lifecycle's states, restart policy and commands [06]
 //	monitor           the process that looks after one detached container:
 //	                  parent of its init, its logs, its restarts [06]
@@ -65,16 +66,16 @@
 //	reference     -> digest
 //	image         -> digest
 //	image/layout/tarfs -> archive
-//	image/layout  -> fsutil image image/layout/tarfs
-//	image/tarball -> image image/layout image/layout/tarfs
-//	image/remote  -> fsutil image reference
+//	image/layout  -> digest fsutil image image/layout/tarfs
+//	image/tarball -> digest image image/layout image/layout/tarfs
+//	image/remote  -> digest fsutil image reference
 //	image/builtin -> image
-//	store/layer   -> archive fsutil image iocount trace
-//	store         -> fsutil image image/layout image/remote reference store/layer
+//	store/layer   -> archive digest fsutil image iocount trace
+//	store         -> digest fsutil image image/layout image/remote reference store/layer
 //	runtime       -> cgroups namespace rootfs trace
 //	doctor        -> cgroups namespace
-//	engine        -> archive cgroups doctor fsutil image image/builtin logs namespace reference rootfs runtime store store/layer trace
+//	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace reference rootfs runtime store store/layer trace
 //	monitor       -> cgroups engine logs namespace runtime trace
-//	cli           -> archive cgroups doctor engine fsutil image image/builtin image/remote image/tarball logs monitor reference runtime store trace
+//	cli           -> archive cgroups doctor engine fsutil image/builtin logs monitor reference runtime store trace
 //	.             -> cli monitor runtime
 package main

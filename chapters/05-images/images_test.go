@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mydocker/mydocker/chapters/harness"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/doctor"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
@@ -87,7 +88,7 @@ func pushFixture(t *testing.T, reg *registrytest.Registry, name string, img imag
 func manifestDigest(t *testing.T, reg *registrytest.Registry, name string) string {
 	t.Helper()
 	out := imagetest.Skopeo(t, "inspect", "--tls-verify=false", "--raw", "docker://"+reg.Host+"/"+name)
-	return string(image.FromBytes(out))
+	return string(digest.FromBytes(out))
 }
 
 func TestPullRunPush(t *testing.T) {
@@ -152,7 +153,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		t.Errorf("skopeo inspect docker-archive: sees %d layers, want 3", len(cfg.Layers))
 	}
 	raw := imagetest.Skopeo(t, "inspect", "--raw", "oci-archive:"+saved)
-	if d := string(image.FromBytes(raw)); d != manifestDigest(t, reg, "fixture:1") {
+	if d := string(digest.FromBytes(raw)); d != manifestDigest(t, reg, "fixture:1") {
 		t.Errorf("skopeo inspect oci-archive: sees manifest %s, want the registry's", d)
 	}
 

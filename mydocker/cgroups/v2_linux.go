@@ -37,7 +37,7 @@ func newV2(fs *cgroupfs, id string, r *Resources) (g *Group, err error) {
 		removeIfEmpty(parent)
 		return nil, err
 	}
-	if err := writeV2(fs, dir, r); err != nil {
+	if err := limitV2(fs, dir, r); err != nil {
 		g.Destroy()
 		return nil, err
 	}
@@ -100,6 +100,10 @@ func enableControllers(fs *cgroupfs, dir string) error {
 	}
 	return nil
 }
+
+// limitV2 is the limiter New uses: writeV2, or the student's when lab 02 is
+// built into the engine (lab02_linux.go, make build LAB=02).
+var limitV2 = writeV2
 
 // WriteV2 writes the limits r into the v2 group dir, the files and values of
 // V2Files. Lab 02 writes its own version of this function.

@@ -1,5 +1,7 @@
 // The image commands of chapter 04: mkimage, import, images, tag, rmi,
-// commit and diff, with Docker's flags, columns and messages.
+// commit and diff, with Docker's flags, columns and messages. The work is
+// the engine's (engine.Images, engine.RemoveImages, engine.Commit); these
+// parse and print.
 
 package cli
 
@@ -13,10 +15,8 @@ import (
 	"github.com/mydocker/mydocker/mydocker/engine"
 
 	"github.com/mydocker/mydocker/mydocker/fsutil"
-	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
 	"github.com/mydocker/mydocker/mydocker/reference"
-	local "github.com/mydocker/mydocker/mydocker/store"
 )
 
 func mkimageCmd(g *Globals, args []string) error {
@@ -41,23 +41,16 @@ func mkimageCmd(g *Globals, args []string) error {
 		}
 		return fsutil.WriteFile(output, tarBytes, 0o644)
 	}
-	return buildBusybox(g, name, g.Stdout)
-}
-
-// buildBusybox stores the built-in image under name.
-func buildBusybox(g *Globals, name string, out io.Writer) error {
-	id, bin, err := engine.BuildBusyboxImage(g.DataRoot, name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "%s: built from %s\n%s\n", familiar(name), bin, id)
-	return nil
+	return imageService(g).BuildBusybox(name, func(e engine.Event) { fmt.Fprintln(g.Stdout, e) })
 }
 
 func importCmd(g *Globals, args []string) error {
 	fs := NewFlagSet("import")
 	rest, err := parse(g, fs, args, 2, 2)
 	if err != nil {
+		return err
+	}
+	if _, err := reference.Parse(rest[1]); err != nil {
 		return err
 	}
 	var r io.Reader = os.Stdin
@@ -69,22 +62,10 @@ func importCmd(g *Globals, args []string) error {
 		defer f.Close()
 		r = f
 	}
-	if _, err := reference.Parse(rest[1]); err != nil {
-		return err
-	}
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	tr, err := local.TarReader(r)
+	id, err := imageService(g).Import(r, rest[1])
 	if err != nil {
 		return fmt.Errorf("import %s: %w", rest[0], err)
 	}
-	img, err := images.Import(rest[1], tr, image.ConfigFile{})
-	if err != nil {
-		return fmt.Errorf("import %s: %w", rest[0], err)
-	}
-	id, _ := img.ConfigName()
 	fmt.Fprintln(g.Stdout, id)
 	return nil
 }
@@ -98,11 +79,11 @@ func imagesCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
+	match := ""
+	if len(rest) == 1 {
+		match = rest[0]
 	}
-	list, err := images.List()
+	list, err := imageService(g).List(match)
 	if err != nil {
 		return err
 	}
@@ -112,16 +93,6 @@ func imagesCmd(g *Globals, args []string) error {
 	}
 	now := time.Now()
 	for _, r := range list {
-		repo, tag := "<none>", "<none>"
-		if ref, err := reference.Parse(r.Ref); err == nil && r.Ref != "" {
-			repo, tag = ref.FamiliarName(), ref.Tag
-			if tag == "" {
-				tag = "<none>"
-			}
-		}
-		if len(rest) == 1 && repo != rest[0] && repo+":"+tag != rest[0] {
-			continue
-		}
 		id := r.ID.Short()
 		if noTrunc {
 			id = string(r.ID)
@@ -134,7 +105,7 @@ func imagesCmd(g *Globals, args []string) error {
 		if !r.Created.IsZero() {
 			created = HumanDuration(now.Sub(r.Created)) + " ago"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", repo, tag, id, created, HumanSize(r.Size))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, id, created, HumanSize(r.Size))
 	}
 	return tw.Flush()
 }
@@ -144,14 +115,7 @@ func tagCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := reference.Parse(rest[1]); err != nil {
-		return err
-	}
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	return images.Tag(rest[0], rest[1])
+	return imageService(g).Tag(rest[0], rest[1])
 }
 
 func rmiCmd(g *Globals, args []string) error {

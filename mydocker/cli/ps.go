@@ -15,10 +15,6 @@ import (
 	"time"
 
 	"github.com/mydocker/mydocker/mydocker/engine"
-
-	"github.com/mydocker/mydocker/mydocker/image"
-	"github.com/mydocker/mydocker/mydocker/reference"
-	local "github.com/mydocker/mydocker/mydocker/store"
 )
 
 func psCmd(g *Globals, args []string) error {
@@ -243,15 +239,12 @@ func inspectCmd(g *Globals, args []string) error {
 	}
 	var out []any
 	var errs []error
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
+	images := imageService(g)
 	for _, ref := range refs {
 		var c any
 		if ctr, err := store.Get(ref); err == nil {
 			c = ctr
-		} else if img, err := inspectImage(images, ref); err == nil {
+		} else if img, err := images.Inspect(ref); err == nil {
 			c = img
 		} else {
 			errs = append(errs, fmt.Errorf("no such object: %s", ref))
@@ -304,53 +297,4 @@ func execInspect(tmpl *template.Template, v any) (string, error) {
 func toJSON(v any) string {
 	data, _ := json.Marshal(v)
 	return string(data)
-}
-
-// ImageInspect is `docker image inspect`'s shape, the fields mydocker has.
-type ImageInspect struct {
-	ID           image.Digest    `json:"Id"`
-	RepoTags     []string        `json:"RepoTags"`
-	RepoDigests  []string        `json:"RepoDigests"`
-	Created      string          `json:"Created"`
-	Author       string          `json:"Author,omitempty"`
-	Config       image.Config    `json:"Config"`
-	Architecture string          `json:"Architecture"`
-	Os           string          `json:"Os"`
-	Size         int64           `json:"Size"`
-	RootFS       inspectRootFS   `json:"RootFS"`
-	History      []image.History `json:"History,omitempty"`
-	Manifest     image.Digest    `json:"ManifestDigest"`
-}
-
-type inspectRootFS struct {
-	Type   string         `json:"Type"`
-	Layers []image.Digest `json:"Layers"`
-}
-
-func inspectImage(images *local.Store, name string) (*ImageInspect, error) {
-	img, rec, err := images.Get(name)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	out := &ImageInspect{ID: rec.ID, RepoTags: []string{}, RepoDigests: []string{}, Author: cfg.Author,
-		Config: cfg.Config, Architecture: cfg.Architecture, Os: cfg.OS, Size: rec.Size,
-		RootFS: inspectRootFS{Type: cfg.RootFS.Type, Layers: cfg.RootFS.DiffIDs}, History: cfg.History, Manifest: rec.Digest}
-	if cfg.Created != nil {
-		out.Created = cfg.Created.Format(time.RFC3339Nano)
-	}
-	all, _ := images.List()
-	for _, r := range all {
-		if r.Digest != rec.Digest || r.Ref == "" {
-			continue
-		}
-		if ref, err := reference.Parse(r.Ref); err == nil {
-			out.RepoTags = append(out.RepoTags, ref.Familiar())
-			out.RepoDigests = append(out.RepoDigests, ref.FamiliarName()+"@"+string(rec.Digest))
-		}
-	}
-	return out, nil
 }

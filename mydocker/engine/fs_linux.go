@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/rootfs"
 	"github.com/mydocker/mydocker/mydocker/runtime"
@@ -36,11 +37,11 @@ import (
 // says about running it.
 type Image struct {
 	Name      string
-	ID        image.Digest   // the config's digest; empty for a directory or tarball
-	Layers    []image.Digest // ChainIDs of its layers, lowest first; none for a directory
-	Lowers    []string       // layer directories, TOP first
-	LowerBase string         // what relative Lowers are relative to
-	Config    image.Config   // Env, Cmd, Entrypoint, WorkingDir, User
+	ID        digest.Digest   // the config's digest; empty for a directory or tarball
+	Layers    []digest.Digest // ChainIDs of its layers, lowest first; none for a directory
+	Lowers    []string        // layer directories, TOP first
+	LowerBase string          // what relative Lowers are relative to
+	Config    image.Config    // Env, Cmd, Entrypoint, WorkingDir, User
 }
 
 // resolveImage finds what `run IMAGE` names: "host" (no root switch), a
@@ -104,7 +105,7 @@ func resolvePath(images *local.Store, name string) (*Image, error) {
 	if err != nil {
 		return nil, runtime.Exitf(runtime.ExitEngine, "image %q is not a usable root filesystem tarball: %v", name, err)
 	}
-	chains := []image.Digest{chain}
+	chains := []digest.Digest{chain}
 	return &Image{Name: name, Layers: chains, Lowers: layer.Lowers(chains), LowerBase: images.Layers().Dir()}, nil
 }
 

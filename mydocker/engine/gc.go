@@ -6,17 +6,17 @@
 package engine
 
 import (
-	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/store"
 )
 
 // InUse lists the layers containers stack: they must stay.
-func InUse(s *Store) (map[image.Digest]bool, error) {
+func InUse(s *Store) (map[digest.Digest]bool, error) {
 	all, err := s.List()
 	if err != nil {
 		return nil, err
 	}
-	out := map[image.Digest]bool{}
+	out := map[digest.Digest]bool{}
 	for _, c := range all {
 		for _, l := range c.Layers {
 			out[l] = true

@@ -1,16 +1,19 @@
 // The engine's rules for images, as dockerd has them: `rmi`'s (untag, or
-// delete when no name and no container is left), `run --pull`'s policy,
-// and the one image mydocker can make itself, busybox from the host's
-// static binary. The command line prints what these return.
+// delete when no name and no container is left), `run --pull`'s policy
+// (DecidePull, carried out by Images.Ensure), and the one image mydocker
+// can make itself, busybox from the host's static binary. The command line
+// prints what these return.
 
 package engine
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/doctor"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
@@ -22,7 +25,7 @@ import (
 // the store), and the image it deleted, if it did.
 type ImageRemoval struct {
 	Untagged []string
-	Deleted  image.Digest
+	Deleted  digest.Digest
 }
 
 // RemoveImages is Docker's rmi of each name, then a collection of the
@@ -96,7 +99,7 @@ func removeImage(images *store.Store, containers *Store, name string, force bool
 }
 
 // usersOf lists the containers, running or not, made from image id.
-func usersOf(containers *Store, id image.Digest) []string {
+func usersOf(containers *Store, id digest.Digest) []string {
 	all, _ := containers.List()
 	var out []string
 	for _, c := range all {
@@ -119,12 +122,16 @@ const (
 // PullPolicies are `run --pull`'s values, as Docker's.
 var PullPolicies = []string{"always", "missing", "never"}
 
+// ErrPullPolicy is DecidePull's error for a policy not in PullPolicies:
+// the user's mistake, not the engine's.
+var ErrPullPolicy = errors.New("invalid --pull")
+
 // DecidePull applies `run --pull policy` to name: "missing" pulls only what
 // the store lacks (building busybox instead of pulling it), "always" pulls
 // every time, "never" never does. ref is name with its defaults.
 func DecidePull(dataRoot, name, policy string) (PullAction, reference.Reference, error) {
 	if !slices.Contains(PullPolicies, policy) {
-		return UseLocal, reference.Reference{}, fmt.Errorf("invalid --pull %q: want always, missing or never", policy)
+		return UseLocal, reference.Reference{}, fmt.Errorf("%w %q: want always, missing or never", ErrPullPolicy, policy)
 	}
 	if policy == "never" || name == HostImage || LooksLikePath(name) {
 		return UseLocal, reference.Reference{}, nil
@@ -147,6 +154,38 @@ func DecidePull(dataRoot, name, policy string) (PullAction, reference.Reference,
 	return Pull, ref, nil
 }
 
+// Ensure carries out `run --pull policy` for name before a run: nothing,
+// the busybox build, or a pull, saying what it does as `docker run` does
+// ("Unable to find image 'busybox:latest' locally").
+func (s *Images) Ensure(ctx context.Context, name, policy string, progress func(Event)) error {
+	action, ref, err := DecidePull(s.DataRoot, name, policy)
+	if err != nil || action == UseLocal {
+		return err
+	}
+	if policy == "missing" {
+		say(progress, "", "Unable to find image '%s' locally", ref.Familiar())
+	}
+	if action == Pull {
+		_, err = s.Pull(ctx, ref, progress)
+		return err
+	}
+	// The one image mydocker can make itself: no registry needed.
+	say(progress, "", "Building it from the host's static busybox (mydocker mkimage busybox)")
+	return s.BuildBusybox(builtin.Name, progress)
+}
+
+// BuildBusybox stores the built-in image under name, saying which binary it
+// came from and the image's ID.
+func (s *Images) BuildBusybox(name string, progress func(Event)) error {
+	id, bin, err := BuildBusyboxImage(s.DataRoot, name)
+	if err != nil {
+		return err
+	}
+	say(progress, "", "%s: built from %s", familiar(name), bin)
+	say(progress, "", "%s", id)
+	return nil
+}
+
 // BusyboxRootfs builds the default image's root filesystem from the host's
 // static busybox, and says which binary it used.
 func BusyboxRootfs() ([]byte, image.ConfigFile, string, error) {
@@ -160,7 +199,7 @@ func BusyboxRootfs() ([]byte, image.ConfigFile, string, error) {
 
 // BuildBusyboxImage stores the built-in image under name and returns its ID
 // and the busybox binary it came from.
-func BuildBusyboxImage(dataRoot, name string) (id image.Digest, bin string, err error) {
+func BuildBusyboxImage(dataRoot, name string) (id digest.Digest, bin string, err error) {
 	tarBytes, cfg, bin, err := BusyboxRootfs()
 	if err != nil {
 		return "", "", err

@@ -21,8 +21,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
-	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/logs"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 )
@@ -37,8 +37,8 @@ type Container struct {
 	Image string `json:"Image"` // as given on the command line
 	// ImageID is the image's config digest; Layers its layers' ChainIDs,
 	// lowest first, which the container keeps in use (chapter 04).
-	ImageID image.Digest   `json:"ImageID,omitempty"`
-	Layers  []image.Digest `json:"Layers,omitempty"`
+	ImageID digest.Digest   `json:"ImageID,omitempty"`
+	Layers  []digest.Digest `json:"Layers,omitempty"`
 	// Lowers are the directories of its root's read-only layers, top
 	// first, for `mydocker diff`.
 	Lowers     []string       `json:"Lowers,omitempty"`

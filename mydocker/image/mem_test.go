@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 )
@@ -59,7 +60,7 @@ func TestBuildIndex(t *testing.T) {
 		}
 	}
 
-	unknown := image.FromBytes([]byte("not listed"))
+	unknown := digest.FromBytes([]byte("not listed"))
 	if _, err := idx.Image(unknown); err == nil || !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), string(unknown)) {
 		t.Errorf("Image(%s) error = %v, want one naming the digest and wrapping os.ErrNotExist", unknown, err)
 	}

@@ -44,7 +44,7 @@ func Setup(s *Spec) error {
 			return err
 		}
 	}
-	if err := PivotRoot(s.Root); err != nil {
+	if err := pivotRoot(s.Root); err != nil {
 		return err
 	}
 	return maskPaths()

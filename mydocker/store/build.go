@@ -15,6 +15,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -26,7 +27,7 @@ func (s *Store) NewLayer(r io.Reader) (image.Layer, func(), error) {
 		return nil, nil, err
 	}
 	cleanup := func() { os.Remove(f.Name()) }
-	blob, diff := image.NewDigester(), image.NewDigester()
+	blob, diff := digest.NewDigester(), digest.NewDigester()
 	zw, _ := gzip.NewWriterLevel(io.MultiWriter(f, blob), gzip.BestSpeed)
 	if _, err := io.Copy(io.MultiWriter(zw, diff), s.layers.LimitReader(r)); err != nil {
 		f.Close()

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/layout"
@@ -45,9 +46,9 @@ type Store struct {
 
 // Record is one named image, as `mydocker images` lists it.
 type Record struct {
-	Ref     string       // canonical: docker.io/library/busybox:latest; "" if untagged
-	Digest  image.Digest // the manifest's
-	ID      image.Digest // the config's: Docker's image ID
+	Ref     string        // canonical: docker.io/library/busybox:latest; "" if untagged
+	Digest  digest.Digest // the manifest's
+	ID      digest.Digest // the config's: Docker's image ID
 	Created time.Time
 	Size    int64 // bytes of its layers' tars
 }
@@ -152,7 +153,7 @@ func (s *Store) List() ([]Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	sizes := map[image.Digest]int64{}
+	sizes := map[digest.Digest]int64{}
 	if infos, err := s.layers.List(); err == nil {
 		for _, i := range infos {
 			sizes[i.DiffID] = i.Size
@@ -208,11 +209,11 @@ func (s *Store) Untag(ref string) error {
 }
 
 // RemoveID removes every name of the image with manifest digest d.
-func (s *Store) RemoveID(d image.Digest) error { return s.layout.RemoveImage(d) }
+func (s *Store) RemoveID(d digest.Digest) error { return s.layout.RemoveImage(d) }
 
 // Unpack makes sure img's layers are unpacked and returns their ChainIDs,
 // lowest first.
-func (s *Store) Unpack(img image.Image, progress func(layer.Event)) ([]image.Digest, error) {
+func (s *Store) Unpack(img image.Image, progress func(layer.Event)) ([]digest.Digest, error) {
 	layers, err := img.Layers()
 	if err != nil {
 		return nil, err
@@ -222,11 +223,11 @@ func (s *Store) Unpack(img image.Image, progress func(layer.Event)) ([]image.Dig
 
 // GC removes blobs no named image reaches, and unpacked layers that no named
 // image and no container (inUse) stacks. It returns the layers it removed.
-func (s *Store) GC(inUse map[image.Digest]bool) ([]image.Digest, error) {
+func (s *Store) GC(inUse map[digest.Digest]bool) ([]digest.Digest, error) {
 	if _, err := s.layout.GC(); err != nil {
 		return nil, err
 	}
-	keep := map[image.Digest]bool{}
+	keep := map[digest.Digest]bool{}
 	for c := range inUse {
 		keep[c] = true
 	}

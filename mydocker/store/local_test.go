@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 	"github.com/mydocker/mydocker/mydocker/testenv"
 )
@@ -50,7 +50,7 @@ func TestStoreIsAMedium(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, chains, 3)
 	require.NoError(t, s.RemoveID(d))
-	removed, err := s.GC(map[image.Digest]bool{chains[0]: true}) // a container still stacks the base
+	removed, err := s.GC(map[digest.Digest]bool{chains[0]: true}) // a container still stacks the base
 	require.NoError(t, err)
 	if len(removed) != 2 || !s.Layers().Has(chains[0]) {
 		t.Errorf("GC removed %v; want the two upper layers, and the base a container uses kept", removed)

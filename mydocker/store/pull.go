@@ -15,6 +15,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/reference"
@@ -195,7 +196,7 @@ func (t *teeReadCloser) Close() error {
 }
 
 // Push sends the image called name to the registry its name points at.
-func (s *Store) Push(ctx context.Context, name string, opts remote.Options) (image.Digest, error) {
+func (s *Store) Push(ctx context.Context, name string, opts remote.Options) (digest.Digest, error) {
 	ref, err := reference.Parse(name)
 	if err != nil {
 		return "", err

@@ -8,8 +8,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/doctor"
-	"github.com/mydocker/mydocker/mydocker/image"
 )
 
 func TestBusyboxIsReproducible(t *testing.T) {
@@ -25,8 +25,8 @@ func TestBusyboxIsReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _, _ := Busybox(bin)
-	if image.FromBytes(a) != image.FromBytes(b) {
-		t.Errorf("two builds from the same busybox differ: %s, %s", image.FromBytes(a), image.FromBytes(b))
+	if digest.FromBytes(a) != digest.FromBytes(b) {
+		t.Errorf("two builds from the same busybox differ: %s, %s", digest.FromBytes(a), digest.FromBytes(b))
 	}
 	// chapters/05-images runs a mydocker built for another CPU to prove
 	// this is not a constant that happens to match the test machine.

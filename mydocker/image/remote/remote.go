@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -68,7 +69,7 @@ type Options struct {
 
 // Event reports progress on one blob.
 type Event struct {
-	Digest image.Digest
+	Digest digest.Digest
 	Action Action
 	Done   int64 // bytes so far
 	Total  int64 // the blob's size

@@ -30,6 +30,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/archive"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/iocount"
@@ -44,10 +45,10 @@ type Store struct {
 
 // Info describes one unpacked layer.
 type Info struct {
-	ChainID image.Digest
-	DiffID  image.Digest
-	Parent  image.Digest // "" for a base layer
-	Size    int64        // bytes of its tar
+	ChainID digest.Digest
+	DiffID  digest.Digest
+	Parent  digest.Digest // "" for a base layer
+	Size    int64         // bytes of its tar
 }
 
 // Open opens (creating if needed) the layer store of a data root, and
@@ -73,7 +74,7 @@ func (s *Store) Dir() string { return s.dir }
 
 // path is where layer chain lives. Only a valid digest names a layer: a
 // "sha256:../../x" from a hostile config must not name a path.
-func (s *Store) path(chain image.Digest) string {
+func (s *Store) path(chain digest.Digest) string {
 	if chain.Validate() != nil {
 		return filepath.Join(s.dir, ".invalid")
 	}
@@ -81,7 +82,7 @@ func (s *Store) path(chain image.Digest) string {
 }
 
 // Has reports whether the layer named chain is unpacked.
-func (s *Store) Has(chain image.Digest) bool {
+func (s *Store) Has(chain digest.Digest) bool {
 	_, err := os.Stat(filepath.Join(s.path(chain), "diffid"))
 	return err == nil
 }
@@ -89,7 +90,7 @@ func (s *Store) Has(chain image.Digest) bool {
 // Lowers names the diff directories of a stack of layers, TOP first as
 // overlayfs wants them, relative to Dir (short, for the one-page limit on
 // mount options).
-func Lowers(chains []image.Digest) []string {
+func Lowers(chains []digest.Digest) []string {
 	out := make([]string, len(chains))
 	for i, c := range chains {
 		out[len(chains)-1-i] = filepath.Join(c.Hex(), "diff")
@@ -98,10 +99,10 @@ func Lowers(chains []image.Digest) []string {
 }
 
 // ChainIDs computes the ChainID of each prefix of a stack of DiffIDs.
-func ChainIDs(diffIDs []image.Digest) []image.Digest {
-	out := make([]image.Digest, len(diffIDs))
+func ChainIDs(diffIDs []digest.Digest) []digest.Digest {
+	out := make([]digest.Digest, len(diffIDs))
 	for i := range diffIDs {
-		out[i] = image.ChainID(diffIDs[:i+1])
+		out[i] = digest.ChainID(diffIDs[:i+1])
 	}
 	return out
 }
@@ -126,11 +127,11 @@ const (
 // ChainIDs, lowest first. Layers already in the store are skipped; the
 // others are fetched and unpacked in parallel (each into its own
 // directory, so order does not matter), at most three at a time.
-func (s *Store) Unpack(layers []image.Layer, progress func(Event)) ([]image.Digest, error) {
+func (s *Store) Unpack(layers []image.Layer, progress func(Event)) ([]digest.Digest, error) {
 	if progress == nil {
 		progress = func(Event) {}
 	}
-	diffIDs := make([]image.Digest, len(layers))
+	diffIDs := make([]digest.Digest, len(layers))
 	for i, l := range layers {
 		d, err := l.DiffID()
 		if err != nil {
@@ -162,7 +163,7 @@ func (s *Store) Unpack(layers []image.Layer, progress func(Event)) ([]image.Dige
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			var parent image.Digest
+			var parent digest.Digest
 			if i > 0 {
 				parent = chains[i-1]
 			}
@@ -200,7 +201,7 @@ func uncompressed(l image.Layer, count func(int64)) (io.ReadCloser, error) {
 // unpack extracts one layer into a temp dir and renames it into place.
 // The tar's DiffID is verified while it streams: the reader fails at its
 // end on a mismatch, and then the temp dir is thrown away.
-func (s *Store) unpack(chain, diffID, parent image.Digest, budget *imageBudget, open func() (io.ReadCloser, error)) error {
+func (s *Store) unpack(chain, diffID, parent digest.Digest, budget *imageBudget, open func() (io.ReadCloser, error)) error {
 	tmp, unlock, err := s.tempDir()
 	if err != nil {
 		return err
@@ -221,7 +222,7 @@ func (s *Store) unpack(chain, diffID, parent image.Digest, budget *imageBudget, 
 	// The readers check the DiffID at the end of the stream; the tar is
 	// also hashed here, as Apply reads it (to the end, past the tar's end
 	// marker), so that no reader can make a layer pass unchecked.
-	h := image.NewDigester()
+	h := digest.NewDigester()
 	opts := archive.Options{Whiteouts: archive.OverlayWhiteouts, Limits: s.Limits.Layer}
 	n, err := archive.Apply(diff, io.TeeReader(budget.reader(r), h), opts)
 	if errors.Is(err, archive.ErrLimit) {
@@ -231,13 +232,13 @@ func (s *Store) unpack(chain, diffID, parent image.Digest, budget *imageBudget, 
 		// A corrupt download often breaks the tar before the end of the
 		// blob, where its digest is checked. Read the rest: if the digest
 		// is wrong, that is the cause to report, not the tar.
-		if _, derr := io.Copy(io.Discard, r); errors.Is(derr, image.ErrDigestMismatch) {
+		if _, derr := io.Copy(io.Discard, r); errors.Is(derr, digest.ErrDigestMismatch) {
 			return derr
 		}
 		return err
 	}
 	if got := h.Digest(); got != diffID {
-		return fmt.Errorf("%w: the layer's tar hashes to %s, not to its DiffID %s", image.ErrDigestMismatch, got, diffID)
+		return fmt.Errorf("%w: the layer's tar hashes to %s, not to its DiffID %s", digest.ErrDigestMismatch, got, diffID)
 	}
 	meta := map[string]string{"diffid": string(diffID), "parent": string(parent), "size": fmt.Sprint(n)}
 	for name, v := range meta {
@@ -250,7 +251,7 @@ func (s *Store) unpack(chain, diffID, parent image.Digest, budget *imageBudget, 
 
 // UnpackTar unpacks a single-layer root filesystem tar (as `docker export`
 // writes it) as a base layer, and returns its ChainID (its DiffID).
-func (s *Store) UnpackTar(r io.Reader) (image.Digest, error) {
+func (s *Store) UnpackTar(r io.Reader) (digest.Digest, error) {
 	tmp, unlock, err := s.tempDir()
 	if err != nil {
 		return "", err
@@ -261,7 +262,7 @@ func (s *Store) UnpackTar(r io.Reader) (image.Digest, error) {
 	if err := os.Mkdir(diff, 0o755); err != nil {
 		return "", err
 	}
-	h := image.NewDigester()
+	h := digest.NewDigester()
 	tee := io.TeeReader(r, h)
 	n, err := archive.Apply(diff, tee, archive.Options{Whiteouts: archive.OverlayWhiteouts, Limits: s.Limits.Layer})
 	if err != nil {
@@ -287,7 +288,7 @@ func (s *Store) UnpackTar(r io.Reader) (image.Digest, error) {
 // commits the journal once; an fsync per file would wait for the journal
 // once per file (chapter 04 has both figures). The rename itself is made
 // durable by syncing the store's directory.
-func (s *Store) commit(tmp string, chain image.Digest) error {
+func (s *Store) commit(tmp string, chain digest.Digest) error {
 	if err := chain.Validate(); err != nil {
 		return err
 	}
@@ -316,7 +317,7 @@ func (s *Store) List() ([]Info, error) {
 		if strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		info, err := s.info(image.Digest("sha256:" + e.Name()))
+		info, err := s.info(digest.Digest("sha256:" + e.Name()))
 		if err == nil {
 			out = append(out, info)
 		}
@@ -325,7 +326,7 @@ func (s *Store) List() ([]Info, error) {
 	return out, nil
 }
 
-func (s *Store) info(chain image.Digest) (Info, error) {
+func (s *Store) info(chain digest.Digest) (Info, error) {
 	read := func(name string) string {
 		b, _ := os.ReadFile(filepath.Join(s.path(chain), name))
 		return string(b)
@@ -336,18 +337,18 @@ func (s *Store) info(chain image.Digest) (Info, error) {
 	}
 	var size int64
 	fmt.Sscan(read("size"), &size)
-	return Info{ChainID: chain, DiffID: image.Digest(diffID), Parent: image.Digest(read("parent")), Size: size}, nil
+	return Info{ChainID: chain, DiffID: digest.Digest(diffID), Parent: digest.Digest(read("parent")), Size: size}, nil
 }
 
 // GC removes every layer not in keep, and returns what it removed. The
 // caller computes keep from the images and containers that use layers: a
 // layer's reference count is the number of them whose stack holds it.
-func (s *Store) GC(keep map[image.Digest]bool) ([]image.Digest, error) {
+func (s *Store) GC(keep map[digest.Digest]bool) ([]digest.Digest, error) {
 	all, err := s.List()
 	if err != nil {
 		return nil, err
 	}
-	var removed []image.Digest
+	var removed []digest.Digest
 	for _, l := range all {
 		if keep[l.ChainID] {
 			continue

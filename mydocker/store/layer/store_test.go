@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/testenv"
 )
@@ -30,7 +31,7 @@ func requireRoot(t *testing.T) {
 func TestUnpackChecksTheDiffID(t *testing.T) {
 	requireRoot(t)
 	planted := tarOf(t, "planted", "evil\n")
-	claimed := image.FromBytes([]byte("someone else's layer"))
+	claimed := digest.FromBytes([]byte("someone else's layer"))
 
 	t.Run("a reader that checks nothing", func(t *testing.T) {
 		s, err := Open(t.TempDir())
@@ -38,8 +39,8 @@ func TestUnpackChecksTheDiffID(t *testing.T) {
 		err = s.unpack(claimed, claimed, "", nil, func() (io.ReadCloser, error) {
 			return io.NopCloser(bytes.NewReader(planted)), nil
 		})
-		if !errors.Is(err, image.ErrDigestMismatch) {
-			t.Errorf("unpack of a tar that does not hash to its DiffID = %v, want %v", err, image.ErrDigestMismatch)
+		if !errors.Is(err, digest.ErrDigestMismatch) {
+			t.Errorf("unpack of a tar that does not hash to its DiffID = %v, want %v", err, digest.ErrDigestMismatch)
 		}
 		if s.Has(claimed) {
 			t.Errorf("the layer was stored under the DiffID it claimed")
@@ -52,8 +53,8 @@ func TestUnpackChecksTheDiffID(t *testing.T) {
 		real, err := image.LayerFromTar(planted)
 		require.NoError(t, err)
 		_, err = s.Unpack([]image.Layer{&fakeLayer{Layer: real, diffID: claimed}}, nil)
-		if !errors.Is(err, image.ErrDigestMismatch) {
-			t.Errorf("Unpack of a layer that does not hash to its DiffID = %v, want %v", err, image.ErrDigestMismatch)
+		if !errors.Is(err, digest.ErrDigestMismatch) {
+			t.Errorf("Unpack of a layer that does not hash to its DiffID = %v, want %v", err, digest.ErrDigestMismatch)
 		}
 		if s.Has(claimed) {
 			t.Errorf("the layer was stored under the DiffID it claimed")
@@ -74,7 +75,7 @@ func TestUnpackRefusesInvalidDiffIDs(t *testing.T) {
 	require.NoError(t, err)
 	top, err := image.LayerFromTar(tarOf(t, "top", "top\n"))
 	require.NoError(t, err)
-	const bad = image.Digest("sha256:../../outside")
+	const bad = digest.Digest("sha256:../../outside")
 	layers := []*fakeLayer{{Layer: base}, {Layer: top, diffID: bad}}
 	_, err = s.Unpack([]image.Layer{layers[0], layers[1]}, nil)
 	if err == nil || !strings.Contains(err.Error(), "invalid digest") || !strings.Contains(err.Error(), string(bad)) {
@@ -97,11 +98,11 @@ func TestUnpackRefusesInvalidDiffIDs(t *testing.T) {
 // often its blob is opened.
 type fakeLayer struct {
 	image.Layer
-	diffID image.Digest // "" keeps the layer's own
+	diffID digest.Digest // "" keeps the layer's own
 	opened int
 }
 
-func (l *fakeLayer) DiffID() (image.Digest, error) {
+func (l *fakeLayer) DiffID() (digest.Digest, error) {
 	if l.diffID != "" {
 		return l.diffID, nil
 	}

@@ -19,8 +19,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
-	"github.com/mydocker/mydocker/mydocker/image"
 )
 
 const tmpPrefix = ".tmp-"
@@ -90,7 +90,7 @@ func (s *Store) sweep() {
 
 // remove deletes a layer: renamed first into a temp dir of its own, so no
 // reader ever sees half a layer, and no sweep deletes it at the same time.
-func (s *Store) remove(chain image.Digest) error {
+func (s *Store) remove(chain digest.Digest) error {
 	tmp, unlock, err := s.tempDir()
 	if err != nil {
 		return err
