@@ -48,7 +48,9 @@ func Create(dataRoot string, opts RunOptions) (c *Container, err error) {
 // monitor attaches it, /etc/hosts names only localhost.
 type unattached struct{}
 
-func (unattached) Hosts() string      { return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" }
+func (unattached) Hosts() string {
+	return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+}
 func (unattached) ResolvConf() string { return "" }
 
 // RefreshNetworkFiles rewrites a container's /etc/hosts and
