@@ -44,8 +44,20 @@ func Setup(s *Spec) error {
 			return err
 		}
 	}
+	if err := mountVolumes(s.Root, s.Mounts); err != nil {
+		return err
+	}
 	if err := PivotRoot(s.Root); err != nil {
 		return err
 	}
-	return maskPaths()
+	if err := maskPaths(); err != nil {
+		return err
+	}
+	if s.ReadOnly {
+		// Only the root's own mount: volumes, tmpfs mounts, /dev and
+		// /etc/hosts on it stay writable, as in Docker.
+		trace.Step("mount(\"\", \"/\", MS_BIND|MS_REMOUNT|MS_RDONLY): --read-only")
+		return remountReadOnly("/")
+	}
+	return nil
 }
