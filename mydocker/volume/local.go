@@ -29,7 +29,7 @@ func checkLocalOptions(opts map[string]string) error {
 		switch k {
 		case "type", "device", "o":
 		default:
-			return fmt.Errorf("%w: invalid option key: %q (the local driver takes type, device and o)", ErrInvalid, k)
+			return invalid("invalid option key: %q (the local driver takes type, device and o)", k)
 		}
 	}
 	typ, dev, o := opts["type"], opts["device"], opts["o"]
@@ -38,19 +38,19 @@ func checkLocalOptions(opts map[string]string) error {
 		return nil
 	case typ == "tmpfs":
 		if _, err := TmpfsData(o); err != nil {
-			return fmt.Errorf("%w: -o o=%s: %v", ErrInvalid, o, err)
+			return invalid("-o o=%s: %v", o, err)
 		}
 		return nil
 	case typ == "none" || typ == "":
 		if o != "bind" && o != "rbind" {
-			return fmt.Errorf("%w: -o type=%s needs -o o=bind and -o device=/host/dir", ErrInvalid, typ)
+			return invalid("-o type=%s needs -o o=bind and -o device=/host/dir", typ)
 		}
 		if !filepath.IsAbs(dev) {
-			return fmt.Errorf("%w: -o device=%q must be an absolute host path", ErrInvalid, dev)
+			return invalid("-o device=%q must be an absolute host path", dev)
 		}
 		return nil
 	}
-	return fmt.Errorf("%w: -o type=%s: mydocker's local driver makes tmpfs volumes (-o type=tmpfs) and binds (-o type=none -o o=bind), not block devices", ErrInvalid, typ)
+	return invalid("-o type=%s: mydocker's local driver makes tmpfs volumes (-o type=tmpfs) and binds (-o type=none -o o=bind), not block devices", typ)
 }
 
 // TmpfsData checks a tmpfs option list ("size=64m,mode=1777,noexec") and

@@ -54,11 +54,11 @@ var mountFlags = map[string]bool{"ro": true, "rw": true, "exec": true, "noexec":
 
 // invalidMount is the daemon's wording for a mount it refuses.
 func invalidMount(typ, format string, args ...any) error {
-	return fmt.Errorf("%w: invalid mount config for type %q: %s", ErrInvalid, typ, fmt.Sprintf(format, args...))
+	return invalid("invalid mount config for type %q: %s", typ, fmt.Sprintf(format, args...))
 }
 
 func invalidSpec(spec string) error {
-	return fmt.Errorf("%w: invalid volume specification: '%s'", ErrInvalid, spec)
+	return invalid("invalid volume specification: '%s'", spec)
 }
 
 // ParseVolume parses one -v value.
@@ -115,10 +115,10 @@ func (m *Mount) applyMode(mode string) error {
 			m.NoCopy = true
 		case o == "z" || o == "Z" || o == "consistent" || o == "cached" || o == "delegated":
 		default:
-			return fmt.Errorf("%w: invalid mode: %s", ErrInvalid, mode)
+			return invalid("invalid mode: %s", mode)
 		}
 		if seen[kind] {
-			return fmt.Errorf("%w: invalid mode: %s", ErrInvalid, mode)
+			return invalid("invalid mode: %s", mode)
 		}
 		seen[kind] = true
 	}
@@ -134,7 +134,7 @@ func ParseMount(spec string) (Mount, error) {
 		k, v, hasValue := strings.Cut(field, "=")
 		k = strings.ToLower(strings.TrimSpace(k))
 		if !hasValue && k != "readonly" && k != "ro" && k != "volume-nocopy" {
-			return Mount{}, fmt.Errorf("%w: invalid field '%s' must be a key=value pair", ErrInvalid, field)
+			return Mount{}, invalid("invalid field '%s' must be a key=value pair", field)
 		}
 		var err error
 		switch k {
@@ -152,12 +152,12 @@ func ParseMount(spec string) (Mount, error) {
 		case "volume-driver":
 			volumeOpt = k
 			if v != DefaultDriver {
-				return Mount{}, fmt.Errorf("%w: volume-driver %q: mydocker has the local driver only", ErrInvalid, v)
+				return Mount{}, invalid("volume-driver %q: mydocker has the local driver only", v)
 			}
 		case "bind-propagation":
 			bindOpt = k
 			if !propagations[v] {
-				return Mount{}, fmt.Errorf("%w: invalid propagation mode: %s (want rprivate, private, rslave, slave, rshared or shared)", ErrInvalid, v)
+				return Mount{}, invalid("invalid propagation mode: %s (want rprivate, private, rslave, slave, rshared or shared)", v)
 			}
 			m.Propagation = v
 		case "tmpfs-size":
@@ -166,7 +166,7 @@ func ParseMount(spec string) (Mount, error) {
 			tmpfsOpt, mode = k, v
 		case "consistency":
 		default:
-			return Mount{}, fmt.Errorf("%w: unexpected key '%s' in '%s'", ErrInvalid, k, field)
+			return Mount{}, invalid("unexpected key '%s' in '%s'", k, field)
 		}
 		if err != nil {
 			return Mount{}, err
@@ -174,26 +174,26 @@ func ParseMount(spec string) (Mount, error) {
 	}
 	switch {
 	case m.Type != TypeBind && m.Type != TypeVolume && m.Type != TypeTmpfs:
-		return Mount{}, fmt.Errorf("%w: invalid mount type %q: want bind, volume or tmpfs", ErrInvalid, m.Type)
+		return Mount{}, invalid("invalid mount type %q: want bind, volume or tmpfs", m.Type)
 	case bindOpt != "" && m.Type != TypeBind:
-		return Mount{}, fmt.Errorf("%w: cannot mix '%s' with mount type '%s'", ErrInvalid, bindOpt, m.Type)
+		return Mount{}, invalid("cannot mix '%s' with mount type '%s'", bindOpt, m.Type)
 	case volumeOpt != "" && m.Type != TypeVolume:
-		return Mount{}, fmt.Errorf("%w: cannot mix '%s' with mount type '%s'", ErrInvalid, volumeOpt, m.Type)
+		return Mount{}, invalid("cannot mix '%s' with mount type '%s'", volumeOpt, m.Type)
 	case tmpfsOpt != "" && m.Type != TypeTmpfs:
-		return Mount{}, fmt.Errorf("%w: cannot mix '%s' with mount type '%s'", ErrInvalid, tmpfsOpt, m.Type)
+		return Mount{}, invalid("cannot mix '%s' with mount type '%s'", tmpfsOpt, m.Type)
 	}
 	if m.Type == TypeTmpfs {
 		var data []string
 		if size != "" {
 			n, err := ParseSize(size)
 			if err != nil {
-				return Mount{}, fmt.Errorf("%w: invalid tmpfs-size %q: %v", ErrInvalid, size, err)
+				return Mount{}, invalid("invalid tmpfs-size %q: %v", size, err)
 			}
 			data = append(data, "size="+strconv.FormatInt(n, 10))
 		}
 		if mode != "" {
 			if err := checkTmpfsValue("mode", mode); err != nil {
-				return Mount{}, fmt.Errorf("%w: tmpfs-mode: %v", ErrInvalid, err)
+				return Mount{}, invalid("tmpfs-mode: %v", err)
 			}
 			data = append(data, "mode="+mode)
 		}
@@ -208,7 +208,7 @@ func parseBool(k, v string, hasValue bool) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, fmt.Errorf("%w: invalid value for %s: %s", ErrInvalid, k, v)
+		return false, invalid("invalid value for %s: %s", k, v)
 	}
 	return b, nil
 }
@@ -218,7 +218,7 @@ func ParseTmpfs(spec string) (Mount, error) {
 	target, opts, _ := strings.Cut(spec, ":")
 	m := Mount{Type: TypeTmpfs, Target: target, Tmpfs: opts}
 	if _, err := TmpfsData(opts); err != nil {
-		return Mount{}, fmt.Errorf("%w: --tmpfs %s: %v", ErrInvalid, spec, err)
+		return Mount{}, invalid("--tmpfs %s: %v", spec, err)
 	}
 	for _, o := range strings.Split(opts, ",") {
 		if o == "ro" {
@@ -237,7 +237,7 @@ func (m *Mount) Validate() error {
 		return invalidMount(m.Type, "invalid mount path: '%s' mount path must be absolute", m.Target)
 	}
 	if path.Clean(m.Target) == "/" {
-		return fmt.Errorf("%w: invalid specification: destination can't be '/'", ErrInvalid)
+		return invalid("invalid specification: destination can't be '/'")
 	}
 	m.Target = path.Clean(m.Target)
 	switch m.Type {
@@ -270,7 +270,7 @@ func CheckDuplicates(mounts []Mount) error {
 	seen := map[string]bool{}
 	for _, m := range mounts {
 		if seen[m.Target] {
-			return fmt.Errorf("%w: Duplicate mount point: %s", ErrInvalid, m.Target)
+			return invalid("Duplicate mount point: %s", m.Target)
 		}
 		seen[m.Target] = true
 	}

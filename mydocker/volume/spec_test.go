@@ -21,8 +21,8 @@ func ExampleParseVolume() {
 	// volume source="data" target=/var/lib/data ro=false create=false propagation=""
 	// volume source="" target=/cache ro=false create=false propagation=""
 	// bind source="/srv/www" target=/usr/share/www ro=true create=true propagation="rprivate"
-	// invalid volume: create ./here: "./here" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path
-	// invalid volume: invalid volume specification: '/x:ro'
+	// create ./here: "./here" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path
+	// invalid volume specification: '/x:ro'
 }
 
 func ExampleParseMount() {
@@ -46,10 +46,10 @@ func ExampleParseMount() {
 	// bind "/srv" /srv ro=true nocopy=false "rslave" ""
 	// tmpfs "" /run ro=false nocopy=false "" "size=67108864,mode=1770"
 	// volume "data" /data ro=false nocopy=true "" ""
-	// invalid volume: invalid mount config for type "bind": invalid mount path: 'srv' mount path must be absolute
-	// invalid volume: invalid mount config for type "bind": field Source must not be empty
-	// invalid volume: invalid mount config for type "tmpfs": field Source must not be specified
-	// invalid volume: unexpected key 'foo' in 'foo=bar'
+	// invalid mount config for type "bind": invalid mount path: 'srv' mount path must be absolute
+	// invalid mount config for type "bind": field Source must not be empty
+	// invalid mount config for type "tmpfs": field Source must not be specified
+	// unexpected key 'foo' in 'foo=bar'
 }
 
 func TestParseVolumeRefuses(t *testing.T) {

@@ -82,7 +82,7 @@ func (s *Store) Create(name, driver string, opts, labels map[string]string) (v *
 		driver = DefaultDriver
 	}
 	if driver != DefaultDriver {
-		return nil, false, fmt.Errorf("%w: create %s: driver %q: mydocker has the local driver only", ErrInvalid, name, driver)
+		return nil, false, invalid("create %s: driver %q: mydocker has the local driver only", name, driver)
 	}
 	if err := CheckName(name); err != nil {
 		return nil, false, err
@@ -97,7 +97,7 @@ func (s *Store) Create(name, driver string, opts, labels map[string]string) (v *
 	defer unlock()
 	if old, err := s.Get(name); err == nil {
 		if len(opts) > 0 && !maps.Equal(opts, old.Options) {
-			return nil, false, fmt.Errorf("%w: create %s: a volume of that name exists with other options: remove it first (`mydocker volume rm %s`)", ErrInvalid, name, name)
+			return nil, false, invalid("create %s: a volume of that name exists with other options: remove it first (`mydocker volume rm %s`)", name, name)
 		}
 		return old, false, nil
 	}

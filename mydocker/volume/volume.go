@@ -42,6 +42,18 @@ var (
 	ErrInvalid  = errors.New("invalid volume")
 )
 
+// invalidError is a refused name, option or mount spec: its message is
+// Docker's, with no prefix, and errors.Is(err, ErrInvalid) holds.
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string        { return e.msg }
+func (e *invalidError) Is(target error) bool { return target == ErrInvalid }
+
+// invalid formats an invalidError.
+func invalid(format string, args ...any) error {
+	return &invalidError{fmt.Sprintf(format, args...)}
+}
+
 // Volume is a volume's record, shaped like `docker volume inspect`.
 type Volume struct {
 	CreatedAt  time.Time         `json:"CreatedAt"`
@@ -66,9 +78,9 @@ var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile
 // CheckName rejects a name Docker's local driver would, with Docker's words.
 func CheckName(name string) error {
 	if !validName().MatchString(name) {
-		return fmt.Errorf("%w: create %s: %q includes invalid characters for a local volume name, "+
+		return invalid("create %s: %q includes invalid characters for a local volume name, "+
 			"only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path",
-			ErrInvalid, name, name)
+			name, name)
 	}
 	return nil
 }
