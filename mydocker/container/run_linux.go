@@ -22,6 +22,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/namespace"
 	"github.com/mydocker/mydocker/mydocker/trace"
+	"github.com/mydocker/mydocker/mydocker/volume"
 )
 
 // RunOptions is `mydocker run`, parsed.
@@ -41,6 +42,11 @@ type RunOptions struct {
 	CapDrop     []string // --cap-drop
 	// NoNewPrivileges is --security-opt no-new-privileges.
 	NoNewPrivileges bool
+	// Chapter 08: -v, --mount and --tmpfs, parsed; --volumes-from
+	// CONTAINER[:ro|rw]; --read-only.
+	Mounts      []volume.Mount
+	VolumesFrom []string
+	ReadOnly    bool
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -75,7 +81,14 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		return ExitEngine, err
 	}
 	if opts.Remove {
-		undo.Push("remove container", func() error { return store.Remove(c.ID) })
+		// Its anonymous volumes go with it (chapter 08), once its record
+		// no longer holds them in use.
+		undo.Push("remove container", func() error {
+			if err := store.Remove(c.ID); err != nil {
+				return err
+			}
+			return RemoveAnonymousVolumes(dataRoot, store, c)
+		})
 	}
 
 	// Chapter 02: the container's cgroup, made before init exists. The
@@ -97,6 +110,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 			finish(store, c, ExitEngine, err)
 			return ExitEngine, err
 		}
+		spec.Mounts, spec.ReadOnly = c.mounts, opts.ReadOnly
 		c.Config.Rootfs = spec
 	}
 	return start(store, c, opts)
@@ -152,13 +166,57 @@ func create(dataRoot string, store *Store, images *local.Store, opts RunOptions)
 	if err != nil {
 		return nil, err
 	}
+	// Chapter 08: its volumes, made while the lock keeps `volume rm`
+	// from judging them unused before the record below says otherwise.
+	undoVolumes, err := createMounts(dataRoot, store, img, c, opts)
+	if err != nil {
+		return nil, err
+	}
 	c.State.Status = "created"
 	c.State.Monitor = os.Getpid()
 	c.State.MonitorStart, _ = ProcessStartTime(c.State.Monitor)
 	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
+		undoVolumes()
 		return nil, err
 	}
-	return c, store.Create(c)
+	if err := store.Create(c); err != nil {
+		undoVolumes()
+		return nil, err
+	}
+	return c, nil
+}
+
+// createMounts plans and makes the container's mounts and records them in
+// c; the function it returns removes the volumes it made.
+func createMounts(dataRoot string, store *Store, img *Image, c *Container, opts RunOptions) (func(), error) {
+	c.Host.ReadonlyRootfs = opts.ReadOnly
+	c.Mounts = []MountPoint{}
+	if img == nil {
+		if len(opts.Mounts) > 0 || len(opts.VolumesFrom) > 0 || opts.ReadOnly {
+			return nil, Exitf(ExitEngine, "volumes, mounts and --read-only need an image: the %q pseudo-image has no root of its own", HostImage)
+		}
+		return func() {}, nil
+	}
+	mounts, err := planMounts(store, img, opts)
+	if err != nil {
+		return nil, err
+	}
+	vols, err := volume.Open(dataRoot)
+	if err != nil {
+		return nil, err
+	}
+	points, specs, made, err := makeMounts(vols, mounts)
+	if err != nil {
+		return nil, err
+	}
+	c.Mounts, c.mounts = points, specs
+	return func() {
+		for _, name := range made {
+			if v, err := vols.Get(name); err == nil && v.Anonymous() {
+				vols.Remove(name) // named ones stay, as Docker keeps them
+			}
+		}
+	}, nil
 }
 
 // newContainer fills in a container's record from its image and the flags.

@@ -23,6 +23,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/rootfs"
 )
 
 // ErrNotFound is returned for a name or ID no container has.
@@ -48,14 +49,20 @@ type Container struct {
 	// read it and `mydocker rm` can remove it if mydocker died first. It is
 	// recorded before the group is made (its place follows from the ID).
 	Cgroup *cgroups.Group `json:"Cgroup,omitempty"`
+	// Mounts are its volumes, binds and tmpfs mounts (chapter 08), as
+	// `docker inspect` shows them. The volumes named here are in use.
+	Mounts []MountPoint `json:"Mounts"`
 
-	image *Image // while the container is being made
+	image  *Image               // while the container is being made
+	mounts []rootfs.VolumeMount // what init mounts, made with the record
 }
 
 // HostConfig holds the settings that concern the host, not the container's inside.
 type HostConfig struct {
-	AutoRemove bool              `json:"AutoRemove"` // --rm
-	Resources  cgroups.Resources `json:"Resources"`  // -m, --cpus, --pids-limit, ...
+	AutoRemove bool `json:"AutoRemove"` // --rm
+	// ReadonlyRootfs is --read-only: the root is read-only, its mounts not.
+	ReadonlyRootfs bool              `json:"ReadonlyRootfs"`
+	Resources      cgroups.Resources `json:"Resources"` // -m, --cpus, --pids-limit, ...
 }
 
 // State is what became of the container.
