@@ -120,9 +120,10 @@ func ellipsis(s string, n int) string {
 }
 
 func rmCmd(g *Globals, args []string) error {
-	var force bool
+	var force, volumes bool
 	fs := NewFlagSet("rm")
 	fs.Bool(&force, "force", "f", "force the removal of a running container (uses SIGKILL)")
+	fs.Bool(&volumes, "volumes", "v", "remove anonymous volumes associated with the container")
 	refs, err := parse(g, fs, args, 1, -1)
 	if err != nil {
 		return err
@@ -134,7 +135,7 @@ func rmCmd(g *Globals, args []string) error {
 	var errs []error
 	removed := 0
 	for _, ref := range refs {
-		if err := removeContainer(store, ref, force); err != nil {
+		if err := removeContainer(g, store, ref, force, volumes); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -181,7 +182,7 @@ func collectLayersLocked(g *Globals, store *container.Store) error {
 // removeContainer removes a container whose `mydocker run` is gone or has
 // recorded the end. One still starting or running is refused, in Docker's
 // words, unless forced: then it is killed first.
-func removeContainer(store *container.Store, ref string, force bool) error {
+func removeContainer(g *Globals, store *container.Store, ref string, force, volumes bool) error {
 	c, err := store.Get(ref)
 	if err != nil {
 		return err
@@ -198,7 +199,13 @@ func removeContainer(store *container.Store, ref string, force bool) error {
 			return err
 		}
 	}
-	return container.Remove(store, c.ID)
+	if err := container.Remove(store, c.ID); err != nil {
+		return err
+	}
+	if volumes {
+		return container.RemoveAnonymousVolumes(g.DataRoot, store, c)
+	}
+	return nil
 }
 
 // kill ends a container and waits for its `mydocker run` to record the end.
