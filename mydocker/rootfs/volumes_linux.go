@@ -194,9 +194,16 @@ func OpenTarget(rootFd int, target string, dir bool) (fd int, created bool, err 
 	target = path.Clean("/" + target)
 	fd, err = openInRoot(rootFd, target, unix.O_PATH)
 	if errors.Is(err, unix.ENOENT) {
+		// Missing, perhaps behind a symlink that points at nothing yet:
+		// make what it leads to, inside the root, as runc does. The path
+		// SecureJoin finds is only a plan; each mkdirat is checked in
+		// the root, and the final open resolves target afresh.
 		created = true
-		if err = createInRoot(rootFd, target, dir); err == nil {
-			fd, err = openInRoot(rootFd, target, unix.O_PATH)
+		var where string
+		if where, err = resolvedInRoot(rootFd, target); err == nil {
+			if err = createInRoot(rootFd, where, dir); err == nil {
+				fd, err = openInRoot(rootFd, target, unix.O_PATH)
+			}
 		}
 	}
 	if err != nil {
@@ -217,6 +224,20 @@ func OpenTarget(rootFd int, target string, dir bool) (fd int, created bool, err 
 		return -1, false, err
 	}
 	return fd, created, nil
+}
+
+// resolvedInRoot is the path target leads to inside the root, its
+// symlinks followed as the container would.
+func resolvedInRoot(rootFd int, target string) (string, error) {
+	rootPath, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", rootFd))
+	if err != nil {
+		return "", err
+	}
+	host, err := SecureJoin(rootPath, target)
+	if err != nil {
+		return "", err
+	}
+	return "/" + strings.TrimPrefix(strings.TrimPrefix(host, rootPath), "/"), nil
 }
 
 // refuseProc refuses a target that resolved into the container's /proc or
@@ -284,9 +305,8 @@ func createInRoot(rootFd int, target string, dir bool) error {
 		}
 		unix.Close(parent)
 		if err == unix.EEXIST {
-			// A dangling symlink: what it names is missing. Follow it
-			// no further than this: it is the image's to fix.
-			return &os.PathError{Op: "create", Path: next, Err: fmt.Errorf("a symlink in the image points to nothing")}
+			// A symlink swapped in since the plan was made.
+			return &os.PathError{Op: "create", Path: next, Err: fmt.Errorf("changed while the mount point was made")}
 		}
 		if err != nil {
 			return &os.PathError{Op: "create", Path: next, Err: err}

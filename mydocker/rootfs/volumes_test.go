@@ -76,6 +76,9 @@ func TestMountVolumeSymlinkContained(t *testing.T) {
 	require.NoError(t, os.Symlink("/etc", filepath.Join(root, "abs")))
 	require.NoError(t, os.Symlink("../../../../../../etc", filepath.Join(root, "up")))
 	require.NoError(t, os.Symlink("/proc/self/root/etc", filepath.Join(root, "magic")))
+	// Dangling inside the root, though the host has the place: made inside.
+	hostDir := t.TempDir()
+	require.NoError(t, os.Symlink(hostDir+"/made", filepath.Join(root, "dangling")))
 	require.NoError(t, os.Mkdir(filepath.Join(root, "proc"), 0o755))
 	inMountNS(t, func() {
 		fd := openRoot(t, root)
@@ -91,6 +94,13 @@ func TestMountVolumeSymlinkContained(t *testing.T) {
 				t.Errorf("MountVolume(%s) did not land on the root's own /etc", target)
 			}
 			require.NoError(t, unix.Unmount(filepath.Join(root, "etc"), 0))
+		}
+		require.NoError(t, rootfs.MountVolume(fd, rootfs.VolumeMount{Kind: "tmpfs", Target: "/dangling", Data: "size=1m"}))
+		if _, err := os.Stat(filepath.Join(hostDir, "made")); err == nil {
+			t.Errorf("MountVolume(/dangling -> host path) made the directory on the host")
+		}
+		if !isTmpfs(filepath.Join(root, hostDir, "made")) {
+			t.Errorf("MountVolume(/dangling) did not land at root%s/made", hostDir)
 		}
 		// A magic link could reach anything: refused outright.
 		err := rootfs.MountVolume(fd, rootfs.VolumeMount{Kind: "tmpfs", Target: "/magic", Data: "size=1m"})
