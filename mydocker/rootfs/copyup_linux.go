@@ -194,19 +194,28 @@ func copyMeta(src, dst int, name string, st *unix.Stat_t) error {
 // copyXattrs copies every extended attribute the kernel lets us read;
 // overlayfs's own (trusted.overlay.*) never show through the union.
 func copyXattrs(src, dst int) error {
-	buf := make([]byte, 64<<10)
-	n, err := unix.Flistxattr(src, buf)
-	if errors.Is(err, unix.ENOTSUP) {
+	// Most files have none: ask for the list's size first, and allocate
+	// only for those that do.
+	n, err := unix.Flistxattr(src, nil)
+	if errors.Is(err, unix.ENOTSUP) || n == 0 {
 		return nil
 	}
 	if err != nil {
 		return os.NewSyscallError("flistxattr", err)
 	}
-	val := make([]byte, 64<<10)
+	buf := make([]byte, n)
+	if n, err = unix.Flistxattr(src, buf); err != nil {
+		return os.NewSyscallError("flistxattr", err)
+	}
 	for _, key := range strings.Split(strings.TrimRight(string(buf[:n]), "\x00"), "\x00") {
 		if key == "" {
 			continue
 		}
+		size, err := unix.Fgetxattr(src, key, nil)
+		if err != nil {
+			return &os.PathError{Op: "fgetxattr", Path: key, Err: err}
+		}
+		val := make([]byte, size)
 		m, err := unix.Fgetxattr(src, key, val)
 		if err != nil {
 			return &os.PathError{Op: "fgetxattr", Path: key, Err: err}
