@@ -55,8 +55,9 @@ func TestCopyUpFromImage(t *testing.T) {
 	// Now it holds data, it is not filled again, and volume-nocopy
 	// leaves a new volume empty.
 	e.MustRun("run", "--rm", "-v", "etc:/x", "busybox", "true")
-	if out := e.MustRun("run", "--rm", "--mount", "type=volume,source=fresh,target=/etc,volume-nocopy", "busybox", "/bin/ls", "-A", "/etc"); out != "" {
-		t.Errorf("a volume-nocopy volume at /etc holds %q, want nothing", out)
+	// (/etc/hosts and /etc/hostname are the engine's, mounted on top.)
+	if out := e.MustRun("run", "--rm", "--mount", "type=volume,source=fresh,target=/etc,volume-nocopy", "busybox", "/bin/ls", "-A", "/etc"); out != "hostname\nhosts\n" {
+		t.Errorf("a volume-nocopy volume at /etc holds %q, want only the engine's hostname and hosts", out)
 	}
 	e.MustRun("volume", "rm", "etc", "fresh")
 }
@@ -73,6 +74,11 @@ func TestBindMounts(t *testing.T) {
 	e.MustRun("run", "--rm", "--mount", "type=bind,source="+host+",target=/b", "busybox", "sh", "-c", "echo hi > /b/x")
 	if data, _ := os.ReadFile(filepath.Join(host, "x")); string(data) != "hi\n" {
 		t.Errorf("the host sees %q through the bind, want hi", data)
+	}
+	// A file bound over /etc/hosts is the user's, not covered by the engine's.
+	require.NoError(t, os.WriteFile(filepath.Join(host, "hosts"), []byte("10.0.0.1 mine\n"), 0o644))
+	if got := e.MustRun("run", "--rm", "-v", filepath.Join(host, "hosts")+":/etc/hosts:ro", "busybox", "cat", "/etc/hosts"); got != "10.0.0.1 mine\n" {
+		t.Errorf("-v FILE:/etc/hosts shows %q, want the user's file", got)
 	}
 	missing := filepath.Join(host, "made", "by", "v")
 	e.MustRun("run", "--rm", "-v", missing+":/m", "busybox", "true")
@@ -229,7 +235,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "--rm", "-v", "v1:/x:rw,loud", "busybox", "true"}, 125, "invalid mode: rw,loud"},
 		{[]string{"run", "--rm", "-v", "v1:/x", "-v", "v2:/x", "busybox", "true"}, 125, "Duplicate mount point: /x"},
 		{[]string{"run", "--rm", "--tmpfs", "/t:size=lots", "busybox", "true"}, 125, "invalid size"},
-		{[]string{"volume", "create", "a"}, 1, `"a" includes invalid characters`},
+		{[]string{"volume", "create", "a"}, 1, `volume name is too short`},
+		{[]string{"volume", "create", "../x"}, 1, `"../x" includes invalid characters`},
 		{[]string{"volume", "create", "-o", "color=red", "v1"}, 1, `invalid option key: "color"`},
 		{[]string{"volume", "rm", "nothing"}, 1, "no such volume"},
 	}

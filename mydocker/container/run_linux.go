@@ -111,6 +111,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 			return ExitEngine, err
 		}
 		spec.Mounts, spec.ReadOnly = c.mounts, opts.ReadOnly
+		spec.Binds = withoutUserTargets(spec.Binds, c.mounts)
 		c.Config.Rootfs = spec
 	}
 	return start(store, c, opts)

@@ -146,7 +146,7 @@ func makeMounts(vols *volume.Store, mounts []volume.Mount) (_ []MountPoint, _ []
 		vm := rootfs.VolumeMount{Target: m.Target, ReadOnly: m.ReadOnly}
 		switch m.Type {
 		case volume.TypeBind:
-			if m.CreateSource {
+			if _, err := os.Stat(m.Source); m.CreateSource && errors.Is(err, os.ErrNotExist) {
 				// -v's old habit, kept by Docker: a missing host path
 				// becomes a directory.
 				if err := os.MkdirAll(m.Source, 0o755); err != nil {
@@ -197,6 +197,25 @@ func makeMounts(vols *volume.Store, mounts []volume.Mount) (_ []MountPoint, _ []
 		specs = append(specs, vm)
 	}
 	return points, specs, made, nil
+}
+
+// withoutUserTargets drops the engine's own files (/etc/hosts,
+// /etc/hostname) where the user mounts something: Docker leaves those to
+// the user's mount.
+func withoutUserTargets(binds []rootfs.Bind, mounts []rootfs.VolumeMount) []rootfs.Bind {
+	var out []rootfs.Bind
+	for _, b := range binds {
+		mine := true
+		for _, m := range mounts {
+			if m.Target == b.Target {
+				mine = false
+			}
+		}
+		if mine {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // RemoveAnonymousVolumes removes the container's anonymous volumes that no

@@ -39,13 +39,15 @@ func Setup(s *Spec) error {
 	if err := makeDevices(s.Root); err != nil {
 		return err
 	}
+	// The user's mounts, then the engine's files on top of them, as
+	// Docker orders them: a volume at /etc still shows /etc/hosts.
+	if err := mountVolumes(s.Root, s.Mounts); err != nil {
+		return err
+	}
 	for _, b := range s.Binds {
 		if err := bindFile(s.Root, b); err != nil {
 			return err
 		}
-	}
-	if err := mountVolumes(s.Root, s.Mounts); err != nil {
-		return err
 	}
 	if err := PivotRoot(s.Root); err != nil {
 		return err

@@ -77,6 +77,9 @@ var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile
 
 // CheckName rejects a name Docker's local driver would, with Docker's words.
 func CheckName(name string) error {
+	if len(name) == 1 && validName().MatchString(name+"a") {
+		return invalid("create %s: volume name is too short, names should be at least two alphanumeric characters", name)
+	}
 	if !validName().MatchString(name) {
 		return invalid("create %s: %q includes invalid characters for a local volume name, "+
 			"only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path",
