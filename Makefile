@@ -2,8 +2,10 @@
 #
 #   sudo make demo          build, and run a shell in a busybox container
 #   sudo make test          every test: lint, unit, chapters, labs, cgroup v2 VM
-#   sudo make chapter N=01  one chapter's tests, verbose
+#   sudo make chapter N=01  one chapter's tests, verbose (PART=1: one session's)
 #   sudo make lab N=01      your lab against its checker
+#   sudo make build LAB=01  the engine, with your lab's code inside it
+#   sudo make chapter N=01 LAB=01   the chapter's tests against that engine
 #   sudo make test-vm       the chapters' tests on cgroup v2, in a qemu VM
 #   sudo make bench         each chapter's hot path against the reference tool
 #
@@ -18,6 +20,12 @@ export GOFLAGS := -buildvcs=false
 BIN := bin/mydocker
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/mydocker/mydocker/mydocker/cli.Version=$(VERSION)
+# LAB=03 builds lab 03's code into the engine (the build tag lab03 compiles
+# the seam files, e.g. mydocker/rootfs/lab03_linux.go); REFERENCE=1 wires
+# the lab's reference through the same seam instead.
+LAB ?=
+comma := ,
+TAGS := $(if $(LAB),lab$(LAB))$(if $(and $(LAB),$(REFERENCE)),$(comma)reference)
 CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
 LABS := $(sort $(wildcard labs/[0-9][0-9]-*))
 # The chapters whose tests also run on cgroup v2 in the VM, and the engine
@@ -33,12 +41,13 @@ ifneq ($(shell stat -f -c %T /sys/fs/cgroup 2>/dev/null),cgroup2fs)
 export MYDOCKER_V2_IN_VM := 1
 endif
 
-.PHONY: all build provision demo test lint unit chapters transcripts chapter lab labs-check test-vm bench diagrams clean
+.PHONY: all build provision demo test lint unit chapters transcripts chapter lab labs-check labs-engine test-vm bench diagrams clean
 
 all: build
 
 build:
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./mydocker
+	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./mydocker
+	@$(if $(LAB),echo "built $(BIN) with lab $(LAB) inside$(if $(REFERENCE), (its reference)); make build alone builds the engine without it")
 
 provision:
 	scripts/provision.sh
@@ -54,13 +63,16 @@ demo: provision build
 	$(BIN) run --rm -it --hostname demo busybox sh
 
 # The README's second command, and what CI runs.
-test: provision lint unit chapters transcripts labs-check test-vm
+test: provision lint unit chapters transcripts labs-check labs-engine test-vm
 	@echo 'make test: all passed'
 
 lint:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.cache/*')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags reference ./labs/...
+	@# Each lab's seam, with the student's code and with the reference.
+	@for s in 01:namespace 02:cgroups 03:rootfs 04:archive 05:image/remote; do \
+		$(GO) vet -tags lab$${s%%:*} ./mydocker/$${s#*:}/ && $(GO) vet -tags lab$${s%%:*},reference ./mydocker/$${s#*:}/; done
 	$(GO) test -count=1 ./chapters/ ./scripts/
 
 unit:
@@ -76,13 +88,53 @@ chapters:
 transcripts:
 	$(GO) test -count=1 ./chapters/transcripts/
 
+# PART=K runs the tests of one part (one workshop session) of the chapter:
+# those its README's reading order lists for that part.
+# With LAB=NN, against the engine with lab NN's code inside (make build
+# LAB=NN): the chapter's tests that go through the lab's code (LAB_TESTS_NN,
+# below), or with ALL=1 every one, including what the lab leaves out.
+LAB_RUN = $(if $(and $(LAB),$(filter $(LAB),$(N)),$(if $(ALL),,y)),^($(LAB_TESTS_$(N)))$$)
 chapter:
-	@[ -n "$${N:-}" ] || { echo 'usage: make chapter N=01'; exit 2; }
-	$(GO) test -count=1 -v ./chapters/$(N)-*/
+	@[ -n "$${N:-}" ] || { echo 'usage: make chapter N=01 [PART=1] [LAB=01 [ALL=1]]'; exit 2; }
+ifneq ($(LAB),)
+	$(MAKE) --no-print-directory build LAB=$(LAB)
+endif
+	run=$$( [ -z "$${PART:-}" ] || scripts/part-tests.sh $(N) $(PART) ) && lab='$(LAB_RUN)' && run=$${run:-$$lab} && \
+	$(if $(LAB),MYDOCKER_BIN=$(CURDIR)/$(BIN)) $(GO) test -count=1 -v $${run:+-run "$$run"} ./chapters/$(N)-*/
 
 lab:
 	@[ -n "$${N:-}" ] || { echo 'usage: make lab N=01'; exit 2; }
 	$(GO) test -count=1 -v ./labs/$(N)-*/
+
+# Each lab built into the engine (make build LAB=NN): with the lab's
+# reference, the chapter's tests that go through the lab's code pass; with
+# the stub they fail. Lab 02 is a cgroup v2 limiter: its pair runs in the
+# VM (test-vm), since this kind of host is a v1/v2 hybrid.
+LAB_TESTS_01 := TestHostnameIsolated|TestEveryNamespaceIsNew|TestInitIsPID1|TestOnlyLoopback|TestMountsStayInside
+LAB_TESTS_02 := TestLimitsAreWritten|TestPidsLimitCountsOnlyTheContainer|TestOOMKill
+LAB_TESTS_03 := TestBusyboxImage|TestHostFilesInvisible|TestNoTraceOfTheOldRoot|TestHostMountTableUnchanged|TestChrootBreakout
+LAB_TESTS_04 := TestRoundTrip|TestContainersAreIsolatedAndShareLayers|TestHostileTarballs
+LAB_TESTS_05 := TestPullRunPush|TestRunPullsWhatIsMissing|TestTokenAuth|TestMultiPlatformIndex
+LABS_IN_ENGINE ?= 01 03 04 05
+export LAB_TESTS_01 LAB_TESTS_02 LAB_TESTS_03 LAB_TESTS_04 LAB_TESTS_05
+
+labs-engine:
+	@mkdir -p bin/labs
+	@for n in $(LABS_IN_ENGINE); do c=$$(echo chapters/$$n-*); v=LAB_TESTS_$$n; run="^($${!v})$$"; \
+		$(GO) build -tags lab$$n,reference -ldflags '$(LDFLAGS)' -o bin/labs/mydocker-lab$$n-reference ./mydocker; \
+		$(GO) build -tags lab$$n -ldflags '$(LDFLAGS)' -o bin/labs/mydocker-lab$$n-stub ./mydocker; \
+		$(GO) test -c -o bin/labs/chapter$$n.test ./$$c/; \
+		echo "--- lab $$n built into the engine, with its reference: $$c must pass"; \
+		(cd $$c && MYDOCKER_BIN=$(CURDIR)/bin/labs/mydocker-lab$$n-reference $(CURDIR)/bin/labs/chapter$$n.test \
+			-test.count=1 -test.run "$$run"); \
+		echo "--- lab $$n built into the engine, with its stub: $$c must fail"; \
+		if out=$$(cd $$c && MYDOCKER_BIN=$(CURDIR)/bin/labs/mydocker-lab$$n-stub $(CURDIR)/bin/labs/chapter$$n.test \
+			-test.count=1 -test.run "$$run" 2>&1); then \
+			echo "$$out"; echo "FAIL: the engine with lab $$n's stub passes $$c"; exit 1; fi; \
+		if ! grep -q -- '--- FAIL' <<<"$$out" || grep -q 'panic:\|leaked\|left behind' <<<"$$out"; then \
+			echo "$$out"; echo "FAIL: the engine with lab $$n's stub did not fail cleanly"; exit 1; fi; \
+		echo "ok: the stub fails: $$(grep -m1 -A1 -- '--- FAIL: Test' <<<"$$out" | tail -1 | sed 's/^ *//')"; \
+	done
 
 # Every lab's reference must pass its checker and every stub must fail it,
 # on the checker's verdict, not on a build error.
@@ -109,8 +161,12 @@ test-vm:
 		for c in $(VM_CHAPTERS); do n=$$(basename $$c); \
 			$(GO) test -c -o bin/vm/chapter$${n%%-*}.test ./$$c/ ; done && \
 		for p in $(VM_PACKAGES); do $(GO) test -c -o bin/vm/unit-$$(basename $$p).test ./$$p/ ; done && \
-		for l in $(VM_LABS); do n=$$(basename $$l); \
-			$(GO) test -c -tags reference -o bin/vm/lab$${n%%-*}-reference.test ./$$l/ ; done && \
+		for l in $(VM_LABS); do n=$$(basename $$l); n=$${n%%-*}; v=LAB_TESTS_$$n; \
+			$(GO) test -c -tags reference -o bin/vm/lab$$n-reference.test ./$$l/ && \
+			$(GO) test -c -o bin/vm/lab$$n-stub.mustfail ./$$l/ && \
+			$(GO) build -tags lab$$n,reference -ldflags '$(LDFLAGS)' -o bin/vm/mydocker-lab$$n-reference ./mydocker && \
+			$(GO) build -tags lab$$n -ldflags '$(LDFLAGS)' -o bin/vm/mydocker-lab$$n-stub ./mydocker && \
+			echo "^($${!v})$$" > bin/vm/lab$$n.run ; done && \
 		$(GO) test -c -o bin/vm/transcripts.test ./chapters/transcripts/ && \
 		for f in chapters/*/README.md labs/*/README.md README.md; do install -D -m 644 $$f bin/vm/tree/$$f; done && \
 		cp scripts/vm/run-tests.sh bin/vm/ && \

@@ -14,13 +14,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 var (
 	codePath   = regexp.MustCompile("`(mydocker/[A-Za-z0-9_/.-]+\\.go)`")
 	readingRow = regexp.MustCompile("^\\s*(?:\\d+\\.|-)\\s+`(mydocker/[A-Za-z0-9_/.-]+\\.go)`(.*)$")
 	ident      = regexp.MustCompile("`([A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)?)(?:\\(\\))?`")
-	mdLink     = regexp.MustCompile(`\]\(([^)#\s]+)(?:#[^)]*)?\)`)
+	mdLink     = regexp.MustCompile(`\]\(([^)#\s]*)(?:#([^)\s]*))?\)`)
 )
 
 func TestReferencesResolve(t *testing.T) {
@@ -51,8 +52,16 @@ func TestReferencesResolve(t *testing.T) {
 				if strings.Contains(m[1], "://") || strings.HasPrefix(m[1], "mailto:") {
 					continue
 				}
-				if _, err := os.Stat(filepath.Join(filepath.Dir(doc), m[1])); err != nil {
-					t.Errorf("%s: link to %s leads nowhere", where, m[1])
+				target := doc
+				if m[1] != "" {
+					target = filepath.Join(filepath.Dir(doc), m[1])
+					if _, err := os.Stat(target); err != nil {
+						t.Errorf("%s: link to %s leads nowhere", where, m[1])
+						continue
+					}
+				}
+				if m[2] != "" && strings.HasSuffix(target, ".md") && !anchors(t, target)[m[2]] {
+					t.Errorf("%s: link to %s#%s names no section of %s", where, m[1], m[2], target)
 				}
 			}
 		}
@@ -126,6 +135,47 @@ func recvName(e ast.Expr) string {
 		return recvName(e.X)
 	}
 	return ""
+}
+
+var heading = regexp.MustCompile(`^#{1,6}\s+(.*?)\s*#*\s*$`)
+
+// anchors lists the section anchors GitHub makes for a Markdown file's
+// headings: lower case, punctuation dropped, spaces as hyphens, and -1, -2
+// after a repeated one. Headings inside code blocks are not headings.
+func anchors(t *testing.T, path string) map[string]bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, seen, fenced := map[string]bool{}, map[string]int{}, false
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fenced = !fenced
+			continue
+		}
+		m := heading.FindStringSubmatch(line)
+		if fenced || m == nil {
+			continue
+		}
+		var b strings.Builder
+		for _, r := range strings.ToLower(m[1]) {
+			switch {
+			case r == ' ':
+				b.WriteRune('-')
+			case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+				b.WriteRune(r)
+			}
+		}
+		slug := b.String()
+		if n := seen[slug]; n > 0 {
+			seen[slug]++
+			slug += "-" + itoa(n)
+		} else {
+			seen[slug] = 1
+		}
+		out[slug] = true
+	}
+	return out
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

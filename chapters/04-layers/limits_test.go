@@ -19,23 +19,24 @@ import (
 
 	"github.com/mydocker/mydocker/chapters/harness"
 	"github.com/mydocker/mydocker/mydocker/archive/archivetest"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/tarball"
 )
 
 // saveImage writes a `docker save` tarball of an image of one layer, whose
 // blob is the gzipped tar blob, tagged tag.
-func saveImage(t *testing.T, blob []byte, tag string) (path string, digest image.Digest) {
+func saveImage(t *testing.T, blob []byte, tag string) (path string, blobDigest digest.Digest) {
 	zr, err := gzip.NewReader(bytes.NewReader(blob))
 	require.NoError(t, err)
-	diff := image.NewDigester()
+	diff := digest.NewDigester()
 	_, err = io.Copy(diff, zr)
 	require.NoError(t, err)
 	dir := t.TempDir()
 	blobPath := filepath.Join(dir, "layer.tar.gz")
 	require.NoError(t, os.WriteFile(blobPath, blob, 0o644))
-	digest = image.FromBytes(blob)
-	l := image.LayerFromBlob(blobPath, digest, diff.Digest(), int64(len(blob)), image.MediaTypeOCILayerGzip)
+	blobDigest = digest.FromBytes(blob)
+	l := image.LayerFromBlob(blobPath, blobDigest, diff.Digest(), int64(len(blob)), image.MediaTypeOCILayerGzip)
 	img, err := image.Build(image.ConfigFile{}, []image.Layer{l})
 	require.NoError(t, err)
 	path = filepath.Join(dir, "image.tar")
@@ -43,7 +44,7 @@ func saveImage(t *testing.T, blob []byte, tag string) (path string, digest image
 	require.NoError(t, err)
 	require.NoError(t, tarball.Write(f, []tarball.Entry{{RepoTags: []string{tag}, Image: img}}))
 	require.NoError(t, f.Close())
-	return path, digest
+	return path, blobDigest
 }
 
 func gzipped(t *testing.T, tarBytes []byte) []byte {

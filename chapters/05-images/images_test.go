@@ -8,8 +8,11 @@ import (
 	"archive/tar"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -18,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mydocker/mydocker/chapters/harness"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/doctor"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
@@ -84,7 +88,7 @@ func pushFixture(t *testing.T, reg *registrytest.Registry, name string, img imag
 func manifestDigest(t *testing.T, reg *registrytest.Registry, name string) string {
 	t.Helper()
 	out := imagetest.Skopeo(t, "inspect", "--tls-verify=false", "--raw", "docker://"+reg.Host+"/"+name)
-	return string(image.FromBytes(out))
+	return string(digest.FromBytes(out))
 }
 
 func TestPullRunPush(t *testing.T) {
@@ -149,7 +153,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		t.Errorf("skopeo inspect docker-archive: sees %d layers, want 3", len(cfg.Layers))
 	}
 	raw := imagetest.Skopeo(t, "inspect", "--raw", "oci-archive:"+saved)
-	if d := string(image.FromBytes(raw)); d != manifestDigest(t, reg, "fixture:1") {
+	if d := string(digest.FromBytes(raw)); d != manifestDigest(t, reg, "fixture:1") {
 		t.Errorf("skopeo inspect oci-archive: sees manifest %s, want the registry's", d)
 	}
 
@@ -379,5 +383,37 @@ func assertNoTemp(t *testing.T, root string) {
 		if m, _ := filepath.Glob(filepath.Join(root, pattern)); len(m) > 0 {
 			t.Errorf("left behind: %v", m)
 		}
+	}
+}
+
+// Images made here record the machine they are for, the OS and CPU
+// mydocker was built for (runtime.GOARCH), as Docker does: not a constant
+// that happens to match the test machine's. A mydocker built for the
+// host's other CPU mode (386 on amd64, 32-bit arm on arm64), which this
+// kernel also runs, makes images for that CPU.
+func TestImagesRecordTheirArchitecture(t *testing.T) {
+	e := harness.New(t)
+	other, ok := map[string]string{"amd64": "386", "arm64": "arm"}[runtime.GOARCH]
+	harness.Require(t, ok, "no second CPU mode known for "+runtime.GOARCH)
+	tarball := e.BusyboxTar()
+	foreign := harness.BuildFor(t, other)
+	err := exec.Command(foreign, "version").Run()
+	harness.Require(t, err == nil, fmt.Sprintf("this kernel cannot run a GOARCH=%s program (%v): it needs %s compat support",
+		other, err, map[string]string{"386": "IA32_EMULATION", "arm": "COMPAT (AArch32)"}[other]))
+	for _, goarch := range []string{runtime.GOARCH, other} {
+		t.Run(goarch, func(t *testing.T) {
+			e := harness.New(t)
+			if goarch == other {
+				e.Bin = foreign
+			}
+			e.MustRun("mkimage", "busybox")          // the built-in image
+			e.MustRun("import", tarball, "imported") // Build with no platform
+			want := "linux/" + goarch + "\n"
+			for _, name := range []string{"busybox", "imported"} {
+				if got := e.MustRun("inspect", "-f", "{{.Os}}/{{.Architecture}}", name); got != want {
+					t.Errorf("a mydocker built for %s made %s for %q, want %q", goarch, name, got, want)
+				}
+			}
+		})
 	}
 }

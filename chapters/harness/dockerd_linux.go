@@ -1,14 +1,19 @@
 // A real Docker engine, for the tests that claim mydocker behaves as Docker
-// does: chapter 02 compares the cgroup files a container sees, and later
-// chapters (images, the daemon's API) compare with it too.
+// does: chapter 02 compares the cgroup files a container sees, chapter 05
+// trades images with it both ways (load, save, pull, push, build), and later
+// chapters (the daemon's API) compare with it too.
 //
 // StartDockerd starts Debian's dockerd on a socket, data root and exec root
 // of the test's own, with networking off (no bridge, no iptables, no
 // forwarding: it touches nothing of the host's network), and its own
 // containerd, which dockerd starts under its exec root. Images come from
-// mydocker (`mydocker save` into `docker load`): nothing is pulled. When the
-// test ends dockerd is stopped by its PID, and what it leaves behind (its
-// "docker" cgroups, a mount, containerd's shim directory) is removed, so the
+// mydocker (`mydocker save` into `docker load`) or from the tests' own
+// registries on 127.0.0.1, which Docker speaks plain HTTP to unasked
+// (127.0.0.0/8 is an insecure registry by default); nothing else is
+// reachable. Build uses Docker's classic builder: the Debian engine has no
+// BuildKit for a newer client to drive. When the test ends dockerd is
+// stopped by its PID, and what it leaves behind (its "docker" cgroups, a
+// mount, containerd's shim directory, /run/docker) is removed, so the
 // harness's leak check sees the host as it was.
 
 package harness
@@ -64,7 +69,11 @@ func StartDockerd(t testing.TB) *Dockerd {
 	}
 	d.Dir, d.Socket = dir, filepath.Join(dir, "docker.sock")
 	// dockerd's trust key would go to /etc/docker/key.json: keep it here.
-	config, _ := json.Marshal(map[string]any{"deprecated-key-path": filepath.Join(dir, "key.json")})
+	// Docker's classic image store, whose image IDs are config digests as
+	// mydocker's are (a newer engine may default to containerd's, which
+	// names an image by its manifest's digest; 20.10 ignores the key).
+	config, _ := json.Marshal(map[string]any{"deprecated-key-path": filepath.Join(dir, "key.json"),
+		"features": map[string]bool{"containerd-snapshotter": false}})
 	if err := os.WriteFile(filepath.Join(dir, "daemon.json"), config, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +82,7 @@ func StartDockerd(t testing.TB) *Dockerd {
 		t.Fatal(err)
 	}
 	defer log.Close()
-	before := leftovers{cgroups: dockerCgroups(), shimDir: exists("/run/containerd")}
+	before := SnapshotDockerTraces()
 	d.cmd = exec.Command(dockerd,
 		"--config-file", filepath.Join(dir, "daemon.json"),
 		"--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
@@ -123,7 +132,9 @@ func (d *Dockerd) Docker(args ...string) DockerResult {
 	d.t.Helper()
 	cmd := exec.Command(d.client, append([]string{"-H", "unix://" + d.Socket}, args...)...)
 	// A client config of its own: nothing of the caller's ~/.docker.
-	cmd.Env = append(os.Environ(), "DOCKER_CONFIG="+filepath.Join(d.Dir, "client"), "DOCKER_HOST=")
+	// The classic builder: a newer client would otherwise want BuildKit's
+	// buildx, which Debian's engine does not come with.
+	cmd.Env = append(os.Environ(), "DOCKER_CONFIG="+filepath.Join(d.Dir, "client"), "DOCKER_HOST=", "DOCKER_BUILDKIT=0")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -135,6 +146,40 @@ func (d *Dockerd) Docker(args ...string) DockerResult {
 	return r
 }
 
+// For returns the engine for another test, a subtest of the one that
+// started it, so that a failure is reported in, and stops, that test.
+func (d *Dockerd) For(t testing.TB) *Dockerd {
+	c := *d
+	c.t = t
+	return &c
+}
+
+// MustDocker runs a docker command that must succeed, and returns its
+// stdout.
+func (d *Dockerd) MustDocker(args ...string) string {
+	d.t.Helper()
+	r := d.Docker(args...)
+	if r.Code != 0 {
+		d.t.Fatalf("%v", r)
+	}
+	return r.Stdout
+}
+
+// ImageID is Docker's ID of an image: "sha256:" and the digest of its
+// config, as mydocker's is.
+func (d *Dockerd) ImageID(ref string) string {
+	d.t.Helper()
+	return strings.TrimSpace(d.MustDocker("image", "inspect", "-f", "{{.Id}}", ref))
+}
+
+// Build builds the Dockerfile in dir as tag, with no network: its base
+// image must be in the engine already (loaded), and its RUN steps run with
+// --network none.
+func (d *Dockerd) Build(dir, tag string) {
+	d.t.Helper()
+	d.MustDocker("build", "--network", "none", "--pull=false", "-t", tag, dir)
+}
+
 // Load loads an image archive (`mydocker save`'s) into the engine.
 func (d *Dockerd) Load(archive string) {
 	d.t.Helper()
@@ -143,15 +188,48 @@ func (d *Dockerd) Load(archive string) {
 	}
 }
 
-// leftovers is what dockerd may leave on the host, as it was before it ran.
-type leftovers struct {
-	cgroups map[string]bool
-	shimDir bool
+// DockerTraces is what a dockerd leaves on the host outside its own data
+// and exec roots, as it was before one ran: its cgroupfs driver's "docker"
+// groups, containerd's shim directory (its shims keep their sockets in
+// /run/containerd/s whatever its state directory) and the plugin socket
+// directory every dockerd makes, /run/docker/plugins. The transcripts, where
+// a README starts a dockerd, take the same snapshot.
+type DockerTraces struct {
+	cgroups   map[string]bool
+	shimDir   bool
+	pluginDir bool
+}
+
+// SnapshotDockerTraces records the traces there are now.
+func SnapshotDockerTraces() DockerTraces {
+	return DockerTraces{cgroups: dockerCgroups(), shimDir: exists("/run/containerd"), pluginDir: exists("/run/docker")}
+}
+
+// Remove removes the traces that were not there before, once the dockerd
+// that left them has stopped.
+func (before DockerTraces) Remove(t testing.TB) {
+	t.Helper()
+	for dir := range dockerCgroups() {
+		if !before.cgroups[dir] {
+			if err := unix.Rmdir(dir); err != nil {
+				t.Errorf("remove dockerd's cgroup %s: %v", dir, err)
+			}
+		}
+	}
+	// Directories only once empty: one with something in it is another's.
+	if !before.shimDir {
+		os.Remove("/run/containerd/s")
+		os.Remove("/run/containerd")
+	}
+	if !before.pluginDir {
+		os.Remove("/run/docker/plugins")
+		os.Remove("/run/docker")
+	}
 }
 
 // stop ends dockerd (SIGTERM, then SIGKILL after 30 s), checks that its
 // containerd ended with it, and removes what they left.
-func (d *Dockerd) stop(before leftovers) {
+func (d *Dockerd) stop(before DockerTraces) {
 	// dockerd's own containerd: its child, started with our exec root.
 	var containerd []int
 	for _, pid := range children(d.cmd.Process.Pid) {
@@ -179,19 +257,7 @@ func (d *Dockerd) stop(before leftovers) {
 		d.t.Logf("dockerd left a mount at %s: unmounted", m)
 		unix.Unmount(m, unix.MNT_DETACH)
 	}
-	for dir := range dockerCgroups() {
-		if !before.cgroups[dir] {
-			if err := unix.Rmdir(dir); err != nil {
-				d.t.Errorf("remove dockerd's cgroup %s: %v", dir, err)
-			}
-		}
-	}
-	if !before.shimDir {
-		// containerd's shims keep their sockets in /run/containerd/s
-		// whatever its state directory: once empty, it goes.
-		os.Remove("/run/containerd/s")
-		os.Remove("/run/containerd")
-	}
+	before.Remove(d.t)
 	if err := os.RemoveAll(d.Dir); err != nil {
 		d.t.Errorf("remove dockerd's directory: %v", err)
 	}

@@ -59,6 +59,22 @@ func Main(m *testing.M) {
 // Bin is the mydocker binary under test.
 func Bin() string { return bin }
 
+// BuildFor builds mydocker for another CPU (GOARCH=goarch, as the Makefile
+// builds: static, no cgo) into the test's temp dir, and returns its path.
+// Only a source tree can: with a prebuilt binary (BinEnv) the test skips.
+func BuildFor(t testing.TB, goarch string) string {
+	t.Helper()
+	Require(t, os.Getenv(BinEnv) == "", "building mydocker for "+goarch+" needs the source tree and Go, not a prebuilt "+BinEnv)
+	out := filepath.Join(t.TempDir(), "mydocker-"+goarch)
+	build := exec.Command("go", "build", "-o", out, "github.com/mydocker/mydocker/mydocker")
+	build.Dir = moduleRoot()
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+goarch)
+	if msg, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build mydocker for GOARCH=%s: %v\n%s", goarch, err, msg)
+	}
+	return out
+}
+
 // moduleRoot finds the directory holding go.mod, from this source file.
 func moduleRoot() string {
 	_, file, _, _ := runtime.Caller(0)
@@ -88,6 +104,8 @@ type Env struct {
 	Root string
 	// Extra environment for every mydocker run, KEY=VALUE.
 	Environ []string
+	// Bin, if set, is the mydocker binary this Env runs instead of Bin().
+	Bin string
 }
 
 // New makes a fresh Env for a root test, and checks at the end of the test
@@ -144,7 +162,11 @@ func (r Result) String() string {
 
 // Cmd prepares `mydocker args...` with this Env's data root.
 func (e *Env) Cmd(args ...string) *exec.Cmd {
-	cmd := exec.Command(bin, args...)
+	path := bin
+	if e.Bin != "" {
+		path = e.Bin
+	}
+	cmd := exec.Command(path, args...)
 	cmd.Env = append(os.Environ(), "MYDOCKER_ROOT="+e.Root,
 		// A safety net: tests talk only to loopback registries. Any other
 		// host goes to this proxy, which is not there, so a test that

@@ -23,7 +23,10 @@
 // while a student types the next line, and its output is not shown. The
 // world is the test's own: /var/lib/mydocker, /tmp and /root are private
 // to it, bin/mydocker is the binary under test, and only loopback exists.
-// It runs as root, "sudo" included: a line that only works as root (a `*`
+// A README may start a Docker engine of its own beside mydocker (chapter 05
+// does, its data under /tmp); what any dockerd leaves outside its own
+// directories (/run/docker) is removed after the run. It runs as root,
+// "sudo" included: a line that only works as root (a `*`
 // under the data root, which is 0700, expanded by the student's own shell)
 // passes here, so such lines are written `sudo sh -c '…'`.
 //

@@ -95,7 +95,11 @@ func runReadme(t *testing.T, root, rel string, blocks []Block) {
 	if len(cmds) == 0 {
 		return
 	}
+	// A README may start a Docker engine beside mydocker (chapter 05
+	// does): what any dockerd leaves outside its own directories goes.
+	traces := harness.SnapshotDockerTraces()
 	out := runScript(t, root, e.Root, script(cmds))
+	traces.Remove(t)
 	if f := os.Getenv("MYDOCKER_TRANSCRIPT_DUMP"); f != "" {
 		os.WriteFile(f, []byte(script(cmds)+"\n=====\n"+out), 0o644)
 	}

@@ -6,32 +6,18 @@
 //
 //	sudo make lab N=02
 //
-// Chapter 02's README (chapters/02-cgroups/README.md) has the files, their
-// units and Docker's meanings. Try without reading the engine's own
-// (mydocker/cgroups/resources.go, V2Files).
+// and read its failures: each names a file, what it holds and what it
+// should. Chapter 02's README (chapters/02-cgroups/README.md) has the files,
+// their units and Docker's meanings; the lab's README has hints, each a
+// little bigger than the last, for when you are stuck.
 package lab02
 
-import (
-	"errors"
+import "errors"
 
-	"github.com/mydocker/mydocker/mydocker/cgroups"
-)
-
-// Limit writes r's memory and pids limits into the v2 group at dir:
-//
-//   - memory.max: r.Memory bytes, when r.Memory > 0;
-//   - memory.swap.max: the swap the group may use *besides* memory. Docker's
-//     --memory-swap (r.MemorySwap) is memory plus swap; -1 means unlimited
-//     ("max"); unset (0) means Docker's default, as much swap as memory;
-//   - pids.max: r.PidsLimit, when it is > 0.
-//
-// Leave alone every file whose limit is not set: a fresh group's files hold
-// "max" already.
-//
-// HINT: a cgroup file is written like any file, but in one write(2) of the
-// whole value: os.WriteFile(filepath.Join(dir, "pids.max"), []byte("100"), 0)
-// does it. strconv.FormatInt turns an int64 into its decimal text.
-func Limit(dir string, r *cgroups.Resources) error {
-	// TODO: memory.max, memory.swap.max, pids.max.
+// Limit writes l's memory and pids limits into the v2 group at dir, with
+// the meanings Docker gives its flags (see Limits). A limit that is not set
+// leaves its file alone.
+func Limit(dir string, l *Limits) error {
+	// TODO
 	return errors.New("lab02: not implemented")
 }

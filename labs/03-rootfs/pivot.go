@@ -6,7 +6,7 @@
 //	sudo make lab N=03
 //
 // Chapter 03's README (chapters/03-rootfs/README.md) explains why chroot is
-// not enough, and every step of pivot_root.
+// not enough, and what pivot_root does.
 package lab03
 
 import "errors"
@@ -19,17 +19,9 @@ import "errors"
 // mount point (bound on itself), and a proc filesystem is mounted at
 // newRoot/proc.
 //
-// The steps:
-//  1. open "/" (the old root) and newRoot as directories, to keep handles on both;
-//  2. fchdir to newRoot, and pivot_root(".", "."): the new root becomes /, and
-//     the old root is stacked on top of it;
-//  3. fchdir to the old root, make it MS_SLAVE|MS_REC so that what comes next
-//     does not propagate, and unmount it with MNT_DETACH;
-//  4. chdir("/").
-//
-// HINT: golang.org/x/sys/unix has PivotRoot, Fchdir, Mount, Unmount and the
-// MS_/MNT_ constants. Why would chroot(newRoot) alone fail the checker?
+// Chapter 03 explains why chroot(newRoot) alone would fail the checker;
+// the lab's README has hints, each a little bigger than the last.
 func PivotRoot(newRoot string) error {
-	// TODO: the four steps.
+	// TODO
 	return errors.New("lab03: not implemented")
 }

@@ -8,4 +8,14 @@ import (
 )
 
 // impl is your Apply, or with -tags reference the engine's.
-func TestApply(t *testing.T) { archivetest.Check(t, archive.ApplyWhiteouts, impl) }
+
+// TestCore is the lab: whiteouts, opaque directories, hostile paths, and
+// the entry types and metadata they stand on.
+func TestCore(t *testing.T) { archivetest.CheckCore(t, archive.ApplyWhiteouts, impl) }
+
+// TestStretch reports the stretch goals (PAX nanosecond times, long names,
+// xattrs) case by case. It fails only for the reference, which must have
+// them all.
+func TestStretch(t *testing.T) {
+	archivetest.ReportStretch(t, "TestStretch", archive.ApplyWhiteouts, impl, strictStretch)
+}

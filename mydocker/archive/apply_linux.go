@@ -36,6 +36,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mydocker/mydocker/mydocker/iocount"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -49,6 +50,15 @@ import (
 // A layer over one of opts.Limits stops Apply with a *LimitError, at once,
 // whatever it has made so far: the caller removes dir.
 func Apply(dir string, r io.Reader, opts Options) (int64, error) {
+	return applyLayer(dir, r, opts)
+}
+
+// applyLayer is apply, or, when lab 04 is built into the engine
+// (lab04_linux.go, make build LAB=04), the student's Apply for the layer
+// store's layers.
+var applyLayer = apply
+
+func apply(dir string, r io.Reader, opts Options) (int64, error) {
 	trace.Step("apply layer to %s (%v): openat2(RESOLVE_IN_ROOT) keeps every path inside it", dir, opts.Whiteouts)
 	rt, err := openRoot(dir)
 	if err != nil {
@@ -56,7 +66,7 @@ func Apply(dir string, r io.Reader, opts Options) (int64, error) {
 	}
 	defer rt.close()
 	limits := opts.Limits.withDefaults()
-	cr := &countReader{r: r, max: limits.Size}
+	cr := &countReader{Reader: iocount.Reader{R: r}, max: limits.Size}
 	a := &applier{
 		root:    rt,
 		mode:    opts.Whiteouts,
@@ -70,7 +80,7 @@ func Apply(dir string, r io.Reader, opts Options) (int64, error) {
 	var le *LimitError
 	if errors.As(err, &le) {
 		// The one line that matters: which limit, not where the tar was.
-		trace.Step("layer over a limit after %d bytes of tar, %d entries: %v", cr.n, a.budget.entries, le)
+		trace.Step("layer over a limit after %d bytes of tar, %d entries: %v", cr.N, a.budget.entries, le)
 		return n, le
 	}
 	return n, err
@@ -92,27 +102,27 @@ func (a *applier) applyAll(cr *countReader) (int64, error) {
 			err = nil
 		}
 		if err != nil {
-			return cr.n, fmt.Errorf("read layer: %w", err)
+			return cr.N, fmt.Errorf("read layer: %w", err)
 		}
 		if err := a.budget.entry(hdr.Name); err != nil {
-			return cr.n, err
+			return cr.N, err
 		}
 		if err := a.apply(hdr, tr); err != nil {
-			return cr.n, fmt.Errorf("apply %s: %w", hdr.Name, err)
+			return cr.N, fmt.Errorf("apply %s: %w", hdr.Name, err)
 		}
 	}
 	if err := a.finish(); err != nil {
-		return cr.n, err
+		return cr.N, err
 	}
 	// The tar ends with zero blocks and padding to a record. Read them too,
 	// so that the count, and a digest computed by a reader under r, cover
 	// the whole layer.
 	if _, err := io.Copy(io.Discard, cr); err != nil {
-		return cr.n, fmt.Errorf("read layer: %w", err)
+		return cr.N, fmt.Errorf("read layer: %w", err)
 	}
 	trace.Step("applied %d entries, %d bytes of tar (%d written, %d left as holes), to %s",
-		a.budget.entries, cr.n, a.budget.wrote, a.budget.holes, a.root.dir)
-	return cr.n, nil
+		a.budget.entries, cr.N, a.budget.wrote, a.budget.holes, a.root.dir)
+	return cr.N, nil
 }
 
 type applier struct {
@@ -294,8 +304,7 @@ func typeName(t byte) string {
 // limit): it reads at most one byte more than max, to tell a stream of
 // exactly max bytes from a longer one.
 type countReader struct {
-	r   io.Reader
-	n   int64
+	iocount.Reader
 	max int64
 	err error // sticky, once over max
 }
@@ -304,12 +313,11 @@ func (c *countReader) Read(p []byte) (int, error) {
 	if c.err != nil {
 		return 0, c.err
 	}
-	if c.max >= 0 && int64(len(p)) > c.max-c.n+1 {
-		p = p[:c.max-c.n+1]
+	if c.max >= 0 && int64(len(p)) > c.max-c.N+1 {
+		p = p[:c.max-c.N+1]
 	}
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	if c.max >= 0 && c.n > c.max {
+	n, err := c.Reader.Read(p)
+	if c.max >= 0 && c.N > c.max {
 		c.err = &LimitError{What: "of uncompressed tar", Limit: c.max}
 		return 0, c.err
 	}

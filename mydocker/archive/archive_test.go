@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -66,6 +68,10 @@ var wrongAnswers = map[string]struct {
 	"whiteouts left for overlayfs": {applier(archive.OverlayWhiteouts), "etc/motd: must not exist after apply, found an overlayfs whiteout"},
 	// Every entry applied as it comes, whiteouts read as the files they
 	// hide: nothing is ever deleted.
+	// Paths cleaned as strings, then used with the host's file calls,
+	// which follow the layer's own symlinks out of dir: lab 04's core
+	// hostile cases must catch it.
+	"paths cleaned as strings": {naiveApply, "the layer got out of dir"},
 	"whiteouts ignored": {func(dir string, r io.Reader) error {
 		_, err := archive.Apply(dir, renameWhiteouts(r), archive.Options{Whiteouts: archive.ApplyWhiteouts})
 		return err
@@ -111,5 +117,46 @@ func TestCheckerCatchesWrongAnswers(t *testing.T) {
 	testenv.RequireRoot(t, "applying layers sets owners")
 	for name, w := range wrongAnswers {
 		t.Run(name, func(t *testing.T) { testenv.CheckerFails(t, "TestCheckerCatchesWrongAnswers", name, w.want) })
+	}
+}
+
+// naiveApply extracts a layer the way a first attempt does: each name
+// cleaned lexically and joined to dir, then os calls, which follow
+// symlinks wherever they lead.
+func naiveApply(dir string, r io.Reader) error {
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil && err != tar.ErrInsecurePath {
+			return err
+		}
+		name := archive.Clean(hdr.Name)
+		if w, ok := archive.ParseWhiteout(name); ok {
+			if w.Name != "" {
+				os.RemoveAll(filepath.Join(dir, w.Dir, w.Name))
+			}
+			continue
+		}
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			os.MkdirAll(p, 0o755)
+		case tar.TypeSymlink:
+			os.RemoveAll(p)
+			os.Symlink(hdr.Linkname, p)
+		case tar.TypeLink:
+			os.Link(filepath.Join(dir, archive.Clean(hdr.Linkname)), p)
+		case tar.TypeReg:
+			f, err := os.OpenFile(p, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, os.FileMode(hdr.Mode).Perm())
+			if err != nil {
+				return err
+			}
+			io.Copy(f, tr)
+			f.Close()
+		}
 	}
 }

@@ -27,6 +27,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mydocker/mydocker/mydocker/iocount"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -62,20 +63,20 @@ func Diff(upper string, w io.Writer) (int64, error) {
 		return 0, &os.PathError{Op: "open", Path: upper, Err: err}
 	}
 	defer unix.Close(fd)
-	cw := &countWriter{w: w}
+	cw := &iocount.Writer{W: w}
 	d := &differ{
 		tw:    tar.NewWriter(cw),
 		links: make(map[inode]string),
 		buf:   make([]byte, 256<<10),
 	}
 	if err := d.walk(fd, ""); err != nil {
-		return cw.n, err
+		return cw.N, err
 	}
 	if err := d.tw.Close(); err != nil {
-		return cw.n, err
+		return cw.N, err
 	}
-	trace.Step("diff %s: %d bytes of layer tar (whiteout devices -> .wh. entries, opaque xattrs -> .wh..wh..opq)", upper, cw.n)
-	return cw.n, nil
+	trace.Step("diff %s: %d bytes of layer tar (whiteout devices -> .wh. entries, opaque xattrs -> .wh..wh..opq)", upper, cw.N)
+	return cw.N, nil
 }
 
 type differ struct {
@@ -115,7 +116,7 @@ func (d *differ) entry(dfd int, name, p string) error {
 		Mode:    int64(st.Mode & 0o7777),
 		Uid:     int(st.Uid),
 		Gid:     int(st.Gid),
-		ModTime: time.Unix(st.Mtim.Sec, 0),
+		ModTime: time.Unix(int64(st.Mtim.Sec), 0), // int32 on 32-bit CPUs
 	}
 	if isWhiteout(&st) {
 		// overlayfs's deletion: back to the spec's marker. overlayfs links
@@ -347,15 +348,4 @@ func readlinkat(dfd int, name, p string) (string, error) {
 		return "", &os.PathError{Op: "readlinkat", Path: p, Err: err}
 	}
 	return string(buf[:n]), nil
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -112,7 +112,9 @@ func timespec(t time.Time) unix.Timespec {
 		// No time at all: the epoch, not year 1 (which utimensat refuses).
 		return unix.Timespec{}
 	}
-	return unix.Timespec{Sec: t.Unix(), Nsec: int64(t.Nanosecond())}
+	// On a 32-bit CPU a time past 2038 does not fit: the epoch, again.
+	ts, _ := unix.TimeToTimespec(t)
+	return ts
 }
 
 // setTimes sets the times of name in dirfd, of a symlink itself if it is one.

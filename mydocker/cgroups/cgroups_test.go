@@ -107,18 +107,30 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// fakeCgroupfs turns on the fake-filesystem mode for one test.
-func fakeCgroupfs(t *testing.T) {
-	fakeFS, writes = true, nil
-	t.Cleanup(func() { fakeFS, writes = false, nil })
+// recorder is a cgroup filesystem in a temp dir, made to look like a
+// cgroupfs: interface files are created on first write, every write is
+// recorded, and device programs are recorded instead of attached.
+type recorder struct{ writes []string }
+
+func (rec *recorder) fs(mount string, v1 []v1Hierarchy) *cgroupfs {
+	return &cgroupfs{
+		Mount: mount,
+		V1:    func() ([]v1Hierarchy, error) { return v1, nil },
+		Write: func(dir, file, value string) error {
+			path := filepath.Join(dir, file)
+			rec.writes = append(rec.writes, path+" "+value)
+			return os.WriteFile(path, []byte(value), 0o644)
+		},
+		AttachDevices: func(dir string, rules []DeviceRule) error {
+			rec.writes = append(rec.writes, fmt.Sprintf("%s bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) %d insns", dir, len(DeviceProgram(rules))))
+			return nil
+		},
+	}
 }
 
 func TestNewV2OnFakeFS(t *testing.T) {
-	fakeCgroupfs(t)
+	var rec recorder
 	root := t.TempDir()
-	old := Mountpoint
-	Mountpoint = root
-	t.Cleanup(func() { Mountpoint = old })
 	require.NoError(t, os.WriteFile(filepath.Join(root, "cgroup.controllers"), []byte("cpuset cpu io memory hugetlb pids\n"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "cgroup.subtree_control"), []byte("memory pids\n"), 0o644))
 	// A fake "mydocker" group, already made, offering what the root hands down.
@@ -126,7 +138,7 @@ func TestNewV2OnFakeFS(t *testing.T) {
 	require.NoError(t, os.Mkdir(parent, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(parent, "cgroup.controllers"), []byte("cpuset cpu io memory pids\n"), 0o644))
 
-	g, err := newV2("c1", &Resources{Memory: 64 << 20, PidsLimit: 50})
+	g, err := newV2(rec.fs(root, nil), "c1", &Resources{Memory: 64 << 20, PidsLimit: 50})
 	require.NoError(t, err)
 	dir := filepath.Join(parent, "c1")
 	if got := g.Dir("memory"); got != dir {
@@ -151,13 +163,13 @@ func TestNewV2OnFakeFS(t *testing.T) {
 		// The device rules, compiled to eBPF, last: before the command is born there.
 		dir + " bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) 60 insns",
 	}
-	if !reflect.DeepEqual(writes, want) {
-		t.Errorf("writes:\n%s\nwant:\n%s", strings.Join(writes, "\n"), strings.Join(want, "\n"))
+	if !reflect.DeepEqual(rec.writes, want) {
+		t.Errorf("writes:\n%s\nwant:\n%s", strings.Join(rec.writes, "\n"), strings.Join(want, "\n"))
 	}
 }
 
 func TestNewV1OnFakeFS(t *testing.T) {
-	fakeCgroupfs(t)
+	var rec recorder
 	root := t.TempDir()
 	mk := func(ctrls ...string) v1Hierarchy {
 		m := filepath.Join(root, strings.Join(ctrls, ","))
@@ -170,11 +182,9 @@ func TestNewV1OnFakeFS(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(d, "cpuset.cpus"), []byte("0-1\n"), 0o644))
 		require.NoError(t, os.WriteFile(filepath.Join(d, "cpuset.mems"), []byte("0\n"), 0o644))
 	}
-	old := v1Hierarchies
-	v1Hierarchies = func() ([]v1Hierarchy, error) { return hs, nil }
-	t.Cleanup(func() { v1Hierarchies = old })
+	fs := rec.fs(root, hs)
 
-	g, err := newV1(Hybrid, "c1", &Resources{Memory: 64 << 20, NanoCPUs: 0.5e9, PidsLimit: 50, CpusetCpus: "1"})
+	g, err := newV1(fs, Hybrid, "c1", &Resources{Memory: 64 << 20, NanoCPUs: 0.5e9, PidsLimit: 50, CpusetCpus: "1"})
 	require.NoError(t, err)
 	// A group in every hierarchy, as Docker's container has, limits or not.
 	for ctrl, m := range map[string]string{"cpu": hs[0].Mount, "cpuacct": hs[0].Mount, "memory": hs[1].Mount, "pids": hs[2].Mount,
@@ -190,7 +200,7 @@ func TestNewV1OnFakeFS(t *testing.T) {
 	// The devices group: deny all first, then Docker's rules, in order.
 	devices := hs[4].Mount + "/user.slice/mydocker/c1/"
 	var got []string
-	for _, w := range writes {
+	for _, w := range rec.writes {
 		if strings.HasPrefix(w, devices) {
 			got = append(got, strings.TrimPrefix(w, devices))
 		}
@@ -202,7 +212,7 @@ func TestNewV1OnFakeFS(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("writes to the devices group:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	has := strings.Join(writes, "\n")
+	has := strings.Join(rec.writes, "\n")
 	for _, w := range []string{
 		hs[1].Mount + "/user.slice/mydocker/c1/memory.limit_in_bytes 67108864",
 		hs[1].Mount + "/user.slice/mydocker/c1/memory.memsw.limit_in_bytes 134217728",
@@ -221,13 +231,13 @@ func TestNewV1OnFakeFS(t *testing.T) {
 
 	// Without --cpuset-cpus the cpuset group is made all the same, and
 	// filled from its parent, or no task could join it.
-	writes = nil
-	g, err = newV1(Hybrid, "c2", &Resources{})
+	rec.writes = nil
+	g, err = newV1(fs, Hybrid, "c2", &Resources{})
 	require.NoError(t, err)
 	if got, want := g.Dir("cpuset"), filepath.Join(hs[3].Mount, "user.slice", Parent, "c2"); got != want {
 		t.Errorf("cpuset group without --cpuset-cpus = %q, want %s", got, want)
 	}
-	has = strings.Join(writes, "\n")
+	has = strings.Join(rec.writes, "\n")
 	for _, w := range []string{
 		hs[3].Mount + "/user.slice/mydocker/c2/cpuset.cpus 0-1",
 		hs[3].Mount + "/user.slice/mydocker/c2/cpuset.mems 0",

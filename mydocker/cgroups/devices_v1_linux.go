@@ -14,12 +14,12 @@
 package cgroups
 
 // writeDevicesV1 writes rules into the v1 devices group dir, after denying all.
-func writeDevicesV1(dir string, rules []DeviceRule) error {
-	if err := writeFile(dir, "devices.deny", "a"); err != nil {
+func writeDevicesV1(fs *cgroupfs, dir string, rules []DeviceRule) error {
+	if err := fs.Write(dir, "devices.deny", "a"); err != nil {
 		return err
 	}
 	for _, r := range rules {
-		if err := writeFile(dir, "devices.allow", r.String()); err != nil {
+		if err := fs.Write(dir, "devices.allow", r.String()); err != nil {
 			return err
 		}
 	}

@@ -95,10 +95,6 @@ func ruleProgram(r DeviceRule) []Insn {
 // ancestor that has one attached the same way, as runc's groups do.
 func attachDevicesV2(dir string, rules []DeviceRule) error {
 	prog := DeviceProgram(rules)
-	if fakeFS { // a unit test's temp dir is no cgroup to attach to
-		writes = append(writes, fmt.Sprintf("%s bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE) %d insns", dir, len(prog)))
-		return nil
-	}
 	fd, err := loadProgram(prog, unix.BPF_PROG_TYPE_CGROUP_DEVICE, "mydocker_dev")
 	if err != nil {
 		return fmt.Errorf("device cgroup: %w", err)

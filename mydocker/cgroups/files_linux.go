@@ -18,24 +18,29 @@ import (
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
-// fakeFS is set by unit tests that run against a directory tree made to look
-// like a cgroupfs: there, interface files must be created on first write.
-// writes then records every write.
-var (
-	fakeFS bool
-	writes []string
-)
+// cgroupfs is the cgroup filesystem New works on, passed in rather than
+// assumed: the engine's is the host's (hostFS); the package's tests give
+// one of their own, a directory tree that records what is written, so
+// that the v2 path is checked on a v1 host and the v1 path on a v2 one.
+type cgroupfs struct {
+	Mount string                        // where the hierarchies are: /sys/fs/cgroup
+	V1    func() ([]v1Hierarchy, error) // the v1 hierarchies, and the caller's place in each
+	// Write writes one value into a cgroup file: echo value > dir/file.
+	Write func(dir, file, value string) error
+	// AttachDevices puts device rules in force on a v2 group (bpf).
+	AttachDevices func(dir string, rules []DeviceRule) error
+}
+
+// hostFS is the host's cgroup filesystem.
+func hostFS() *cgroupfs {
+	return &cgroupfs{Mount: Mountpoint, V1: readV1Hierarchies, Write: writeFile, AttachDevices: attachDevicesV2}
+}
 
 // writeFile writes one value into a cgroup file, as `echo value > file` does.
 func writeFile(dir, file, value string) error {
 	path := filepath.Join(dir, file)
 	trace.Step("echo %q > %s", value, path)
-	flags := os.O_WRONLY | os.O_TRUNC
-	if fakeFS {
-		flags |= os.O_CREATE
-		writes = append(writes, path+" "+value)
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, explain(file, err))
 	}

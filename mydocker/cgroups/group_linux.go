@@ -34,8 +34,9 @@ type Group struct {
 	// Back maps each v1 controller to the caller's own group: where init's
 	// forking thread returns after placing the command (see Placement).
 	Back map[string]string `json:"Back,omitempty"`
-	// PidsMax is, on v1, the --pids-limit that Placement.Fork writes once
-	// init's thread has left the group (until then pids.max is one more).
+	// PidsMax is, on v1, the --pids-limit that Placement.Fork writes right
+	// after the fork, before init's thread leaves the group (until then
+	// pids.max is one more).
 	PidsMax int64 `json:"PidsMax,omitempty"`
 }
 
@@ -47,9 +48,9 @@ func New(id string, r *Resources) (g *Group, err error) {
 		return nil, err
 	}
 	if mode == Unified {
-		g, err = newV2(id, r)
+		g, err = newV2(hostFS(), id, r)
 	} else {
-		g, err = newV1(mode, id, r)
+		g, err = newV1(hostFS(), mode, id, r)
 	}
 	if err != nil {
 		return nil, err

@@ -23,8 +23,8 @@ type v1Hierarchy struct {
 
 // v1Hierarchies lists every mounted v1 hierarchy (those that carry
 // controllers, and named ones such as name=systemd), with the caller's place
-// in each. Unit tests replace it.
-var v1Hierarchies = readV1Hierarchies
+// in each, read from mountinfo and /proc/self/cgroup.
+func v1Hierarchies() ([]v1Hierarchy, error) { return readV1Hierarchies() }
 
 // readV1Hierarchies reads the v1 hierarchies from mountinfo and /proc/self/cgroup.
 func readV1Hierarchies() ([]v1Hierarchy, error) {

@@ -32,7 +32,7 @@ func (m Mode) String() string {
 }
 
 // Mountpoint is where the cgroup hierarchies live.
-var Mountpoint = "/sys/fs/cgroup"
+const Mountpoint = "/sys/fs/cgroup"
 
 // DetectMode tells which hierarchy the host has.
 func DetectMode() (Mode, error) {

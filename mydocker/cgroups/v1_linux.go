@@ -24,8 +24,8 @@ import (
 // command belongs to a group of the container's in each, not to the
 // caller's. Named hierarchies without a controller (name=systemd) are
 // included, as runc joins them too.
-func newV1(mode Mode, id string, r *Resources) (*Group, error) {
-	hs, err := v1Hierarchies()
+func newV1(fs *cgroupfs, mode Mode, id string, r *Resources) (*Group, error) {
+	hs, err := fs.V1()
 	if err != nil {
 		return nil, err
 	}
@@ -39,16 +39,16 @@ func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 		return nil, fmt.Errorf("--cpuset-cpus: the cgroup v1 cpuset controller is not mounted: run `mydocker doctor`")
 	}
 	for _, dir := range g.dirs() {
-		if err := createV1(dir, dir == g.Dirs["cpuset"]); err != nil {
+		if err := createV1(fs, dir, dir == g.Dirs["cpuset"]); err != nil {
 			g.Destroy()
 			return nil, err
 		}
 	}
-	if err := writeV1(g, r); err != nil {
+	if err := writeV1(fs, g, r); err != nil {
 		g.Destroy()
 		return nil, err
 	}
-	if err := writeDevicesV1(g.Dirs["devices"], DefaultDevices); err != nil {
+	if err := writeDevicesV1(fs, g.Dirs["devices"], DefaultDevices); err != nil {
 		g.Destroy()
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func newV1(mode Mode, id string, r *Resources) (*Group, error) {
 // createV1 makes the mydocker parent and the container's group in one
 // hierarchy. A new cpuset group starts with no CPUs and no memory nodes,
 // and refuses tasks until given some: copy them down from the parent.
-func createV1(dir string, cpuset bool) error {
+func createV1(fs *cgroupfs, dir string, cpuset bool) error {
 	parent := filepath.Dir(dir)
 	for attempt := 0; ; attempt++ {
 		if _, err := mkdir(parent); err != nil {
@@ -81,7 +81,7 @@ func createV1(dir string, cpuset bool) error {
 			for _, f := range []string{"cpuset.cpus", "cpuset.mems"} {
 				if v, _ := readString(d, f); v == "" {
 					from, _ := readString(filepath.Dir(d), f)
-					if err := writeFile(d, f, from); err != nil {
+					if err := fs.Write(d, f, from); err != nil {
 						return err
 					}
 				}
@@ -94,10 +94,11 @@ func createV1(dir string, cpuset bool) error {
 // writeV1 writes the limits of V1Files, each into its controller's group.
 // pids.max gets one more than the limit for now: while init's forking
 // thread stands in the group to place the command (Placement.Fork), it
-// counts as a task, and the command, already running, must still be able
-// to start as many processes as it is allowed. Fork writes the limit
-// itself once the thread has left, so the command never has more.
-func writeV1(g *Group, r *Resources) error {
+// counts as a task beside the command. Fork writes the limit itself right
+// after the fork, while the thread is still there (so the command can
+// have the limit minus one meanwhile), and the thread then leaves: the
+// command never has more than the limit.
+func writeV1(fs *cgroupfs, g *Group, r *Resources) error {
 	for _, f := range V1Files(r) {
 		dir := g.Dirs[f[0]]
 		if dir == "" {
@@ -107,7 +108,7 @@ func writeV1(g *Group, r *Resources) error {
 			g.PidsMax = r.PidsLimit
 			f[2] = strconv.FormatInt(r.PidsLimit+1, 10)
 		}
-		if err := writeFile(dir, f[1], f[2]); err != nil {
+		if err := fs.Write(dir, f[1], f[2]); err != nil {
 			if strings.Contains(f[1], "memsw") && errors.Is(err, os.ErrNotExist) {
 				if r.MemorySwap != 0 {
 					fmt.Fprintln(os.Stderr, "WARNING: this kernel does not account swap (no memory.memsw.limit_in_bytes): --memory-swap is ignored")

@@ -12,7 +12,8 @@ import (
 	"strings"
 
 	"github.com/mydocker/mydocker/mydocker/archive"
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -102,7 +103,7 @@ func Main(args []string) int {
 	rest, err := fs.Parse(args)
 	if err != nil {
 		fmt.Fprintf(g.Stderr, "mydocker: %v (see 'mydocker --help')\n", err)
-		return container.ExitEngine
+		return runtime.ExitEngine
 	}
 	if trace_ {
 		trace.Enable()
@@ -132,7 +133,7 @@ func Main(args []string) int {
 		return 0
 	case isUsageError(err):
 		fmt.Fprintf(g.Stderr, "mydocker: %v\n", err)
-		return container.ExitEngine
+		return runtime.ExitEngine
 	}
 	var st *statusError
 	if errors.As(err, &st) {
@@ -142,9 +143,9 @@ func Main(args []string) int {
 	def := 1
 	if cmd.name == "run" || errors.Is(err, archive.ErrLimit) {
 		// A layer over a limit is the engine refusing, as Docker's 125.
-		def = container.ExitEngine
+		def = runtime.ExitEngine
 	}
-	return container.ExitCode(err, def)
+	return runtime.ExitCode(err, def)
 }
 
 // statusError carries a container's exit code out of a command that

@@ -1,24 +1,21 @@
 // The image commands of chapter 04: mkimage, import, images, tag, rmi,
-// commit and diff, with Docker's flags, columns and messages.
+// commit and diff, with Docker's flags, columns and messages. The work is
+// the engine's (engine.Images, engine.RemoveImages, engine.Commit); these
+// parse and print.
 
 package cli
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"text/tabwriter"
 	"time"
 
-	"github.com/mydocker/mydocker/mydocker/container"
-	"github.com/mydocker/mydocker/mydocker/doctor"
+	"github.com/mydocker/mydocker/mydocker/engine"
+
 	"github.com/mydocker/mydocker/mydocker/fsutil"
-	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
-	"github.com/mydocker/mydocker/mydocker/image/local"
 	"github.com/mydocker/mydocker/mydocker/reference"
 )
 
@@ -38,49 +35,22 @@ func mkimageCmd(g *Globals, args []string) error {
 		name = rest[1]
 	}
 	if output != "" {
-		tarBytes, _, _, err := busyboxRootfs()
+		tarBytes, _, _, err := engine.BusyboxRootfs()
 		if err != nil {
 			return err
 		}
 		return fsutil.WriteFile(output, tarBytes, 0o644)
 	}
-	return buildBusybox(g, name, g.Stdout)
-}
-
-// busyboxRootfs builds the default image's root filesystem from the
-// host's static busybox.
-func busyboxRootfs() ([]byte, image.ConfigFile, string, error) {
-	bin, err := doctor.FindStaticBusybox()
-	if err != nil {
-		return nil, image.ConfigFile{}, "", fmt.Errorf("%v: install busybox-static (sudo apt-get install busybox-static)", err)
-	}
-	tarBytes, cfg, err := builtin.Busybox(bin)
-	return tarBytes, cfg, bin, err
-}
-
-// buildBusybox stores the built-in image under name.
-func buildBusybox(g *Globals, name string, out io.Writer) error {
-	tarBytes, cfg, bin, err := busyboxRootfs()
-	if err != nil {
-		return err
-	}
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	img, err := images.Import(name, bytes.NewReader(tarBytes), cfg)
-	if err != nil {
-		return err
-	}
-	id, _ := img.ConfigName()
-	fmt.Fprintf(out, "%s: built from %s\n%s\n", familiar(name), bin, id)
-	return nil
+	return imageService(g).BuildBusybox(name, func(e engine.Event) { fmt.Fprintln(g.Stdout, e) })
 }
 
 func importCmd(g *Globals, args []string) error {
 	fs := NewFlagSet("import")
 	rest, err := parse(g, fs, args, 2, 2)
 	if err != nil {
+		return err
+	}
+	if _, err := reference.Parse(rest[1]); err != nil {
 		return err
 	}
 	var r io.Reader = os.Stdin
@@ -92,22 +62,10 @@ func importCmd(g *Globals, args []string) error {
 		defer f.Close()
 		r = f
 	}
-	if _, err := reference.Parse(rest[1]); err != nil {
-		return err
-	}
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	tr, err := local.TarReader(r)
+	id, err := imageService(g).Import(r, rest[1])
 	if err != nil {
 		return fmt.Errorf("import %s: %w", rest[0], err)
 	}
-	img, err := images.Import(rest[1], tr, image.ConfigFile{})
-	if err != nil {
-		return fmt.Errorf("import %s: %w", rest[0], err)
-	}
-	id, _ := img.ConfigName()
 	fmt.Fprintln(g.Stdout, id)
 	return nil
 }
@@ -121,11 +79,11 @@ func imagesCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
+	match := ""
+	if len(rest) == 1 {
+		match = rest[0]
 	}
-	list, err := images.List()
+	list, err := imageService(g).List(match)
 	if err != nil {
 		return err
 	}
@@ -135,16 +93,6 @@ func imagesCmd(g *Globals, args []string) error {
 	}
 	now := time.Now()
 	for _, r := range list {
-		repo, tag := "<none>", "<none>"
-		if ref, err := reference.Parse(r.Ref); err == nil && r.Ref != "" {
-			repo, tag = ref.FamiliarName(), ref.Tag
-			if tag == "" {
-				tag = "<none>"
-			}
-		}
-		if len(rest) == 1 && repo != rest[0] && repo+":"+tag != rest[0] {
-			continue
-		}
 		id := r.ID.Short()
 		if noTrunc {
 			id = string(r.ID)
@@ -157,7 +105,7 @@ func imagesCmd(g *Globals, args []string) error {
 		if !r.Created.IsZero() {
 			created = HumanDuration(now.Sub(r.Created)) + " ago"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", repo, tag, id, created, HumanSize(r.Size))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, id, created, HumanSize(r.Size))
 	}
 	return tw.Flush()
 }
@@ -167,14 +115,7 @@ func tagCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := reference.Parse(rest[1]); err != nil {
-		return err
-	}
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	return images.Tag(rest[0], rest[1])
+	return imageService(g).Tag(rest[0], rest[1])
 }
 
 func rmiCmd(g *Globals, args []string) error {
@@ -185,81 +126,14 @@ func rmiCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Exclusive: no container may start from an image while it is checked
-	// for users and removed, or lose a layer the collection removes.
-	unlock, err := container.LockDataRoot(g.DataRoot, true)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	store, err := container.OpenStore(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, ref := range refs {
-		if err := removeImage(g, images, store, ref, force); err != nil {
-			errs = append(errs, err)
+	return engine.RemoveImages(g.DataRoot, refs, force, func(r engine.ImageRemoval) {
+		for _, n := range r.Untagged {
+			fmt.Fprintf(g.Stdout, "Untagged: %s\n", familiar(n))
 		}
-	}
-	return errors.Join(append(errs, collectLayersLocked(g, store))...)
-}
-
-// removeImage is Docker's rmi of one name. A tag is untagged; if it was the
-// image's last name and no container uses the image, the image goes too.
-// An ID removes the image, and all its names, unless that is ambiguous or
-// the image is in use (-f overrides both).
-func removeImage(g *Globals, images *local.Store, store *container.Store, name string, force bool) error {
-	_, rec, err := images.Get(name)
-	if err != nil {
-		return err
-	}
-	all, _ := images.List()
-	var names []string
-	for _, r := range all {
-		if r.Digest == rec.Digest && r.Ref != "" {
-			names = append(names, r.Ref)
+		if r.Deleted != "" {
+			fmt.Fprintf(g.Stdout, "Deleted: %s\n", r.Deleted)
 		}
-	}
-	ref, perr := reference.Parse(name)
-	byName := perr == nil && slices.Contains(names, ref.String())
-	if byName && len(names) > 1 {
-		fmt.Fprintf(g.Stdout, "Untagged: %s\n", ref.Familiar())
-		return images.Untag(name)
-	}
-	if !byName && len(names) > 1 && !force {
-		return fmt.Errorf("conflict: unable to delete %s (must be forced): the image is referenced in %d repositories", rec.ID.Short(), len(names))
-	}
-	users := usersOf(store, rec.ID)
-	if len(users) > 0 && !force {
-		return fmt.Errorf("conflict: unable to remove image %s: container %s uses it (remove the container first, or use -f)", name, users[0])
-	}
-	for _, n := range names {
-		fmt.Fprintf(g.Stdout, "Untagged: %s\n", familiar(n))
-	}
-	if err := images.RemoveID(rec.Digest); err != nil {
-		return err
-	}
-	if len(users) == 0 {
-		fmt.Fprintf(g.Stdout, "Deleted: %s\n", rec.ID)
-	}
-	return nil
-}
-
-// usersOf lists the containers, running or not, made from image id.
-func usersOf(store *container.Store, id image.Digest) []string {
-	all, _ := store.List()
-	var out []string
-	for _, c := range all {
-		if c.ImageID == id {
-			out = append(out, container.ShortID(c.ID))
-		}
-	}
-	return out
+	})
 }
 
 func commitCmd(g *Globals, args []string) error {
@@ -277,7 +151,7 @@ func commitCmd(g *Globals, args []string) error {
 		}
 		name = rest[1]
 	}
-	img, err := container.Commit(g.DataRoot, rest[0], name, message)
+	img, err := engine.Commit(g.DataRoot, rest[0], name, message)
 	if err != nil {
 		return err
 	}
@@ -291,11 +165,11 @@ func diffCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
-	changes, err := container.Diff(store, rest[0])
+	changes, err := engine.Diff(store, rest[0])
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
-// Pull and push progress, as docker prints it: on a terminal, a line per
-// layer redrawn in place ("a3ed95caeb02: Downloading [==>    ] 1.2MB/3.4MB");
-// otherwise one plain line each time a layer's status changes.
+// The events of a pull, push or load (engine.Event), as docker prints them:
+// on a terminal, a line per layer redrawn in place ("a3ed95caeb02:
+// Downloading [==>    ] 1.2MB/3.4MB"); otherwise one plain line each time
+// a layer's status changes. A message ("Digest: sha256:…") is a line of
+// its own.
 
 package cli
 
@@ -11,63 +13,56 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mydocker/mydocker/mydocker/container"
-	"github.com/mydocker/mydocker/mydocker/image/local"
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+	"github.com/mydocker/mydocker/mydocker/store"
 )
 
 type progressPrinter struct {
-	mu    sync.Mutex
-	w     io.Writer
-	tty   bool
-	order []string          // layer IDs in the order they appeared
-	line  map[string]string // the last line printed for each
+	mu     sync.Mutex
+	w      io.Writer
+	tty    bool
+	lines  int                     // lines written so far
+	line   map[string]int          // the line of each layer, by ID
+	status map[string]store.Status // the last status shown for each
 }
 
 func newProgress(w io.Writer) *progressPrinter {
 	f, ok := w.(*os.File)
-	return &progressPrinter{w: w, tty: ok && container.IsTerminal(f), line: map[string]string{}}
+	return &progressPrinter{w: w, tty: ok && runtime.IsTerminal(f), line: map[string]int{}, status: map[string]store.Status{}}
 }
 
-// Update shows one step.
-func (p *progressPrinter) Update(e local.Progress) {
+// Update shows one event.
+func (p *progressPrinter) Update(e engine.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	text := e.ID + ": " + e.Status
-	if e.Status == "Downloading" || e.Status == "Pushing" {
+	if e.Status == 0 {
+		p.lines++
+		fmt.Fprintln(p.w, e)
+		return
+	}
+	text := e.String()
+	if e.Status.HasBar() {
 		text += " " + bar(e.Done, e.Total)
 	}
-	old, seen := p.line[e.ID]
+	old, seen := p.status[e.ID]
+	p.status[e.ID] = e.Status
 	if !p.tty {
 		// Plain output: a line per change of status, not per byte.
-		if !seen || statusOf(old) != e.Status {
-			fmt.Fprintln(p.w, strings.TrimRight(e.ID+": "+e.Status, " "))
+		if !seen || old != e.Status {
+			fmt.Fprintln(p.w, e)
 		}
-		p.line[e.ID] = text
 		return
 	}
 	if !seen {
-		p.order = append(p.order, e.ID)
-		p.line[e.ID] = text
+		p.line[e.ID] = p.lines
+		p.lines++
 		fmt.Fprintln(p.w, text)
 		return
 	}
-	p.line[e.ID] = text
-	up := len(p.order)
-	for i, id := range p.order {
-		if id == e.ID {
-			up -= i
-		}
-	}
+	up := p.lines - p.line[e.ID]
 	// Up to the layer's line, clear it, write, and back down.
 	fmt.Fprintf(p.w, "\033[%dA\r\033[2K%s\r\033[%dB", up, text, up)
-}
-
-func statusOf(line string) string {
-	_, rest, _ := strings.Cut(line, ": ")
-	if i := strings.Index(rest, " ["); i >= 0 {
-		rest = rest[:i]
-	}
-	return rest
 }
 
 // bar draws Docker's progress bar: [=====>      ] 1.2MB/3.4MB.

@@ -1,5 +1,7 @@
 // The registry commands of chapter 05: pull, push, login, logout, and the
-// tarball commands save and load.
+// tarball commands save and load. Each parses its flags, calls the
+// engine's image service (engine.Images, mydocker/engine/transfer.go) and
+// prints the events it sends.
 
 package cli
 
@@ -15,23 +17,16 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
-	"github.com/mydocker/mydocker/mydocker/image/builtin"
-	"github.com/mydocker/mydocker/mydocker/image/local"
-	"github.com/mydocker/mydocker/mydocker/image/remote"
-	"github.com/mydocker/mydocker/mydocker/image/tarball"
 	"github.com/mydocker/mydocker/mydocker/reference"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
-// registryOptions are the options every registry operation shares: the
-// insecure registries, and the credentials of `mydocker login`.
-func registryOptions(g *Globals) (remote.Options, error) {
-	creds, err := remote.DefaultCredentialStore()
-	if err != nil {
-		return remote.Options{}, err
-	}
-	return remote.Options{Insecure: g.Insecure, Keychain: creds, UserAgent: "mydocker/" + Version}, nil
+// imageService is the engine's image service for the data root and the
+// registries the global flags name.
+func imageService(g *Globals) *engine.Images {
+	return &engine.Images{DataRoot: g.DataRoot, Insecure: g.Insecure, UserAgent: "mydocker/" + Version}
 }
 
 // interruptible is a context cancelled by Ctrl-C, so that a pull stops
@@ -48,51 +43,28 @@ func pullCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := g.Stdout
-	if quiet {
-		out = io.Discard
-	}
-	ref, err := pull(g, rest[0], out)
+	ref, err := reference.ParseName(rest[0])
 	if err != nil {
+		return err
+	}
+	var progress func(engine.Event)
+	if !quiet {
+		progress = newProgress(g.Stdout).Update
+	}
+	if ref.WithDefaultTag() != ref {
+		// Docker's client says so, before it asks for the pull.
+		if !quiet {
+			fmt.Fprintf(g.Stdout, "Using default tag: %s\n", reference.DefaultTag)
+		}
+		ref = ref.WithDefaultTag()
+	}
+	ctx, stop := interruptible()
+	defer stop()
+	if _, err := imageService(g).Pull(ctx, ref, progress); err != nil {
 		return err
 	}
 	fmt.Fprintln(g.Stdout, ref.String())
 	return nil
-}
-
-// pull is `docker pull`'s output around Store.Pull.
-func pull(g *Globals, name string, out io.Writer) (reference.Reference, error) {
-	ref, err := reference.Parse(name)
-	if err != nil {
-		return ref, err
-	}
-	if ref.Tag == "" && ref.Digest == "" {
-		fmt.Fprintln(out, "Using default tag: latest")
-		ref.Tag = "latest"
-	}
-	opts, err := registryOptions(g)
-	if err != nil {
-		return ref, err
-	}
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return ref, err
-	}
-	ctx, stop := interruptible()
-	defer stop()
-	fmt.Fprintf(out, "%s: Pulling from %s\n", ref.Identifier(), strings.TrimPrefix(ref.Repository, ""))
-	img, fresh, err := images.Pull(ctx, ref, opts, newProgress(out).Update)
-	if err != nil {
-		return ref, fmt.Errorf("pull %s: %w", ref.Familiar(), err)
-	}
-	d, _ := img.Digest()
-	fmt.Fprintf(out, "Digest: %s\n", d)
-	if fresh {
-		fmt.Fprintf(out, "Status: Downloaded newer image for %s\n", ref.Familiar())
-	} else {
-		fmt.Fprintf(out, "Status: Image is up to date for %s\n", ref.Familiar())
-	}
-	return ref, nil
 }
 
 func pushCmd(g *Globals, args []string) error {
@@ -100,49 +72,10 @@ func pushCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	ref, err := reference.Parse(rest[0])
-	if err != nil {
-		return err
-	}
-	if ref.Tag == "" && ref.Digest == "" {
-		ref.Tag = "latest"
-	}
-	opts, err := registryOptions(g)
-	if err != nil {
-		return err
-	}
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(g.Stdout, "The push refers to repository [%s]\n", ref.Name())
-	img, _, err := images.Get(ref.String())
-	if err != nil {
-		return err
-	}
-	layers, _ := img.Layers()
-	isLayer := map[string]bool{} // docker shows the layers, not the config
-	for _, l := range layers {
-		d, _ := l.Digest()
-		isLayer[string(d)] = true
-	}
-	p := newProgress(g.Stdout)
-	opts.Progress = func(e remote.Event) {
-		if !isLayer[string(e.Digest)] {
-			return
-		}
-		status := map[string]string{remote.ActionExists: "Layer already exists", remote.ActionPushing: "Pushing", remote.ActionPushed: "Pushed"}[e.Action]
-		p.Update(local.Progress{ID: e.Digest.Short(), Status: status, Done: e.Done, Total: e.Total})
-	}
 	ctx, stop := interruptible()
 	defer stop()
-	d, err := images.Push(ctx, ref.String(), opts)
-	if err != nil {
-		return fmt.Errorf("push %s: %w", ref.Familiar(), err)
-	}
-	m, _ := img.RawManifest()
-	fmt.Fprintf(g.Stdout, "%s: digest: %s size: %d\n", ref.Identifier(), d, len(m))
-	return nil
+	_, err = imageService(g).Push(ctx, rest[0], newProgress(g.Stdout).Update)
+	return err
 }
 
 func loginCmd(g *Globals, args []string) error {
@@ -178,13 +111,9 @@ func loginCmd(g *Globals, args []string) error {
 	if user == "" || password == "" {
 		return errors.New("login needs a username and a password: -u USER --password-stdin")
 	}
-	opts, err := registryOptions(g)
-	if err != nil {
-		return err
-	}
 	ctx, stop := interruptible()
 	defer stop()
-	if err := remote.Login(ctx, server, user, password, opts); err != nil {
+	if err := imageService(g).Login(ctx, server, user, password); err != nil {
 		return err
 	}
 	fmt.Fprintln(g.Stdout, "Login Succeeded")
@@ -217,7 +146,7 @@ func logoutCmd(g *Globals, args []string) error {
 	if len(rest) == 1 {
 		server = rest[0]
 	}
-	if err := remote.Logout(server); err != nil {
+	if err := imageService(g).Logout(server); err != nil {
 		return err
 	}
 	fmt.Fprintf(g.Stdout, "Removing login credentials for %s\n", server)
@@ -232,25 +161,6 @@ func saveCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	var entries []tarball.Entry
-	for _, name := range names {
-		img, rec, err := images.Get(name)
-		if err != nil {
-			return err
-		}
-		e := tarball.Entry{Image: img}
-		if ref, err := reference.Parse(name); err == nil && rec.Ref != "" && !strings.HasPrefix(name, "sha256:") {
-			if ref.Tag == "" {
-				ref.Tag = "latest"
-			}
-			e.RepoTags = []string{ref.Familiar()}
-		}
-		entries = append(entries, e)
-	}
 	var w io.Writer = g.Stdout
 	var f *fsutil.File
 	if output != "" {
@@ -262,10 +172,10 @@ func saveCmd(g *Globals, args []string) error {
 		}
 		defer f.Close()
 		w = f
-	} else if o, ok := g.Stdout.(*os.File); ok && container.IsTerminal(o) {
+	} else if o, ok := g.Stdout.(*os.File); ok && runtime.IsTerminal(o) {
 		return errors.New("cowardly refusing to save to a terminal: use -o FILE or redirect")
 	}
-	if err := tarball.Write(w, entries); err != nil {
+	if err := imageService(g).Save(w, names); err != nil {
 		return err
 	}
 	if f != nil {
@@ -283,39 +193,15 @@ func loadCmd(g *Globals, args []string) error {
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
 	}
-	var tb *tarball.Tarball
+	show := func(e engine.Event) { fmt.Fprintln(g.Stdout, e) }
 	var err error
 	if input != "" {
-		tb, err = tarball.Open(input)
+		err = imageService(g).LoadFile(input, show)
 	} else {
-		tb, err = tarball.Read(os.Stdin)
+		err = imageService(g).Load(os.Stdin, show)
 	}
 	if err != nil {
 		return fmt.Errorf("load %s: %w", orStdin(input), err)
-	}
-	defer tb.Close()
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	for _, e := range tb.Entries {
-		if _, err := images.Unpack(e.Image, nil); err != nil {
-			return fmt.Errorf("load %s: %w", orStdin(input), err)
-		}
-		if len(e.RepoTags) == 0 {
-			if err := images.Layout().Write(e.Image, nil); err != nil {
-				return err
-			}
-			id, _ := e.Image.ConfigName()
-			fmt.Fprintf(g.Stdout, "Loaded image ID: %s\n", id)
-			continue
-		}
-		for _, tag := range e.RepoTags {
-			if err := images.Put(tag, e.Image); err != nil {
-				return err
-			}
-			fmt.Fprintf(g.Stdout, "Loaded image: %s\n", familiar(tag))
-		}
 	}
 	return nil
 }
@@ -327,45 +213,17 @@ func orStdin(path string) string {
 	return path
 }
 
-// ensureImage pulls name if run needs it and the store lacks it, as
-// `docker run --pull missing` does, telling the user on stderr. "always"
-// pulls every time, "never" never does.
+// ensureImage carries out `run --pull policy` for name, telling the user
+// on stderr what it does, as `docker run` does.
 func ensureImage(g *Globals, name, policy string) error {
-	switch policy {
-	case "missing", "always", "never":
-	default:
-		return &usageError{"run", fmt.Errorf("invalid --pull %q: want always, missing or never", policy)}
-	}
-	if policy == "never" || name == container.HostImage || container.LooksLikePath(name) {
-		return nil
-	}
-	images, err := local.Open(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	if _, _, err := images.Get(name); policy == "missing" && (err == nil || !errors.Is(err, local.ErrNotFound)) {
-		return nil
-	}
-	ref, err := reference.Parse(name)
-	if err != nil {
-		return &container.ExitError{Code: container.ExitEngine, Err: err}
-	}
-	if ref.Tag == "" && ref.Digest == "" {
-		ref.Tag = "latest"
-	}
-	if policy == "missing" {
-		fmt.Fprintf(g.Stderr, "Unable to find image '%s' locally\n", ref.Familiar())
-		// The one image mydocker can make itself: no registry needed.
-		if ref.String() == "docker.io/library/"+builtin.Name {
-			fmt.Fprintln(g.Stderr, "Building it from the host's static busybox (mydocker mkimage busybox)")
-			if err := buildBusybox(g, builtin.Name, g.Stderr); err != nil {
-				return &container.ExitError{Code: container.ExitEngine, Err: err}
-			}
-			return nil
-		}
-	}
-	if _, err := pull(g, ref.String(), g.Stderr); err != nil {
-		return &container.ExitError{Code: container.ExitEngine, Err: err}
+	ctx, stop := interruptible()
+	defer stop()
+	err := imageService(g).Ensure(ctx, name, policy, newProgress(g.Stderr).Update)
+	switch {
+	case errors.Is(err, engine.ErrPullPolicy):
+		return &usageError{"run", err}
+	case err != nil:
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	return nil
 }

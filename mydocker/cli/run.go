@@ -1,5 +1,5 @@
 // mydocker run: flags as `docker run` spells them, turned into
-// container.RunOptions.
+// engine.RunOptions.
 
 package cli
 
@@ -9,12 +9,13 @@ import (
 	"strings"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 	"github.com/mydocker/mydocker/mydocker/volume"
 )
 
 func runCmd(g *Globals, args []string) error {
-	var o container.RunOptions
+	var o engine.RunOptions
 	var memory, swap, cpus, shares, pids string
 	var securityOpts []string
 	pullPolicy := "missing"
@@ -62,7 +63,7 @@ func runCmd(g *Globals, args []string) error {
 	if err := ensureImage(g, o.Image, pullPolicy); err != nil {
 		return err
 	}
-	code, err := container.Run(g.DataRoot, o)
+	code, err := engine.Run(g.DataRoot, o)
 	if err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func parseMounts(vols, mounts, tmpfs []string) ([]volume.Mount, error) {
 	for _, v := range vols {
 		m, err := volume.ParseVolume(v)
 		if err != nil {
-			return nil, &container.ExitError{Code: container.ExitEngine, Err: err}
+			return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 		}
 		out = append(out, m)
 	}

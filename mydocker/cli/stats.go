@@ -1,6 +1,8 @@
-// mydocker stats: running containers' usage, read from their cgroups, in
-// `docker stats` columns. CPU % needs two readings: the CPU time used between
-// them, over the wall time between them (100% is one whole CPU).
+// mydocker stats: running containers' usage, read from their cgroups by
+// the engine (engine.Sample), in `docker stats` columns. CPU % needs two
+// readings: the CPU time used between them, over the wall time between
+// them (100% is one whole CPU); docker's client works it out, and so does
+// this one.
 
 package cli
 
@@ -8,12 +10,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/mydocker/mydocker/mydocker/cgroups"
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
 func statsCmd(g *Globals, args []string) error {
@@ -24,19 +25,19 @@ func statsCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
-	list, err := statsTargets(store, refs)
+	list, err := engine.StatsTargets(store, refs)
 	if err != nil {
 		return err
 	}
-	prev := sample(list)
+	prev := engine.Sample(list)
 	for {
 		time.Sleep(time.Second)
-		cur := sample(list)
-		if !noStream && container.IsTerminal(os.Stdout) {
+		cur := engine.Sample(list)
+		if !noStream && runtime.IsTerminal(os.Stdout) {
 			fmt.Fprint(g.Stdout, "\033[2J\033[H") // clear the screen, as docker stats does
 		}
 		printStats(g.Stdout, list, prev, cur)
@@ -47,64 +48,21 @@ func statsCmd(g *Globals, args []string) error {
 	}
 }
 
-// statsTargets picks the named containers, or every running one.
-func statsTargets(store *container.Store, refs []string) ([]*container.Container, error) {
-	if len(refs) == 0 {
-		all, err := store.List()
-		var running []*container.Container
-		for _, c := range all {
-			if c.State.Status == "running" && c.Cgroup != nil {
-				running = append(running, c)
-			}
-		}
-		return running, err
-	}
-	var out []*container.Container
-	for _, ref := range refs {
-		c, err := store.Get(ref)
-		if err != nil {
-			return nil, err
-		}
-		if c.State.Status != "running" || c.Cgroup == nil {
-			return nil, fmt.Errorf("container %s is not running", ref)
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-type reading struct {
-	at    time.Time
-	stats map[string]cgroups.Stats
-}
-
-func sample(list []*container.Container) reading {
-	r := reading{at: time.Now(), stats: map[string]cgroups.Stats{}}
-	for _, c := range list {
-		r.stats[c.ID] = c.Cgroup.Stats()
-	}
-	return r
-}
-
-func printStats(w io.Writer, list []*container.Container, prev, cur reading) {
+func printStats(w io.Writer, list []*engine.Container, prev, cur engine.Reading) {
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 	fmt.Fprintln(tw, "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tPIDS")
-	hostMem := hostMemory()
 	for _, c := range list {
-		a, b := prev.stats[c.ID], cur.stats[c.ID]
+		a, b := prev.Stats[c.ID], cur.Stats[c.ID]
 		cpu := 0.0
-		if wall := cur.at.Sub(prev.at); wall > 0 && b.CPUTime >= a.CPUTime {
+		if wall := cur.At.Sub(prev.At); wall > 0 && b.CPUTime >= a.CPUTime {
 			cpu = float64(b.CPUTime-a.CPUTime) / float64(wall) * 100
 		}
-		limit := b.MemoryLimit
-		if limit == 0 {
-			limit = hostMem
-		}
+		limit := b.MemoryLimit // the host's memory if the container has no limit
 		memPct := 0.0
 		if limit > 0 {
 			memPct = float64(b.MemoryCurrent) / float64(limit) * 100
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%s / %s\t%.2f%%\t%d\n", container.ShortID(c.ID), c.Name,
+		fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%s / %s\t%.2f%%\t%d\n", engine.ShortID(c.ID), c.Name,
 			cpu, BinarySize(b.MemoryCurrent), BinarySize(limit), memPct, b.Pids)
 	}
 	tw.Flush()
@@ -120,16 +78,4 @@ func BinarySize(n uint64) string {
 		i++
 	}
 	return fmt.Sprintf("%.4g%s", f, units[i])
-}
-
-// hostMemory is MemTotal from /proc/meminfo, the limit of an unlimited container.
-func hostMemory() uint64 {
-	data, _ := os.ReadFile("/proc/meminfo")
-	for _, line := range strings.Split(string(data), "\n") {
-		var kb uint64
-		if _, err := fmt.Sscanf(line, "MemTotal: %d kB", &kb); err == nil {
-			return kb << 10
-		}
-	}
-	return 0
 }

@@ -14,7 +14,7 @@ import (
 	"text/tabwriter"
 	"text/template"
 
-	"github.com/mydocker/mydocker/mydocker/container"
+	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/volume"
 )
 
@@ -181,13 +181,13 @@ func volumeRm(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, name := range names {
-		err := container.RemoveVolume(g.DataRoot, store, name)
+		err := engine.RemoveVolume(g.DataRoot, store, name)
 		if force && errors.Is(err, volume.ErrNotFound) {
 			err = nil
 		}
@@ -220,11 +220,11 @@ func volumePrune(g *Globals, args []string) error {
 			return nil
 		}
 	}
-	store, err := container.OpenStore(g.DataRoot)
+	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
-	removed, space, err := container.PruneVolumes(g.DataRoot, store, all)
+	removed, space, err := engine.PruneVolumes(g.DataRoot, store, all)
 	if len(removed) > 0 {
 		fmt.Fprintln(g.Stdout, "Deleted Volumes:")
 		for _, name := range removed {

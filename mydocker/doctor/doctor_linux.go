@@ -43,9 +43,13 @@ type Check func() Result
 var Checks = []Check{checkRoot, checkKernel, checkNamespaces, checkUserNamespaces,
 	checkCgroups, checkOverlay, checkIptables, checkBusybox}
 
-// MinKernel is the oldest kernel mydocker supports: 5.7 brought
-// clone3(CLONE_INTO_CGROUP), 5.6 openat2.
-var MinKernel = [2]int{5, 7}
+// MinKernel is the oldest kernel mydocker supports: 5.9 brought
+// close_range(2), with which init closes every descriptor it inherited
+// before the container can reach one (a loop over /proc/self/fd would do
+// on older kernels, but every distribution a student uses has 5.9: Ubuntu
+// 22.04 ships 5.15, Debian 11 5.10); 5.7 brought clone3(CLONE_INTO_CGROUP),
+// 5.6 openat2.
+var MinKernel = [2]int{5, 9}
 
 // Run runs every check and reports whether all passed (warnings pass).
 func Run() ([]Result, bool) {

@@ -10,7 +10,11 @@
 // image spec; digest.go the digests; mem.go images built in memory.
 package image
 
-import "io"
+import (
+	"io"
+
+	"github.com/mydocker/mydocker/mydocker/digest"
+)
 
 // Image is a read-only view of one image (one platform's manifest).
 type Image interface {
@@ -20,12 +24,12 @@ type Image interface {
 	// MediaType is the manifest's media type (OCI or Docker v2 schema 2).
 	MediaType() (string, error)
 	// Digest is the digest of RawManifest.
-	Digest() (Digest, error)
+	Digest() (digest.Digest, error)
 	// RawConfig is the config blob's exact bytes.
 	RawConfig() ([]byte, error)
 	ConfigFile() (*ConfigFile, error)
 	// ConfigName is the config's digest: Docker's "image ID".
-	ConfigName() (Digest, error)
+	ConfigName() (digest.Digest, error)
 	// Layers are the image's layers, lowest first.
 	Layers() ([]Layer, error)
 }
@@ -33,9 +37,9 @@ type Image interface {
 // Layer is one layer of an image: a tar of filesystem changes.
 type Layer interface {
 	// Digest is the digest of the layer as stored and shipped (compressed).
-	Digest() (Digest, error)
+	Digest() (digest.Digest, error)
 	// DiffID is the digest of the uncompressed tar, as the config lists it.
-	DiffID() (Digest, error)
+	DiffID() (digest.Digest, error)
 	// Size is the size of the compressed blob.
 	Size() (int64, error)
 	MediaType() (string, error)
@@ -52,7 +56,7 @@ type Index interface {
 	RawManifest() ([]byte, error)
 	IndexManifest() (*IndexManifest, error)
 	MediaType() (string, error)
-	Digest() (Digest, error)
+	Digest() (digest.Digest, error)
 	// Image returns the image the index lists under digest d.
-	Image(d Digest) (Image, error)
+	Image(d digest.Digest) (Image, error)
 }

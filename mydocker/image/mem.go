@@ -13,28 +13,31 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+
+	"github.com/mydocker/mydocker/mydocker/digest"
 )
 
 // blobLayer is a layer whose compressed bytes are at hand, in memory or in
 // a file.
 type blobLayer struct {
-	digest, diffID Digest
+	digest, diffID digest.Digest
 	size           int64
 	mediaType      string
 	open           func() (io.ReadCloser, error) // the compressed bytes
 }
 
-func (l *blobLayer) Digest() (Digest, error)    { return l.digest, nil }
-func (l *blobLayer) DiffID() (Digest, error)    { return l.diffID, nil }
-func (l *blobLayer) Size() (int64, error)       { return l.size, nil }
-func (l *blobLayer) MediaType() (string, error) { return l.mediaType, nil }
+func (l *blobLayer) Digest() (digest.Digest, error) { return l.digest, nil }
+func (l *blobLayer) DiffID() (digest.Digest, error) { return l.diffID, nil }
+func (l *blobLayer) Size() (int64, error)           { return l.size, nil }
+func (l *blobLayer) MediaType() (string, error)     { return l.mediaType, nil }
 
 func (l *blobLayer) Compressed() (io.ReadCloser, error) {
 	r, err := l.open()
 	if err != nil {
 		return nil, err
 	}
-	return VerifyReader(r, l.digest, l.size), nil
+	return digest.VerifyReader(r, l.digest, l.size), nil
 }
 
 func (l *blobLayer) Uncompressed() (io.ReadCloser, error) {
@@ -57,7 +60,7 @@ func LayerFromTar(tarBytes []byte) (Layer, error) {
 	}
 	blob := buf.Bytes()
 	return &blobLayer{
-		digest: FromBytes(blob), diffID: FromBytes(tarBytes), size: int64(len(blob)),
+		digest: digest.FromBytes(blob), diffID: digest.FromBytes(tarBytes), size: int64(len(blob)),
 		mediaType: MediaTypeOCILayerGzip,
 		open:      func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(blob)), nil },
 	}, nil
@@ -65,14 +68,14 @@ func LayerFromTar(tarBytes []byte) (Layer, error) {
 
 // LayerFromBlob is a layer whose compressed blob is the file at path, with
 // its digests and media type already known.
-func LayerFromBlob(path string, digest, diffID Digest, size int64, mediaType string) Layer {
-	return &blobLayer{digest: digest, diffID: diffID, size: size, mediaType: mediaType,
+func LayerFromBlob(path string, blob, diffID digest.Digest, size int64, mediaType string) Layer {
+	return &blobLayer{digest: blob, diffID: diffID, size: size, mediaType: mediaType,
 		open: func() (io.ReadCloser, error) { return os.Open(path) }}
 }
 
 // Uncompress turns a layer blob into its tar, by media type. If diffID is
 // not empty, the tar is verified against it.
-func Uncompress(r io.ReadCloser, mediaType string, diffID Digest) (io.ReadCloser, error) {
+func Uncompress(r io.ReadCloser, mediaType string, diffID digest.Digest) (io.ReadCloser, error) {
 	var out io.ReadCloser
 	switch mediaType {
 	case MediaTypeOCILayerGzip, MediaTypeDockerLayer, MediaTypeDockerForeign:
@@ -92,7 +95,7 @@ func Uncompress(r io.ReadCloser, mediaType string, diffID Digest) (io.ReadCloser
 		return nil, &UnknownMediaTypeError{mediaType}
 	}
 	if diffID != "" {
-		out = VerifyReader(out, diffID, -1)
+		out = digest.VerifyReader(out, diffID, -1)
 	}
 	return out, nil
 }
@@ -120,7 +123,7 @@ type gunzipReader struct {
 func (g *gunzipReader) Read(p []byte) (int, error) {
 	n, err := g.zr.Read(p)
 	if err != nil && err != io.EOF {
-		if _, derr := io.Copy(io.Discard, g.src); errors.Is(derr, ErrDigestMismatch) {
+		if _, derr := io.Copy(io.Discard, g.src); errors.Is(derr, digest.ErrDigestMismatch) {
 			return n, derr
 		}
 	}
@@ -144,7 +147,7 @@ type memImage struct {
 // Build assembles an image from a config and its layers: it fills in the
 // config's rootfs from the layers' DiffIDs and writes an OCI manifest.
 func Build(cfg ConfigFile, layers []Layer) (Image, error) {
-	cfg.RootFS = RootFS{Type: "layers", DiffIDs: []Digest{}}
+	cfg.RootFS = RootFS{Type: "layers", DiffIDs: []digest.Digest{}}
 	m := Manifest{SchemaVersion: 2, MediaType: MediaTypeOCIManifest, Layers: []Descriptor{}}
 	for _, l := range layers {
 		diffID, err := l.DiffID()
@@ -157,17 +160,19 @@ func Build(cfg ConfigFile, layers []Layer) (Image, error) {
 		cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, diffID)
 		m.Layers = append(m.Layers, Descriptor{MediaType: mt, Digest: d, Size: size})
 	}
+	// An image made here (import, commit of nothing) is for this machine,
+	// as Docker records it: the OS and CPU mydocker was built for.
 	if cfg.OS == "" {
-		cfg.OS = "linux"
+		cfg.OS = runtime.GOOS
 	}
 	if cfg.Architecture == "" {
-		cfg.Architecture = "amd64"
+		cfg.Architecture = runtime.GOARCH
 	}
 	config, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, err
 	}
-	m.Config = Descriptor{MediaType: MediaTypeOCIConfig, Digest: FromBytes(config), Size: int64(len(config))}
+	m.Config = Descriptor{MediaType: MediaTypeOCIConfig, Digest: digest.FromBytes(config), Size: int64(len(config))}
 	manifest, err := json.Marshal(m)
 	if err != nil {
 		return nil, err
@@ -189,14 +194,14 @@ func FromParts(manifest, config []byte, layers []Layer) (Image, error) {
 	return &memImage{manifest: manifest, config: config, layers: layers, mediaType: mt}, nil
 }
 
-func (i *memImage) RawManifest() ([]byte, error)     { return i.manifest, nil }
-func (i *memImage) RawConfig() ([]byte, error)       { return i.config, nil }
-func (i *memImage) MediaType() (string, error)       { return i.mediaType, nil }
-func (i *memImage) Digest() (Digest, error)          { return FromBytes(i.manifest), nil }
-func (i *memImage) ConfigName() (Digest, error)      { return FromBytes(i.config), nil }
-func (i *memImage) Layers() ([]Layer, error)         { return i.layers, nil }
-func (i *memImage) Manifest() (*Manifest, error)     { return ParseManifest(i.manifest) }
-func (i *memImage) ConfigFile() (*ConfigFile, error) { return ParseConfig(i.config) }
+func (i *memImage) RawManifest() ([]byte, error)       { return i.manifest, nil }
+func (i *memImage) RawConfig() ([]byte, error)         { return i.config, nil }
+func (i *memImage) MediaType() (string, error)         { return i.mediaType, nil }
+func (i *memImage) Digest() (digest.Digest, error)     { return digest.FromBytes(i.manifest), nil }
+func (i *memImage) ConfigName() (digest.Digest, error) { return digest.FromBytes(i.config), nil }
+func (i *memImage) Layers() ([]Layer, error)           { return i.layers, nil }
+func (i *memImage) Manifest() (*Manifest, error)       { return ParseManifest(i.manifest) }
+func (i *memImage) ConfigFile() (*ConfigFile, error)   { return ParseConfig(i.config) }
 
 // IndexEntry is one image of an index built by BuildIndex: the image, the
 // platform it runs on (nil for none), and its descriptor's annotations.
@@ -209,14 +214,14 @@ type IndexEntry struct {
 // memIndex is an index whose manifest and images are in memory.
 type memIndex struct {
 	raw    []byte
-	images map[Digest]Image
+	images map[digest.Digest]Image
 }
 
 // BuildIndex assembles an OCI index listing the entries' images, in order,
 // each under its platform and annotations: a multi-platform image, as a
 // registry or a layout would serve it.
 func BuildIndex(entries []IndexEntry) (Index, error) {
-	x := &memIndex{images: map[Digest]Image{}}
+	x := &memIndex{images: map[digest.Digest]Image{}}
 	m := IndexManifest{SchemaVersion: 2, MediaType: MediaTypeOCIIndex, Manifests: make([]Descriptor, 0, len(entries))}
 	for i, e := range entries {
 		raw, err := e.Image.RawManifest()
@@ -227,7 +232,7 @@ func BuildIndex(entries []IndexEntry) (Index, error) {
 		if err != nil {
 			return nil, fmt.Errorf("index entry %d: %w", i, err)
 		}
-		d := FromBytes(raw)
+		d := digest.FromBytes(raw)
 		x.images[d] = e.Image
 		m.Manifests = append(m.Manifests, Descriptor{MediaType: mt, Digest: d, Size: int64(len(raw)),
 			Platform: e.Platform, Annotations: e.Annotations})
@@ -240,15 +245,15 @@ func BuildIndex(entries []IndexEntry) (Index, error) {
 	return x, nil
 }
 
-func (x *memIndex) RawManifest() ([]byte, error) { return x.raw, nil }
-func (x *memIndex) MediaType() (string, error)   { return MediaTypeOCIIndex, nil }
-func (x *memIndex) Digest() (Digest, error)      { return FromBytes(x.raw), nil }
+func (x *memIndex) RawManifest() ([]byte, error)   { return x.raw, nil }
+func (x *memIndex) MediaType() (string, error)     { return MediaTypeOCIIndex, nil }
+func (x *memIndex) Digest() (digest.Digest, error) { return digest.FromBytes(x.raw), nil }
 
 // IndexManifest is parsed afresh each call, so a caller that edits it
 // cannot change the index.
 func (x *memIndex) IndexManifest() (*IndexManifest, error) { return ParseIndex(x.raw) }
 
-func (x *memIndex) Image(d Digest) (Image, error) {
+func (x *memIndex) Image(d digest.Digest) (Image, error) {
 	if img, ok := x.images[d]; ok {
 		return img, nil
 	}

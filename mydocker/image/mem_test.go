@@ -4,9 +4,11 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 )
@@ -58,8 +60,31 @@ func TestBuildIndex(t *testing.T) {
 		}
 	}
 
-	unknown := image.FromBytes([]byte("not listed"))
+	unknown := digest.FromBytes([]byte("not listed"))
 	if _, err := idx.Image(unknown); err == nil || !errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), string(unknown)) {
 		t.Errorf("Image(%s) error = %v, want one naming the digest and wrapping os.ErrNotExist", unknown, err)
+	}
+}
+
+// An image made here without a platform (import, commit of nothing) is for
+// this machine: the OS and CPU mydocker was built for. chapters/05-images
+// runs a mydocker built for another CPU to prove it is not a constant that
+// happens to match the test machine's.
+func TestBuildRecordsThisMachine(t *testing.T) {
+	img, err := image.Build(image.ConfigFile{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.OS != runtime.GOOS || cfg.Architecture != runtime.GOARCH {
+		t.Errorf("Build(ConfigFile{}) is for %s/%s, want %s/%s", cfg.OS, cfg.Architecture, runtime.GOOS, runtime.GOARCH)
+	}
+	// A platform given is kept.
+	img, _ = image.Build(image.ConfigFile{OS: "linux", Architecture: "riscv64"}, nil)
+	if cfg, _ := img.ConfigFile(); cfg.Architecture != "riscv64" {
+		t.Errorf("Build kept architecture %q, want riscv64", cfg.Architecture)
 	}
 }

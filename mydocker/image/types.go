@@ -3,7 +3,11 @@
 
 package image
 
-import "time"
+import (
+	"time"
+
+	"github.com/mydocker/mydocker/mydocker/digest"
+)
 
 // Media types of manifests, indexes, configs and layers.
 const (
@@ -29,7 +33,7 @@ func IsManifest(mt string) bool { return mt == MediaTypeOCIManifest || mt == Med
 // Descriptor points at a blob: what it is, its digest and size.
 type Descriptor struct {
 	MediaType   string            `json:"mediaType"`
-	Digest      Digest            `json:"digest"`
+	Digest      digest.Digest     `json:"digest"`
 	Size        int64             `json:"size"`
 	URLs        []string          `json:"urls,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
@@ -99,8 +103,8 @@ type Config struct {
 
 // RootFS lists the image's layers by DiffID, lowest first.
 type RootFS struct {
-	Type    string   `json:"type"` // always "layers"
-	DiffIDs []Digest `json:"diff_ids"`
+	Type    string          `json:"type"` // always "layers"
+	DiffIDs []digest.Digest `json:"diff_ids"`
 }
 
 // History is one step of how the image was built.

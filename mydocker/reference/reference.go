@@ -17,7 +17,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/digest"
 )
 
 // Docker Hub's names. References name it docker.io; its API answers at
@@ -43,7 +43,7 @@ type Reference struct {
 	Registry   string // "docker.io", "127.0.0.1:5000", "localhost"
 	Repository string // "library/busybox", "user/app"
 	Tag        string // "latest"; may be empty if Digest is set
-	Digest     image.Digest
+	Digest     digest.Digest
 }
 
 // The grammar, piece by piece, as distribution/reference writes it. The
@@ -61,6 +61,22 @@ var grammar = sync.OnceValue(func() struct{ pathComponent, domain, tag, hex64 *r
 // Parse reads a reference as `docker pull` would, filling in Docker Hub,
 // `library/` and `latest`.
 func Parse(s string) (Reference, error) {
+	r, err := ParseName(s)
+	return r.WithDefaultTag(), err
+}
+
+// WithDefaultTag is r tagged DefaultTag if it has neither a tag nor a
+// digest: the one place a name without a tag comes to mean "latest".
+func (r Reference) WithDefaultTag() Reference {
+	if r.Tag == "" && r.Digest == "" && r.Repository != "" {
+		r.Tag = DefaultTag
+	}
+	return r
+}
+
+// ParseName is Parse without the default tag: Tag is empty when s names
+// none, so that `pull` can say "Using default tag: latest" as Docker does.
+func ParseName(s string) (Reference, error) {
 	if s == "" {
 		return Reference{}, fmt.Errorf("%w: repository name must have at least one component", ErrInvalidFormat)
 	}
@@ -72,7 +88,7 @@ func Parse(s string) (Reference, error) {
 	var r Reference
 	name := s
 	if i := strings.IndexByte(name, '@'); i >= 0 {
-		r.Digest = image.Digest(name[i+1:])
+		r.Digest = digest.Digest(name[i+1:])
 		name = name[:i]
 		if err := r.Digest.Validate(); err != nil {
 			return Reference{}, fmt.Errorf("%w: digest %q: want sha256: and 64 lowercase hex digits", ErrInvalidFormat, string(r.Digest))
@@ -96,9 +112,6 @@ func Parse(s string) (Reference, error) {
 	}
 	if err := checkRepository(r.Repository); err != nil {
 		return Reference{}, err
-	}
-	if r.Tag == "" && r.Digest == "" {
-		r.Tag = DefaultTag
 	}
 	return r, nil
 }

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/digest"
 )
 
-var dgst = image.Digest("sha256:" + strings.Repeat("ab", 32))
+var dgst = digest.Digest("sha256:" + strings.Repeat("ab", 32))
 
 func TestParse(t *testing.T) {
 	tests := []struct {
@@ -140,4 +140,17 @@ func ExampleParse_error() {
 	fmt.Println(err)
 	// Output:
 	// invalid reference format: repository name must be lowercase
+}
+
+// ParseName keeps a missing tag missing, so that pull can say it chose
+// one; WithDefaultTag is the one place the default comes from.
+func ExampleParseName() {
+	for _, s := range []string{"busybox", "busybox:1.36", "busybox@" + string(dgst)} {
+		r, _ := ParseName(s)
+		fmt.Printf("tag %q, defaulted %v, then tag %q\n", r.Tag, r.WithDefaultTag() != r, r.WithDefaultTag().Tag)
+	}
+	// Output:
+	// tag "", defaulted true, then tag "latest"
+	// tag "1.36", defaulted false, then tag "1.36"
+	// tag "", defaulted false, then tag ""
 }

@@ -49,7 +49,7 @@ func Setup(s *Spec) error {
 			return err
 		}
 	}
-	if err := PivotRoot(s.Root); err != nil {
+	if err := pivotRoot(s.Root); err != nil {
 		return err
 	}
 	if err := maskPaths(); err != nil {

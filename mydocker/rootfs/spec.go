@@ -18,7 +18,11 @@ type Spec struct {
 	// itself (pivot_root needs a mount point).
 	Root    string   `json:"root"`
 	Overlay *Overlay `json:"overlay,omitempty"`
-	// Binds are host files shown at paths inside: /etc/hostname, /etc/hosts.
+	// Binds are the mounts init makes inside the container's mount
+	// namespace, each Target resolved inside the new root (never through
+	// a symlink out of it): today /etc/hostname and /etc/hosts; volumes
+	// (chapter 08, mydocker/volume) and /etc/resolv.conf (chapter 07)
+	// add theirs here.
 	Binds []Bind `json:"binds,omitempty"`
 	// Cgroup is the container's cgroup, shown read-only at /sys/fs/cgroup:
 	// on v2 the group's directory (V2); on v1 one directory per hierarchy,

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 
 	"github.com/mydocker/mydocker/mydocker/archive/archivetest"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/tarball"
 )
@@ -51,7 +52,7 @@ func save(path, tag string, blob []byte) error {
 	if err != nil {
 		return err
 	}
-	diff := image.NewDigester()
+	diff := digest.NewDigester()
 	if _, err := io.Copy(diff, zr); err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func save(path, tag string, blob []byte) error {
 		return err
 	}
 	defer os.Remove(blobPath)
-	l := image.LayerFromBlob(blobPath, image.FromBytes(blob), diff.Digest(), int64(len(blob)), image.MediaTypeOCILayerGzip)
+	l := image.LayerFromBlob(blobPath, digest.FromBytes(blob), diff.Digest(), int64(len(blob)), image.MediaTypeOCILayerGzip)
 	img, err := image.Build(image.ConfigFile{}, []image.Layer{l})
 	if err != nil {
 		return err

@@ -128,7 +128,8 @@ var Cases = []Case{
 		},
 	},
 	{
-		Name: "mtimes: files, symlinks, directories after their children, nanoseconds from PAX",
+		Name:    "mtimes: files, symlinks, directories after their children, nanoseconds from PAX",
+		Stretch: true,
 		Layer: []Entry{
 			{Name: "old/", Type: tar.TypeDir, ModTime: t1},
 			{Name: "old/sub/", Type: tar.TypeDir, ModTime: t2},
@@ -145,7 +146,8 @@ var Cases = []Case{
 		},
 	},
 	{
-		Name: "long names: over 100 bytes (PAX), over 255 (GNU), long link targets",
+		Name:    "long names: over 100 bytes (PAX), over 255 (GNU), long link targets",
+		Stretch: true,
 		Layer: []Entry{
 			{Name: long100, Body: "pax", Format: tar.FormatPAX},
 			{Name: long255, Body: "gnu", Format: tar.FormatGNU},
@@ -160,7 +162,8 @@ var Cases = []Case{
 		},
 	},
 	{
-		Name: "xattrs on a file, a directory, a symlink; file capabilities after chown",
+		Name:    "xattrs on a file, a directory, a symlink; file capabilities after chown",
+		Stretch: true,
 		Layer: []Entry{
 			{Name: "bin/ping", Body: "ping", Mode: 0o755, Uid: 0, Xattrs: map[string]string{"security.capability": capNetRaw}},
 			{Name: "data/", Type: tar.TypeDir, Xattrs: map[string]string{"user.comment": "kept", "trusted.flag": "1"}},

@@ -145,7 +145,7 @@ func checkFile(t *testing.T, dir string, f File) {
 	}
 	checkXattrs(t, p, f)
 	if !f.ModTime.IsZero() {
-		mt := time.Unix(st.Mtim.Sec, st.Mtim.Nsec)
+		mt := time.Unix(st.Mtim.Unix())
 		if !mt.Equal(f.ModTime) {
 			hint := ""
 			if got == tar.TypeDir {

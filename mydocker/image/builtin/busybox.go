@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -110,8 +111,9 @@ func Busybox(bin string) (tarBytes []byte, cfg image.ConfigFile, err error) {
 		return nil, cfg, err
 	}
 	cfg = image.ConfigFile{
-		Architecture: "amd64",
-		OS:           "linux",
+		// The host's busybox runs on the CPU mydocker was built for.
+		Architecture: runtime.GOARCH,
+		OS:           runtime.GOOS,
 		Created:      &mtime,
 		Config: image.Config{
 			Env: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},

@@ -16,12 +16,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"reflect"
 	"testing"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/iocount"
 )
 
 // reporter is what the checks need of a testing.TB, so that the checker's
@@ -54,8 +55,8 @@ func check(t reporter, img image.Image) {
 	if m.SchemaVersion != 2 {
 		t.Errorf("manifest schemaVersion = %d, want 2", m.SchemaVersion)
 	}
-	if d, err := img.Digest(); err != nil || d != image.FromBytes(raw) {
-		t.Errorf("Digest() = %s, %v; want %s, the digest of RawManifest()", d, err, image.FromBytes(raw))
+	if d, err := img.Digest(); err != nil || d != digest.FromBytes(raw) {
+		t.Errorf("Digest() = %s, %v; want %s, the digest of RawManifest()", d, err, digest.FromBytes(raw))
 	}
 	wantMT := m.MediaType
 	if wantMT == "" {
@@ -100,7 +101,7 @@ func checkConfig(t reporter, img image.Image, desc image.Descriptor) *image.Conf
 		t.Errorf("RawConfig() error: %v", err)
 		return nil
 	}
-	if d := image.FromBytes(config); d != desc.Digest {
+	if d := digest.FromBytes(config); d != desc.Digest {
 		t.Errorf("RawConfig() hashes to %s, want %s, the manifest's config digest", d, desc.Digest)
 	}
 	if int64(len(config)) != desc.Size {
@@ -123,7 +124,7 @@ func checkConfig(t reporter, img image.Image, desc image.Descriptor) *image.Conf
 	return cfg
 }
 
-func checkLayer(t reporter, l image.Layer, desc image.Descriptor, diffID image.Digest) {
+func checkLayer(t reporter, l image.Layer, desc image.Descriptor, diffID digest.Digest) {
 	t.Helper()
 	if d, err := l.Digest(); err != nil || d != desc.Digest {
 		t.Errorf("Digest() = %s, %v; want %s, the manifest's", d, err, desc.Digest)
@@ -162,13 +163,14 @@ func checkLayer(t reporter, l image.Layer, desc image.Descriptor, diffID image.D
 
 // digestOf hashes what open yields. With isTar it also reads the bytes as
 // a tar, since an uncompressed layer must be one.
-func digestOf(open func() (io.ReadCloser, error), isTar bool) (image.Digest, int64, error) {
+func digestOf(open func() (io.ReadCloser, error), isTar bool) (digest.Digest, int64, error) {
 	r, err := open()
 	if err != nil {
 		return "", 0, err
 	}
 	defer r.Close()
-	h := &countingHash{Hash: sha256.New()}
+	sum := sha256.New()
+	h := &iocount.Writer{W: sum}
 	if isTar {
 		// The tar reader reads through the hash; what lies past the
 		// tar's end (zero padding) is hashed after.
@@ -186,17 +188,7 @@ func digestOf(open func() (io.ReadCloser, error), isTar bool) (image.Digest, int
 	if _, err := io.Copy(h, r); err != nil {
 		return "", 0, err
 	}
-	return image.Digest("sha256:" + hex.EncodeToString(h.Sum(nil))), h.n, nil
-}
-
-type countingHash struct {
-	hash.Hash
-	n int64
-}
-
-func (c *countingHash) Write(p []byte) (int, error) {
-	c.n += int64(len(p))
-	return c.Hash.Write(p)
+	return digest.Digest("sha256:" + hex.EncodeToString(sum.Sum(nil))), h.N, nil
 }
 
 // prefixed says which part of an image an error is about.

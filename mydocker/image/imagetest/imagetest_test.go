@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -21,13 +22,13 @@ func (r *recorder) Errorf(format string, args ...any) {
 // liar is an image that misreports one thing about itself.
 type liar struct {
 	image.Image
-	digest    image.Digest
+	digest    digest.Digest
 	mediaType string
 	config    []byte
 	layers    []image.Layer
 }
 
-func (l liar) Digest() (image.Digest, error) {
+func (l liar) Digest() (digest.Digest, error) {
 	if l.digest != "" {
 		return l.digest, nil
 	}
@@ -58,13 +59,13 @@ func (l liar) Layers() ([]image.Layer, error) {
 // lyingLayer is a layer that misreports, or serves the wrong bytes.
 type lyingLayer struct {
 	image.Layer
-	diffID       image.Digest
+	diffID       digest.Digest
 	compressed   []byte
 	uncompressed []byte
 	reads        int
 }
 
-func (l *lyingLayer) DiffID() (image.Digest, error) {
+func (l *lyingLayer) DiffID() (digest.Digest, error) {
 	if l.diffID != "" {
 		return l.diffID, nil
 	}
@@ -111,12 +112,12 @@ func TestCheckFindsLies(t *testing.T) {
 		want string // in one of the errors; "" for no errors
 	}{
 		{"the honest image", good, ""},
-		{"Digest is not the manifest's", liar{Image: good, digest: image.FromBytes([]byte("x"))}, "Digest() = "},
+		{"Digest is not the manifest's", liar{Image: good, digest: digest.FromBytes([]byte("x"))}, "Digest() = "},
 		{"MediaType is Docker's for an OCI manifest", liar{Image: good, mediaType: image.MediaTypeDockerManifest}, "MediaType() = "},
 		{"config bytes changed", liar{Image: good, config: []byte(`{"rootfs":{"type":"layers"}}`)}, "RawConfig() hashes to"},
 		{"a layer missing", liar{Image: good, layers: layers[:1]}, "Layers() gives 1 layers"},
 		{"layers swapped", liar{Image: good, layers: []image.Layer{layers[1], layers[0]}}, "Digest() = "},
-		{"a DiffID wrong", liar{Image: good, layers: swap(0, &lyingLayer{Layer: layers[0], diffID: image.FromBytes(nil)})}, "DiffID() = "},
+		{"a DiffID wrong", liar{Image: good, layers: swap(0, &lyingLayer{Layer: layers[0], diffID: digest.FromBytes(nil)})}, "DiffID() = "},
 		{"compressed bytes unverified", liar{Image: good, layers: swap(1, &lyingLayer{Layer: layers[1], compressed: []byte("junk")})}, "Compressed() read 1 gives 4 bytes"},
 		{"uncompressed is another tar", liar{Image: good, layers: swap(1, &lyingLayer{Layer: layers[1], uncompressed: Tar(map[string]string{"x": "y"})})}, "Uncompressed() read 1 gives"},
 		{"uncompressed is not a tar", liar{Image: good, layers: swap(0, &lyingLayer{Layer: layers[0], uncompressed: bytes.Repeat([]byte("garbage!"), 100)})}, "not a tar"},

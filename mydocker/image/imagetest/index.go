@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -16,7 +17,7 @@ import (
 // no such method yet; sources that have one get their nested indexes
 // checked too.
 type nested interface {
-	ImageIndex(d image.Digest) (image.Index, error)
+	ImageIndex(d digest.Digest) (image.Index, error)
 }
 
 // CheckIndex checks idx as Check checks an image, then every image it
@@ -42,8 +43,8 @@ func checkIndex(t reporter, idx image.Index, depth int) {
 	if m.SchemaVersion != 2 {
 		t.Errorf("index schemaVersion = %d, want 2", m.SchemaVersion)
 	}
-	if d, err := idx.Digest(); err != nil || d != image.FromBytes(raw) {
-		t.Errorf("Digest() = %s, %v; want %s, the digest of RawManifest()", d, err, image.FromBytes(raw))
+	if d, err := idx.Digest(); err != nil || d != digest.FromBytes(raw) {
+		t.Errorf("Digest() = %s, %v; want %s, the digest of RawManifest()", d, err, digest.FromBytes(raw))
 	}
 	wantMT := m.MediaType
 	if wantMT == "" {

@@ -18,6 +18,7 @@ import (
 	"maps"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/layout/tarfs"
 )
@@ -59,13 +60,13 @@ var epoch = time.Unix(0, 0)
 type ArchiveWriter struct {
 	tw      *tar.Writer
 	started bool
-	have    map[image.Digest]bool
+	have    map[digest.Digest]bool
 	index   image.IndexManifest
 }
 
 // NewArchiveWriter starts an oci-archive on w.
 func NewArchiveWriter(w io.Writer) *ArchiveWriter {
-	return &ArchiveWriter{tw: tar.NewWriter(w), have: map[image.Digest]bool{}}
+	return &ArchiveWriter{tw: tar.NewWriter(w), have: map[digest.Digest]bool{}}
 }
 
 // WriteArchive writes an oci-archive holding img, named by annotations.
@@ -164,7 +165,7 @@ func (a *ArchiveWriter) file(name string, data []byte) error {
 	return err
 }
 
-func (a *ArchiveWriter) putBlob(d image.Digest, size int64, open func() (io.ReadCloser, error)) error {
+func (a *ArchiveWriter) putBlob(d digest.Digest, size int64, open func() (io.ReadCloser, error)) error {
 	if a.have[d] {
 		return nil
 	}
@@ -185,7 +186,7 @@ func (a *ArchiveWriter) putBlob(d image.Digest, size int64, open func() (io.Read
 	}
 	// Verified as it streams: a bad blob fails the write, though the tar
 	// is then unusable, as any interrupted stream is.
-	if _, err := io.Copy(a.tw, image.VerifyReader(r, d, size)); err != nil {
+	if _, err := io.Copy(a.tw, digest.VerifyReader(r, d, size)); err != nil {
 		return fmt.Errorf("blob %s: %w", d, err)
 	}
 	a.have[d] = true

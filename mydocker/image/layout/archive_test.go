@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 	"github.com/mydocker/mydocker/mydocker/image/layout/tarfs"
@@ -91,7 +92,7 @@ func TestBadArchives(t *testing.T) {
 		{"garbage", bytes.Repeat([]byte("garbage "), 300), "open", tarfs.ErrNotTar},
 		{"truncated", good.Bytes()[:good.Len()/2], "open", tarfs.ErrNotTar},
 		{"a tar but not a layout", imagetest.Tar(map[string]string{"hello": "world"}), "open", ErrNotLayout},
-		{"a layer's bytes changed", bad, "layer", image.ErrDigestMismatch},
+		{"a layer's bytes changed", bad, "layer", digest.ErrDigestMismatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,18 +13,18 @@ import (
 	"path"
 	"path/filepath"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
-	"github.com/mydocker/mydocker/mydocker/image"
 )
 
 // maxSmallBlob bounds manifests, indexes and configs, which are read into
 // memory (the distribution registry refuses manifests over 4 MiB).
 const maxSmallBlob = 32 << 20
 
-func blobName(d image.Digest) string { return path.Join(blobsDir, d.Hex()) }
+func blobName(d digest.Digest) string { return path.Join(blobsDir, d.Hex()) }
 
 // HasBlob reports whether the layout holds the blob d.
-func (l *Layout) HasBlob(d image.Digest) bool {
+func (l *Layout) HasBlob(d digest.Digest) bool {
 	if d.Validate() != nil {
 		return false
 	}
@@ -33,12 +33,12 @@ func (l *Layout) HasBlob(d image.Digest) bool {
 }
 
 // Blob opens the blob d. The reader verifies d as it reaches the end.
-func (l *Layout) Blob(d image.Digest) (io.ReadCloser, error) {
+func (l *Layout) Blob(d digest.Digest) (io.ReadCloser, error) {
 	return l.openBlob(d, -1)
 }
 
 // openBlob opens d, checking the size too if it is known (>= 0).
-func (l *Layout) openBlob(d image.Digest, size int64) (io.ReadCloser, error) {
+func (l *Layout) openBlob(d digest.Digest, size int64) (io.ReadCloser, error) {
 	// Validate first: the digest becomes a path, and "sha256:../../x" must
 	// not reach outside blobs/.
 	if err := d.Validate(); err != nil {
@@ -51,11 +51,11 @@ func (l *Layout) openBlob(d image.Digest, size int64) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return image.VerifyReader(f, d, size), nil
+	return digest.VerifyReader(f, d, size), nil
 }
 
 // readBlob reads a small blob (manifest, index, config) whole, verified.
-func (l *Layout) readBlob(d image.Digest, size int64) ([]byte, error) {
+func (l *Layout) readBlob(d digest.Digest, size int64) ([]byte, error) {
 	if size > maxSmallBlob {
 		return nil, fmt.Errorf("blob %s: %d bytes is too big for a manifest or config", d, size)
 	}
@@ -81,7 +81,7 @@ func (l *Layout) readBlob(d image.Digest, size int64) ([]byte, error) {
 //
 // A blob that no index.json entry reaches is garbage to GC: use Write to
 // store an image.
-func (l *Layout) WriteBlob(d image.Digest, r io.Reader) error {
+func (l *Layout) WriteBlob(d digest.Digest, r io.Reader) error {
 	if err := l.writable(); err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (l *Layout) WriteBlob(d image.Digest, r io.Reader) error {
 
 // writeBlob does WriteBlob's work; the caller holds the blobs lock shared,
 // so that GC cannot delete the blob before the index names it.
-func (l *Layout) writeBlob(d image.Digest, size int64, r io.Reader) error {
+func (l *Layout) writeBlob(d digest.Digest, size int64, r io.Reader) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (l *Layout) writeBlob(d image.Digest, size int64, r io.Reader) error {
 		return err
 	}
 	defer f.Close()
-	if _, err := io.Copy(f, image.VerifyReader(io.NopCloser(r), d, size)); err != nil {
+	if _, err := io.Copy(f, digest.VerifyReader(io.NopCloser(r), d, size)); err != nil {
 		return fmt.Errorf("write blob %s: %w", d, err)
 	}
 	return f.Commit()

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -25,7 +26,7 @@ import (
 //
 // GC refuses to delete anything if a manifest or index that index.json
 // reaches is unreadable: it cannot know what that one would keep alive.
-func (l *Layout) GC() ([]image.Digest, error) {
+func (l *Layout) GC() ([]digest.Digest, error) {
 	if err := l.writable(); err != nil {
 		return nil, err
 	}
@@ -44,19 +45,19 @@ func (l *Layout) GC() ([]image.Digest, error) {
 	if err != nil {
 		return nil, err
 	}
-	live := map[image.Digest]bool{}
+	live := map[digest.Digest]bool{}
 	for _, d := range idx.Manifests {
 		if err := l.mark(d, live, 0); err != nil {
 			return nil, fmt.Errorf("gc: %w (nothing deleted)", err)
 		}
 	}
-	var removed []image.Digest
+	var removed []digest.Digest
 	entries, err := os.ReadDir(filepath.Join(l.dir, blobsDir))
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range entries {
-		d := image.Digest("sha256:" + e.Name())
+		d := digest.Digest("sha256:" + e.Name())
 		if d.Validate() != nil || live[d] {
 			continue // not a blob of ours, or in use
 		}
@@ -84,7 +85,7 @@ func (l *Layout) GC() ([]image.Digest, error) {
 }
 
 // mark records d and everything it reaches as live.
-func (l *Layout) mark(d image.Descriptor, live map[image.Digest]bool, depth int) error {
+func (l *Layout) mark(d image.Descriptor, live map[digest.Digest]bool, depth int) error {
 	if live[d.Digest] {
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"runtime"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -53,10 +54,10 @@ func (l *Layout) Resolve(desc image.Descriptor, p image.Platform) (image.Image, 
 }
 
 // Image reads the image whose manifest is the blob d.
-func (l *Layout) Image(d image.Digest) (image.Image, error) { return l.image(d, -1) }
+func (l *Layout) Image(d digest.Digest) (image.Image, error) { return l.image(d, -1) }
 
 // IndexAt reads the index (of a multi-platform image) that is the blob d.
-func (l *Layout) IndexAt(d image.Digest) (image.Index, error) { return l.index(d, -1) }
+func (l *Layout) IndexAt(d digest.Digest) (image.Index, error) { return l.index(d, -1) }
 
 // probe is what tells a manifest from an index, whatever their media type.
 type probe struct {
@@ -65,7 +66,7 @@ type probe struct {
 	Config    json.RawMessage `json:"config"`
 }
 
-func (l *Layout) image(d image.Digest, size int64) (*layoutImage, error) {
+func (l *Layout) image(d digest.Digest, size int64) (*layoutImage, error) {
 	raw, err := l.readBlob(d, size)
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
@@ -99,18 +100,18 @@ func (l *Layout) image(d image.Digest, size int64) (*layoutImage, error) {
 // layoutImage is an image whose manifest and config have been read.
 type layoutImage struct {
 	l           *Layout
-	digest      image.Digest
+	digest      digest.Digest
 	raw, config []byte
 	m           *image.Manifest
 	cfg         *image.ConfigFile
 	mediaType   string
 }
 
-func (i *layoutImage) RawManifest() ([]byte, error)      { return i.raw, nil }
-func (i *layoutImage) MediaType() (string, error)        { return i.mediaType, nil }
-func (i *layoutImage) Digest() (image.Digest, error)     { return i.digest, nil }
-func (i *layoutImage) RawConfig() ([]byte, error)        { return i.config, nil }
-func (i *layoutImage) ConfigName() (image.Digest, error) { return i.m.Config.Digest, nil }
+func (i *layoutImage) RawManifest() ([]byte, error)       { return i.raw, nil }
+func (i *layoutImage) MediaType() (string, error)         { return i.mediaType, nil }
+func (i *layoutImage) Digest() (digest.Digest, error)     { return i.digest, nil }
+func (i *layoutImage) RawConfig() ([]byte, error)         { return i.config, nil }
+func (i *layoutImage) ConfigName() (digest.Digest, error) { return i.m.Config.Digest, nil }
 
 // Manifest and ConfigFile parse afresh, so callers may change what they get.
 func (i *layoutImage) Manifest() (*image.Manifest, error)     { return image.ParseManifest(i.raw) }
@@ -132,13 +133,13 @@ func (i *layoutImage) Layers() ([]image.Layer, error) {
 type layoutLayer struct {
 	l      *Layout
 	desc   image.Descriptor
-	diffID image.Digest
+	diffID digest.Digest
 }
 
-func (ll *layoutLayer) Digest() (image.Digest, error) { return ll.desc.Digest, nil }
-func (ll *layoutLayer) DiffID() (image.Digest, error) { return ll.diffID, nil }
-func (ll *layoutLayer) Size() (int64, error)          { return ll.desc.Size, nil }
-func (ll *layoutLayer) MediaType() (string, error)    { return ll.desc.MediaType, nil }
+func (ll *layoutLayer) Digest() (digest.Digest, error) { return ll.desc.Digest, nil }
+func (ll *layoutLayer) DiffID() (digest.Digest, error) { return ll.diffID, nil }
+func (ll *layoutLayer) Size() (int64, error)           { return ll.desc.Size, nil }
+func (ll *layoutLayer) MediaType() (string, error)     { return ll.desc.MediaType, nil }
 
 func (ll *layoutLayer) Compressed() (io.ReadCloser, error) {
 	r, err := ll.l.openBlob(ll.desc.Digest, ll.desc.Size)
@@ -161,13 +162,13 @@ func (ll *layoutLayer) Uncompressed() (io.ReadCloser, error) {
 // layoutIndex is an index (a multi-platform image) in the layout.
 type layoutIndex struct {
 	l         *Layout
-	digest    image.Digest
+	digest    digest.Digest
 	raw       []byte
 	idx       *image.IndexManifest
 	mediaType string
 }
 
-func (l *Layout) index(d image.Digest, size int64) (*layoutIndex, error) {
+func (l *Layout) index(d digest.Digest, size int64) (*layoutIndex, error) {
 	raw, err := l.readBlob(d, size)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
@@ -190,14 +191,14 @@ func (l *Layout) index(d image.Digest, size int64) (*layoutIndex, error) {
 	return &layoutIndex{l: l, digest: d, raw: raw, idx: idx, mediaType: mt}, nil
 }
 
-func (x *layoutIndex) RawManifest() ([]byte, error)  { return x.raw, nil }
-func (x *layoutIndex) MediaType() (string, error)    { return x.mediaType, nil }
-func (x *layoutIndex) Digest() (image.Digest, error) { return x.digest, nil }
+func (x *layoutIndex) RawManifest() ([]byte, error)   { return x.raw, nil }
+func (x *layoutIndex) MediaType() (string, error)     { return x.mediaType, nil }
+func (x *layoutIndex) Digest() (digest.Digest, error) { return x.digest, nil }
 
 func (x *layoutIndex) IndexManifest() (*image.IndexManifest, error) { return image.ParseIndex(x.raw) }
 
 // Image reads a manifest the index lists.
-func (x *layoutIndex) Image(d image.Digest) (image.Image, error) {
+func (x *layoutIndex) Image(d digest.Digest) (image.Image, error) {
 	desc, err := x.child(d)
 	if err != nil {
 		return nil, err
@@ -206,7 +207,7 @@ func (x *layoutIndex) Image(d image.Digest) (image.Image, error) {
 }
 
 // ImageIndex reads an index the index lists (indexes may nest).
-func (x *layoutIndex) ImageIndex(d image.Digest) (image.Index, error) {
+func (x *layoutIndex) ImageIndex(d digest.Digest) (image.Index, error) {
 	desc, err := x.child(d)
 	if err != nil {
 		return nil, err
@@ -214,7 +215,7 @@ func (x *layoutIndex) ImageIndex(d image.Digest) (image.Index, error) {
 	return x.l.index(d, desc.Size)
 }
 
-func (x *layoutIndex) child(d image.Digest) (image.Descriptor, error) {
+func (x *layoutIndex) child(d digest.Digest) (image.Descriptor, error) {
 	for _, desc := range x.idx.Manifests {
 		if desc.Digest == d {
 			return desc, nil

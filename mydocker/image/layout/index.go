@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"path/filepath"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
@@ -128,7 +129,7 @@ func (l *Layout) Untag(name string) error {
 
 // RemoveImage removes every entry for the manifest (or index) d, whatever
 // its names, like `docker rmi` by ID.
-func (l *Layout) RemoveImage(d image.Digest) error {
+func (l *Layout) RemoveImage(d digest.Digest) error {
 	return l.removeEntries(func(e image.Descriptor) bool { return e.Digest == d }, "image "+string(d))
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 )
@@ -74,7 +75,7 @@ func refs(t *testing.T, l *Layout) []string {
 	return names
 }
 
-func digest(t *testing.T, img image.Image) image.Digest {
+func manifestDigest(t *testing.T, img image.Image) digest.Digest {
 	d, err := img.Digest()
 	require.NoError(t, err)
 	return d
@@ -98,7 +99,7 @@ func TestWriteRead(t *testing.T) {
 		imagetest.Check(t, got)
 		imagetest.Equal(t, got, want)
 	}
-	byDigest, err := l.Image(digest(t, alpine))
+	byDigest, err := l.Image(manifestDigest(t, alpine))
 	require.NoError(t, err)
 	imagetest.Check(t, byDigest)
 
@@ -129,7 +130,7 @@ func TestTagMoves(t *testing.T) {
 	require.NoError(t, l.Write(v1, map[string]string{AnnotationRefName: "app:latest"}))
 	require.NoError(t, l.Write(v1, map[string]string{AnnotationRefName: "app:v1"}))
 	require.NoError(t, l.Write(v2, map[string]string{AnnotationRefName: "app:latest"}))
-	want := []string{"app:latest=" + digest(t, v2).Short(), "app:v1=" + digest(t, v1).Short()}
+	want := []string{"app:latest=" + manifestDigest(t, v2).Short(), "app:v1=" + manifestDigest(t, v1).Short()}
 	if got := refs(t, l); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("after moving app:latest, index.json = %v, want %v", got, want)
 	}
@@ -147,14 +148,14 @@ func TestUntagAndGC(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, l.Write(base, map[string]string{AnnotationRefName: "base"}))
 	require.NoError(t, l.Write(child, map[string]string{AnnotationRefName: "child"}))
-	require.NoError(t, l.WriteBlob(image.FromBytes([]byte("loose")), strings.NewReader("loose")))
+	require.NoError(t, l.WriteBlob(digest.FromBytes([]byte("loose")), strings.NewReader("loose")))
 	// What a writer killed mid-blob leaves behind.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, blobsDir, tmpPrefix+"123"), []byte("half"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, tmpPrefix+"index.json-123"), []byte("half"), 0o644))
 
 	removed, err := l.GC()
 	require.NoError(t, err)
-	if len(removed) != 1 || removed[0] != image.FromBytes([]byte("loose")) {
+	if len(removed) != 1 || removed[0] != digest.FromBytes([]byte("loose")) {
 		t.Errorf("GC() with everything named removed %v, want only the loose blob", removed)
 	}
 	for _, d := range []string{dir, filepath.Join(dir, blobsDir)} {
@@ -171,14 +172,14 @@ func TestUntagAndGC(t *testing.T) {
 	require.NoError(t, err)
 	// base's own: its second layer, config and manifest. Its first layer
 	// is child's too.
-	if len(removed) != 3 || l.HasBlob(digest(t, base)) {
-		t.Errorf("GC() after Untag(base) removed %v, want 3 blobs including %s", removed, digest(t, base))
+	if len(removed) != 3 || l.HasBlob(manifestDigest(t, base)) {
+		t.Errorf("GC() after Untag(base) removed %v, want 3 blobs including %s", removed, manifestDigest(t, base))
 	}
 	img, err := l.ImageByRef("child")
 	require.NoError(t, err)
 	imagetest.Check(t, img)
 
-	require.NoError(t, l.RemoveImage(digest(t, child)))
+	require.NoError(t, l.RemoveImage(manifestDigest(t, child)))
 	_, err = l.GC()
 	require.NoError(t, err)
 	if blobs, _ := os.ReadDir(filepath.Join(dir, blobsDir)); len(blobs) != 0 {
@@ -192,7 +193,7 @@ func TestGCRefusesWhenUnsure(t *testing.T) {
 	require.NoError(t, err)
 	img := imagetest.Image(t, "img", 1)
 	require.NoError(t, l.Write(img, map[string]string{AnnotationRefName: "img"}))
-	corrupt(t, dir, digest(t, img))
+	corrupt(t, dir, manifestDigest(t, img))
 	blobsBefore, _ := os.ReadDir(filepath.Join(dir, blobsDir))
 	if _, err := l.GC(); err == nil || !strings.Contains(err.Error(), "nothing deleted") {
 		t.Errorf("GC() with a corrupt manifest: error = %v, want a refusal", err)
@@ -203,7 +204,7 @@ func TestGCRefusesWhenUnsure(t *testing.T) {
 }
 
 // corrupt flips the first byte of blob d, keeping its size.
-func corrupt(t *testing.T, dir string, d image.Digest) {
+func corrupt(t *testing.T, dir string, d digest.Digest) {
 	p := filepath.Join(dir, blobsDir, d.Hex())
 	b, err := os.ReadFile(p)
 	require.NoError(t, err)
@@ -217,13 +218,13 @@ func TestCorruptBlobs(t *testing.T) {
 	m, _ := img.Manifest()
 	tests := []struct {
 		name   string
-		blob   image.Digest
+		blob   digest.Digest
 		remove bool
 		// where the damage shows: "image" when reading it, "layer" when
 		// reading the layer's bytes.
 		at string
 	}{
-		{"manifest corrupt", digest(t, img), false, "image"},
+		{"manifest corrupt", manifestDigest(t, img), false, "image"},
 		{"config corrupt", m.Config.Digest, false, "image"},
 		{"config missing", m.Config.Digest, true, "image"},
 		{"layer corrupt", m.Layers[1].Digest, false, "layer"},
@@ -251,7 +252,7 @@ func TestCorruptBlobs(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), string(tt.blob)) {
 				t.Errorf("reading with %s: error = %v, want one naming %s", tt.name, err, tt.blob)
 			}
-			if tt.remove != errors.Is(err, ErrNotFound) || !tt.remove && !errors.Is(err, image.ErrDigestMismatch) {
+			if tt.remove != errors.Is(err, ErrNotFound) || !tt.remove && !errors.Is(err, digest.ErrDigestMismatch) {
 				t.Errorf("reading with %s: error = %v, want ErrNotFound if missing, ErrDigestMismatch if corrupt", tt.name, err)
 			}
 		})
@@ -262,7 +263,7 @@ func TestWriteBlobVerifies(t *testing.T) {
 	dir := t.TempDir()
 	l, err := Create(dir)
 	require.NoError(t, err)
-	d := image.FromBytes([]byte("right"))
+	d := digest.FromBytes([]byte("right"))
 	tests := []struct {
 		name string
 		r    io.Reader

@@ -16,11 +16,9 @@
 package layout
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 
-	"golang.org/x/sys/unix"
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 )
 
 const (
@@ -28,27 +26,11 @@ const (
 	lockBlobs = ".lock-blobs"
 	tmpPrefix = ".tmp-"
 
-	shared    = unix.LOCK_SH
-	exclusive = unix.LOCK_EX
+	shared    = fsutil.Shared
+	exclusive = fsutil.Exclusive
 )
 
 // lock takes flock(how) on the lock file name and returns its release.
 func (l *Layout) lock(name string, how int) (unlock func(), err error) {
-	path := filepath.Join(l.dir, name)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		err = unix.Flock(int(f.Fd()), how)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, os.NewSyscallError("flock", err))
-	}
-	// Closing the file drops the lock.
-	return func() { f.Close() }, nil
+	return fsutil.Lock(filepath.Join(l.dir, name), how)
 }

@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
 func desc(name string, p *image.Platform, ann map[string]string) image.Descriptor {
-	return image.Descriptor{MediaType: image.MediaTypeOCIManifest, Digest: image.Digest(name), Platform: p, Annotations: ann}
+	return image.Descriptor{MediaType: image.MediaTypeOCIManifest, Digest: digest.Digest(name), Platform: p, Annotations: ann}
 }
 
 // A BuildKit image: two platforms, each with an attestation beside it.
@@ -45,7 +46,7 @@ func TestSelectPlatform(t *testing.T) {
 		name string
 		idx  []image.Descriptor
 		p    image.Platform
-		want image.Digest // "" for an error
+		want digest.Digest // "" for an error
 	}{
 		{"only an attestation", []image.Descriptor{buildkit.Manifests[4]}, *amd, ""},
 		{"one entry without a platform", []image.Descriptor{desc("only", nil, nil)}, *amd, "only"},

@@ -9,14 +9,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 )
 
 // inspected is the part of `skopeo inspect` we compare.
 type inspected struct {
-	Digest image.Digest
-	Layers []image.Digest
+	Digest digest.Digest
+	Layers []digest.Digest
 }
 
 func inspect(t *testing.T, ref string) inspected {
@@ -25,10 +26,10 @@ func inspect(t *testing.T, ref string) inspected {
 	return got
 }
 
-func layerDigests(t *testing.T, img image.Image) []image.Digest {
+func layerDigests(t *testing.T, img image.Image) []digest.Digest {
 	m, err := img.Manifest()
 	require.NoError(t, err)
-	var ds []image.Digest
+	var ds []digest.Digest
 	for _, l := range m.Layers {
 		ds = append(ds, l.Digest)
 	}
@@ -62,7 +63,7 @@ func TestSkopeoReadsWhatWeWrite(t *testing.T) {
 		t.Errorf("skopeo inspect --raw oci:DIR:busybox:latest =\n%s\nwant\n%s", got, raw)
 	}
 	got := inspect(t, "oci:"+dir+":busybox:latest")
-	if want := (inspected{digest(t, busybox), layerDigests(t, busybox)}); !reflect.DeepEqual(got, want) {
+	if want := (inspected{manifestDigest(t, busybox), layerDigests(t, busybox)}); !reflect.DeepEqual(got, want) {
 		t.Errorf("skopeo inspect oci:DIR:busybox:latest = %+v, want %+v", got, want)
 	}
 

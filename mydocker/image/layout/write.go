@@ -11,6 +11,7 @@ import (
 	"io"
 	"maps"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -18,7 +19,7 @@ import (
 // archive being written.
 type blobSink interface {
 	// putBlob stores the blob d of size bytes unless the sink has it.
-	putBlob(d image.Digest, size int64, open func() (io.ReadCloser, error)) error
+	putBlob(d digest.Digest, size int64, open func() (io.ReadCloser, error)) error
 }
 
 // Write stores img (the blobs the layout lacks, verified) and names it in
@@ -72,7 +73,7 @@ func (l *Layout) WriteIndex(idx image.Index, annotations map[string]string) erro
 // nested is an index that can open the indexes it lists; image.Index has
 // no such method (yet).
 type nested interface {
-	ImageIndex(d image.Digest) (image.Index, error)
+	ImageIndex(d digest.Digest) (image.Index, error)
 }
 
 func writeIndex(sink blobSink, idx image.Index, depth int) (image.Descriptor, error) {
@@ -80,7 +81,7 @@ func writeIndex(sink blobSink, idx image.Index, depth int) (image.Descriptor, er
 	if err != nil {
 		return image.Descriptor{}, err
 	}
-	digest := image.FromBytes(raw)
+	digest := digest.FromBytes(raw)
 	m, err := image.ParseIndex(raw)
 	if err != nil {
 		return image.Descriptor{}, fmt.Errorf("index %s: %w", digest, err)
@@ -123,7 +124,7 @@ func writeIndex(sink blobSink, idx image.Index, depth int) (image.Descriptor, er
 
 type dirSink struct{ l *Layout }
 
-func (s dirSink) putBlob(d image.Digest, size int64, open func() (io.ReadCloser, error)) error {
+func (s dirSink) putBlob(d digest.Digest, size int64, open func() (io.ReadCloser, error)) error {
 	if s.l.HasBlob(d) {
 		return nil // content-addressed: the same name is the same bytes
 	}
@@ -146,7 +147,7 @@ func writeImage(sink blobSink, img image.Image) (image.Descriptor, error) {
 	if err != nil {
 		return image.Descriptor{}, fmt.Errorf("manifest: %w", err)
 	}
-	digest := image.FromBytes(raw)
+	digest := digest.FromBytes(raw)
 	layers, err := img.Layers()
 	if err != nil {
 		return image.Descriptor{}, fmt.Errorf("image %s: %w", digest, err)

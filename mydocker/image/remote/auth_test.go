@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/remote/registrytest"
 	"github.com/mydocker/mydocker/mydocker/reference"
@@ -97,7 +98,7 @@ func serveImage(img image.Image, repo, tag, token string) http.Handler {
 	raw, _ := img.RawManifest()
 	mt, _ := img.MediaType()
 	config, _ := img.RawConfig()
-	blobs := map[string][]byte{string(image.FromBytes(config)): config}
+	blobs := map[string][]byte{string(digest.FromBytes(config)): config}
 	layers, _ := img.Layers()
 	for _, l := range layers {
 		rc, _ := l.Compressed()
@@ -116,7 +117,7 @@ func serveImage(img image.Image, repo, tag, token string) http.Handler {
 		case p == "/v2/":
 		case p == "/v2/"+repo+"/manifests/"+tag:
 			w.Header().Set("Content-Type", mt)
-			w.Header().Set("Docker-Content-Digest", string(image.FromBytes(raw)))
+			w.Header().Set("Docker-Content-Digest", string(digest.FromBytes(raw)))
 			w.Write(raw)
 		case strings.HasPrefix(p, "/v2/"+repo+"/blobs/") && blobs[p[len("/v2/"+repo+"/blobs/"):]] != nil:
 			w.Write(blobs[p[len("/v2/"+repo+"/blobs/"):]])

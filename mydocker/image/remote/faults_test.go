@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/image/remote/registrytest"
@@ -28,9 +29,9 @@ func TestFaults(t *testing.T) {
 		is     error  // errors.Is, if not nil
 		says   string // part of the message
 	}{
-		{"corrupt layer", registrytest.Faults{CorruptBlob: layer}, image.ErrDigestMismatch, string(layer)},
-		{"corrupt config", registrytest.Faults{CorruptBlob: config}, image.ErrDigestMismatch, string(config)},
-		{"truncated layer", registrytest.Faults{TruncateBlob: layer}, image.ErrDigestMismatch, "truncated"},
+		{"corrupt layer", registrytest.Faults{CorruptBlob: layer}, digest.ErrDigestMismatch, string(layer)},
+		{"corrupt config", registrytest.Faults{CorruptBlob: config}, digest.ErrDigestMismatch, string(config)},
+		{"truncated layer", registrytest.Faults{TruncateBlob: layer}, digest.ErrDigestMismatch, "truncated"},
 		{"unknown manifest type", registrytest.Faults{ManifestType: "application/vnd.example.manifest.v9+json"},
 			nil, "manifest of " + ref.Familiar() + ": unknown media type application/vnd.example.manifest.v9+json"},
 		{"server error", registrytest.Faults{Status: http.StatusInternalServerError}, nil, "HTTP 500"},

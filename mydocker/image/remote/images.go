@@ -17,6 +17,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/reference"
 )
@@ -67,6 +68,13 @@ func (c *client) newImage(ctx context.Context, d *Descriptor) (image.Image, erro
 
 // openBlob GETs a blob and verifies it as it is read.
 func (c *client) openBlob(ctx context.Context, desc image.Descriptor) (io.ReadCloser, error) {
+	if labFetch != nil {
+		return labFetch.blob(c, desc)
+	}
+	return c.openBlobHTTP(ctx, desc)
+}
+
+func (c *client) openBlobHTTP(ctx context.Context, desc image.Descriptor) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url("/v2/"+c.repo+"/blobs/"+string(desc.Digest)), nil)
 	if err != nil {
 		return nil, err
@@ -93,7 +101,7 @@ func (c *client) openBlob(ctx context.Context, desc image.Descriptor) (io.ReadCl
 	// One byte past the size is enough for the verifier to refuse a longer
 	// body: never more is pulled from the connection.
 	body := &blobBody{rc: resp.Body, r: io.LimitReader(resp.Body, size+1), ctx: ctx, c: c, digest: desc.Digest}
-	return image.VerifyReader(body, desc.Digest, size), nil
+	return digest.VerifyReader(body, desc.Digest, size), nil
 }
 
 // blobSize is how many bytes a blob may have: its descriptor's size, which
@@ -104,11 +112,11 @@ func (c *client) blobSize(desc image.Descriptor, resp *http.Response) (int64, er
 	cl := resp.ContentLength
 	switch {
 	case desc.Size >= 0 && cl >= 0 && cl != desc.Size:
-		sentinel := image.ErrDigestMismatch
+		sentinel := digest.ErrDigestMismatch
 		if cl > desc.Size {
 			sentinel = ErrTooLarge
 		}
-		return 0, wrapf(sentinel, image.ErrDigestMismatch, "blob %s of %s: %s announces %d bytes, its descriptor says %d",
+		return 0, wrapf(sentinel, digest.ErrDigestMismatch, "blob %s of %s: %s announces %d bytes, its descriptor says %d",
 			desc.Digest, c.name(), respHost(resp), cl, desc.Size)
 	case desc.Size >= 0:
 		return desc.Size, nil
@@ -131,7 +139,7 @@ type blobBody struct {
 	r      io.Reader // rc, limited
 	ctx    context.Context
 	c      *client
-	digest image.Digest
+	digest digest.Digest
 }
 
 func (b *blobBody) Read(p []byte) (int, error) {
@@ -179,23 +187,23 @@ type remoteImage struct {
 func (i *remoteImage) RawManifest() ([]byte, error)           { return i.desc.Manifest, nil }
 func (i *remoteImage) Manifest() (*image.Manifest, error)     { return i.m, nil }
 func (i *remoteImage) MediaType() (string, error)             { return i.desc.MediaType, nil }
-func (i *remoteImage) Digest() (image.Digest, error)          { return i.desc.Digest, nil }
+func (i *remoteImage) Digest() (digest.Digest, error)         { return i.desc.Digest, nil }
 func (i *remoteImage) RawConfig() ([]byte, error)             { return i.config, nil }
 func (i *remoteImage) ConfigFile() (*image.ConfigFile, error) { return i.cfg, nil }
-func (i *remoteImage) ConfigName() (image.Digest, error)      { return i.m.Config.Digest, nil }
+func (i *remoteImage) ConfigName() (digest.Digest, error)     { return i.m.Config.Digest, nil }
 func (i *remoteImage) Layers() ([]image.Layer, error)         { return i.layers, nil }
 
 type remoteLayer struct {
 	c      *client
 	ctx    context.Context
 	desc   image.Descriptor
-	diffID image.Digest
+	diffID digest.Digest
 }
 
-func (l *remoteLayer) Digest() (image.Digest, error) { return l.desc.Digest, nil }
-func (l *remoteLayer) DiffID() (image.Digest, error) { return l.diffID, nil }
-func (l *remoteLayer) Size() (int64, error)          { return l.desc.Size, nil }
-func (l *remoteLayer) MediaType() (string, error)    { return l.desc.MediaType, nil }
+func (l *remoteLayer) Digest() (digest.Digest, error) { return l.desc.Digest, nil }
+func (l *remoteLayer) DiffID() (digest.Digest, error) { return l.diffID, nil }
+func (l *remoteLayer) Size() (int64, error)           { return l.desc.Size, nil }
+func (l *remoteLayer) MediaType() (string, error)     { return l.desc.MediaType, nil }
 
 // Compressed GETs the blob; the reader fails at its end unless the bytes
 // hash to the layer's digest and have its size.
@@ -250,11 +258,11 @@ type remoteIndex struct {
 func (x *remoteIndex) RawManifest() ([]byte, error)                 { return x.d.Manifest, nil }
 func (x *remoteIndex) IndexManifest() (*image.IndexManifest, error) { return x.m, nil }
 func (x *remoteIndex) MediaType() (string, error)                   { return x.d.MediaType, nil }
-func (x *remoteIndex) Digest() (image.Digest, error)                { return x.d.Digest, nil }
+func (x *remoteIndex) Digest() (digest.Digest, error)               { return x.d.Digest, nil }
 
 // Image fetches the manifest the index lists under d, checked against the
 // index's descriptor.
-func (x *remoteIndex) Image(d image.Digest) (image.Image, error) {
+func (x *remoteIndex) Image(d digest.Digest) (image.Image, error) {
 	for _, m := range x.m.Manifests {
 		if m.Digest != d {
 			continue

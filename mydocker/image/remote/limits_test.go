@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/image/remote/registrytest"
@@ -69,7 +70,7 @@ func TestBodyLimits(t *testing.T) {
 			"the manifest of " + ref.Familiar() + " from " + proxy.Host + " is larger than 4 MiB"},
 		{"endless ping", registrytest.Faults{Endless: "/v2/"}, pull, remote.ErrTooLarge,
 			"the answer to GET /v2/ from " + proxy.Host + " is larger than 64 KiB"},
-		{"endless blob", registrytest.Faults{Endless: "/blobs/"}, pull, image.ErrDigestMismatch,
+		{"endless blob", registrytest.Faults{Endless: "/blobs/"}, pull, digest.ErrDigestMismatch,
 			string(config.Digest) + " is longer than its"},
 		{"endless blob of unknown size", registrytest.Faults{Endless: "/blobs/"}, func(ctx context.Context) error {
 			rc, err := remote.Blob(ctx, ref, image.Descriptor{Digest: layer.Digest, Size: -1}, remote.Options{})

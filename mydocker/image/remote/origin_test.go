@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/image/remote/registrytest"
@@ -109,7 +110,7 @@ func TestTLSCheckedPerHost(t *testing.T) {
 
 	t.Run("blob redirect", func(t *testing.T) {
 		blob := []byte("layer bytes")
-		d := image.FromBytes(blob)
+		d := digest.FromBytes(blob)
 		cdn := newRecorder(t, true, func(w http.ResponseWriter, r *http.Request) { w.Write(blob) })
 		reg := newRecorder(t, false, func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/v2/" {

@@ -4,7 +4,7 @@
 // read. Every manifest is checked against the digest that named it: the one
 // in the reference, the one the index lists, and the Docker-Content-Digest
 // the registry claims. Layers are checked as they stream, by
-// image.VerifyReader, so a corrupt blob is an error at its end.
+// digest.VerifyReader, so a corrupt blob is an error at its end.
 
 package remote
 
@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/reference"
 )
@@ -117,37 +118,22 @@ func (d *Descriptor) ImageIndex() (image.Index, error) {
 // a digest), against the registry's Docker-Content-Digest, and against
 // want (the descriptor an index gave), if not nil.
 func (c *client) getManifest(ctx context.Context, ref reference.Reference, id string, want *image.Descriptor) (*Descriptor, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url("/v2/"+c.repo+"/manifests/"+id), nil)
+	body, header, err := c.fetchManifest(ctx, ref, id)
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", acceptManifests)
-	resp, err := c.do(req)
-	if err != nil {
-		return nil, err
+	got := digest.FromBytes(body)
+	if strings.HasPrefix(id, "sha256:") && got != digest.Digest(id) {
+		return nil, fmt.Errorf("manifest of %s: %w: asked for %s, got content hashing to %s", ref.Familiar(), digest.ErrDigestMismatch, id, got)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, manifestError(ref, readError(resp))
-	}
-	body, err := readBody(resp, maxManifestSize, "the manifest of "+ref.Familiar())
-	if errors.Is(err, ErrTooLarge) {
-		return nil, err
-	}
-	if err != nil {
-		return nil, fmt.Errorf("manifest of %s: %w", ref.Familiar(), netError(ctx, c.host, err))
-	}
-	got := image.FromBytes(body)
-	if strings.HasPrefix(id, "sha256:") && got != image.Digest(id) {
-		return nil, fmt.Errorf("manifest of %s: %w: asked for %s, got content hashing to %s", ref.Familiar(), image.ErrDigestMismatch, id, got)
-	}
-	if h := resp.Header.Get("Docker-Content-Digest"); strings.HasPrefix(h, "sha256:") && image.Digest(h) != got {
-		return nil, fmt.Errorf("manifest of %s: %w: the registry says %s, the content hashes to %s", ref.Familiar(), image.ErrDigestMismatch, h, got)
+	if h := header.Get("Docker-Content-Digest"); strings.HasPrefix(h, "sha256:") && digest.Digest(h) != got {
+		return nil, fmt.Errorf("manifest of %s: %w: the registry says %s, the content hashes to %s", ref.Familiar(), digest.ErrDigestMismatch, h, got)
 	}
 	if want != nil && (want.Digest != got || want.Size != int64(len(body))) {
 		return nil, fmt.Errorf("manifest of %s: %w: the index lists %s (%d bytes), got %s (%d bytes)",
-			ref.Familiar(), image.ErrDigestMismatch, want.Digest, want.Size, got, len(body))
+			ref.Familiar(), digest.ErrDigestMismatch, want.Digest, want.Size, got, len(body))
 	}
-	mt := manifestMediaType(resp.Header.Get("Content-Type"), body)
+	mt := manifestMediaType(header.Get("Content-Type"), body)
 	if !image.IsManifest(mt) && !image.IsIndex(mt) {
 		err := fmt.Errorf("manifest of %s: %w", ref.Familiar(), &image.UnknownMediaTypeError{MediaType: mt})
 		if strings.HasPrefix(mt, "application/vnd.docker.distribution.manifest.v1") {
@@ -159,6 +145,47 @@ func (c *client) getManifest(ctx context.Context, ref reference.Reference, id st
 		Descriptor: image.Descriptor{MediaType: mt, Digest: got, Size: int64(len(body))},
 		Manifest:   body, Ref: ref, ctx: ctx, c: c,
 	}, nil
+}
+
+// fetchManifest GETs manifests/<id>: its body and the answer's headers.
+func (c *client) fetchManifest(ctx context.Context, ref reference.Reference, id string) ([]byte, http.Header, error) {
+	if labFetch != nil {
+		return labFetch.manifest(c, ref, id)
+	}
+	return c.fetchManifestHTTP(ctx, ref, id)
+}
+
+func (c *client) fetchManifestHTTP(ctx context.Context, ref reference.Reference, id string) ([]byte, http.Header, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url("/v2/"+c.repo+"/manifests/"+id), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header.Set("Accept", acceptManifests)
+	resp, err := c.do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil, manifestError(ref, readError(resp))
+	}
+	body, err := readBody(resp, maxManifestSize, "the manifest of "+ref.Familiar())
+	if errors.Is(err, ErrTooLarge) {
+		return nil, nil, err
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("manifest of %s: %w", ref.Familiar(), netError(ctx, c.host, err))
+	}
+	return body, resp.Header, nil
+}
+
+// labFetch is nil, unless lab 05 is built into the engine (lab05_linux.go,
+// make build LAB=05): then manifests and blobs are fetched by the
+// student's Manifest and Blob, and checked here as every answer is.
+var labFetch *labFetcher
+
+type labFetcher struct {
+	manifest func(c *client, ref reference.Reference, id string) ([]byte, http.Header, error)
+	blob     func(c *client, desc image.Descriptor) (io.ReadCloser, error)
 }
 
 // manifestMediaType is the Content-Type, unless the registry sent a generic

@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"sync"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/reference"
 )
@@ -102,7 +103,7 @@ func WriteIndex(ctx context.Context, ref reference.Reference, idx image.Index, o
 // pushTarget is what the manifest is PUT under: the tag, else the digest,
 // which must then be the manifest's own.
 func pushTarget(ref reference.Reference, raw []byte) (string, error) {
-	if d := image.FromBytes(raw); ref.Digest != "" && ref.Digest != d {
+	if d := digest.FromBytes(raw); ref.Digest != "" && ref.Digest != d {
 		return "", fmt.Errorf("push %s: the reference names %s, but the manifest is %s", ref.Familiar(), ref.Digest, d)
 	}
 	return ref.Identifier(), nil
@@ -140,14 +141,14 @@ func (c *client) writeBlobs(ctx context.Context, ref reference.Reference, img im
 		blobs = append(blobs, blob{m.Layers[i], l.Compressed})
 	}
 	blobs = append(blobs, blob{m.Config, func() (io.ReadCloser, error) {
-		return image.VerifyReader(io.NopCloser(bytes.NewReader(config)), m.Config.Digest, m.Config.Size), nil
+		return digest.VerifyReader(io.NopCloser(bytes.NewReader(config)), m.Config.Digest, m.Config.Size), nil
 	}})
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	sem := make(chan struct{}, maxConcurrentUploads)
 	var wg sync.WaitGroup
-	seen := map[image.Digest]bool{}
+	seen := map[digest.Digest]bool{}
 	for _, b := range blobs {
 		if seen[b.desc.Digest] {
 			continue // the same layer twice in one image goes up once
@@ -217,7 +218,7 @@ func (c *client) uploadBlob(ctx context.Context, ref reference.Reference, b blob
 	return nil
 }
 
-func (c *client) blobExists(ctx context.Context, ref reference.Reference, d image.Digest) (bool, error) {
+func (c *client) blobExists(ctx context.Context, ref reference.Reference, d digest.Digest) (bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodHead, c.url("/v2/"+c.repo+"/blobs/"+string(d)), nil)
 	if err != nil {
 		return false, err
@@ -274,9 +275,9 @@ func (c *client) putManifest(ctx context.Context, ref reference.Reference, id st
 		return pushError(ref, "manifest "+id, readError(resp))
 	}
 	resp.Body.Close()
-	want := image.FromBytes(raw)
-	if got := resp.Header.Get("Docker-Content-Digest"); got != "" && image.Digest(got) != want {
-		return fmt.Errorf("push %s: %w: the registry stored the manifest as %s, we sent %s", ref.Familiar(), image.ErrDigestMismatch, got, want)
+	want := digest.FromBytes(raw)
+	if got := resp.Header.Get("Docker-Content-Digest"); got != "" && digest.Digest(got) != want {
+		return fmt.Errorf("push %s: %w: the registry stored the manifest as %s, we sent %s", ref.Familiar(), digest.ErrDigestMismatch, got, want)
 	}
 	c.progress(Event{Digest: want, Action: ActionPushed, Done: int64(len(raw)), Total: int64(len(raw))})
 	return nil
@@ -293,7 +294,7 @@ func pushError(ref reference.Reference, what string, e *Error) error {
 type progressReader struct {
 	r      io.Reader
 	c      *client
-	digest image.Digest
+	digest digest.Digest
 	done   int64
 	total  int64
 }

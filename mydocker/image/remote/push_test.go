@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/remote/registrytest"
 	"github.com/mydocker/mydocker/mydocker/reference"
@@ -23,7 +24,7 @@ type uploadServer struct {
 	mu             sync.Mutex
 	sessions       int
 	inFlight, most int
-	stored         map[image.Digest]bool
+	stored         map[digest.Digest]bool
 	manifestType   string
 	problems       []string
 	url            string
@@ -52,11 +53,11 @@ func (s *uploadServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.inFlight++
 		s.most = max(s.most, s.inFlight)
 		s.mu.Unlock()
-		d, _, err := image.FromReader(r.Body)
+		d, _, err := digest.FromReader(r.Body)
 		time.Sleep(30 * time.Millisecond)
 		s.mu.Lock()
 		s.inFlight--
-		if want := image.Digest(r.URL.Query().Get("digest")); err != nil || d != want {
+		if want := digest.Digest(r.URL.Query().Get("digest")); err != nil || d != want {
 			s.problems = append(s.problems, fmt.Sprintf("PUT %s: body hashes to %s (%v), want %s", r.URL, d, err, want))
 		}
 		s.stored[d] = true
@@ -64,7 +65,7 @@ func (s *uploadServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPut && r.URL.Path == "/v2/app/manifests/v1":
 		body, _ := io.ReadAll(r.Body)
 		s.manifestType = r.Header.Get("Content-Type")
-		w.Header().Set("Docker-Content-Digest", string(image.FromBytes(body)))
+		w.Header().Set("Docker-Content-Digest", string(digest.FromBytes(body)))
 		w.WriteHeader(http.StatusCreated)
 	default:
 		s.problems = append(s.problems, "unexpected "+r.Method+" "+r.URL.String())
@@ -73,7 +74,7 @@ func (s *uploadServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestWriteUploads(t *testing.T) {
-	us := &uploadServer{stored: map[image.Digest]bool{}}
+	us := &uploadServer{stored: map[digest.Digest]bool{}}
 	srv := httptest.NewServer(us)
 	defer srv.Close()
 	us.url = srv.URL

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
@@ -56,7 +57,7 @@ func pullAll(ref reference.Reference, opts remote.Options) (image.Image, error) 
 	return img, nil
 }
 
-func digestOf(t *testing.T, img image.Image) image.Digest {
+func digestOf(t *testing.T, img image.Image) digest.Digest {
 	t.Helper()
 	d, err := img.Digest()
 	require.NoError(t, err)
@@ -123,8 +124,8 @@ func TestPushPullDocker(t *testing.T) {
 	}
 }
 
-func actions(events []remote.Event) map[string]int {
-	m := map[string]int{}
+func actions(events []remote.Event) map[remote.Action]int {
+	m := map[remote.Action]int{}
 	for _, e := range events {
 		m[e.Action]++
 	}
@@ -156,14 +157,14 @@ func TestSkopeoSeesOurPush(t *testing.T) {
 	require.NoError(t, remote.Write(context.Background(), ref, img, remote.Options{}))
 
 	var info struct {
-		Digest       image.Digest
+		Digest       digest.Digest
 		Architecture string
-		Layers       []image.Digest
+		Layers       []digest.Digest
 	}
 	out := imagetest.Skopeo(t, "inspect", "--tls-verify=false", "docker://"+ref.String())
 	require.NoError(t, json.Unmarshal(out, &info))
 	m, _ := img.Manifest()
-	var want []image.Digest
+	var want []digest.Digest
 	for _, l := range m.Layers {
 		want = append(want, l.Digest)
 	}

@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -68,20 +69,23 @@ type Options struct {
 
 // Event reports progress on one blob.
 type Event struct {
-	Digest image.Digest
-	Action string // one of the Action constants
-	Done   int64  // bytes so far
-	Total  int64  // the blob's size
+	Digest digest.Digest
+	Action Action
+	Done   int64 // bytes so far
+	Total  int64 // the blob's size
 }
+
+// Action is what an Event reports of its blob.
+type Action string
 
 // The actions an Event reports. Write uses the first three; a puller
 // wrapping Layer.Compressed reports ActionDownloading and ActionDownloaded.
 const (
-	ActionExists      = "exists"  // the registry already has the blob: skipped
-	ActionPushing     = "pushing" // bytes are being sent; Done grows
-	ActionPushed      = "pushed"  // the registry accepted the blob
-	ActionDownloading = "downloading"
-	ActionDownloaded  = "downloaded"
+	ActionExists      Action = "exists"  // the registry already has the blob: skipped
+	ActionPushing     Action = "pushing" // bytes are being sent; Done grows
+	ActionPushed      Action = "pushed"  // the registry accepted the blob
+	ActionDownloading Action = "downloading"
+	ActionDownloaded  Action = "downloaded"
 )
 
 // Errors callers branch on. Each error wrapping one says more: which image,

@@ -23,6 +23,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 )
 
@@ -44,7 +45,7 @@ func legacyImage(fsys fs.FS, m manifestEntry) (image.Image, error) {
 	manifest := image.Manifest{
 		SchemaVersion: 2,
 		MediaType:     image.MediaTypeOCIManifest,
-		Config:        image.Descriptor{MediaType: image.MediaTypeOCIConfig, Digest: image.FromBytes(config), Size: int64(len(config))},
+		Config:        image.Descriptor{MediaType: image.MediaTypeOCIConfig, Digest: digest.FromBytes(config), Size: int64(len(config))},
 		Layers:        []image.Descriptor{},
 	}
 	var layers []image.Layer
@@ -80,10 +81,10 @@ func readConfig(fsys fs.FS, name string) ([]byte, error) {
 	}
 	want := blobDigest(name)
 	if hex, ok := strings.CutSuffix(path.Base(name), ".json"); ok && want == "" {
-		want = image.Digest("sha256:" + hex)
+		want = digest.Digest("sha256:" + hex)
 	}
-	if want.Validate() == nil && image.FromBytes(b) != want {
-		return nil, fmt.Errorf("config %s: %w: it hashes to %s", name, image.ErrDigestMismatch, image.FromBytes(b))
+	if want.Validate() == nil && digest.FromBytes(b) != want {
+		return nil, fmt.Errorf("config %s: %w: it hashes to %s", name, digest.ErrDigestMismatch, digest.FromBytes(b))
 	}
 	return b, nil
 }
@@ -104,7 +105,7 @@ var (
 )
 
 // legacyLayer makes a layer of the file name, which must hold diffID.
-func legacyLayer(fsys fs.FS, name string, diffID image.Digest) (*tarLayer, error) {
+func legacyLayer(fsys fs.FS, name string, diffID digest.Digest) (*tarLayer, error) {
 	l := &tarLayer{fsys: fsys, name: name, diffID: diffID, digest: diffID, mediaType: image.MediaTypeOCILayer}
 	f, err := fsys.Open(name)
 	if err != nil {
@@ -144,7 +145,7 @@ func legacyLayer(fsys fs.FS, name string, diffID image.Digest) (*tarLayer, error
 			return nil, err
 		}
 		defer rest.Close()
-		if l.digest, _, err = image.FromReader(rest); err != nil {
+		if l.digest, _, err = digest.FromReader(rest); err != nil {
 			return nil, fmt.Errorf("layer %s: %w", name, err)
 		}
 	}
@@ -155,22 +156,22 @@ func legacyLayer(fsys fs.FS, name string, diffID image.Digest) (*tarLayer, error
 type tarLayer struct {
 	fsys           fs.FS
 	name           string
-	digest, diffID image.Digest
+	digest, diffID digest.Digest
 	size           int64
 	mediaType      string
 }
 
-func (l *tarLayer) Digest() (image.Digest, error) { return l.digest, nil }
-func (l *tarLayer) DiffID() (image.Digest, error) { return l.diffID, nil }
-func (l *tarLayer) Size() (int64, error)          { return l.size, nil }
-func (l *tarLayer) MediaType() (string, error)    { return l.mediaType, nil }
+func (l *tarLayer) Digest() (digest.Digest, error) { return l.digest, nil }
+func (l *tarLayer) DiffID() (digest.Digest, error) { return l.diffID, nil }
+func (l *tarLayer) Size() (int64, error)           { return l.size, nil }
+func (l *tarLayer) MediaType() (string, error)     { return l.mediaType, nil }
 
 func (l *tarLayer) Compressed() (io.ReadCloser, error) {
 	f, err := l.fsys.Open(l.name)
 	if err != nil {
 		return nil, fmt.Errorf("layer %s: %w", l.name, err)
 	}
-	return &named{image.VerifyReader(f, l.digest, l.size), l.name}, nil
+	return &named{digest.VerifyReader(f, l.digest, l.size), l.name}, nil
 }
 
 // named says which file of the tarball an error came from.

@@ -8,12 +8,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 	"github.com/mydocker/mydocker/mydocker/image/layout"
 )
 
-func diffIDs(t *testing.T, img image.Image) []image.Digest {
+func diffIDs(t *testing.T, img image.Image) []digest.Digest {
 	cfg, err := img.ConfigFile()
 	require.NoError(t, err)
 	return cfg.RootFS.DiffIDs
@@ -42,7 +43,7 @@ func skopeoReads(t *testing.T, busybox image.Image) {
 	for _, ref := range []string{"docker-archive:" + one, "docker-archive:" + two + ":busybox:latest"} {
 		var m image.Manifest
 		require.NoError(t, json.Unmarshal(imagetest.Skopeo(t, "inspect", "--raw", ref), &m))
-		var layers []image.Digest
+		var layers []digest.Digest
 		for _, l := range m.Layers {
 			layers = append(layers, l.Digest)
 		}
@@ -65,7 +66,7 @@ func skopeoReads(t *testing.T, busybox image.Image) {
 	}
 }
 
-func mustConfig(img image.Image) image.Digest { d, _ := img.ConfigName(); return d }
+func mustConfig(img image.Image) digest.Digest { d, _ := img.ConfigName(); return d }
 
 func TestWeReadWhatSkopeoWrites(t *testing.T) {
 	busybox := imagetest.Image(t, "busybox", 3)

@@ -28,6 +28,7 @@ import (
 	"io"
 	"io/fs"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/layout"
 	"github.com/mydocker/mydocker/mydocker/image/layout/tarfs"
@@ -82,7 +83,7 @@ type manifestEntry struct {
 	RepoTags []string
 	Layers   []string
 	// LayerSources describes foreign layers, which Docker leaves out.
-	LayerSources map[image.Digest]image.Descriptor `json:",omitempty"`
+	LayerSources map[digest.Digest]image.Descriptor `json:",omitempty"`
 }
 
 func load(fsys *tarfs.FS, name string) (*Tarball, error) {
@@ -118,7 +119,7 @@ func readEntries(fsys fs.FS) ([]Entry, error) {
 	if err := json.Unmarshal(b, &manifest); err != nil {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
-	byConfig := map[image.Digest]image.Image{}
+	byConfig := map[digest.Digest]image.Image{}
 	if lay != nil {
 		if byConfig, err = ociImages(lay); err != nil {
 			return nil, err
@@ -154,10 +155,10 @@ func checkFiles(fsys fs.FS, m manifestEntry) error {
 }
 
 // blobDigest is the digest a path like blobs/sha256/<hex> names, or "".
-func blobDigest(p string) image.Digest {
+func blobDigest(p string) digest.Digest {
 	const prefix = "blobs/sha256/"
 	if len(p) > len(prefix) && p[:len(prefix)] == prefix {
-		if d := image.Digest("sha256:" + p[len(prefix):]); d.Validate() == nil {
+		if d := digest.Digest("sha256:" + p[len(prefix):]); d.Validate() == nil {
 			return d
 		}
 	}
@@ -168,12 +169,12 @@ func blobDigest(p string) image.Digest {
 // platform, by config digest: that is how manifest.json points at them.
 // Entries whose blobs are absent are skipped: Docker 25 saves a whole
 // multi-platform index but only the host's images.
-func ociImages(lay *layout.Layout) (map[image.Digest]image.Image, error) {
+func ociImages(lay *layout.Layout) (map[digest.Digest]image.Image, error) {
 	idx, err := lay.Index()
 	if err != nil {
 		return nil, err
 	}
-	images := map[image.Digest]image.Image{}
+	images := map[digest.Digest]image.Image{}
 	for _, desc := range idx.Manifests {
 		img, err := lay.Resolve(desc, layout.DefaultPlatform())
 		if errors.Is(err, layout.ErrNotFound) || errors.Is(err, layout.ErrNoPlatform) {
@@ -196,7 +197,7 @@ func ociEntries(lay *layout.Layout) ([]Entry, error) {
 		return nil, err
 	}
 	var entries []Entry
-	seen := map[image.Digest]int{}
+	seen := map[digest.Digest]int{}
 	for _, desc := range idx.Manifests {
 		img, err := lay.Resolve(desc, layout.DefaultPlatform())
 		if err != nil {

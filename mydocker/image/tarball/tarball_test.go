@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 	"github.com/mydocker/mydocker/mydocker/image/layout"
@@ -69,7 +70,7 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-func digest(img image.Image) image.Digest { d, _ := img.Digest(); return d }
+func digestOf(img image.Image) digest.Digest { d, _ := img.Digest(); return d }
 
 func TestRoundTrip(t *testing.T) {
 	busybox, alpine := imagetest.Image(t, "busybox", 3), imagetest.Image(t, "alpine", 2)
@@ -151,8 +152,8 @@ func TestLayoutTarballLayout(t *testing.T) {
 	back, err := dst.ImageByRef("busybox")
 	require.NoError(t, err)
 	imagetest.Check(t, back)
-	if digest(back) != digest(img) {
-		t.Errorf("layout → tarball → layout: digest %s, want %s", digest(back), digest(img))
+	if digestOf(back) != digestOf(img) {
+		t.Errorf("layout → tarball → layout: digest %s, want %s", digestOf(back), digestOf(img))
 	}
 }
 
@@ -163,35 +164,35 @@ func TestLayoutTarballLayout(t *testing.T) {
 // With multi, it is what the containerd image store saves instead:
 // index.json names a multi-platform index, of which only this machine's
 // image (and not the arm64 one, nor the attestation) is in the tarball.
-func docker25(t *testing.T, multi bool, tarsOf ...map[string]string) (data []byte, manifestDigest, configDigest image.Digest) {
+func docker25(t *testing.T, multi bool, tarsOf ...map[string]string) (data []byte, manifestDigest, configDigest digest.Digest) {
 	var files []file
 	var descs []image.Descriptor
-	var diffIDs []image.Digest
+	var diffIDs []digest.Digest
 	var layerPaths []string
 	files = append(files, file{name: "blobs/"}, file{name: "blobs/sha256/"})
 	for _, fs := range tarsOf {
 		b := imagetest.Tar(fs)
-		d := image.FromBytes(b)
+		d := digest.FromBytes(b)
 		files = append(files, file{name: "blobs/sha256/" + d.Hex(), body: string(b)})
 		descs = append(descs, image.Descriptor{MediaType: image.MediaTypeOCILayer, Digest: d, Size: int64(len(b))})
 		diffIDs = append(diffIDs, d)
 		layerPaths = append(layerPaths, "blobs/sha256/"+d.Hex())
 	}
 	config := mustJSON(image.ConfigFile{OS: "linux", Architecture: "amd64", RootFS: image.RootFS{Type: "layers", DiffIDs: diffIDs}})
-	configDigest = image.FromBytes([]byte(config))
+	configDigest = digest.FromBytes([]byte(config))
 	manifest := mustJSON(image.Manifest{SchemaVersion: 2, MediaType: image.MediaTypeOCIManifest,
 		Config: image.Descriptor{MediaType: image.MediaTypeOCIConfig, Digest: configDigest, Size: int64(len(config))}, Layers: descs})
-	manifestDigest = image.FromBytes([]byte(manifest))
+	manifestDigest = digest.FromBytes([]byte(manifest))
 	entry := image.Descriptor{MediaType: image.MediaTypeOCIManifest, Digest: manifestDigest, Size: int64(len(manifest))}
 	if multi {
-		absent := image.FromBytes([]byte("not saved"))
+		absent := digest.FromBytes([]byte("not saved"))
 		platforms := mustJSON(image.IndexManifest{SchemaVersion: 2, MediaType: image.MediaTypeOCIIndex, Manifests: []image.Descriptor{
 			{MediaType: image.MediaTypeOCIManifest, Digest: absent, Size: 9, Platform: &image.Platform{OS: "linux", Architecture: "arm64"}},
 			{MediaType: image.MediaTypeOCIManifest, Digest: manifestDigest, Size: int64(len(manifest)), Platform: &image.Platform{OS: "linux", Architecture: "amd64"}},
 			{MediaType: image.MediaTypeOCIManifest, Digest: absent, Size: 9, Platform: &image.Platform{OS: "unknown", Architecture: "unknown"},
 				Annotations: map[string]string{"vnd.docker.reference.type": "attestation-manifest"}},
 		}})
-		d := image.FromBytes([]byte(platforms))
+		d := digest.FromBytes([]byte(platforms))
 		files = append(files, file{name: "blobs/sha256/" + d.Hex(), body: platforms})
 		entry = image.Descriptor{MediaType: image.MediaTypeOCIIndex, Digest: d, Size: int64(len(platforms))}
 	}
@@ -219,9 +220,9 @@ func TestDocker25(t *testing.T) {
 		e := tb.Entries[0]
 		imagetest.Check(t, e.Image)
 		name, _ := e.Image.ConfigName()
-		if digest(e.Image) != md || name != cd || e.Legacy || !reflect.DeepEqual(e.RepoTags, []string{"busybox:latest"}) {
+		if digestOf(e.Image) != md || name != cd || e.Legacy || !reflect.DeepEqual(e.RepoTags, []string{"busybox:latest"}) {
 			t.Errorf("Docker 25 tarball (multi-platform %v) read as %s (config %s), tags %q, legacy %v; want the OCI manifest %s (config %s), [busybox:latest], false",
-				multi, digest(e.Image), name, e.RepoTags, e.Legacy, md, cd)
+				multi, digestOf(e.Image), name, e.RepoTags, e.Legacy, md, cd)
 		}
 	}
 }
@@ -230,20 +231,20 @@ func TestDocker25(t *testing.T) {
 // per layer, the config by its digest, manifest.json and repositories. The
 // second image shares the first layer, which docker saves once and links.
 // Its second layer is gzipped, as some producers do.
-func docker24(t *testing.T) ([]byte, []image.Digest) {
+func docker24(t *testing.T) ([]byte, []digest.Digest) {
 	l1 := imagetest.Tar(map[string]string{"bin/": "", "bin/sh": "#!"})
 	l2 := imagetest.Tar(map[string]string{"etc/.wh.passwd": "", "etc/group": "root:x:0:"})
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write(l2)
 	zw.Close()
-	d1, d2 := image.FromBytes(l1), image.FromBytes(l2)
-	cfg := func(cmd string, diffIDs ...image.Digest) string {
+	d1, d2 := digest.FromBytes(l1), digest.FromBytes(l2)
+	cfg := func(cmd string, diffIDs ...digest.Digest) string {
 		return mustJSON(image.ConfigFile{OS: "linux", Architecture: "amd64", Config: image.Config{Cmd: []string{cmd}},
 			RootFS: image.RootFS{Type: "layers", DiffIDs: diffIDs}})
 	}
 	c1, c2 := cfg("sh", d1), cfg("id", d1, d2)
-	h1, h2 := image.FromBytes([]byte(c1)).Hex(), image.FromBytes([]byte(c2)).Hex()
+	h1, h2 := digest.FromBytes([]byte(c1)).Hex(), digest.FromBytes([]byte(c2)).Hex()
 	manifest := mustJSON([]manifestEntry{
 		{Config: h1 + ".json", RepoTags: []string{"busybox:latest"}, Layers: []string{"aaa/layer.tar"}},
 		{Config: h2 + ".json", RepoTags: []string{"myapp:1", "myapp:latest"}, Layers: []string{"bbb/layer.tar", "ccc/layer.tar"}},
@@ -255,7 +256,7 @@ func docker24(t *testing.T) ([]byte, []image.Digest) {
 		{name: h1 + ".json", body: c1}, {name: h2 + ".json", body: c2},
 		{name: "manifest.json", body: manifest},
 		{name: "repositories", body: `{"busybox":{"latest":"aaa"},"myapp":{"1":"ccc","latest":"ccc"}}`},
-	}), []image.Digest{d1, d2}
+	}), []digest.Digest{d1, d2}
 }
 
 func TestDocker24(t *testing.T) {
@@ -321,9 +322,9 @@ func TestBadTarballs(t *testing.T) {
 		{"truncated", good[:len(good)*2/3], tarfs.ErrNotTar, "truncated", false},
 		{"a tar but no save", imagetest.Tar(map[string]string{"x": "y"}), ErrNotTarball, "no manifest.json", false},
 		{"manifest.json names a missing layer", noLayer, fs.ErrNotExist, "gone/layer.tar", false},
-		{"config does not match its name", badConfig, image.ErrDigestMismatch, ".json", false},
-		{"Docker 25 layer blob changed", badBlob, image.ErrDigestMismatch, string(image.FromBytes(layerTar)), true},
-		{"legacy layer.tar changed", badLegacy, image.ErrDigestMismatch, "aaa/layer.tar", true},
+		{"config does not match its name", badConfig, digest.ErrDigestMismatch, ".json", false},
+		{"Docker 25 layer blob changed", badBlob, digest.ErrDigestMismatch, string(digest.FromBytes(layerTar)), true},
+		{"legacy layer.tar changed", badLegacy, digest.ErrDigestMismatch, "aaa/layer.tar", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

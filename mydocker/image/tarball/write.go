@@ -19,7 +19,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image/layout"
 )
 
@@ -79,7 +79,7 @@ func Write(w io.Writer, entries []Entry) error {
 	return aw.Close()
 }
 
-func blobPath(d image.Digest) string { return "blobs/sha256/" + d.Hex() }
+func blobPath(d digest.Digest) string { return "blobs/sha256/" + d.Hex() }
 
 // splitTag splits "registry:5000/name:tag" into name and tag.
 func splitTag(tag string) (repo, t string, ok bool) {

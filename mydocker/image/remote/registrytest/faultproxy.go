@@ -34,19 +34,19 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/mydocker/mydocker/mydocker/image"
+	"github.com/mydocker/mydocker/mydocker/digest"
 )
 
 // Faults is what the proxy breaks; the zero value breaks nothing.
 type Faults struct {
-	CorruptBlob  image.Digest // flip one byte in the middle of this blob's GET body
-	TruncateBlob image.Digest // end this blob's GET body at half its length
-	ManifestType string       // answer manifest requests with this Content-Type
-	Status       int          // answer every request with this status (500, 503…)
-	Drop         bool         // close every connection without answering
-	Match        string       // if set, Status and Drop hit only paths containing it ("/blobs/")
-	Down         bool         // stop listening: connections are refused
-	Redirect     Redirect     // redirect blob GETs to the BlobHost
+	CorruptBlob  digest.Digest // flip one byte in the middle of this blob's GET body
+	TruncateBlob digest.Digest // end this blob's GET body at half its length
+	ManifestType string        // answer manifest requests with this Content-Type
+	Status       int           // answer every request with this status (500, 503…)
+	Drop         bool          // close every connection without answering
+	Match        string        // if set, Status and Drop hit only paths containing it ("/blobs/")
+	Down         bool          // stop listening: connections are refused
+	Redirect     Redirect      // redirect blob GETs to the BlobHost
 	// Paths containing these (any, if "/v2/") are answered so:
 	Endless string // 200 and a body without end (it stops at EndlessLimit, so that a client without a limit fails instead of hanging)
 	Hang    string // nothing: the request is read and the connection kept, silent
@@ -196,7 +196,7 @@ func (p *FaultProxy) modify(resp *http.Response) error {
 	if req.Method != http.MethodGet || resp.StatusCode != http.StatusOK || !isBlob(req.URL.Path) {
 		return nil
 	}
-	d := image.Digest(path.Base(req.URL.Path))
+	d := digest.Digest(path.Base(req.URL.Path))
 	half := resp.ContentLength / 2
 	switch d {
 	case f.CorruptBlob:

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/layout"
 )
@@ -96,10 +97,10 @@ func Attestation(t testing.TB, subject image.Image) IndexEntry {
 	t.Helper()
 	statement := []byte(`{"_type":"https://in-toto.io/Statement/v0.1","predicateType":"https://slsa.dev/provenance/v0.2"}`)
 	layer := &rawLayer{data: statement, mediaType: "application/vnd.in-toto+json"}
-	config := []byte(`{"architecture":"unknown","os":"unknown","config":{},"rootfs":{"type":"layers","diff_ids":["` + string(image.FromBytes(statement)) + `"]}}`)
+	config := []byte(`{"architecture":"unknown","os":"unknown","config":{},"rootfs":{"type":"layers","diff_ids":["` + string(digest.FromBytes(statement)) + `"]}}`)
 	m := image.Manifest{SchemaVersion: 2, MediaType: image.MediaTypeOCIManifest,
-		Config: image.Descriptor{MediaType: image.MediaTypeOCIConfig, Digest: image.FromBytes(config), Size: int64(len(config))},
-		Layers: []image.Descriptor{{MediaType: layer.mediaType, Digest: image.FromBytes(statement), Size: int64(len(statement)),
+		Config: image.Descriptor{MediaType: image.MediaTypeOCIConfig, Digest: digest.FromBytes(config), Size: int64(len(config))},
+		Layers: []image.Descriptor{{MediaType: layer.mediaType, Digest: digest.FromBytes(statement), Size: int64(len(statement)),
 			Annotations: map[string]string{"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"}}}}
 	raw, err := json.Marshal(m)
 	if err != nil {
@@ -125,10 +126,10 @@ type rawLayer struct {
 	mediaType string
 }
 
-func (l *rawLayer) Digest() (image.Digest, error) { return image.FromBytes(l.data), nil }
-func (l *rawLayer) DiffID() (image.Digest, error) { return image.FromBytes(l.data), nil }
-func (l *rawLayer) Size() (int64, error)          { return int64(len(l.data)), nil }
-func (l *rawLayer) MediaType() (string, error)    { return l.mediaType, nil }
+func (l *rawLayer) Digest() (digest.Digest, error) { return digest.FromBytes(l.data), nil }
+func (l *rawLayer) DiffID() (digest.Digest, error) { return digest.FromBytes(l.data), nil }
+func (l *rawLayer) Size() (int64, error)           { return int64(len(l.data)), nil }
+func (l *rawLayer) MediaType() (string, error)     { return l.mediaType, nil }
 func (l *rawLayer) Compressed() (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(l.data)), nil
 }

@@ -1,8 +1,10 @@
 // Package remotetest checks a registry fetcher: the two requests at the
 // heart of every pull, a manifest by tag and a blob by digest, against a
 // real registry (Debian's docker-registry on 127.0.0.1, started by
-// registrytest). The engine's remote package and lab 05 pass the same
-// checker.
+// registrytest) that demands a Bearer token: its 401 names the token
+// server, the service and the scope, and a gate in front of it
+// (registrytest.TokenGate) lets through only a token issued for that
+// scope. The engine's remote package and lab 05 pass the same checker.
 package remotetest
 
 import (
@@ -11,6 +13,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
@@ -25,32 +28,38 @@ type Fetcher struct {
 	// them, and its media type.
 	Manifest func(host, repo, tag string) ([]byte, string, error)
 	// Blob returns the blob's bytes, and an error if they do not hash to d.
-	Blob func(host, repo string, d image.Digest) ([]byte, error)
+	Blob func(host, repo string, d digest.Digest) ([]byte, error)
 }
 
 // Check pushes fixture images with the engine's own push, then has f fetch
 // them back, and breaks the registry (a corrupt blob) to see f notice.
 func Check(t *testing.T, f Fetcher) {
-	reg := registrytest.Start(t, registrytest.Options{})
+	reg := registrytest.Start(t, registrytest.Options{Auth: registrytest.Token})
 	oci := imagetest.Image(t, "lab", 2)
 	docker := imagetest.DockerImage(t, "lab-docker", 2)
 	push(t, reg.Host+"/lab:1", oci)
 	push(t, reg.Host+"/lab:docker", docker)
+	gate := registrytest.NewTokenGate(t, reg)
+	host := gate.Host
+
+	if !t.Run("token flow", func(t *testing.T) { checkTokenFlow(t, f, reg, gate) }) {
+		return // every other request needs a token too
+	}
 
 	for _, tt := range []struct {
 		name, tag string
 		img       image.Image
 	}{{"OCI manifest", "1", oci}, {"Docker manifest", "docker", docker}} {
 		t.Run(tt.name, func(t *testing.T) {
-			raw, mt, err := f.Manifest(reg.Host, "lab", tt.tag)
+			raw, mt, err := f.Manifest(host, "lab", tt.tag)
 			if err != nil {
 				t.Fatalf("Manifest(%q, lab, %s) = %v: send an Accept header listing every manifest type "+
-					"(registry 2.8 answers 404 for an OCI manifest it was not asked for)", reg.Host, tt.tag, err)
+					"(registry 2.8 answers 404 for an OCI manifest it was not asked for)", host, tt.tag, err)
 			}
 			want, _ := tt.img.RawManifest()
 			wantMT, _ := tt.img.MediaType()
 			if !bytes.Equal(raw, want) {
-				t.Errorf("Manifest returned %d bytes that are not the manifest pushed (%s)", len(raw), image.FromBytes(want))
+				t.Errorf("Manifest returned %d bytes that are not the manifest pushed (%s)", len(raw), digest.FromBytes(want))
 			}
 			if mt != wantMT {
 				t.Errorf("media type = %q, want %q (the Content-Type header)", mt, wantMT)
@@ -60,11 +69,11 @@ func Check(t *testing.T, f Fetcher) {
 	t.Run("blobs", func(t *testing.T) {
 		m, _ := oci.Manifest()
 		for _, d := range append([]image.Descriptor{m.Config}, m.Layers...) {
-			data, err := f.Blob(reg.Host, "lab", d.Digest)
+			data, err := f.Blob(host, "lab", d.Digest)
 			if err != nil {
 				t.Fatalf("Blob(%s) = %v", d.Digest, err)
 			}
-			if got := image.FromBytes(data); got != d.Digest {
+			if got := digest.FromBytes(data); got != d.Digest {
 				t.Errorf("Blob(%s) returned bytes hashing to %s", d.Digest, got)
 			}
 		}
@@ -81,10 +90,46 @@ func Check(t *testing.T, f Fetcher) {
 		}
 	})
 	t.Run("not found", func(t *testing.T) {
-		if _, _, err := f.Manifest(reg.Host, "lab", "nope"); err == nil {
+		if _, _, err := f.Manifest(host, "lab", "nope"); err == nil {
 			t.Errorf("Manifest of a tag that does not exist returned no error: check the HTTP status")
 		}
 	})
+}
+
+// checkTokenFlow has f fetch a manifest from a registry that answers 401
+// until it gets a token for the scope it names, and says which step of the
+// exchange is missing if f fails.
+func checkTokenFlow(t *testing.T, f Fetcher, reg *registrytest.Registry, gate *registrytest.TokenGate) {
+	host := gate.Host
+	reg.Tokens.Reset()
+	passed := gate.Passed()
+	_, _, err := f.Manifest(host, "lab", "1")
+	if err == nil || gate.Passed() > passed {
+		return // the token got through; what else is wrong, the next subtests say
+	}
+	want := "repository:lab:pull"
+	asked := reg.Tokens.Scopes()
+	switch {
+	case len(asked) == 0:
+		t.Fatalf("Manifest(%q, lab, 1) = %v, and the token server was never asked: the registry answers 401 with "+
+			"WWW-Authenticate: Bearer realm=\"...\",service=\"...\",scope=\"...\"; GET the realm with service and scope "+
+			"as query parameters, and retry with Authorization: Bearer TOKEN", host, err)
+	case !contains(asked, want):
+		t.Fatalf("Manifest(%q, lab, 1) = %v: the token server was asked for scope %q, want %q: ask for the scope the challenge names",
+			host, err, asked, want)
+	default:
+		t.Fatalf("Manifest(%q, lab, 1) = %v, though the token server gave a token for %s: retry the request with it, "+
+			"as Authorization: Bearer TOKEN (the answer's \"token\", or \"access_token\")", host, err, want)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func push(t *testing.T, name string, img image.Image) {
@@ -112,7 +157,7 @@ var Engine = Fetcher{
 		}
 		return d.Manifest, d.MediaType, nil
 	},
-	Blob: func(host, repo string, d image.Digest) ([]byte, error) {
+	Blob: func(host, repo string, d digest.Digest) ([]byte, error) {
 		ref, err := reference.Parse(host + "/" + repo)
 		if err != nil {
 			return nil, err

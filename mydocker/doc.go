@@ -1,0 +1,76 @@
+// mydocker is a small container engine, built up over the chapters of this
+// course. main only dispatches: "mydocker init" is the container's first
+// process (runtime.Init); everything else is the command line (cli.Main).
+//
+// # Package map
+//
+// One concept per package. Read them bottom up; the chapter that brings
+// each in is in brackets.
+//
+//	digest            content names: sha256 digests, ChainIDs [04] (a leaf)
+//	fsutil            atomic files with fsync, flock locks, private directories (a leaf)
+//	iocount           counting readers and writers: sizes, limits, progress (a leaf)
+//	trace             --trace: each kernel step as it happens [01] (a leaf)
+//	testenv           the skip-or-fail rule of tests that need root or a program
+//	namespace         clone flags and what each namespace hides [01]
+//	cgroups           limits: v1 and v2 groups, devices, stats [02]
+//	rootfs            the container's root: overlay, /proc, /dev, pivot_root [03]
+//	archive           layer tars: apply with whiteouts, diff, limits [04]
+//	reference         image names as Docker reads them [05]
+//	image             the image model: manifest, config, layers [04, 05]
+//	image/layout      OCI image layouts on disk [04, 05]
+//	image/tarball     docker save/load tarballs [05]
+//	image/remote      the registry client: pull and push [05]
+//	image/builtin     the busybox image built from the host's binary [03]
+//	store             the image store: images, layers, GC, the data-root lock [04]
+//	store/layer       the layer store: each layer unpacked once, by ChainID [04]
+//	runtime           what runc does: start init in namespaces, cgroups and a
+//	                  root, be PID 1; knows no image, only a rootfs.Spec [01-03]
+//	engine            what dockerd does: containers with names and state,
+//	                  images resolved to layers, run, rm, rmi, commit; pull,
+//	                  push, save, load, import and tag (Images) [01-05]
+//	doctor            does this machine have what mydocker needs? [01]
+//	cli               the command line: parses flags, prints [01-05]
+//
+// Where the chapters to come live:
+//
+//	06 lifecycle      engine (states, stop, kill, restart) + monitor (the
+//	                  process that waits for a detached container)
+//	07 networking     netlink (the route socket) + network (bridges, veths,
+//	                  NAT, DNS); it joins a container through the runtime's
+//	                  createRuntime hook (runtime.StartOptions.CreateRuntime)
+//	08 volumes        volume; it mounts through the runtime's list of mounts
+//	                  made inside the container (rootfs.Spec.Binds)
+//	09 daemon         daemon (the Engine API server); cli becomes its client
+//
+// # Import graph
+//
+// Each package imports only those on its line (this module's; tests
+// aside), and nothing imports upward: the list is in dependency order,
+// so each line names only packages above it. TestImportGraph checks this
+// against the source.
+//
+//	digest        ->
+//	fsutil        ->
+//	iocount       ->
+//	trace         ->
+//	testenv       ->
+//	namespace     -> trace
+//	cgroups       -> trace
+//	rootfs        -> trace
+//	archive       -> iocount trace
+//	reference     -> digest
+//	image         -> digest
+//	image/layout/tarfs -> archive
+//	image/layout  -> digest fsutil image image/layout/tarfs
+//	image/tarball -> digest image image/layout image/layout/tarfs
+//	image/remote  -> digest fsutil image reference
+//	image/builtin -> image
+//	store/layer   -> archive digest fsutil image iocount trace
+//	store         -> digest fsutil image image/layout image/remote reference store/layer
+//	runtime       -> cgroups namespace rootfs trace
+//	doctor        -> cgroups namespace
+//	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball namespace reference rootfs runtime store store/layer trace
+//	cli           -> archive cgroups doctor engine fsutil image/builtin reference runtime store trace
+//	.             -> cli runtime
+package main

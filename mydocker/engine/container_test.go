@@ -1,0 +1,86 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/mydocker/mydocker/mydocker/runtime"
+)
+
+func TestMergeEnv(t *testing.T) {
+	t.Setenv("FROM_HOST", "yes")
+	got := mergeEnv([]string{"PATH=/bin", "A=image"}, "box", true, []string{"A=flag", "B=1", "FROM_HOST", "UNSET_ON_HOST"})
+	want := []string{"PATH=/bin", "A=flag", "HOSTNAME=box", "TERM=xterm", "B=1", "FROM_HOST=yes"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("mergeEnv = %q, want %q", got, want)
+	}
+}
+
+func TestCheckEnv(t *testing.T) {
+	for _, tt := range []struct {
+		env []string
+		ok  bool
+	}{
+		{[]string{"A=1", "B=", "C"}, true},
+		{[]string{"=1"}, false},
+		{[]string{"A B=1"}, false},
+	} {
+		if err := checkEnv(tt.env); (err == nil) != tt.ok {
+			t.Errorf("checkEnv(%q) = %v, want ok=%v", tt.env, err, tt.ok)
+		}
+	}
+}
+
+func TestStore(t *testing.T) {
+	s, err := OpenStore(t.TempDir())
+	require.NoError(t, err)
+	a := &Container{ID: NewID(), Name: "web"}
+	require.NoError(t, s.Create(a))
+	b := &Container{ID: NewID()}
+	require.NoError(t, s.Create(b))
+	if b.Name == "" {
+		t.Errorf("Create gave no name to an unnamed container")
+	}
+	if err := s.Create(&Container{ID: NewID(), Name: "web"}); err == nil {
+		t.Errorf("Create with a taken name succeeded")
+	}
+	for _, ref := range []string{"web", a.ID, a.ID[:10]} {
+		got, err := s.Get(ref)
+		if err != nil || got.ID != a.ID {
+			t.Errorf("Get(%q) = %v, %v; want %s", ref, got, err, ShortID(a.ID))
+		}
+	}
+	if _, err := s.Get("nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get(nope) = %v, want ErrNotFound", err)
+	}
+	require.NoError(t, s.Remove(a.ID))
+	list, _ := s.List()
+	if len(list) != 1 || list[0].ID != b.ID {
+		t.Errorf("List after Remove = %v, want only %s", list, ShortID(b.ID))
+	}
+}
+
+func ExampleShortID() {
+	fmt.Println(ShortID("4f2a8c0e1b9d7a6c5e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d"))
+	// Output: 4f2a8c0e1b9d
+}
+
+func ExampleCapabilities() {
+	caps, _ := runtime.Capabilities(nil, nil)
+	fmt.Println(len(caps), caps[0], caps[len(caps)-1])
+	caps, _ = runtime.Capabilities([]string{"sys_admin"}, []string{"CAP_NET_RAW", "KILL"})
+	fmt.Println(len(caps))
+	caps, _ = runtime.Capabilities([]string{"CHOWN"}, []string{"ALL"})
+	fmt.Println(caps)
+	_, err := runtime.Capabilities([]string{"FLY"}, nil)
+	fmt.Println(err)
+	// Output:
+	// 13 AUDIT_WRITE SYS_CHROOT
+	// 12
+	// [CHOWN]
+	// unknown capability "FLY" in --cap-add: want a name like SYS_ADMIN, or ALL
+}

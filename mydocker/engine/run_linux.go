@@ -1,0 +1,468 @@
+// Run is `mydocker run` from start to end: it records the container,
+// prepares what the container needs on the host, starts init in new
+// namespaces, relays signals and the terminal while the command runs, and
+// records how it ended. Each chapter adds a step here; each step pushes its
+// undo, so the end (or a failure anywhere) leaves nothing behind.
+
+package engine
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	goruntime "runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/namespace"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+	"github.com/mydocker/mydocker/mydocker/store"
+	"github.com/mydocker/mydocker/mydocker/trace"
+	"github.com/mydocker/mydocker/mydocker/volume"
+)
+
+// RunOptions is `mydocker run`, parsed.
+type RunOptions struct {
+	Name        string
+	Image       string // "host": no root switch (chapter 01)
+	Args        []string
+	Hostname    string
+	Env         []string // -e KEY=VALUE
+	Cwd         string   // -w
+	User        string   // -u
+	TTY         bool     // -t
+	Interactive bool     // -i
+	Remove      bool     // --rm
+	Resources   cgroups.Resources
+	CapAdd      []string // --cap-add
+	CapDrop     []string // --cap-drop
+	// NoNewPrivileges is --security-opt no-new-privileges.
+	NoNewPrivileges bool
+	// Chapter 08: -v, --mount and --tmpfs, parsed; --volumes-from
+	// CONTAINER[:ro|rw]; --read-only.
+	Mounts      []volume.Mount
+	VolumesFrom []string
+	ReadOnly    bool
+}
+
+// HostImage is the pseudo-image that runs the command on the host's own
+// filesystem: namespaces without a root switch, as in chapter 01.
+const HostImage = "host"
+
+// proxied are the signals `mydocker run` passes on to the container, as
+// `docker run`'s sig-proxy does. The rest are the Go runtime's or the terminal's.
+var proxied = []os.Signal{unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM, unix.SIGUSR1, unix.SIGUSR2}
+
+// Run runs a container in the foreground and returns its exit code. It is
+// the whole path of `mydocker run`, one step a line, each naming the
+// chapter that explains it; a reader of an early chapter can skip the
+// steps of later ones (without -m and friends a cgroup still exists, but
+// sets no limit; with the "host" image there is no root to prepare).
+func Run(dataRoot string, opts RunOptions) (code int, err error) {
+	// Bad input is refused before anything is made: exit 125, one line.
+	if err := checkOptions(dataRoot, opts); err != nil {
+		return runtime.ExitEngine, err
+	}
+	containers, err := OpenStore(dataRoot)
+	if err != nil {
+		return runtime.ExitEngine, err
+	}
+	// Each step pushes its undo; the end, or a failure anywhere, runs them.
+	var undo runtime.Undo
+	defer func() {
+		if uerr := undo.Run(); uerr != nil && err == nil {
+			err = uerr
+		}
+	}()
+
+	// Chapters 03-05: find the image (unpacking its layers), and record
+	// the container before anything is made for it on the host.
+	c, err := create(dataRoot, containers, opts)
+	if err != nil {
+		return runtime.ExitEngine, err
+	}
+	if opts.Remove {
+		// Its anonymous volumes go with it (chapter 08), once its record
+		// no longer holds them in use.
+		undo.Push("remove container", func() error {
+			if err := containers.Remove(c.ID); err != nil {
+				return err
+			}
+			return RemoveAnonymousVolumes(dataRoot, containers, c)
+		})
+	}
+	// Chapter 02: the container's cgroup, made before init exists.
+	if err := makeCgroup(c, &undo); err != nil {
+		finish(containers, c, runtime.ExitEngine, err)
+		return runtime.ExitEngine, err
+	}
+	// Chapters 03-04: the container's directory, from which init builds
+	// its root (an overlay of the image's layers and a writable one).
+	if err := prepareRoot(containers, c); err != nil {
+		finish(containers, c, runtime.ExitEngine, err)
+		return runtime.ExitEngine, err
+	}
+	// Chapter 01: init in new namespaces runs the command; mydocker
+	// relays signals and the terminal until it exits (start).
+	return start(containers, c, opts)
+}
+
+// makeCgroup makes the container's cgroup (chapter 02). The record already
+// names where it will be (create), so that whenever this process is killed
+// from here on, `mydocker rm` finds it.
+func makeCgroup(c *Container, undo *runtime.Undo) error {
+	group, err := cgroups.New(c.ID, &c.Host.Resources)
+	if err != nil {
+		c.Cgroup = nil // New removed what it made
+		return err
+	}
+	undo.Push("remove cgroup", group.Destroy)
+	c.Cgroup = group
+	return nil
+}
+
+// prepareRoot makes the container's own directory and the rootfs.Spec
+// init builds its root from (chapter 03); the "host" image has none.
+func prepareRoot(containers *Store, c *Container) error {
+	if c.image == nil {
+		return nil
+	}
+	spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup)
+	if err != nil {
+		return err
+	}
+	// Chapter 08: the user's mounts, and --read-only.
+	spec.Mounts, spec.ReadOnly = c.mounts, c.Host.ReadonlyRootfs
+	spec.Binds = withoutUserTargets(spec.Binds, c.mounts)
+	c.Config.Rootfs = spec
+	return nil
+}
+
+// checkOptions refuses bad input before anything is made, as Docker's
+// daemon does: exit 125, one line, nothing to undo.
+func checkOptions(dataRoot string, opts RunOptions) error {
+	if opts.Image == "" {
+		return runtime.Exitf(runtime.ExitEngine, "no image given: mydocker run [OPTIONS] IMAGE [COMMAND] [ARG...]")
+	}
+	if opts.Name != "" {
+		if err := CheckName(opts.Name); err != nil {
+			return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+		}
+	}
+	if err := checkEnv(opts.Env); err != nil {
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	if err := opts.Resources.Validate(goruntime.NumCPU(), onlineCPUs()); err != nil {
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	if opts.TTY && opts.Interactive && !runtime.IsTerminal(os.Stdin) {
+		return runtime.Exitf(runtime.ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
+	}
+	if abs, _ := filepath.Abs(dataRoot); strings.ContainsAny(abs, ",:") {
+		return runtime.Exitf(runtime.ExitEngine, "data root %s has a ',' or ':', which overlayfs's mount options cannot hold: choose another --data-root", abs)
+	}
+	return nil
+}
+
+// create finds the image and records the container. The image's layers
+// must not be collected between their unpacking and the record saying the
+// container uses them: the data root's lock is held, shared, meanwhile.
+//
+// The record exists before anything is made on the host, and names this
+// process as its monitor: until the monitor records the end, `rm` without
+// -f refuses the container, and if the monitor dies (kill -9) at any step,
+// `rm` still finds what it made. The cgroup's place follows from the ID
+// (cgroups.Locate), so it is recorded before the group exists.
+func create(dataRoot string, containers *Store, opts RunOptions) (*Container, error) {
+	unlock, err := store.LockDataRoot(dataRoot, false)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	images, err := store.Open(dataRoot)
+	if err != nil {
+		return nil, err
+	}
+	// Chapter 03: the image, found (and unpacked) before anything is made.
+	img, err := resolveImage(images, opts.Image)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newContainer(img, opts)
+	if err != nil {
+		return nil, err
+	}
+	// Chapter 08: its volumes, made while the lock keeps `volume rm`
+	// from judging them unused before the record below says otherwise.
+	undoVolumes, err := createMounts(dataRoot, containers, img, c, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.State.Status = "created"
+	c.State.Monitor = os.Getpid()
+	c.State.MonitorStart, _ = ProcessStartTime(c.State.Monitor)
+	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
+		undoVolumes()
+		return nil, err
+	}
+	if err := containers.Create(c); err != nil {
+		undoVolumes()
+		return nil, err
+	}
+	return c, nil
+}
+
+// createMounts plans and makes the container's mounts and records them in
+// c; the function it returns removes the volumes it made.
+func createMounts(dataRoot string, containers *Store, img *Image, c *Container, opts RunOptions) (func(), error) {
+	c.Host.ReadonlyRootfs = opts.ReadOnly
+	c.Mounts = []MountPoint{}
+	if img == nil {
+		if len(opts.Mounts) > 0 || len(opts.VolumesFrom) > 0 || opts.ReadOnly {
+			return nil, runtime.Exitf(runtime.ExitEngine, "volumes, mounts and --read-only need an image: the %q pseudo-image has no root of its own", HostImage)
+		}
+		return func() {}, nil
+	}
+	mounts, err := planMounts(containers, img, opts)
+	if err != nil {
+		return nil, err
+	}
+	vols, err := volume.Open(dataRoot)
+	if err != nil {
+		return nil, err
+	}
+	points, specs, made, err := makeMounts(vols, mounts)
+	if err != nil {
+		return nil, err
+	}
+	c.Mounts, c.mounts = points, specs
+	return func() {
+		for _, name := range made {
+			if v, err := vols.Get(name); err == nil && v.Anonymous() {
+				vols.Remove(name) // named ones stay, as Docker keeps them
+			}
+		}
+	}, nil
+}
+
+// newContainer fills in a container's record from its image and the flags.
+func newContainer(img *Image, opts RunOptions) (*Container, error) {
+	args, err := command(img, opts.Args)
+	if err != nil {
+		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	caps, err := runtime.Capabilities(opts.CapAdd, opts.CapDrop)
+	if err != nil {
+		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
+	c.Host.AutoRemove, c.Host.Resources = opts.Remove, opts.Resources
+	c.Config = runtime.Config{ID: c.ID, Hostname: opts.Hostname, Args: args, Cwd: opts.Cwd, User: opts.User, TTY: opts.TTY,
+		Caps: caps, NoNewPrivileges: opts.NoNewPrivileges}
+	if c.Config.Hostname == "" {
+		c.Config.Hostname = ShortID(c.ID) // Docker's default
+	}
+	imageEnv := []string{"PATH=" + runtime.DefaultPath}
+	if img != nil {
+		imageEnv = append(imageEnv, img.Config.Env...)
+		c.Config.Cwd = firstOf(c.Config.Cwd, img.Config.WorkingDir, "/")
+		c.Config.User = firstOf(c.Config.User, img.Config.User)
+		c.ImageID, c.Layers = img.ID, img.Layers
+		for _, l := range img.Lowers {
+			if !filepath.IsAbs(l) {
+				l = filepath.Join(img.LowerBase, l)
+			}
+			c.Lowers = append(c.Lowers, l)
+		}
+	}
+	c.Config.Env = mergeEnv(imageEnv, c.Config.Hostname, opts.TTY, opts.Env)
+	if opts.TTY {
+		c.Config.ConsoleRows, c.Config.ConsoleCols = runtime.TerminalSize(os.Stdin)
+	}
+	return c, nil
+}
+
+// firstOf returns the first non-empty string.
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// start starts the prepared container, waits for it, and records the end.
+func start(containers *Store, c *Container, opts RunOptions) (int, error) {
+	stdin, stopStdin, err := containerStdin(opts)
+	if err != nil {
+		return runtime.ExitEngine, err
+	}
+	defer stopStdin()
+	// Catch the signals to relay before the command exists: one that
+	// arrives while init is starting is held, then passed on.
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, proxied...)
+	defer signal.Stop(sigs)
+	// Chapter 02: init gets the cgroup's files to start the command in it,
+	// over the sync socket and only when it asks: placement numbers them.
+	placement, files, err := c.Cgroup.Open(0)
+	if err != nil {
+		return runtime.ExitEngine, fmt.Errorf("open cgroup of container: %w", err)
+	}
+	c.Config.Cgroup = placement
+	// Chapter 01: clone init into new namespaces; it builds the root
+	// (chapter 03) and starts the command.
+	p, err := runtime.Start(&c.Config, runtime.StartOptions{
+		Cloneflags:  namespace.CloneFlags,
+		CgroupFiles: files,
+		Stdin:       stdin,
+		Stdout:      os.Stdout,
+		Stderr:      os.Stderr,
+	})
+	for _, f := range files {
+		f.Close()
+	}
+	if err != nil {
+		code := runtime.ExitCode(err, runtime.ExitEngine)
+		finish(containers, c, code, err)
+		return code, err
+	}
+	c.State.Status, c.State.Pid, c.State.StartedAt = "running", p.Pid, time.Now().UTC()
+	c.State.PidStart, _ = ProcessStartTime(p.Pid)
+	containers.Save(c)
+
+	defer relaySignals(sigs, p)()
+	waitOutput := func() {}
+	if p.Console != nil {
+		waitOutput = runtime.AttachConsole(p.Console, os.Stdin, os.Stdout, opts.Interactive)
+	}
+	code, err := p.Wait()
+	trace.Step("init exited: the container is over (status %d)", code)
+	waitOutput()
+	finish(containers, c, code, nil)
+	if c.State.OOMKilled {
+		fmt.Fprintf(os.Stderr, "mydocker: container %s was OOM-killed: its memory limit is %s\n", ShortID(c.ID), memLimit(c))
+	}
+	return code, err
+}
+
+// relaySignals passes the signals caught for the container on to its init,
+// until the returned function is called.
+func relaySignals(sigs <-chan os.Signal, p *runtime.Process) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				p.Signal(s.(unix.Signal))
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// finish records how the container ended, and what it used.
+func finish(containers *Store, c *Container, code int, err error) {
+	if c.Cgroup != nil {
+		usage := c.Cgroup.Stats()
+		c.State.Usage, c.State.OOMKilled = &usage, usage.OOMKills > 0
+	}
+	c.State.Status, c.State.Pid, c.State.PidStart, c.State.Monitor, c.State.MonitorStart = "exited", 0, 0, 0, 0
+	c.State.ExitCode, c.State.FinishedAt = code, time.Now().UTC()
+	if err != nil {
+		c.State.Error = err.Error()
+	}
+	containers.Save(c)
+}
+
+// memLimit names the memory limit for the OOM message.
+func memLimit(c *Container) string {
+	if m := c.Host.Resources.Memory; m > 0 {
+		return fmt.Sprintf("%d MiB (-m)", m>>20)
+	}
+	return "the host's memory"
+}
+
+// onlineCPUs is the host's online CPU list, "0-1" on a two-core machine.
+func onlineCPUs() string {
+	data, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return fmt.Sprintf("0-%d", goruntime.NumCPU()-1)
+	}
+	return strings.TrimSpace(string(data))
+}
+
+// containerStdin decides what the container reads: nothing (/dev/null)
+// without -i; with -i, mydocker's stdin itself, unless that is a terminal
+// and there is no -t: then a pipe fed by mydocker, because a process outside
+// the terminal's foreground group that reads it is stopped with SIGTTIN.
+func containerStdin(opts RunOptions) (*os.File, func(), error) {
+	if !opts.Interactive || opts.TTY {
+		return nil, func() {}, nil
+	}
+	if !runtime.IsTerminal(os.Stdin) {
+		return os.Stdin, func() {}, nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	go func() {
+		io.Copy(w, os.Stdin)
+		w.Close()
+	}()
+	return r, func() { r.Close() }, nil
+}
+
+// mergeEnv builds the command's environment: the image's, then Docker's
+// HOSTNAME (and TERM with a terminal), then -e flags, later ones winning.
+// "-e KEY" without "=" passes mydocker's own value of KEY, as Docker does.
+func mergeEnv(image []string, hostname string, tty bool, flags []string) []string {
+	var env []string
+	index := map[string]int{}
+	set := func(kv string) {
+		k, _, _ := strings.Cut(kv, "=")
+		if i, ok := index[k]; ok {
+			env[i] = kv
+			return
+		}
+		index[k] = len(env)
+		env = append(env, kv)
+	}
+	for _, kv := range image {
+		set(kv)
+	}
+	set("HOSTNAME=" + hostname)
+	if tty {
+		set("TERM=xterm")
+	}
+	for _, kv := range flags {
+		if !strings.Contains(kv, "=") {
+			v, ok := os.LookupEnv(kv)
+			if !ok {
+				continue
+			}
+			kv += "=" + v
+		}
+		set(kv)
+	}
+	return env
+}
+
+// checkEnv rejects -e values Docker rejects.
+func checkEnv(flags []string) error {
+	for _, kv := range flags {
+		if k, _, _ := strings.Cut(kv, "="); k == "" || strings.ContainsAny(k, " \t") {
+			return fmt.Errorf("invalid environment variable %q: want -e KEY=VALUE", kv)
+		}
+	}
+	return nil
+}
