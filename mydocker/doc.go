@@ -15,6 +15,8 @@
 //	namespace         clone flags and what each namespace hides [01]
 //	cgroups           limits: v1 and v2 groups, devices, stats [02]
 //	rootfs            the container's root: overlay, /proc, /dev, pivot_root [03]
+//	netlink           the route socket: links, veths, addresses, routes, by hand [07]
+//	network           bridge networks: IPAM, veths, iptables NAT, published ports [07]
 //	archive           layer tars: apply with whiteouts, diff, limits [04]
 //	reference         image names as Docker reads them [05]
 //	image             the image model: manifest, config, layers [04, 05]
@@ -28,17 +30,18 @@
 //	                  root, be PID 1; knows no image, only a rootfs.Spec [01-03]
 //	engine            what dockerd does: containers with names and state,
 //	                  images resolved to layers, run, rm, rmi, commit; pull,
-//	                  push, save, load, import and tag (Images) [01-05]
-//	doctor            does this machine have what mydocker needs? [01]
-//	cli               the command line: parses flags, prints [01-05]
+//	                  push, save, load, import and tag (Images) [01-05, 07]
+//	doctor            does this machine have what mydocker needs? [01, 07]
+//	cli               the command line: parses flags, prints [01-05, 07]
 //
 // Where the chapters to come live:
 //
 //	06 lifecycle      engine (states, stop, kill, restart) + monitor (the
 //	                  process that waits for a detached container)
 //	07 networking     netlink (the route socket) + network (bridges, veths,
-//	                  NAT, DNS); it joins a container through the runtime's
-//	                  createRuntime hook (runtime.StartOptions.CreateRuntime)
+//	                  NAT; DNS to come); it joins a container through the
+//	                  runtime's createRuntime hook (engine's joinNetwork in
+//	                  runtime.StartOptions.CreateRuntime)
 //	08 volumes        volume; it mounts through the runtime's list of mounts
 //	                  made inside the container (rootfs.Spec.Binds)
 //	09 daemon         daemon (the Engine API server); cli becomes its client
@@ -58,6 +61,8 @@
 //	namespace     -> trace
 //	cgroups       -> trace
 //	rootfs        -> trace
+//	netlink       -> trace
+//	network       -> fsutil netlink trace
 //	archive       -> iocount trace
 //	reference     -> digest
 //	image         -> digest
@@ -69,8 +74,8 @@
 //	store/layer   -> archive digest fsutil image iocount trace
 //	store         -> digest fsutil image image/layout image/remote reference store/layer
 //	runtime       -> cgroups namespace rootfs trace
-//	doctor        -> cgroups namespace
-//	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball namespace reference rootfs runtime store store/layer trace
-//	cli           -> archive cgroups doctor engine fsutil image/builtin reference runtime store trace
+//	doctor        -> cgroups namespace netlink
+//	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball namespace network reference rootfs runtime store store/layer trace
+//	cli           -> archive cgroups doctor engine fsutil image/builtin network reference runtime store trace
 //	.             -> cli runtime
 package main

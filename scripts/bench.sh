@@ -7,11 +7,15 @@
 #               unshare+chroot floor
 #   chapter 05  pulling and unpacking a large image from a loopback
 #               registry: mydocker pull vs `skopeo copy` + `umoci unpack`
+#   chapter 07  attaching and detaching a container's network: mydocker run
+#               on the default bridge vs --network none (the difference is
+#               the attach+detach), beside the CNI bridge plugin's ADD+DEL
+#               (host-local IPAM, ipMasq); all in a throwaway netns
 #   chapter 08  a new named volume's first mount, with copy-up of a
 #               10,000-file directory: mydocker vs Docker (Debian's dockerd
 #               on a socket and data root of this run's own)
 #
-#   scripts/bench.sh [all|04|05|08]   the benchmarks (all by default)
+#   scripts/bench.sh [all|04|05|07|08]   the benchmarks (all by default)
 #   scripts/bench.sh registry      no benchmark: start the loopback registry
 #                                  and end, through the same cleanup
 #                                  (scripts_test.go checks its status)
@@ -30,8 +34,8 @@ bin=$top/bin/mydocker
 runs=${BENCH_RUNS:-5}
 only=${1:-all}
 case $only in
-all | 04 | 05 | 08 | registry) ;;
-*) echo "bench.sh: unknown argument $only (want all, 04, 05, 08 or registry)" >&2; exit 2 ;;
+all | 04 | 05 | 07 | 08 | registry) ;;
+*) echo "bench.sh: unknown argument $only (want all, 04, 05, 07, 08 or registry)" >&2; exit 2 ;;
 esac
 
 work=$(mktemp -d /var/tmp/mydocker-bench.XXXXXX)
@@ -90,6 +94,37 @@ say() { printf '\n### %s\n\n' "$*" | tee -a "$results"; }
 hf() { hyperfine -N --style basic --export-markdown "$work/hf.md" "$@" >&2; cat "$work/hf.md" | tee -a "$results"; }
 
 echo "mydocker bench on $(uname -r), $(nproc) CPUs, $(date -u +%F)" | tee "$results"
+
+# Chapter 07 needs no large image: it runs first, and alone with `07`.
+if [ "$only" = all ] || [ "$only" = 07 ]; then
+	# Everything inside a network namespace (and mount namespace, for
+	# /run/netns) of its own, playing the host: its bridges, rules and
+	# sysctls vanish with it.
+	cat >"$work/net07.sh" <<'NET07'
+set -euo pipefail
+ip link set lo up
+mount -t tmpfs tmpfs /run
+ip netns add cnibench
+export CNI_PATH=/usr/lib/cni CNI_CONTAINERID=bench CNI_NETNS=/run/netns/cnibench CNI_IFNAME=eth0
+cat >"$work/cni.json" <<CONF
+{"cniVersion": "0.4.0", "name": "benchnet", "type": "bridge", "bridge": "cnibench0", "isGateway": true, "ipMasq": true,
+ "ipam": {"type": "host-local", "subnet": "10.99.0.0/16", "dataDir": "$work/cni-ipam"}}
+CONF
+cat >"$work/cni-adddel.sh" <<'ADDDEL'
+CNI_COMMAND=ADD /usr/lib/cni/bridge <"$1" >/dev/null && CNI_COMMAND=DEL /usr/lib/cni/bridge <"$1" >/dev/null
+ADDDEL
+hyperfine -N --style basic -w 3 -r $((runs * 10)) --export-markdown "$work/hf.md" \
+	-n "CNI bridge+host-local+ipMasq ADD+DEL" "sh $work/cni-adddel.sh $work/cni.json" >&2
+# mydocker's attach+detach, measured in-process: the whole run's noise
+# (start latency, ±20 ms here) would hide a few milliseconds.
+MYDOCKER_BENCH_NETNS=1 "$work/network.test" -test.run '^$' -test.bench AttachDetach -test.benchtime $((runs * 20))x -test.count 3 | grep ^Benchmark
+NET07
+	"${GO:-go}" test -c -o "$work/network.test" ./mydocker/network
+	say "chapter 07: attach+detach of a container's network — mydocker (Go benchmark, ns/op) beside CNI bridge ADD+DEL"
+	work=$work bin=$bin runs=$runs unshare --net --mount --propagation private bash "$work/net07.sh" | tee -a "$results"
+	cat "$work/hf.md" | tee -a "$results"
+	[ "$only" = 07 ] && { echo "bench: results in $results" >&2; exit 0; }
+fi
 
 # The large root filesystem, and its layer as a gzipped tar (chapters 04, 05).
 if [ "$only" != 08 ] && [ ! -x "$cache/minbase/bin/bash" ]; then

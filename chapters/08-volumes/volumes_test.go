@@ -55,9 +55,10 @@ func TestCopyUpFromImage(t *testing.T) {
 	// Now it holds data, it is not filled again, and volume-nocopy
 	// leaves a new volume empty.
 	e.MustRun("run", "--rm", "-v", "etc:/x", "busybox", "true")
-	// (/etc/hosts and /etc/hostname are the engine's, mounted on top.)
-	if out := e.MustRun("run", "--rm", "--mount", "type=volume,source=fresh,target=/etc,volume-nocopy", "busybox", "/bin/ls", "-A", "/etc"); out != "hostname\nhosts\n" {
-		t.Errorf("a volume-nocopy volume at /etc holds %q, want only the engine's hostname and hosts", out)
+	// (/etc/hosts, /etc/hostname and /etc/resolv.conf are the engine's,
+	// mounted on top.)
+	if out := e.MustRun("run", "--rm", "--mount", "type=volume,source=fresh,target=/etc,volume-nocopy", "busybox", "/bin/ls", "-A", "/etc"); out != "hostname\nhosts\nresolv.conf\n" {
+		t.Errorf("a volume-nocopy volume at /etc holds %q, want only the engine's hostname, hosts and resolv.conf", out)
 	}
 	e.MustRun("volume", "rm", "etc", "fresh")
 }

@@ -106,6 +106,9 @@ type Env struct {
 	Environ []string
 	// Bin, if set, is the mydocker binary this Env runs instead of Bin().
 	Bin string
+	// Wrap is put before every mydocker command line: NetHost sets it to
+	// nsenter into the network namespace that plays the host.
+	Wrap []string
 }
 
 // New makes a fresh Env for a root test, and checks at the end of the test
@@ -116,22 +119,7 @@ func New(t testing.TB) *Env {
 	e := &Env{t: t, Root: t.TempDir()}
 	before := Snapshot()
 	t.Cleanup(func() {
-		// A test that failed midway may leave a container running: stop
-		// it (its mydocker undoes its setup) before looking for leaks.
-		for _, cmd := range e.cmds {
-			if cmd.Process == nil || cmd.ProcessState != nil {
-				continue
-			}
-			cmd.Process.Signal(syscall.SIGTERM) // relayed to the container
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(5 * time.Second):
-				cmd.Process.Kill()
-				<-done
-			}
-		}
+		e.StopAll()
 		after := Snapshot()
 		for _, leak := range after.LeaksSince(before, e.Root) {
 			t.Errorf("leak after test: %s", leak)
@@ -145,6 +133,26 @@ func New(t testing.TB) *Env {
 		}
 	})
 	return e
+}
+
+// StopAll stops every mydocker this Env started that still runs: a test
+// that failed midway may leave a container running; its mydocker undoes
+// its setup once stopped.
+func (e *Env) StopAll() {
+	for _, cmd := range e.cmds {
+		if cmd.Process == nil || cmd.ProcessState != nil {
+			continue
+		}
+		cmd.Process.Signal(syscall.SIGTERM) // relayed to the container
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	}
 }
 
 // Result is how one mydocker command ended.
@@ -167,11 +175,19 @@ func (e *Env) Cmd(args ...string) *exec.Cmd {
 		path = e.Bin
 	}
 	cmd := exec.Command(path, args...)
+	if len(e.Wrap) > 0 {
+		cmd = exec.Command(e.Wrap[0], append(append(e.Wrap[1:], path), args...)...)
+	}
 	cmd.Env = append(os.Environ(), "MYDOCKER_ROOT="+e.Root,
 		// A safety net: tests talk only to loopback registries. Any other
 		// host goes to this proxy, which is not there, so a test that
 		// reached for Docker Hub fails at once, without a packet leaving.
 		"HTTPS_PROXY=http://127.0.0.1:9", "HTTP_PROXY=http://127.0.0.1:9", "NO_PROXY=")
+	if len(e.Wrap) == 0 {
+		// Outside NetHost's namespace a container gets no network, as
+		// under dockerd --bridge=none: a test never touches the host's.
+		cmd.Env = append(cmd.Env, "MYDOCKER_BRIDGE=none")
+	}
 	cmd.Env = append(cmd.Env, e.Environ...)
 	e.cmds = append(e.cmds, cmd)
 	return cmd

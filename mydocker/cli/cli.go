@@ -14,6 +14,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/archive"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 
+	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -65,6 +66,8 @@ func init() {
 		{name: "load", usage: "[OPTIONS]", summary: "Load an image from a tar archive or STDIN", run: loadCmd},
 		{name: "volume", usage: "COMMAND", summary: "Manage volumes", run: volumeCmd},
 		{name: "stats", usage: "[OPTIONS] [CONTAINER...]", summary: "Display a live stream of containers' resource usage", run: statsCmd},
+		{name: "network", usage: "COMMAND", summary: "Manage networks (create, ls, inspect, rm, prune)", run: networkCmd},
+		{name: "port", usage: "CONTAINER [PRIVATE_PORT[/PROTO]]", summary: "List port mappings or a specific mapping for the container", run: portCmd},
 		{name: "doctor", usage: "", summary: "Check that this machine can run containers", run: doctorCmd},
 		{name: "version", usage: "", summary: "Show the mydocker version", run: versionCmd},
 	}
@@ -96,6 +99,8 @@ func Main(args []string) int {
 	var trace_, help, version bool
 	fs := NewFlagSet("")
 	fs.Bool(&trace_, "trace", "", "narrate each kernel step on stderr (also MYDOCKER_TRACE=1)")
+	var bridge string
+	fs.String(&bridge, "bridge", "b", "none", `"none": containers without --network get no network, as dockerd --bridge=none (also `+network.BridgeEnv+`=none)`)
 	fs.String(&g.DataRoot, "data-root", "", "dir", "where containers and images live (also "+RootEnv+"; default "+DefaultDataRoot+")")
 	fs.List(&g.Insecure, "insecure-registry", "", "host", "a registry (host[:port] exactly, or a CIDR) that may be reached over plain HTTP or without a trusted certificate; loopback ones always may")
 	fs.Bool(&help, "help", "h", "show this help")
@@ -107,6 +112,13 @@ func Main(args []string) int {
 	}
 	if trace_ {
 		trace.Enable()
+	}
+	if bridge != "" {
+		if bridge != "none" {
+			fmt.Fprintf(g.Stderr, "mydocker: --bridge %q: only \"none\" is supported (see 'mydocker --help')\n", bridge)
+			return runtime.ExitEngine
+		}
+		os.Setenv(network.BridgeEnv, "none")
 	}
 	if version {
 		rest = []string{"version"}

@@ -32,6 +32,12 @@ func runCmd(g *Globals, args []string) error {
 	fs.List(&o.CapAdd, "cap-add", "", "list", "add Linux capabilities (e.g. SYS_ADMIN, or ALL)")
 	fs.List(&o.CapDrop, "cap-drop", "", "list", "drop Linux capabilities (e.g. NET_RAW, or ALL)")
 	fs.List(&securityOpts, "security-opt", "", "list", "security options (no-new-privileges)")
+	// Chapter 07: networking.
+	fs.String(&o.Network, "network", "", "network", `connect the container to a network ("bridge", "host", "none", or a name)`)
+	fs.String(&o.Network, "net", "", "network", "the same as --network")
+	fs.String(&o.IP, "ip", "", "address", "IPv4 address on the network (e.g. 172.30.0.10)")
+	fs.List(&o.Publish, "publish", "p", "list", "publish a container's port to the host ([IP:][HOST_PORT:]PORT[/udp])")
+	fs.Bool(&o.PublishAll, "publish-all", "P", "publish every exposed port to a free host port")
 	// Chapter 02: cgroup limits, with Docker's names and units.
 	fs.String(&memory, "memory", "m", "bytes", "memory limit (e.g. 512m, 1g; at least 6m)")
 	fs.String(&swap, "memory-swap", "", "bytes", "memory plus swap limit; -1 for unlimited swap (default: twice -m)")

@@ -41,7 +41,7 @@ type Check func() Result
 
 // Checks are run in this order: each later one leans on the earlier.
 var Checks = []Check{checkRoot, checkKernel, checkNamespaces, checkUserNamespaces,
-	checkCgroups, checkOverlay, checkIptables, checkBusybox}
+	checkCgroups, checkOverlay, checkIptables, checkNetLinks, checkNAT, checkForwarding, checkBusybox}
 
 // MinKernel is the oldest kernel mydocker supports: 5.9 brought
 // close_range(2), with which init closes every descriptor it inherited
@@ -145,7 +145,7 @@ func checkOverlay() Result {
 func checkIptables() Result {
 	out, err := exec.Command("iptables", "--version").Output()
 	if err != nil {
-		return Result{Warn, "iptables", "not found (Docker programs NAT with it; the networking chapter, still to be written, will too)", "sudo apt-get install iptables"}
+		return Result{Warn, "iptables", "not found: containers on a bridge network need it for NAT and published ports, as Docker's do (--network none and host work without)", "sudo apt-get install iptables"}
 	}
 	v := strings.TrimSpace(string(out))
 	backend := "legacy"

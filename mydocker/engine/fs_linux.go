@@ -118,7 +118,7 @@ func LooksLikePath(name string) bool {
 
 // prepareFS makes the container's own directory and the Spec init builds
 // its root from.
-func prepareFS(dir string, img *Image, hostname string, group *cgroups.Group) (*rootfs.Spec, error) {
+func prepareFS(dir string, img *Image, hostname string, group *cgroups.Group, net netFiles) (*rootfs.Spec, error) {
 	initDir := filepath.Join(dir, "init")
 	spec := &rootfs.Spec{
 		Root: filepath.Join(dir, "rootfs"),
@@ -138,11 +138,12 @@ func prepareFS(dir string, img *Image, hostname string, group *cgroups.Group) (*
 		return nil, err
 	}
 	// In a fixed order (a map's would vary): /etc/hosts, then
-	// /etc/hostname, so that mountinfo reads the same every run.
+	// /etc/hostname, then /etc/resolv.conf, so that mountinfo reads the
+	// same every run. Chapter 07 writes hosts and resolv.conf as Docker does.
 	files := []struct{ name, content string }{
-		{"hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" +
-			"fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"},
+		{"hosts", net.Hosts()},
 		{"hostname", hostname + "\n"},
+		{"resolv.conf", net.ResolvConf()},
 	}
 	for _, f := range files {
 		path := filepath.Join(dir, f.name)
@@ -178,9 +179,15 @@ func command(img *Image, args []string) ([]string, error) {
 	return cmd, nil
 }
 
+// netFiles writes what the network says /etc/hosts and /etc/resolv.conf hold.
+type netFiles interface {
+	Hosts() string
+	ResolvConf() string
+}
+
 // initMounts are the mount points Setup needs: directories, and the files
 // bound over /etc.
-var initMounts = []string{"dev/", "proc/", "sys/", "etc/hostname", "etc/hosts"}
+var initMounts = []string{"dev/", "proc/", "sys/", "etc/hostname", "etc/hosts", "etc/resolv.conf"}
 
 // makeInitLayer fills the init layer with the mount points the image lacks.
 func makeInitLayer(dir string, img *Image) error {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/namespace"
+	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 	"github.com/mydocker/mydocker/mydocker/store"
 	"github.com/mydocker/mydocker/mydocker/trace"
@@ -48,6 +49,11 @@ type RunOptions struct {
 	Mounts      []volume.Mount
 	VolumesFrom []string
 	ReadOnly    bool
+	// Chapter 07: --network, --ip, -p and -P.
+	Network    string
+	IP         string
+	Publish    []string
+	PublishAll bool
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -87,29 +93,93 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		return runtime.ExitEngine, err
 	}
 	if opts.Remove {
-		// Its anonymous volumes go with it (chapter 08), once its record
-		// no longer holds them in use.
-		undo.Push("remove container", func() error {
-			if err := containers.Remove(c.ID); err != nil {
-				return err
-			}
-			return RemoveAnonymousVolumes(dataRoot, containers, c)
-		})
+		undo.Push("remove container", func() error { return removeWithVolumes(dataRoot, containers, c) })
 	}
 	// Chapter 02: the container's cgroup, made before init exists.
 	if err := makeCgroup(c, &undo); err != nil {
 		finish(containers, c, runtime.ExitEngine, err)
 		return runtime.ExitEngine, err
 	}
+	// Chapter 07: an address, the bridge, the published ports.
+	net, err := attachNetwork(dataRoot, c, opts)
+	if err != nil {
+		finish(containers, c, runtime.ExitEngine, err)
+		return runtime.ExitEngine, err
+	}
+	undo.Push("detach network", net.Detach)
+	c.NetworkSettings = &net.Settings
 	// Chapters 03-04: the container's directory, from which init builds
 	// its root (an overlay of the image's layers and a writable one).
-	if err := prepareRoot(containers, c); err != nil {
+	if err := prepareRoot(containers, c, net); err != nil {
 		finish(containers, c, runtime.ExitEngine, err)
 		return runtime.ExitEngine, err
 	}
 	// Chapter 01: init in new namespaces runs the command; mydocker
 	// relays signals and the terminal until it exits (start).
-	return start(containers, c, opts)
+	return start(containers, c, opts, net)
+}
+
+// attachNetwork connects the container as --network, --ip and -p say
+// (chapter 07).
+func attachNetwork(dataRoot string, c *Container, opts RunOptions) (*network.Attachment, error) {
+	var exposed []string
+	if c.image != nil {
+		for p := range c.image.Config.ExposedPorts {
+			exposed = append(exposed, p)
+		}
+	}
+	ports, err := network.ParsePorts(opts.Publish, opts.PublishAll, exposed)
+	if err != nil {
+		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	mode := opts.Network
+	if mode == "" && c.image == nil {
+		// Chapter 01's "host" image has no root of its own to write
+		// /etc/hosts into: its container keeps chapter 01's network
+		// namespace with only lo, unless --network says otherwise.
+		mode = "none"
+	}
+	a, err := network.Attach(dataRoot, network.Request{Container: c.ID, Hostname: c.Config.Hostname,
+		Mode: mode, IP: opts.IP, Ports: ports, Monitor: os.Getpid()})
+	if err != nil {
+		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	return a, nil
+}
+
+// cloneFlags are the namespaces of chapter 01, less the network one for
+// --network host (the host's own stack).
+func cloneFlags(net *network.Attachment) uintptr {
+	if net.HostMode() {
+		return namespace.CloneFlags &^ unix.CLONE_NEWNET
+	}
+	return namespace.CloneFlags
+}
+
+// releaseNetwork releases the container's network before its end is
+// recorded: once `rm -f` or a script sees it exited, its address, ports
+// and rules are free again (the undo's Detach is then a no-op). After an
+// exit, DetachExited leaves the veth to go with the namespace.
+func releaseNetwork(detach func() error) {
+	if err := detach(); err != nil {
+		fmt.Fprintf(os.Stderr, "mydocker: %v\n", err)
+	}
+}
+
+// joinNetwork is the createRuntime hook that gives init its eth0: its
+// namespaces exist, its command does not yet.
+func joinNetwork(net *network.Attachment) func(p *runtime.Process) error {
+	return func(p *runtime.Process) error {
+		if net.HostMode() || net.Settings.IPAddress == "" {
+			return nil
+		}
+		ns, err := p.OpenNamespace("net")
+		if err != nil {
+			return err
+		}
+		defer ns.Close()
+		return net.Join(ns)
+	}
 }
 
 // makeCgroup makes the container's cgroup (chapter 02). The record already
@@ -128,11 +198,11 @@ func makeCgroup(c *Container, undo *runtime.Undo) error {
 
 // prepareRoot makes the container's own directory and the rootfs.Spec
 // init builds its root from (chapter 03); the "host" image has none.
-func prepareRoot(containers *Store, c *Container) error {
+func prepareRoot(containers *Store, c *Container, net netFiles) error {
 	if c.image == nil {
 		return nil
 	}
-	spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup)
+	spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup, net)
 	if err != nil {
 		return err
 	}
@@ -155,6 +225,9 @@ func checkOptions(dataRoot string, opts RunOptions) error {
 		}
 	}
 	if err := checkEnv(opts.Env); err != nil {
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	if _, err := network.ParsePorts(opts.Publish, false, nil); err != nil {
 		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	if err := opts.Resources.Validate(goruntime.NumCPU(), onlineCPUs()); err != nil {
@@ -298,7 +371,7 @@ func firstOf(s ...string) string {
 }
 
 // start starts the prepared container, waits for it, and records the end.
-func start(containers *Store, c *Container, opts RunOptions) (int, error) {
+func start(containers *Store, c *Container, opts RunOptions, net *network.Attachment) (int, error) {
 	stdin, stopStdin, err := containerStdin(opts)
 	if err != nil {
 		return runtime.ExitEngine, err
@@ -319,17 +392,20 @@ func start(containers *Store, c *Container, opts RunOptions) (int, error) {
 	// Chapter 01: clone init into new namespaces; it builds the root
 	// (chapter 03) and starts the command.
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
-		Cloneflags:  namespace.CloneFlags,
-		CgroupFiles: files,
-		Stdin:       stdin,
-		Stdout:      os.Stdout,
-		Stderr:      os.Stderr,
+		Cloneflags: cloneFlags(net),
+		// Chapter 07: eth0, once init's network namespace exists.
+		CreateRuntime: []func(*runtime.Process) error{joinNetwork(net)},
+		CgroupFiles:   files,
+		Stdin:         stdin,
+		Stdout:        os.Stdout,
+		Stderr:        os.Stderr,
 	})
 	for _, f := range files {
 		f.Close()
 	}
 	if err != nil {
 		code := runtime.ExitCode(err, runtime.ExitEngine)
+		releaseNetwork(net.Detach)
 		finish(containers, c, code, err)
 		return code, err
 	}
@@ -345,6 +421,7 @@ func start(containers *Store, c *Container, opts RunOptions) (int, error) {
 	code, err := p.Wait()
 	trace.Step("init exited: the container is over (status %d)", code)
 	waitOutput()
+	releaseNetwork(net.DetachExited) // chapter 07, before the end is recorded
 	finish(containers, c, code, nil)
 	if c.State.OOMKilled {
 		fmt.Fprintf(os.Stderr, "mydocker: container %s was OOM-killed: its memory limit is %s\n", ShortID(c.ID), memLimit(c))

@@ -21,7 +21,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/fsutil"
-	"github.com/mydocker/mydocker/mydocker/rootfs"
+	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
@@ -47,13 +47,10 @@ type Container struct {
 	// Cgroup is the container's group, kept so that `mydocker stats` can
 	// read it and `mydocker rm` can remove it if mydocker died first. It is
 	// recorded before the group is made (its place follows from the ID).
-	Cgroup *cgroups.Group `json:"Cgroup,omitempty"`
-	// Mounts are its volumes, binds and tmpfs mounts (chapter 08), as
-	// `docker inspect` shows them. The volumes named here are in use.
-	Mounts []MountPoint `json:"Mounts"`
-
-	image  *Image               // while the container is being made
-	mounts []rootfs.VolumeMount // what init mounts, made with the record
+	Cgroup          *cgroups.Group    `json:"Cgroup,omitempty"`
+	NetworkSettings *network.Settings `json:"NetworkSettings,omitempty"` // chapter 07
+	containerMounts                   // chapter 08: "Mounts", as docker inspect shows them
+	image           *Image            // while the container is being made
 }
 
 // HostConfig holds the settings that concern the host, not the container's inside.
@@ -273,6 +270,11 @@ func Remove(s *Store, id string) error {
 		if err := g.Destroy(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	// Chapter 07: an endpoint whose mydocker run was killed is released
+	// (its address, ports and rules; the kernel took its veth already).
+	if err := network.Release(filepath.Dir(s.dir)); err != nil {
+		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("remove container %s: %w", ShortID(id), err)

@@ -39,6 +39,23 @@ type MountPoint struct {
 	NoCopy bool   `json:"NoCopy,omitempty"`
 }
 
+// containerMounts are a container's mounts, in its record (Container
+// embeds it, so "Mounts" is a top-level field of `inspect`, as in Docker).
+// The volumes named here are in use.
+type containerMounts struct {
+	Mounts []MountPoint         `json:"Mounts"`
+	mounts []rootfs.VolumeMount // what init mounts, made with the record
+}
+
+// removeWithVolumes removes a container's record, then (`run --rm`) its
+// anonymous volumes, once the record no longer holds them in use.
+func removeWithVolumes(dataRoot string, containers *Store, c *Container) error {
+	if err := containers.Remove(c.ID); err != nil {
+		return err
+	}
+	return RemoveAnonymousVolumes(dataRoot, containers, c)
+}
+
 // VolumeUsers lists, for each volume, the containers whose records use it.
 func VolumeUsers(s *Store) (map[string][]string, error) {
 	all, err := s.List()

@@ -17,10 +17,10 @@ import (
 func TestPlanMounts(t *testing.T) {
 	store, err := OpenStore(t.TempDir())
 	require.NoError(t, err)
-	src := &Container{ID: NewID(), Name: "src", Mounts: []MountPoint{
+	src := &Container{ID: NewID(), Name: "src", containerMounts: containerMounts{Mounts: []MountPoint{
 		{Type: volume.TypeVolume, Name: "shared", Destination: "/shared", RW: true},
 		{Type: volume.TypeVolume, Name: "taken", Destination: "/data", RW: true},
-	}}
+	}}}
 	require.NoError(t, store.Create(src))
 	img := &Image{Config: image.Config{Volumes: map[string]struct{}{"/data": {}, "/var/log": {}, "/shared/sub": {}}}}
 	user, err := volume.ParseVolume("mine:/data")

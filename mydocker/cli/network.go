@@ -1,0 +1,193 @@
+// mydocker network create|ls|inspect|rm|prune and mydocker port: chapter 07's
+// commands, with docker's flags, columns and messages.
+
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/network"
+)
+
+func networkCmd(g *Globals, args []string) error {
+	subs := map[string]func(*Globals, []string) error{
+		"create": networkCreate, "ls": networkLs, "list": networkLs, "inspect": networkInspect,
+		"rm": networkRm, "remove": networkRm, "prune": networkPrune,
+	}
+	if len(args) == 0 || subs[args[0]] == nil {
+		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
+			fmt.Fprintln(g.Stdout, "Usage:  mydocker network COMMAND\n\nCommands:\n  create   Create a network\n  inspect  Display detailed information on one or more networks\n  ls       List networks\n  prune    Remove all unused networks\n  rm       Remove one or more networks")
+			return errHelp
+		}
+		return &usageError{"network", fmt.Errorf("want a subcommand: create, inspect, ls, prune, rm")}
+	}
+	return subs[args[0]](g, args[1:])
+}
+
+func networkCreate(g *Globals, args []string) error {
+	var o network.CreateOptions
+	fs := NewFlagSet("network")
+	fs.String(&o.Driver, "driver", "d", "string", `driver to manage the network ("bridge")`)
+	fs.String(&o.Subnet, "subnet", "", "string", "subnet in CIDR format, e.g. 172.30.0.0/16")
+	fs.String(&o.Gateway, "gateway", "", "string", "IPv4 gateway for the subnet")
+	rest, err := parse(g, fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	o.Name = rest[0]
+	n, err := network.Create(g.DataRoot, o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(g.Stdout, n.ID)
+	return nil
+}
+
+func networkLs(g *Globals, args []string) error {
+	var quiet bool
+	fs := NewFlagSet("network")
+	fs.Bool(&quiet, "quiet", "q", "only display network IDs")
+	if _, err := parse(g, fs, args, 0, 0); err != nil {
+		return err
+	}
+	all, err := network.List(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(g.Stdout, 0, 8, 3, ' ', 0)
+	if !quiet {
+		fmt.Fprintln(w, "NETWORK ID\tNAME\tDRIVER\tSCOPE\tSUBNET")
+	}
+	for _, n := range all {
+		id := n.ID
+		if len(id) > 12 {
+			id = id[:12]
+		}
+		if quiet {
+			fmt.Fprintln(w, id)
+			continue
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\tlocal\t%s\n", firstNonEmpty(id, "-"), n.Name, n.Driver, n.Subnet)
+	}
+	return w.Flush()
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func networkInspect(g *Globals, args []string) error {
+	refs, err := parse(g, NewFlagSet("network"), args, 1, -1)
+	if err != nil {
+		return err
+	}
+	all, err := network.List(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	var out []any
+	for _, ref := range refs {
+		found := false
+		for _, n := range all {
+			if n.Name == ref || (n.ID != "" && strings.HasPrefix(n.ID, ref)) {
+				out = append(out, n)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fmt.Errorf("network %s not found", ref)
+		}
+	}
+	b, _ := json.MarshalIndent(out, "", "    ")
+	fmt.Fprintln(g.Stdout, string(b))
+	return nil
+}
+
+func networkRm(g *Globals, args []string) error {
+	refs, err := parse(g, NewFlagSet("network"), args, 1, -1)
+	if err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		if err := network.Remove(g.DataRoot, ref); err != nil {
+			return err
+		}
+		fmt.Fprintln(g.Stdout, ref)
+	}
+	return nil
+}
+
+func networkPrune(g *Globals, args []string) error {
+	var force bool
+	fs := NewFlagSet("network")
+	fs.Bool(&force, "force", "f", "do not prompt for confirmation")
+	if _, err := parse(g, fs, args, 0, 0); err != nil {
+		return err
+	}
+	removed, err := network.Prune(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	if len(removed) > 0 {
+		fmt.Fprintln(g.Stdout, "Deleted Networks:")
+		for _, n := range removed {
+			fmt.Fprintln(g.Stdout, n)
+		}
+	}
+	return nil
+}
+
+// portCmd is `mydocker port CONTAINER [PRIVATE_PORT[/PROTO]]`.
+func portCmd(g *Globals, args []string) error {
+	rest, err := parse(g, NewFlagSet("port"), args, 1, 2)
+	if err != nil {
+		return err
+	}
+	store, err := engine.OpenStore(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	c, err := store.Get(rest[0])
+	if err != nil {
+		return err
+	}
+	var want string
+	if len(rest) == 2 {
+		want = rest[1]
+		if !strings.Contains(want, "/") {
+			want += "/tcp"
+		}
+	}
+	if c.NetworkSettings == nil || !c.MonitorAlive() {
+		if want != "" {
+			return fmt.Errorf("no public port '%s' published for %s", want, rest[0])
+		}
+		return nil
+	}
+	shown := 0
+	for _, b := range c.NetworkSettings.Ports {
+		key := fmt.Sprintf("%d/%s", b.ContainerPort, b.Proto)
+		ip := firstNonEmpty(b.HostIP, "0.0.0.0")
+		switch {
+		case want == "":
+			fmt.Fprintf(g.Stdout, "%s -> %s:%d\n", key, ip, b.HostPort)
+		case want == key:
+			fmt.Fprintf(g.Stdout, "%s:%d\n", ip, b.HostPort)
+		default:
+			continue
+		}
+		shown++
+	}
+	if want != "" && shown == 0 {
+		return fmt.Errorf("no public port '%s' published for %s", want, rest[0])
+	}
+	return nil
+}
