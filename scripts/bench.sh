@@ -7,6 +7,9 @@
 #               unshare+chroot floor
 #   chapter 05  pulling and unpacking a large image from a loopback
 #               registry: mydocker pull vs `skopeo copy` + `umoci unpack`
+#   chapter 06  run -d, logs, stop, and the memory of a container's
+#               supervisors: mydocker vs Docker (Debian's dockerd, started
+#               on a socket and data root of its own)
 #   chapter 07  attaching and detaching a container's network: mydocker run
 #               on the default bridge vs --network none (the difference is
 #               the attach+detach), beside the CNI bridge plugin's ADD+DEL
@@ -15,7 +18,7 @@
 #               10,000-file directory: mydocker vs Docker (Debian's dockerd
 #               on a socket and data root of this run's own)
 #
-#   scripts/bench.sh [all|04|05|07|08]   the benchmarks (all by default)
+#   scripts/bench.sh [all|04|05|06|07|08]   the benchmarks (all by default)
 #   scripts/bench.sh registry      no benchmark: start the loopback registry
 #                                  and end, through the same cleanup
 #                                  (scripts_test.go checks its status)
@@ -34,8 +37,8 @@ bin=$top/bin/mydocker
 runs=${BENCH_RUNS:-5}
 only=${1:-all}
 case $only in
-all | 04 | 05 | 07 | 08 | registry) ;;
-*) echo "bench.sh: unknown argument $only (want all, 04, 05, 07, 08 or registry)" >&2; exit 2 ;;
+all | 04 | 05 | 06 | 07 | 08 | registry) ;;
+*) echo "bench.sh: unknown argument $only (want all, 04, 05, 06, 07, 08 or registry)" >&2; exit 2 ;;
 esac
 
 work=$(mktemp -d /var/tmp/mydocker-bench.XXXXXX)
@@ -51,9 +54,15 @@ cleanup() {
 	fi
 	runc delete -f mydocker-bench >/dev/null 2>&1
 	if [ -n "${dockerd_pid:-}" ]; then
+		for c in $(docker -H "unix://$work/docker.sock" ps -aq 2>/dev/null); do
+			docker -H "unix://$work/docker.sock" rm -f "$c" >/dev/null 2>&1
+		done
 		kill "$dockerd_pid" 2>/dev/null
-		for _ in $(seq 100); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.1; done
-		umount -R "$work/docker" 2>/dev/null
+		wait "$dockerd_pid" 2>/dev/null
+		umount "$work/docker/exec"/* "$work/docker/data"/* 2>/dev/null
+	fi
+	if [ -n "${MYDOCKER_ROOT:-}" ] && [ -x "$bin" ]; then
+		for c in $("$bin" ps -aq 2>/dev/null); do "$bin" rm -f "$c" >/dev/null 2>&1; done
 	fi
 	rm -rf "$work"
 	exit "$status"
@@ -126,8 +135,9 @@ NET07
 	[ "$only" = 07 ] && { echo "bench: results in $results" >&2; exit 0; }
 fi
 
-# The large root filesystem, and its layer as a gzipped tar (chapters 04, 05).
-if [ "$only" != 08 ] && [ ! -x "$cache/minbase/bin/bash" ]; then
+# The large root filesystem, and its layer as a gzipped tar (not for 06, 08).
+if [ "$only" != 06 ] && [ "$only" != 08 ]; then
+if [ ! -x "$cache/minbase/bin/bash" ]; then
 	echo "bench: debootstrap --variant=minbase bookworm (once, into $cache/minbase)" >&2
 	rm -rf "$cache/minbase"
 	debootstrap --variant=minbase bookworm "$cache/minbase" http://deb.debian.org/debian >&2
@@ -135,7 +145,8 @@ fi
 if [ "$only" != 08 ] && [ ! -s "$cache/minbase.tar.gz" ]; then
 	tar --numeric-owner --xattrs -C "$cache/minbase" -cf - . | gzip -6 > "$cache/minbase.tar.gz"
 fi
-[ "$only" = 08 ] || echo "layer: $(du -h "$cache/minbase.tar.gz" | cut -f1) gzipped, $(du -sh "$cache/minbase" | cut -f1) unpacked, $(find "$cache/minbase" | wc -l) files" | tee -a "$results"
+echo "layer: $(du -h "$cache/minbase.tar.gz" | cut -f1) gzipped, $(du -sh "$cache/minbase" | cut -f1) unpacked, $(find "$cache/minbase" | wc -l) files" | tee -a "$results"
+fi
 
 if [ "$only" = all ] || [ "$only" = 04 ]; then
 	# Both tools unpack the same blob, from the same OCI layout: mydocker's
@@ -176,6 +187,67 @@ if [ "$only" = all ] || [ "$only" = 05 ]; then
 		-n "skopeo copy alone" "skopeo copy -q --src-tls-verify=false docker://$ref oci:$work/oci:minbase"
 fi
 
+# pss_kb prints the proportional set size of the given PIDs together, in kB.
+pss_kb() {
+	local total=0 pid kb
+	for pid in "$@"; do
+		kb=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
+		total=$((total + kb))
+	done
+	echo "$total"
+}
+
+if [ "$only" = all ] || [ "$only" = 06 ]; then
+	# Docker on a socket, data root and exec root of its own, networking
+	# off (as chapters/harness/dockerd_linux.go starts it), with the same
+	# busybox image, loaded from mydocker.
+	mkdir -p "$work/docker"
+	echo '{"deprecated-key-path": "'"$work"'/docker/key.json"}' > "$work/docker/daemon.json"
+	dockerd --config-file "$work/docker/daemon.json" --data-root "$work/docker/data" --exec-root "$work/docker/exec" \
+		--pidfile "$work/docker/pid" -H "unix://$work/docker.sock" --bridge none --iptables=false --ip-masq=false \
+		--ip-forward=false --exec-opt native.cgroupdriver=cgroupfs >"$work/docker/log" 2>&1 &
+	dockerd_pid=$!
+	d="docker -H unix://$work/docker.sock"
+	for _ in $(seq 100); do $d version >/dev/null 2>&1 && break; sleep 0.1; done
+	"$bin" mkimage busybox >/dev/null
+	"$bin" save busybox | $d load -q >/dev/null
+	say "chapter 06: run -d busybox sleep — mydocker vs docker"
+	hf -w 2 -r $((runs * 4)) \
+		-n "mydocker run -d" "$bin run -d busybox sleep 1000" \
+		-n "docker run -d --network none" "$d run -d --network none busybox sleep 1000"
+	for c in $("$bin" ps -aq); do "$bin" rm -f "$c" >/dev/null; done
+	for c in $($d ps -aq); do $d rm -f "$c" >/dev/null; done
+
+	"$bin" run -d --name lg busybox sh -c 'for i in $(seq 100); do echo line $i; done; exec sleep 1000' >/dev/null
+	$d run -d --network none --name lg busybox sh -c 'for i in $(seq 100); do echo line $i; done; exec sleep 1000' >/dev/null
+	sleep 1
+	say "chapter 06: logs of a 100-line log — mydocker vs docker"
+	hf -w 3 -r $((runs * 6)) -n "mydocker logs" "$bin logs lg" -n "docker logs" "$d logs lg"
+
+	say "chapter 06: supervisors' memory per running container (PSS, kB): mydocker's monitor + init vs containerd-shim-runc-v2"
+	mon=$("$bin" inspect -f '{{.State.Monitor}}' lg)
+	init=$("$bin" inspect -f '{{.State.Pid}}' lg)
+	shim=$(ps -o ppid= -p "$($d inspect -f '{{.State.Pid}}' lg)" | tr -d ' ')
+	printf '| supervisor | PSS kB |\n|---|---|\n| mydocker monitor + init | %s |\n| containerd-shim-runc-v2 | %s |\n' \
+		"$(pss_kb "$mon" "$init")" "$(pss_kb "$shim")" | tee -a "$results"
+
+	# A shell that ends on SIGTERM at once, even as Docker's PID 1 (which
+	# ignores the signals it has no handler for): its wait is interrupted.
+	for tool in "$bin" "$d"; do
+		net=""; [ "$tool" = "$d" ] && net="--network none"
+		cat > "$work/st-$(basename "${tool%% *}").sh" <<SCRIPT
+#!/bin/sh
+$tool rm -f st >/dev/null 2>&1
+exec $tool run -d $net --name st busybox sh -c 'trap "exit 0" TERM; while :; do sleep 1 & wait \$!; done' >/dev/null
+SCRIPT
+		chmod +x "$work/st-$(basename "${tool%% *}").sh"
+	done
+	say "chapter 06: stop of a command that honours SIGTERM — mydocker vs docker"
+	hf -r $((runs * 2)) \
+		--prepare "$work/st-mydocker.sh" -n "mydocker stop" "$bin stop st" \
+		--prepare "$work/st-docker.sh" -n "docker stop" "$d stop st"
+fi
+
 if [ "$only" = all ] || [ "$only" = 08 ]; then
 	# One image for both engines: busybox plus /data holding 10,000 small
 	# files, imported into mydocker and `mydocker save`d into Docker.
@@ -190,14 +262,17 @@ if [ "$only" = all ] || [ "$only" = 08 ]; then
 	"$bin" import "$work/img10k.tar" img10k >/dev/null
 	"$bin" save -o "$work/img10k-save.tar" img10k
 	# Docker, on a socket, data root and exec root of this run's own, with
-	# networking off: it touches nothing of the host's.
-	mkdir -p "$work/docker"
-	echo '{}' > "$work/docker/daemon.json"
-	dockerd --config-file "$work/docker/daemon.json" --data-root "$work/docker/data" --exec-root "$work/docker/exec" \
-		--pidfile "$work/docker/pid" -H "unix://$work/docker/sock" --bridge none --iptables=false --ip-masq=false \
-		--ip-forward=false --exec-opt native.cgroupdriver=cgroupfs >"$work/docker/log" 2>&1 &
-	dockerd_pid=$!
-	docker=(docker -H "unix://$work/docker/sock")
+	# networking off: it touches nothing of the host's (the one chapter
+	# 06 started, if it ran).
+	if [ -z "${dockerd_pid:-}" ]; then
+		mkdir -p "$work/docker"
+		echo '{"deprecated-key-path": "'"$work"'/docker/key.json"}' > "$work/docker/daemon.json"
+		dockerd --config-file "$work/docker/daemon.json" --data-root "$work/docker/data" --exec-root "$work/docker/exec" \
+			--pidfile "$work/docker/pid" -H "unix://$work/docker.sock" --bridge none --iptables=false --ip-masq=false \
+			--ip-forward=false --exec-opt native.cgroupdriver=cgroupfs >"$work/docker/log" 2>&1 &
+		dockerd_pid=$!
+	fi
+	docker=(docker -H "unix://$work/docker.sock")
 	for _ in $(seq 300); do "${docker[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
 	"${docker[@]}" load -q -i "$work/img10k-save.tar" >/dev/null
 	"$bin" run --rm img10k true

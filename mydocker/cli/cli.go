@@ -49,6 +49,17 @@ func init() {
 	commands = []*command{
 		{name: "run", usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Run a command in a new container", run: runCmd},
 		{name: "ps", usage: "[OPTIONS]", summary: "List containers", run: psCmd},
+		{name: "create", usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Create a new container", run: createCmd},
+		{name: "start", usage: "CONTAINER [CONTAINER...]", summary: "Start one or more stopped containers", run: startCmd},
+		{name: "stop", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Stop one or more running containers", run: stopCmd},
+		{name: "restart", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Restart one or more containers", run: restartCmd},
+		{name: "kill", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Kill one or more running containers", run: killCmd},
+		{name: "pause", usage: "CONTAINER [CONTAINER...]", summary: "Pause all processes within one or more containers", run: pauseCmd},
+		{name: "unpause", usage: "CONTAINER [CONTAINER...]", summary: "Unpause all processes within one or more containers", run: unpauseCmd},
+		{name: "wait", usage: "CONTAINER [CONTAINER...]", summary: "Block until one or more containers stop, then print their exit codes", run: waitCmd},
+		{name: "logs", usage: "[OPTIONS] CONTAINER", summary: "Fetch the logs of a container", run: logsCmd},
+		{name: "top", usage: "CONTAINER [ps OPTIONS]", summary: "Display the running processes of a container", run: topCmd},
+		{name: "rename", usage: "CONTAINER NEW_NAME", summary: "Rename a container", run: renameCmd},
 		{name: "rm", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Remove one or more containers", run: rmCmd},
 		{name: "inspect", usage: "NAME|ID [NAME|ID...]", summary: "Show low-level information on containers", run: inspectCmd},
 		{name: "mkimage", usage: "busybox [NAME]", summary: "Build the built-in default image from the host's static busybox", run: mkimageCmd},
@@ -153,7 +164,7 @@ func Main(args []string) int {
 	}
 	fmt.Fprintf(g.Stderr, "mydocker: %v\n", oneLine(err))
 	def := 1
-	if cmd.name == "run" || errors.Is(err, archive.ErrLimit) {
+	if cmd.name == "run" || cmd.name == "create" || errors.Is(err, archive.ErrLimit) {
 		// A layer over a limit is the engine refusing, as Docker's 125.
 		def = runtime.ExitEngine
 	}

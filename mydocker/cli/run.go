@@ -14,12 +14,22 @@ import (
 	"github.com/mydocker/mydocker/mydocker/volume"
 )
 
-func runCmd(g *Globals, args []string) error {
+func runCmd(g *Globals, args []string) error { return runOrCreate(g, "run", args) }
+
+func createCmd(g *Globals, args []string) error { return runOrCreate(g, "create", args) }
+
+// runOrCreate is `run` and `create`, which take the same flags.
+func runOrCreate(g *Globals, name string, args []string) error {
 	var o engine.RunOptions
-	var memory, swap, cpus, shares, pids string
+	var memory, swap, cpus, shares, pids, restart string
 	var securityOpts []string
 	pullPolicy := "missing"
-	fs := NewFlagSet("run")
+	fs := NewFlagSet(name)
+	if name == "run" {
+		fs.Bool(&o.Detach, "detach", "d", "run the container in the background and print its ID")
+	}
+	fs.String(&restart, "restart", "", "string", "restart policy when the container exits: no, on-failure[:max-retries], always, unless-stopped (default no)")
+	fs.List(&o.LogOpts, "log-opt", "", "list", "json-file log options: max-size=10m, max-file=3")
 	fs.Bool(&o.Remove, "rm", "", "remove the container when it exits")
 	fs.Bool(&o.Interactive, "interactive", "i", "keep STDIN open")
 	fs.Bool(&o.TTY, "tty", "t", "allocate a pseudo-TTY")
@@ -60,14 +70,32 @@ func runCmd(g *Globals, args []string) error {
 		return err
 	}
 	if err := parseResources(&o.Resources, memory, swap, cpus, shares, pids); err != nil {
-		return &usageError{"run", err}
+		return &usageError{name, err}
 	}
 	if o.NoNewPrivileges, err = parseSecurityOpts(securityOpts); err != nil {
-		return &usageError{"run", err}
+		return &usageError{name, err}
+	}
+	if o.Restart, err = engine.ParseRestartPolicy(restart); err != nil {
+		return &usageError{name, err}
 	}
 	o.Image, o.Args = rest[0], rest[1:]
 	if err := ensureImage(g, o.Image, pullPolicy); err != nil {
 		return err
+	}
+	if name == "create" {
+		o.Detach = true // the container will run under a monitor
+		c, err := engine.Create(g.DataRoot, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(g.Stdout, c.ID)
+		return nil
+	}
+	if o.Detach {
+		return runDetached(g, o)
+	}
+	if o.Restart.Name != engine.PolicyNo {
+		return &usageError{name, fmt.Errorf("--restart %s needs -d: a container in the foreground has no monitor to restart it", o.Restart)}
 	}
 	code, err := engine.Run(g.DataRoot, o)
 	if err != nil {

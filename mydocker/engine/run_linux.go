@@ -13,12 +13,14 @@ import (
 	"os/signal"
 	"path/filepath"
 	goruntime "runtime"
+	"sort"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/logs"
 	"github.com/mydocker/mydocker/mydocker/namespace"
 	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/runtime"
@@ -44,6 +46,10 @@ type RunOptions struct {
 	CapDrop     []string // --cap-drop
 	// NoNewPrivileges is --security-opt no-new-privileges.
 	NoNewPrivileges bool
+	// Chapter 06: -d, --restart and --log-opt.
+	Detach  bool
+	Restart RestartPolicy
+	LogOpts []string // KEY=VALUE, checked by logs.ParseOptions
 	// Chapter 08: -v, --mount and --tmpfs, parsed; --volumes-from
 	// CONTAINER[:ro|rw]; --read-only.
 	Mounts      []volume.Mount
@@ -101,7 +107,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		return runtime.ExitEngine, err
 	}
 	// Chapter 07: an address, the bridge, the published ports.
-	net, err := attachNetwork(dataRoot, c, opts)
+	net, err := AttachNetwork(dataRoot, c, os.Getpid())
 	if err != nil {
 		finish(containers, c, runtime.ExitEngine, err)
 		return runtime.ExitEngine, err
@@ -119,37 +125,33 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	return start(containers, c, opts, net)
 }
 
-// attachNetwork connects the container as --network, --ip and -p say
-// (chapter 07).
-func attachNetwork(dataRoot string, c *Container, opts RunOptions) (*network.Attachment, error) {
-	var exposed []string
-	if c.image != nil {
-		for p := range c.image.Config.ExposedPorts {
-			exposed = append(exposed, p)
-		}
-	}
-	ports, err := network.ParsePorts(opts.Publish, opts.PublishAll, exposed)
+// AttachNetwork connects the container as its --network, --ip and -p say
+// (chapter 07). holder is the process that holds the address and ports
+// while the container runs: this mydocker run, or the container's monitor.
+func AttachNetwork(dataRoot string, c *Container, holder int) (*network.Attachment, error) {
+	hc := c.HostConfig
+	ports, err := network.ParsePorts(hc.PortSpecs, hc.PublishAllPorts, hc.ExposedPorts)
 	if err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
-	mode := opts.Network
-	if mode == "" && c.image == nil {
+	mode := hc.NetworkMode
+	if mode == "" && c.Image == HostImage {
 		// Chapter 01's "host" image has no root of its own to write
 		// /etc/hosts into: its container keeps chapter 01's network
 		// namespace with only lo, unless --network says otherwise.
 		mode = "none"
 	}
 	a, err := network.Attach(dataRoot, network.Request{Container: c.ID, Hostname: c.Config.Hostname,
-		Mode: mode, IP: opts.IP, Ports: ports, Monitor: os.Getpid()})
+		Mode: mode, IP: hc.IPAddress, Ports: ports, Monitor: holder})
 	if err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	return a, nil
 }
 
-// cloneFlags are the namespaces of chapter 01, less the network one for
+// CloneFlags are the namespaces of chapter 01, less the network one for
 // --network host (the host's own stack).
-func cloneFlags(net *network.Attachment) uintptr {
+func CloneFlags(net *network.Attachment) uintptr {
 	if net.HostMode() {
 		return namespace.CloneFlags &^ unix.CLONE_NEWNET
 	}
@@ -166,9 +168,9 @@ func releaseNetwork(detach func() error) {
 	}
 }
 
-// joinNetwork is the createRuntime hook that gives init its eth0: its
+// JoinNetwork is the createRuntime hook that gives init its eth0: its
 // namespaces exist, its command does not yet.
-func joinNetwork(net *network.Attachment) func(p *runtime.Process) error {
+func JoinNetwork(net *network.Attachment) func(p *runtime.Process) error {
 	return func(p *runtime.Process) error {
 		if net.HostMode() || net.Settings.IPAddress == "" {
 			return nil
@@ -186,7 +188,7 @@ func joinNetwork(net *network.Attachment) func(p *runtime.Process) error {
 // names where it will be (create), so that whenever this process is killed
 // from here on, `mydocker rm` finds it.
 func makeCgroup(c *Container, undo *runtime.Undo) error {
-	group, err := cgroups.New(c.ID, &c.Host.Resources)
+	group, err := cgroups.New(c.ID, &c.HostConfig.Resources)
 	if err != nil {
 		c.Cgroup = nil // New removed what it made
 		return err
@@ -207,7 +209,7 @@ func prepareRoot(containers *Store, c *Container, net netFiles) error {
 		return err
 	}
 	// Chapter 08: the user's mounts, and --read-only.
-	spec.Mounts, spec.ReadOnly = c.mounts, c.Host.ReadonlyRootfs
+	spec.Mounts, spec.ReadOnly = c.mounts, c.HostConfig.ReadonlyRootfs
 	spec.Binds = withoutUserTargets(spec.Binds, c.mounts)
 	c.Config.Rootfs = spec
 	return nil
@@ -233,7 +235,13 @@ func checkOptions(dataRoot string, opts RunOptions) error {
 	if err := opts.Resources.Validate(goruntime.NumCPU(), onlineCPUs()); err != nil {
 		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
-	if opts.TTY && opts.Interactive && !runtime.IsTerminal(os.Stdin) {
+	if opts.Remove && opts.Restart.Name != "" && opts.Restart.Name != PolicyNo {
+		return runtime.Exitf(runtime.ExitEngine, "conflicting options: --restart and --rm: a container removed when it exits cannot be restarted")
+	}
+	if _, err := logs.ParseOptions(opts.LogOpts, cgroups.ParseBytes); err != nil {
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	if opts.TTY && opts.Interactive && !opts.Detach && !runtime.IsTerminal(os.Stdin) {
 		return runtime.Exitf(runtime.ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
 	if abs, _ := filepath.Abs(dataRoot); strings.ContainsAny(abs, ",:") {
@@ -276,7 +284,7 @@ func create(dataRoot string, containers *Store, opts RunOptions) (*Container, er
 	if err != nil {
 		return nil, err
 	}
-	c.State.Status = "created"
+	c.State.Set(Created)
 	c.State.Monitor = os.Getpid()
 	c.State.MonitorStart, _ = ProcessStartTime(c.State.Monitor)
 	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
@@ -293,7 +301,7 @@ func create(dataRoot string, containers *Store, opts RunOptions) (*Container, er
 // createMounts plans and makes the container's mounts and records them in
 // c; the function it returns removes the volumes it made.
 func createMounts(dataRoot string, containers *Store, img *Image, c *Container, opts RunOptions) (func(), error) {
-	c.Host.ReadonlyRootfs = opts.ReadOnly
+	c.HostConfig.ReadonlyRootfs = opts.ReadOnly
 	c.Mounts = []MountPoint{}
 	if img == nil {
 		if len(opts.Mounts) > 0 || len(opts.VolumesFrom) > 0 || opts.ReadOnly {
@@ -334,7 +342,24 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
-	c.Host.AutoRemove, c.Host.Resources = opts.Remove, opts.Resources
+	c.HostConfig.AutoRemove, c.HostConfig.Resources = opts.Remove, opts.Resources
+	c.HostConfig.RestartPolicy = opts.Restart
+	c.HostConfig.NetworkMode, c.HostConfig.IPAddress = opts.Network, opts.IP
+	c.HostConfig.PortSpecs, c.HostConfig.PublishAllPorts = opts.Publish, opts.PublishAll
+	if img != nil {
+		for p := range img.Config.ExposedPorts {
+			c.HostConfig.ExposedPorts = append(c.HostConfig.ExposedPorts, p)
+		}
+		sort.Strings(c.HostConfig.ExposedPorts)
+	}
+	if c.HostConfig.RestartPolicy.Name == "" {
+		c.HostConfig.RestartPolicy.Name = PolicyNo
+	}
+	c.HostConfig.LogConfig = LogConfig{Type: "json-file", Config: map[string]string{}}
+	for _, kv := range opts.LogOpts {
+		k, v, _ := strings.Cut(kv, "=")
+		c.HostConfig.LogConfig.Config[k] = v
+	}
 	c.Config = runtime.Config{ID: c.ID, Hostname: opts.Hostname, Args: args, Cwd: opts.Cwd, User: opts.User, TTY: opts.TTY,
 		Caps: caps, NoNewPrivileges: opts.NoNewPrivileges}
 	if c.Config.Hostname == "" {
@@ -354,8 +379,11 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 		}
 	}
 	c.Config.Env = mergeEnv(imageEnv, c.Config.Hostname, opts.TTY, opts.Env)
-	if opts.TTY {
+	if opts.TTY && !opts.Detach {
 		c.Config.ConsoleRows, c.Config.ConsoleCols = runtime.TerminalSize(os.Stdin)
+	}
+	if img != nil {
+		c.StopSignal = img.Config.StopSignal
 	}
 	return c, nil
 }
@@ -392,9 +420,9 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	// Chapter 01: clone init into new namespaces; it builds the root
 	// (chapter 03) and starts the command.
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
-		Cloneflags: cloneFlags(net),
+		Cloneflags: CloneFlags(net),
 		// Chapter 07: eth0, once init's network namespace exists.
-		CreateRuntime: []func(*runtime.Process) error{joinNetwork(net)},
+		CreateRuntime: []func(*runtime.Process) error{JoinNetwork(net)},
 		CgroupFiles:   files,
 		Stdin:         stdin,
 		Stdout:        os.Stdout,
@@ -409,7 +437,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 		finish(containers, c, code, err)
 		return code, err
 	}
-	c.State.Status, c.State.Pid, c.State.StartedAt = "running", p.Pid, time.Now().UTC()
+	c.State.Started(p.Pid, time.Now())
 	c.State.PidStart, _ = ProcessStartTime(p.Pid)
 	containers.Save(c)
 
@@ -452,8 +480,8 @@ func finish(containers *Store, c *Container, code int, err error) {
 		usage := c.Cgroup.Stats()
 		c.State.Usage, c.State.OOMKilled = &usage, usage.OOMKills > 0
 	}
-	c.State.Status, c.State.Pid, c.State.PidStart, c.State.Monitor, c.State.MonitorStart = "exited", 0, 0, 0, 0
-	c.State.ExitCode, c.State.FinishedAt = code, time.Now().UTC()
+	c.State.Exited(code, c.State.OOMKilled, time.Now())
+	c.State.PidStart, c.State.Monitor, c.State.MonitorStart = 0, 0, 0
 	if err != nil {
 		c.State.Error = err.Error()
 	}
@@ -462,7 +490,7 @@ func finish(containers *Store, c *Container, code int, err error) {
 
 // memLimit names the memory limit for the OOM message.
 func memLimit(c *Container) string {
-	if m := c.Host.Resources.Memory; m > 0 {
+	if m := c.HostConfig.Resources.Memory; m > 0 {
 		return fmt.Sprintf("%d MiB (-m)", m>>20)
 	}
 	return "the host's memory"
