@@ -69,7 +69,7 @@
 //	network       -> fsutil netlink trace
 //	archive       -> iocount trace
 //	reference     -> digest
-//	image         -> digest
+//	image         -> digest trace
 //	image/layout/tarfs -> archive
 //	image/layout  -> digest fsutil image image/layout/tarfs
 //	image/tarball -> digest image image/layout image/layout/tarfs

@@ -100,7 +100,24 @@ export MYDOCKER_ROOT=$work/root
 results=$cache/results-$(date +%Y%m%d-%H%M%S).md
 
 say() { printf '\n### %s\n\n' "$*" | tee -a "$results"; }
-hf() { hyperfine -N --style basic --export-markdown "$work/hf.md" "$@" >&2; cat "$work/hf.md" | tee -a "$results"; }
+# hf runs hyperfine, then prints its table, each command's median, and the
+# ratio of the first command's median to each other's: the figures the
+# chapters quote (a few slow outliers move a mean, not a median).
+hf() {
+	hyperfine -N --style basic --export-markdown "$work/hf.md" --export-json "$work/hf.json" "$@" >&2
+	{
+		cat "$work/hf.md"
+		python3 - "$work/hf.json" <<'MEDIANS'
+import json, sys
+rs = json.load(open(sys.argv[1]))["results"]
+unit, scale = ("ms", 1e3) if rs[0]["median"] < 1 else ("s", 1)
+print()
+for r in rs:
+    print(f"median {r['median'] * scale:.{1 if unit == 'ms' else 3}f} {unit}: {r['command']}" +
+          (f" (first / this: {rs[0]['median'] / r['median']:.2f}x)" if r is not rs[0] else ""))
+MEDIANS
+	} | tee -a "$results"
+}
 
 echo "mydocker bench on $(uname -r), $(nproc) CPUs, $(date -u +%F)" | tee "$results"
 

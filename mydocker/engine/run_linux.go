@@ -201,18 +201,30 @@ func makeCgroup(c *Container, undo *runtime.Undo) error {
 // prepareRoot makes the container's own directory and the rootfs.Spec
 // init builds its root from (chapter 03); the "host" image has none.
 func prepareRoot(containers *Store, c *Container, net netFiles) error {
-	if c.image == nil {
-		return nil
+	if c.image != nil {
+		spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup, net)
+		if err != nil {
+			return err
+		}
+		// Chapter 08: the user's mounts, and --read-only.
+		spec.Mounts, spec.ReadOnly = c.mounts, c.HostConfig.ReadonlyRootfs
+		spec.Binds = withoutUserTargets(spec.Binds, c.mounts)
+		c.Config.Rootfs = spec
 	}
-	spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup, net)
+	// Create's fsyncs ran meanwhile: the record is on disk before init exists.
+	err := <-c.durable
+	c.durable = nil
 	if err != nil {
-		return err
+		return fmt.Errorf("record container: %w", err)
 	}
-	// Chapter 08: the user's mounts, and --read-only.
-	spec.Mounts, spec.ReadOnly = c.mounts, c.HostConfig.ReadonlyRootfs
-	spec.Binds = withoutUserTargets(spec.Binds, c.mounts)
-	c.Config.Rootfs = spec
 	return nil
+}
+
+// saveRunning records that the container runs while the command does: the
+// record's fsyncs need not hold the command up. finish waits for it.
+func saveRunning(containers *Store, c *Container) {
+	c.durable = make(chan error, 1)
+	go func() { c.durable <- containers.Save(c) }()
 }
 
 // checkOptions refuses bad input before anything is made, as Docker's
@@ -439,7 +451,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	}
 	c.State.Started(p.Pid, time.Now())
 	c.State.PidStart, _ = ProcessStartTime(p.Pid)
-	containers.Save(c)
+	saveRunning(containers, c)
 
 	defer relaySignals(sigs, p)()
 	waitOutput := func() {}
@@ -476,6 +488,9 @@ func relaySignals(sigs <-chan os.Signal, p *runtime.Process) (stop func()) {
 
 // finish records how the container ended, and what it used.
 func finish(containers *Store, c *Container, code int, err error) {
+	if c.durable != nil {
+		<-c.durable // the last save (Create's or saveRunning's) is done: c is ours
+	}
 	if c.Cgroup != nil {
 		usage := c.Cgroup.Stats()
 		c.State.Usage, c.State.OOMKilled = &usage, usage.OOMKills > 0
@@ -484,6 +499,9 @@ func finish(containers *Store, c *Container, code int, err error) {
 	c.State.PidStart, c.State.Monitor, c.State.MonitorStart = 0, 0, 0
 	if err != nil {
 		c.State.Error = err.Error()
+	}
+	if c.HostConfig.AutoRemove {
+		return // removed right after (Run's undo): no fsyncs for a record about to go
 	}
 	containers.Save(c)
 }

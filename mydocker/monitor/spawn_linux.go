@@ -31,6 +31,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"syscall"
 
 	"github.com/mydocker/mydocker/mydocker/engine"
@@ -61,7 +63,7 @@ func Spawn(dataRoot, id string) (int, error) {
 	cmd := exec.Command("/proc/self/exe", "monitor", dataRoot, id)
 	cmd.Args[0] = "mydocker" // ps on the host shows "mydocker monitor <data-root> <id>"
 	cmd.ExtraFiles = []*os.File{w}
-	cmd.Env = append([]string{"GODEBUG=updatemaxprocs=0"}, trace.Environ()...)
+	cmd.Env = append([]string{"GODEBUG=updatemaxprocs=0"}, monitorEnv()...)
 	// The monitor's own stderr is ours only while it starts the container
 	// (for --trace); it lets go of it once it has reported.
 	if trace.Enabled() {
@@ -94,4 +96,22 @@ func Spawn(dataRoot, id string) (int, error) {
 		return 0, &runtime.ExitError{Code: rep.Code, Err: errors.New(rep.Error)}
 	}
 	return rep.Pid, nil
+}
+
+// monitorEnv is what the monitor keeps of the caller's environment: the
+// trace switch, PATH (the monitor runs iptables, as dockerd does, chapter
+// 07), and mydocker's own settings (MYDOCKER_BRIDGE, the layer limits...).
+// Nothing else: the monitor outlives the shell that started it.
+func monitorEnv() []string {
+	env := trace.Environ()
+	path := "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	for _, kv := range os.Environ() {
+		switch {
+		case strings.HasPrefix(kv, "PATH="):
+			path = kv
+		case strings.HasPrefix(kv, "MYDOCKER_") && !slices.Contains(env, kv):
+			env = append(env, kv)
+		}
+	}
+	return append(env, path)
 }
