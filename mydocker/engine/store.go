@@ -63,6 +63,7 @@ type Container struct {
 	// recorded before the group is made (its place follows from the ID).
 	Cgroup          *cgroups.Group    `json:"Cgroup,omitempty"`
 	NetworkSettings *network.Settings `json:"NetworkSettings,omitempty"` // chapter 07
+	containerMounts                   // chapter 08: "Mounts", as docker inspect shows them
 	image           *Image            // while the container is being made
 	durable         chan error        // the new record's fsyncs are done (Create)
 }
@@ -71,6 +72,8 @@ type Container struct {
 type HostConfig struct {
 	AutoRemove bool              `json:"AutoRemove"` // --rm
 	Resources  cgroups.Resources `json:"Resources"`  // -m, --cpus, --pids-limit, ...
+	// ReadonlyRootfs is --read-only: the root is read-only, its mounts not.
+	ReadonlyRootfs bool `json:"ReadonlyRootfs"`
 	// RestartPolicy is --restart, carried out by the monitor (chapter 06).
 	RestartPolicy RestartPolicy `json:"RestartPolicy"`
 	// LogConfig is --log-opt for the json-file log the monitor writes.
