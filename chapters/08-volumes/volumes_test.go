@@ -6,6 +6,7 @@
 package chapter08
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -270,4 +271,24 @@ func TestInspectMounts(t *testing.T) {
 	}
 	e.MustRun("rm", "c")
 	e.MustRun("volume", "rm", "data")
+}
+
+// Two containers starting at once on the same new volume copy up once:
+// the second waits on the volume's lock and finds it full, rather than
+// failing on a file the first has just copied.
+func TestConcurrentCopyUp(t *testing.T) {
+	e := busybox(t)
+	for i := 0; i < 5; i++ {
+		name := fmt.Sprintf("shared%d", i)
+		results := make(chan harness.Result, 2)
+		for j := 0; j < 2; j++ {
+			go func() { results <- e.Run("run", "--rm", "-v", name+":/etc", "busybox", "ls", "/etc/passwd") }()
+		}
+		for j := 0; j < 2; j++ {
+			if r := <-results; r.Code != 0 {
+				t.Errorf("two runs on the new volume %s at once: %v", name, r)
+			}
+		}
+		e.MustRun("volume", "rm", name)
+	}
 }

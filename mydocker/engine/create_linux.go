@@ -27,7 +27,10 @@ func Create(dataRoot string, opts RunOptions) (c *Container, err error) {
 	}
 	defer func() {
 		if err != nil {
+			// Nothing half-made: the record, then the anonymous volumes
+			// made for it (named ones stay, as Docker keeps them).
 			Remove(containers, c.ID)
+			RemoveAnonymousVolumes(dataRoot, containers, c)
 		}
 	}()
 	// The record exists from here on. No monitor is alive while the

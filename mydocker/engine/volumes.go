@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -211,6 +212,7 @@ func makeMounts(vols *volume.Store, mounts []volume.Mount) (_ []MountPoint, _ []
 			// nodev: copy-up brings the image's device nodes along,
 			// which overlayfs showed without letting them open.
 			vm.CopyUp, vm.NoDev = !m.NoCopy, true
+			vm.CopyUpLock = filepath.Join(filepath.Dir(v.Mountpoint), "copyup.lock")
 		}
 		points = append(points, mp)
 		specs = append(specs, vm)

@@ -94,28 +94,20 @@ func explainOverlay(err error, o *Overlay) error {
 }
 
 // bindFile shows the host file b.Source at b.Target inside root, creating an
-// empty file to mount on if the image has none there.
+// empty file to mount on if the image has none there. It goes the way a
+// volume does (MountVolume): the target is opened inside the root and the
+// bind attached to that descriptor, because /etc may be a volume another
+// container shares and can swap a file in for a symlink to the host at will
+// (CVE-2021-30465's race). By path, the mount would follow it.
 func bindFile(root string, b Bind) error {
-	target, err := SecureJoin(root, b.Target)
+	rootFd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return err
+		return &os.PathError{Op: "open", Path: root, Err: err}
 	}
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return err
-	}
-	if _, err := os.Lstat(target); errors.Is(err, os.ErrNotExist) {
-		f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			return err
-		}
-		f.Close()
-	}
-	trace.Step("mount(%q, %q, MS_BIND)", b.Source, b.Target)
-	if err := unix.Mount(b.Source, target, "", unix.MS_BIND, ""); err != nil {
-		return &os.PathError{Op: "bind mount", Path: b.Target, Err: err}
-	}
-	if b.ReadOnly {
-		return remountReadOnly(target)
+	defer unix.Close(rootFd)
+	m := VolumeMount{Kind: "bind", Source: b.Source, Target: b.Target, ReadOnly: b.ReadOnly}
+	if err := MountVolume(rootFd, m); err != nil {
+		return fmt.Errorf("bind %s at %s: %w", b.Source, b.Target, err)
 	}
 	return nil
 }

@@ -24,4 +24,7 @@ type VolumeMount struct {
 	// CopyUp fills the mount, if it is empty, with what the image has at
 	// Target: a new volume starts with the image's files (Docker's rule).
 	CopyUp bool `json:"copyUp,omitempty"`
+	// CopyUpLock is the volume's lock file: two containers starting on
+	// the same new volume copy up once, the second finding it full.
+	CopyUpLock string `json:"copyUpLock,omitempty"`
 }

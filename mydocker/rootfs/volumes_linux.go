@@ -30,6 +30,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -68,7 +69,7 @@ func MountVolume(rootFd int, m VolumeMount) error {
 	}
 	defer unix.Close(target)
 	if m.CopyUp && isDir && !created {
-		if err := copyUpInto(target, tree, m.Target); err != nil {
+		if err := copyUpOnce(target, tree, m); err != nil {
 			return err
 		}
 	}
@@ -80,6 +81,20 @@ func MountVolume(rootFd int, m VolumeMount) error {
 		return os.NewSyscallError("move_mount", err)
 	}
 	return nil
+}
+
+// copyUpOnce copies up under the volume's lock, if it has one: the
+// emptiness check and the copy are one step for every container that
+// mounts the volume at the same time.
+func copyUpOnce(target, tree int, m VolumeMount) error {
+	if m.CopyUpLock != "" {
+		unlock, err := fsutil.Lock(m.CopyUpLock, fsutil.Exclusive)
+		if err != nil {
+			return fmt.Errorf("copy-up: %w", err)
+		}
+		defer unlock()
+	}
+	return copyUpInto(target, tree, m.Target)
 }
 
 // describe names a mount's source for --trace.

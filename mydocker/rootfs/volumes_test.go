@@ -265,3 +265,46 @@ func TestMountVolumeFlagsAndSize(t *testing.T) {
 		}
 	})
 }
+
+// The same race against the engine's own binds (/etc/hosts, hostname,
+// resolv.conf): a volume shared at /etc by another container can swap the
+// file for a symlink to the host at will. Each bind must land inside the
+// root, and no host file may be covered or created.
+func TestBindFileSymlinkRace(t *testing.T) {
+	root, host := t.TempDir(), t.TempDir()
+	src := filepath.Join(t.TempDir(), "hosts")
+	require.NoError(t, os.WriteFile(src, []byte("engine's hosts\n"), 0o644))
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "etc"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "etc", "hosts"), nil, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(host, "hosts"), []byte("host's file\n"), 0o644))
+	// The attacker's link: the host's file, or a host name not made yet.
+	etc, link := filepath.Join(root, "etc", "hosts"), filepath.Join(root, "link")
+	require.NoError(t, os.Symlink(filepath.Join(host, "hosts"), link))
+	var stop atomic.Bool
+	swapped := make(chan struct{})
+	go func() {
+		defer close(swapped)
+		for !stop.Load() {
+			unix.Renameat2(unix.AT_FDCWD, link, unix.AT_FDCWD, etc, unix.RENAME_EXCHANGE)
+		}
+	}()
+	outside := 0
+	inMountNS(t, func() {
+		for i := 0; i < 1000; i++ {
+			rootfs.BindFile(root, rootfs.Bind{Source: src, Target: "/etc/hosts", ReadOnly: true}) // a failed attempt is not an escape
+		}
+		for mp, n := range mountPoints(t) {
+			if strings.HasPrefix(mp, host) {
+				outside += n
+			}
+		}
+	})
+	stop.Store(true)
+	<-swapped
+	if outside > 0 {
+		t.Errorf("%d of 1000 binds of /etc/hosts landed on the host's file, want none", outside)
+	}
+	if data, _ := os.ReadFile(filepath.Join(host, "hosts")); string(data) != "host's file\n" {
+		t.Errorf("the host's file now reads %q", data)
+	}
+}

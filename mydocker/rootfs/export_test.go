@@ -1,0 +1,4 @@
+package rootfs
+
+// BindFile is bindFile, for the race test in package rootfs_test.
+var BindFile = bindFile
