@@ -8,6 +8,7 @@
 package engine
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 )
@@ -27,10 +28,7 @@ func Create(dataRoot string, opts RunOptions) (c *Container, err error) {
 	}
 	defer func() {
 		if err != nil {
-			// Nothing half-made: the record, then the anonymous volumes
-			// made for it (named ones stay, as Docker keeps them).
-			Remove(containers, c.ID)
-			RemoveAnonymousVolumes(dataRoot, containers, c)
+			undoCreate(dataRoot, containers, c)
 		}
 	}()
 	// The record exists from here on. No monitor is alive while the
@@ -45,6 +43,13 @@ func Create(dataRoot string, opts RunOptions) (c *Container, err error) {
 		return nil, err
 	}
 	return c, containers.Save(c)
+}
+
+// undoCreate undoes a Create that failed once the record existed: nothing
+// half-made, so the record goes, then the anonymous volumes made for it
+// (named ones stay, as Docker keeps them).
+func undoCreate(dataRoot string, containers *Store, c *Container) error {
+	return errors.Join(Remove(containers, c.ID), RemoveAnonymousVolumes(dataRoot, containers, c))
 }
 
 // unattached is the network of a container that is only created: until the

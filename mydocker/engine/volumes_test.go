@@ -49,3 +49,33 @@ func TestPlanMounts(t *testing.T) {
 		}
 	}
 }
+
+// A Create that fails after its record exists (prepareRoot) leaves nothing:
+// the record and its anonymous volumes go; a named volume stays, as in Docker.
+func TestUndoCreateRemovesAnonymousVolumes(t *testing.T) {
+	dataRoot := t.TempDir()
+	store, err := OpenStore(dataRoot)
+	require.NoError(t, err)
+	vols, err := volume.Open(dataRoot)
+	require.NoError(t, err)
+	anon := volume.NewAnonymousName()
+	_, _, err = vols.Create(anon, "", nil, map[string]string{volume.AnonymousLabel: ""})
+	require.NoError(t, err)
+	_, _, err = vols.Create("named", "", nil, nil)
+	require.NoError(t, err)
+	c := &Container{ID: NewID(), Name: "half", containerMounts: containerMounts{Mounts: []MountPoint{
+		{Type: volume.TypeVolume, Name: anon, Destination: "/data", RW: true},
+		{Type: volume.TypeVolume, Name: "named", Destination: "/named", RW: true},
+	}}}
+	require.NoError(t, store.Create(c))
+	undoCreate(dataRoot, store, c)
+	if _, err := store.Get(c.ID); err == nil {
+		t.Errorf("undoCreate left the record of %s", c.ID)
+	}
+	if _, err := vols.Get(anon); err == nil {
+		t.Errorf("undoCreate left the anonymous volume %s", anon)
+	}
+	if _, err := vols.Get("named"); err != nil {
+		t.Errorf("undoCreate removed the named volume: %v", err)
+	}
+}
