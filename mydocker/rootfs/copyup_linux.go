@@ -51,7 +51,9 @@ func copyUpInto(src, tree int, target string) error {
 // CopyUp copies the directory src into the empty directory dst (both open
 // O_RDONLY|O_DIRECTORY), then gives dst src's owner, mode and attributes.
 func CopyUp(src, dst int) error {
-	if err := copyDir(src, dst, 0); err != nil {
+	links := hardlinks{}
+	defer links.close()
+	if err := copyDir(src, dst, 0, links); err != nil {
 		return fmt.Errorf("copy-up: %w", err)
 	}
 	var st unix.Stat_t
@@ -80,7 +82,7 @@ func readNames(dir int) ([]string, error) {
 }
 
 // copyDir copies each entry of src into dst.
-func copyDir(src, dst, depth int) error {
+func copyDir(src, dst, depth int, links hardlinks) error {
 	if depth >= maxCopyDepth {
 		return fmt.Errorf("directories nested deeper than %d", maxCopyDepth)
 	}
@@ -89,7 +91,7 @@ func copyDir(src, dst, depth int) error {
 		return err
 	}
 	for _, name := range names {
-		if err := copyEntry(src, dst, name, depth); err != nil {
+		if err := copyEntry(src, dst, name, depth, links); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
@@ -97,7 +99,7 @@ func copyDir(src, dst, depth int) error {
 }
 
 // copyEntry copies one entry; it never follows a symlink.
-func copyEntry(src, dst int, name string, depth int) error {
+func copyEntry(src, dst int, name string, depth int, links hardlinks) error {
 	var st unix.Stat_t
 	if err := unix.Fstatat(src, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return os.NewSyscallError("fstatat", err)
@@ -118,12 +120,15 @@ func copyEntry(src, dst int, name string, depth int) error {
 			return os.NewSyscallError("openat", err)
 		}
 		defer unix.Close(d)
-		if err := copyDir(s, d, depth+1); err != nil {
+		if err := copyDir(s, d, depth+1, links); err != nil {
 			return err
 		}
 		return copyMeta(s, d, "", &st) // after the children: times last
 	case unix.S_IFREG:
-		return copyFile(src, dst, name, &st)
+		if st.Nlink > 1 && links.link(dst, name, &st) {
+			return nil // another name of a file already copied
+		}
+		return copyFile(src, dst, name, &st, links)
 	case unix.S_IFLNK:
 		target, err := readlinkat(src, name)
 		if err != nil {
@@ -143,7 +148,7 @@ func copyEntry(src, dst int, name string, depth int) error {
 
 // copyFile copies a regular file's bytes (copy_file_range where the kernel
 // can) and its metadata.
-func copyFile(src, dst int, name string, st *unix.Stat_t) error {
+func copyFile(src, dst int, name string, st *unix.Stat_t, links hardlinks) error {
 	s, err := unix.Openat(src, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return os.NewSyscallError("openat", err)
@@ -158,6 +163,9 @@ func copyFile(src, dst int, name string, st *unix.Stat_t) error {
 	defer out.Close()
 	if _, err := io.Copy(out, in); err != nil {
 		return err
+	}
+	if st.Nlink > 1 {
+		links.remember(d, st)
 	}
 	return copyMeta(s, d, "", st)
 }
@@ -225,6 +233,40 @@ func copyXattrs(src, dst int) error {
 		}
 	}
 	return nil
+}
+
+// maxHardlinks bounds the copies held open to link more names to: a
+// hostile image can hold any number of hardlinked files. Past it, a
+// further name is copied as a file of its own.
+const maxHardlinks = 1024
+
+// hardlinks keeps copy-up's hardlinks together, as Docker's copy does: the
+// image's inode (device, inode) -> a descriptor of its copy. A
+// further name is linked to that descriptor (linkat AT_EMPTY_PATH), never
+// to a path in the volume, which another container may be changing.
+type hardlinks map[[2]uint64]int
+
+func (h hardlinks) remember(copied int, st *unix.Stat_t) {
+	if len(h) >= maxHardlinks {
+		return
+	}
+	fd, err := unix.FcntlInt(uintptr(copied), unix.F_DUPFD_CLOEXEC, 0)
+	if err == nil {
+		h[[2]uint64{st.Dev, st.Ino}] = fd
+	}
+}
+
+// link makes name in dst another name of the copy of st's inode, if
+// there is one; false means copy the file.
+func (h hardlinks) link(dst int, name string, st *unix.Stat_t) bool {
+	fd, ok := h[[2]uint64{st.Dev, st.Ino}]
+	return ok && unix.Linkat(fd, "", dst, name, unix.AT_EMPTY_PATH) == nil
+}
+
+func (h hardlinks) close() {
+	for _, fd := range h {
+		unix.Close(fd)
+	}
 }
 
 func readlinkat(dir int, name string) (string, error) {

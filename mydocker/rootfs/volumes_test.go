@@ -308,3 +308,31 @@ func TestBindFileSymlinkRace(t *testing.T) {
 		t.Errorf("the host's file now reads %q", data)
 	}
 }
+
+// Copy-up keeps hardlinks together, as Docker's does: two names of one
+// file in the image are two names of one file in the volume.
+func TestCopyUpKeepsHardlinks(t *testing.T) {
+	testenv.RequireRoot(t, "copy-up keeps owners")
+	src, dst := t.TempDir(), t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(src, "bin"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "bin", "busybox"), []byte("one file\n"), 0o755))
+	for _, name := range []string{"bin/sh", "ls"} {
+		require.NoError(t, os.Link(filepath.Join(src, "bin", "busybox"), filepath.Join(src, name)))
+	}
+	s, err := unix.Open(src, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	require.NoError(t, err)
+	defer unix.Close(s)
+	d, err := unix.Open(dst, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	require.NoError(t, err)
+	defer unix.Close(d)
+	require.NoError(t, rootfs.CopyUp(s, d))
+	var first unix.Stat_t
+	require.NoError(t, unix.Stat(filepath.Join(dst, "bin", "busybox"), &first))
+	for _, name := range []string{"bin/sh", "ls"} {
+		var st unix.Stat_t
+		require.NoError(t, unix.Stat(filepath.Join(dst, name), &st))
+		if st.Ino != first.Ino || st.Nlink != 3 {
+			t.Errorf("copy-up of %s: inode %d (%d links), want bin/busybox's %d (3 links)", name, st.Ino, st.Nlink, first.Ino)
+		}
+	}
+}
