@@ -34,6 +34,11 @@ top=$PWD
 cache=$top/.cache/bench
 mkdir -p "$cache"
 bin=$top/bin/mydocker
+# No default bridge, NAT rules or sysctls on the machine the benchmarks run
+# on (dockerd's --bridge=none): containers get --network none, an empty
+# network namespace, like runc's and like `docker run --network none`
+# beside them. Chapter 07's figures come from a namespace of their own.
+export MYDOCKER_BRIDGE=none
 runs=${BENCH_RUNS:-5}
 only=${1:-all}
 case $only in
