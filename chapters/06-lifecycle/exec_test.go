@@ -155,3 +155,24 @@ func TestExecInteractiveTerminal(t *testing.T) {
 	}
 	e.MustRun("rm", "-f", "box")
 }
+
+// Docker behaviour: `docker commit` pauses a running container while it
+// reads the layer (--pause=true by default), and leaves it running after.
+func TestCommitRunningPauses(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	e.MustRun("run", "-d", "--name", "box", "busybox", "sh", "-c", "echo kept > /kept; echo ready; exec sleep 1000")
+	eventually(t, "the container said ready", func() bool { return strings.Contains(e.MustRun("logs", "box"), "ready") })
+	r := e.Run("--trace", "commit", "box", "committed:1")
+	if r.Code != 0 || !strings.Contains(r.Stderr, "freeze") {
+		t.Errorf("commit of a running container: %v\nwant exit 0 and the freezer in the trace", r)
+	}
+	if got := inspect(e, "box", "{{.State.Status}}"); got != "running" {
+		t.Errorf("after commit the container is %s, want running", got)
+	}
+	if out := e.MustRun("run", "--rm", "committed:1", "cat", "/kept"); out != "kept\n" {
+		t.Errorf("the committed image's /kept = %q, want %q", out, "kept\n")
+	}
+	e.MustRun("rm", "-f", "box")
+	e.MustRun("rmi", "committed:1")
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/archive"
 	"github.com/mydocker/mydocker/mydocker/image"
 	local "github.com/mydocker/mydocker/mydocker/store"
+	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
 // upperDir is the container's writable layer.
@@ -32,8 +33,11 @@ func Diff(s *Store, ref string) ([]archive.Change, error) {
 }
 
 // Commit makes a new image of a container's image plus its writable layer,
-// and names it name ("" for an untagged image).
-func Commit(dataRoot, ref, name, comment string) (image.Image, error) {
+// and names it name ("" for an untagged image). With pause (Docker's
+// default, --pause=true) a running container is frozen while its layer is
+// read, so the image is one moment of it, not files half-written, and
+// thawed after.
+func Commit(dataRoot, ref, name, comment string, pause bool) (image.Image, error) {
 	s, err := OpenStore(dataRoot)
 	if err != nil {
 		return nil, err
@@ -56,6 +60,13 @@ func Commit(dataRoot, ref, name, comment string) (image.Image, error) {
 		}
 	} else {
 		return nil, fmt.Errorf("container %s runs on a root filesystem given by path, not an image: `mydocker import` it first", ref)
+	}
+	if pause && c.State.Status == Running {
+		trace.Step("freeze container %s while its layer is read (commit --pause=true, Docker's default)", ShortID(c.ID))
+		if err := Pause(s, c.ID); err != nil {
+			return nil, fmt.Errorf("pause container %s to commit it: %w (or commit with --pause=false)", ref, err)
+		}
+		defer Unpause(s, c.ID)
 	}
 	pr, pw := io.Pipe()
 	go func() {
