@@ -14,8 +14,11 @@
 #               on the default bridge vs --network none (the difference is
 #               the attach+detach), beside the CNI bridge plugin's ADD+DEL
 #               (host-local IPAM, ipMasq); all in a throwaway netns
+#   chapter 08  a new named volume's first mount, with copy-up of a
+#               10,000-file directory: mydocker vs Docker (Debian's dockerd
+#               on a socket and data root of this run's own)
 #
-#   scripts/bench.sh [all|04|05|06|07]   the benchmarks (all by default)
+#   scripts/bench.sh [all|04|05|06|07|08]   the benchmarks (all by default)
 #   scripts/bench.sh registry      no benchmark: start the loopback registry
 #                                  and end, through the same cleanup
 #                                  (scripts_test.go checks its status)
@@ -34,8 +37,8 @@ bin=$top/bin/mydocker
 runs=${BENCH_RUNS:-5}
 only=${1:-all}
 case $only in
-all | 04 | 05 | 06 | 07 | registry) ;;
-*) echo "bench.sh: unknown argument $only (want all, 04, 05, 06, 07 or registry)" >&2; exit 2 ;;
+all | 04 | 05 | 06 | 07 | 08 | registry) ;;
+*) echo "bench.sh: unknown argument $only (want all, 04, 05, 06, 07, 08 or registry)" >&2; exit 2 ;;
 esac
 
 work=$(mktemp -d /var/tmp/mydocker-bench.XXXXXX)
@@ -97,7 +100,24 @@ export MYDOCKER_ROOT=$work/root
 results=$cache/results-$(date +%Y%m%d-%H%M%S).md
 
 say() { printf '\n### %s\n\n' "$*" | tee -a "$results"; }
-hf() { hyperfine -N --style basic --export-markdown "$work/hf.md" "$@" >&2; cat "$work/hf.md" | tee -a "$results"; }
+# hf runs hyperfine, then prints its table, each command's median, and the
+# ratio of the first command's median to each other's: the figures the
+# chapters quote (a few slow outliers move a mean, not a median).
+hf() {
+	hyperfine -N --style basic --export-markdown "$work/hf.md" --export-json "$work/hf.json" "$@" >&2
+	{
+		cat "$work/hf.md"
+		python3 - "$work/hf.json" <<'MEDIANS'
+import json, sys
+rs = json.load(open(sys.argv[1]))["results"]
+unit, scale = ("ms", 1e3) if rs[0]["median"] < 1 else ("s", 1)
+print()
+for r in rs:
+    print(f"median {r['median'] * scale:.{1 if unit == 'ms' else 3}f} {unit}: {r['command']}" +
+          (f" (first / this: {rs[0]['median'] / r['median']:.2f}x)" if r is not rs[0] else ""))
+MEDIANS
+	} | tee -a "$results"
+}
 
 echo "mydocker bench on $(uname -r), $(nproc) CPUs, $(date -u +%F)" | tee "$results"
 
@@ -132,14 +152,14 @@ NET07
 	[ "$only" = 07 ] && { echo "bench: results in $results" >&2; exit 0; }
 fi
 
-# The large root filesystem, and its layer as a gzipped tar (not for 06).
-if [ "$only" != 06 ]; then
+# The large root filesystem, and its layer as a gzipped tar (not for 06, 08).
+if [ "$only" != 06 ] && [ "$only" != 08 ]; then
 if [ ! -x "$cache/minbase/bin/bash" ]; then
 	echo "bench: debootstrap --variant=minbase bookworm (once, into $cache/minbase)" >&2
 	rm -rf "$cache/minbase"
 	debootstrap --variant=minbase bookworm "$cache/minbase" http://deb.debian.org/debian >&2
 fi
-if [ ! -s "$cache/minbase.tar.gz" ]; then
+if [ "$only" != 08 ] && [ ! -s "$cache/minbase.tar.gz" ]; then
 	tar --numeric-owner --xattrs -C "$cache/minbase" -cf - . | gzip -6 > "$cache/minbase.tar.gz"
 fi
 echo "layer: $(du -h "$cache/minbase.tar.gz" | cut -f1) gzipped, $(du -sh "$cache/minbase" | cut -f1) unpacked, $(find "$cache/minbase" | wc -l) files" | tee -a "$results"
@@ -246,6 +266,45 @@ SCRIPT
 	hf -r $((runs * 2)) \
 		--prepare "$work/st-mydocker.sh" -n "mydocker stop" "$bin stop st" \
 		--prepare "$work/st-docker.sh" -n "docker stop" "$d stop st"
+fi
+
+if [ "$only" = all ] || [ "$only" = 08 ]; then
+	# One image for both engines: busybox plus /data holding 10,000 small
+	# files, imported into mydocker and `mydocker save`d into Docker.
+	"$bin" mkimage -o "$work/busybox.tar" busybox
+	mkdir -p "$work/img10k/data"
+	tar -xf "$work/busybox.tar" -C "$work/img10k"
+	for d in $(seq 100); do
+		mkdir "$work/img10k/data/d$d"
+		(cd "$work/img10k/data/d$d" && for f in $(seq 100); do echo "$d $f" > "f$f"; done)
+	done
+	tar --numeric-owner -C "$work/img10k" -cf "$work/img10k.tar" .
+	"$bin" import "$work/img10k.tar" img10k >/dev/null
+	"$bin" save -o "$work/img10k-save.tar" img10k
+	# Docker, on a socket, data root and exec root of this run's own, with
+	# networking off: it touches nothing of the host's (the one chapter
+	# 06 started, if it ran).
+	if [ -z "${dockerd_pid:-}" ]; then
+		mkdir -p "$work/docker"
+		echo '{"deprecated-key-path": "'"$work"'/docker/key.json"}' > "$work/docker/daemon.json"
+		dockerd --config-file "$work/docker/daemon.json" --data-root "$work/docker/data" --exec-root "$work/docker/exec" \
+			--pidfile "$work/docker/pid" -H "unix://$work/docker.sock" --bridge none --iptables=false --ip-masq=false \
+			--ip-forward=false --exec-opt native.cgroupdriver=cgroupfs >"$work/docker/log" 2>&1 &
+		dockerd_pid=$!
+	fi
+	docker=(docker -H "unix://$work/docker.sock")
+	for _ in $(seq 300); do "${docker[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
+	"${docker[@]}" load -q -i "$work/img10k-save.tar" >/dev/null
+	"$bin" run --rm img10k true
+	"${docker[@]}" run --rm --network none img10k true
+	say "chapter 08: a new named volume's first mount, copy-up of 10,000 files (100 dirs) — mydocker vs Docker $("${docker[@]}" version --format '{{.Server.Version}}')"
+	hf -w 2 -r $((runs * 2)) \
+		--prepare "sh -c '$bin volume rm -f v10k >/dev/null; ${docker[*]} volume rm -f v10k >/dev/null'" \
+		-n "mydocker run --rm img10k true (no volume)" "$bin run --rm img10k true" \
+		-n "mydocker run --rm -v v10k:/data img10k true (create + copy-up)" "$bin run --rm -v v10k:/data img10k true" \
+		-n "docker run --rm img10k true (no volume)" "${docker[*]} run --rm --network none img10k true" \
+		-n "docker run --rm -v v10k:/data img10k true (create + copy-up)" "${docker[*]} run --rm --network none -v v10k:/data img10k true"
+	"$bin" volume rm -f v10k >/dev/null
 fi
 
 echo "bench: results in $results" >&2

@@ -396,3 +396,27 @@ func TestRename(t *testing.T) {
 	}
 	e.MustRun("rm", "-f", "new", "other")
 }
+
+// TestRemoveForceOfAnAutoRemovedContainer: rm -f of a running --rm
+// container succeeds, as Docker's does, though the container's own --rm
+// removes the record while rm -f waits for it to stop.
+func TestRemoveForceOfAnAutoRemovedContainer(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	for i := 0; i < 5; i++ {
+		name := fmt.Sprintf("auto%d", i)
+		cmd := e.Cmd("run", "--rm", "--name", name, "busybox", "sleep", "100")
+		require.NoError(t, cmd.Start())
+		for j := 0; j < 200; j++ {
+			if strings.TrimSpace(e.Run("ps", "-q", "--filter", "name="+name).Stdout) != "" {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		r := e.Run("rm", "-f", name)
+		if r.Code != 0 || r.Stdout != name+"\n" {
+			t.Errorf("rm -f %s of a running --rm container: %s", name, r)
+		}
+		cmd.Wait()
+	}
+}

@@ -76,6 +76,7 @@ func init() {
 		{name: "logout", usage: "[SERVER]", summary: "Log out from a registry", run: logoutCmd},
 		{name: "save", usage: "[OPTIONS] IMAGE [IMAGE...]", summary: "Save one or more images to a tar archive", run: saveCmd},
 		{name: "load", usage: "[OPTIONS]", summary: "Load an image from a tar archive or STDIN", run: loadCmd},
+		{name: "volume", usage: "COMMAND", summary: "Manage volumes", run: volumeCmd},
 		{name: "stats", usage: "[OPTIONS] [CONTAINER...]", summary: "Display a live stream of containers' resource usage", run: statsCmd},
 		{name: "network", usage: "COMMAND", summary: "Manage networks (create, ls, inspect, rm, prune)", run: networkCmd},
 		{name: "port", usage: "CONTAINER [PRIVATE_PORT[/PROTO]]", summary: "List port mappings or a specific mapping for the container", run: portCmd},

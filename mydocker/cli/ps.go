@@ -209,14 +209,15 @@ func ellipsis(s string, n int) string {
 }
 
 func rmCmd(g *Globals, args []string) error {
-	var force bool
+	var force, volumes bool
 	fs := NewFlagSet("rm")
 	fs.Bool(&force, "force", "f", "force the removal of a running container (uses SIGKILL)")
+	fs.Bool(&volumes, "volumes", "v", "remove anonymous volumes associated with the container")
 	refs, err := parse(g, fs, args, 1, -1)
 	if err != nil {
 		return err
 	}
-	return engine.RemoveContainers(g.DataRoot, refs, force, func(ref string) { fmt.Fprintln(g.Stdout, ref) })
+	return engine.RemoveContainers(g.DataRoot, refs, force, volumes, func(ref string) { fmt.Fprintln(g.Stdout, ref) })
 }
 
 func inspectCmd(g *Globals, args []string) error {

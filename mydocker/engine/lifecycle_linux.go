@@ -204,13 +204,23 @@ func StopNow(s *Store, id string) error {
 // (and rm -f stops it) or finds it gone, never half removed.
 func Rm(s *Store, id string, force bool) error {
 	for attempt := 0; ; attempt++ {
+		// Once killed (StopNow), a --rm container may remove itself
+		// before we look again: gone, as asked (docker rm -f of a --rm
+		// container succeeds).
+		gone := func(err error) bool { return attempt > 0 && errors.Is(err, ErrNotFound) }
 		unlock, err := s.LockContainer(id)
 		if err != nil {
+			if gone(err) {
+				return nil
+			}
 			return err
 		}
 		c, err := s.Load(id)
 		if err != nil {
 			unlock()
+			if gone(err) {
+				return nil
+			}
 			return err
 		}
 		if !c.MonitorAlive() {
@@ -237,6 +247,9 @@ func Rm(s *Store, id string, force bool) error {
 			continue
 		}
 		if err := StopNow(s, id); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return nil // it removed itself (--rm) while we stopped it
+			}
 			return err
 		}
 	}

@@ -10,10 +10,11 @@ import (
 	"errors"
 )
 
-// RemoveContainers removes each container refs names (rm [-f] REF...),
-// calling removed for each one gone, then collects the layers nothing uses
-// any more. The errors of all refs are joined.
-func RemoveContainers(dataRoot string, refs []string, force bool, removed func(ref string)) error {
+// RemoveContainers removes each container refs names (rm [-f] [-v] REF...),
+// with volumes its anonymous volumes (chapter 08), calling removed for each
+// one gone, then collects the layers nothing uses any more. The errors of
+// all refs are joined.
+func RemoveContainers(dataRoot string, refs []string, force, volumes bool, removed func(ref string)) error {
 	containers, err := OpenStore(dataRoot)
 	if err != nil {
 		return err
@@ -21,9 +22,15 @@ func RemoveContainers(dataRoot string, refs []string, force bool, removed func(r
 	var errs []error
 	n := 0
 	for _, ref := range refs {
-		if err := removeContainer(containers, ref, force); err != nil {
+		c, err := removeContainer(containers, ref, force)
+		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if volumes {
+			if err := RemoveAnonymousVolumes(dataRoot, containers, c); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		n++
 		removed(ref)
@@ -39,11 +46,12 @@ func RemoveContainers(dataRoot string, refs []string, force bool, removed func(r
 	return errors.Join(errs...)
 }
 
-// removeContainer removes one container, killing it first if forced (Rm).
-func removeContainer(containers *Store, ref string, force bool) error {
+// removeContainer removes one container, killing it first if forced (Rm),
+// and returns its record as it was.
+func removeContainer(containers *Store, ref string, force bool) (*Container, error) {
 	c, err := containers.Get(ref)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return Rm(containers, c.ID, force)
+	return c, Rm(containers, c.ID, force)
 }

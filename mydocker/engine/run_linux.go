@@ -26,6 +26,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/runtime"
 	"github.com/mydocker/mydocker/mydocker/store"
 	"github.com/mydocker/mydocker/mydocker/trace"
+	"github.com/mydocker/mydocker/mydocker/volume"
 )
 
 // RunOptions is `mydocker run`, parsed.
@@ -49,6 +50,11 @@ type RunOptions struct {
 	Detach  bool
 	Restart RestartPolicy
 	LogOpts []string // KEY=VALUE, checked by logs.ParseOptions
+	// Chapter 08: -v, --mount and --tmpfs, parsed; --volumes-from
+	// CONTAINER[:ro|rw]; --read-only.
+	Mounts      []volume.Mount
+	VolumesFrom []string
+	ReadOnly    bool
 	// Chapter 07: --network, --ip, -p and -P.
 	Network    string
 	IP         string
@@ -93,7 +99,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		return runtime.ExitEngine, err
 	}
 	if opts.Remove {
-		undo.Push("remove container", func() error { return containers.Remove(c.ID) })
+		undo.Push("remove container", func() error { return removeWithVolumes(dataRoot, containers, c) })
 	}
 	// Chapter 02: the container's cgroup, made before init exists.
 	if err := makeCgroup(c, &undo); err != nil {
@@ -195,15 +201,30 @@ func makeCgroup(c *Container, undo *runtime.Undo) error {
 // prepareRoot makes the container's own directory and the rootfs.Spec
 // init builds its root from (chapter 03); the "host" image has none.
 func prepareRoot(containers *Store, c *Container, net netFiles) error {
-	if c.image == nil {
-		return nil
+	if c.image != nil {
+		spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup, net)
+		if err != nil {
+			return err
+		}
+		// Chapter 08: the user's mounts, and --read-only.
+		spec.Mounts, spec.ReadOnly = c.mounts, c.HostConfig.ReadonlyRootfs
+		spec.Binds = withoutUserTargets(spec.Binds, c.mounts)
+		c.Config.Rootfs = spec
 	}
-	spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup, net)
+	// Create's fsyncs ran meanwhile: the record is on disk before init exists.
+	err := <-c.durable
+	c.durable = nil
 	if err != nil {
-		return err
+		return fmt.Errorf("record container: %w", err)
 	}
-	c.Config.Rootfs = spec
 	return nil
+}
+
+// saveRunning records that the container runs while the command does: the
+// record's fsyncs need not hold the command up. finish waits for it.
+func saveRunning(containers *Store, c *Container) {
+	c.durable = make(chan error, 1)
+	go func() { c.durable <- containers.Save(c) }()
 }
 
 // checkOptions refuses bad input before anything is made, as Docker's
@@ -269,13 +290,57 @@ func create(dataRoot string, containers *Store, opts RunOptions) (*Container, er
 	if err != nil {
 		return nil, err
 	}
+	// Chapter 08: its volumes, made while the lock keeps `volume rm`
+	// from judging them unused before the record below says otherwise.
+	undoVolumes, err := createMounts(dataRoot, containers, img, c, opts)
+	if err != nil {
+		return nil, err
+	}
 	c.State.Set(Created)
 	c.State.Monitor = os.Getpid()
 	c.State.MonitorStart, _ = ProcessStartTime(c.State.Monitor)
 	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
+		undoVolumes()
 		return nil, err
 	}
-	return c, containers.Create(c)
+	if err := containers.Create(c); err != nil {
+		undoVolumes()
+		return nil, err
+	}
+	return c, nil
+}
+
+// createMounts plans and makes the container's mounts and records them in
+// c; the function it returns removes the volumes it made.
+func createMounts(dataRoot string, containers *Store, img *Image, c *Container, opts RunOptions) (func(), error) {
+	c.HostConfig.ReadonlyRootfs = opts.ReadOnly
+	c.Mounts = []MountPoint{}
+	if img == nil {
+		if len(opts.Mounts) > 0 || len(opts.VolumesFrom) > 0 || opts.ReadOnly {
+			return nil, runtime.Exitf(runtime.ExitEngine, "volumes, mounts and --read-only need an image: the %q pseudo-image has no root of its own", HostImage)
+		}
+		return func() {}, nil
+	}
+	mounts, err := planMounts(containers, img, opts)
+	if err != nil {
+		return nil, err
+	}
+	vols, err := volume.Open(dataRoot)
+	if err != nil {
+		return nil, err
+	}
+	points, specs, made, err := makeMounts(vols, mounts)
+	if err != nil {
+		return nil, err
+	}
+	c.Mounts, c.mounts = points, specs
+	return func() {
+		for _, name := range made {
+			if v, err := vols.Get(name); err == nil && v.Anonymous() {
+				vols.Remove(name) // named ones stay, as Docker keeps them
+			}
+		}
+	}, nil
 }
 
 // newContainer fills in a container's record from its image and the flags.
@@ -386,7 +451,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	}
 	c.State.Started(p.Pid, time.Now())
 	c.State.PidStart, _ = ProcessStartTime(p.Pid)
-	containers.Save(c)
+	saveRunning(containers, c)
 
 	defer relaySignals(sigs, p)()
 	waitOutput := func() {}
@@ -423,6 +488,9 @@ func relaySignals(sigs <-chan os.Signal, p *runtime.Process) (stop func()) {
 
 // finish records how the container ended, and what it used.
 func finish(containers *Store, c *Container, code int, err error) {
+	if c.durable != nil {
+		<-c.durable // the last save (Create's or saveRunning's) is done: c is ours
+	}
 	if c.Cgroup != nil {
 		usage := c.Cgroup.Stats()
 		c.State.Usage, c.State.OOMKilled = &usage, usage.OOMKills > 0
@@ -431,6 +499,9 @@ func finish(containers *Store, c *Container, code int, err error) {
 	c.State.PidStart, c.State.Monitor, c.State.MonitorStart = 0, 0, 0
 	if err != nil {
 		c.State.Error = err.Error()
+	}
+	if c.HostConfig.AutoRemove {
+		return // removed right after (Run's undo): no fsyncs for a record about to go
 	}
 	containers.Save(c)
 }

@@ -63,14 +63,17 @@ type Container struct {
 	// recorded before the group is made (its place follows from the ID).
 	Cgroup          *cgroups.Group    `json:"Cgroup,omitempty"`
 	NetworkSettings *network.Settings `json:"NetworkSettings,omitempty"` // chapter 07
-
-	image *Image // while the container is being made
+	containerMounts                   // chapter 08: "Mounts", as docker inspect shows them
+	image           *Image            // while the container is being made
+	durable         chan error        // the new record's fsyncs are done (Create)
 }
 
 // HostConfig holds the settings that concern the host, not the container's inside.
 type HostConfig struct {
 	AutoRemove bool              `json:"AutoRemove"` // --rm
 	Resources  cgroups.Resources `json:"Resources"`  // -m, --cpus, --pids-limit, ...
+	// ReadonlyRootfs is --read-only: the root is read-only, its mounts not.
+	ReadonlyRootfs bool `json:"ReadonlyRootfs"`
 	// RestartPolicy is --restart, carried out by the monitor (chapter 06).
 	RestartPolicy RestartPolicy `json:"RestartPolicy"`
 	// LogConfig is --log-opt for the json-file log the monitor writes.
@@ -170,9 +173,14 @@ func (s *Store) Create(c *Container) error {
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		return err
 	}
+	// Its three fsyncs (the record, its directory, and containers/, of
+	// which the directory is an entry) run while the cgroup and the root
+	// are prepared; init does not start before they are done
+	// (Container.durable, waited for by prepareRoot). Until the rename
+	// nothing is visible, so the record needs no rename of its own.
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err == nil {
-		err = fsutil.WriteFile(filepath.Join(tmp, "container.json"), data, 0o600)
+		err = os.WriteFile(filepath.Join(tmp, "container.json"), data, 0o600)
 	}
 	if err == nil {
 		err = os.Rename(tmp, s.Dir(c.ID))
@@ -181,9 +189,27 @@ func (s *Store) Create(c *Container) error {
 		os.RemoveAll(tmp)
 		return err
 	}
-	// The record's directory is an entry of containers/: durable only
-	// once that directory is synced.
-	return fsutil.SyncDir(s.dir)
+	c.durable = make(chan error, 1)
+	go func() { c.durable <- syncRecord(filepath.Join(s.Dir(c.ID), "container.json"), s.dir) }()
+	return nil
+}
+
+// syncRecord makes a new record durable: its data, its name in its
+// directory, and the directory's name in containers/ (dir).
+func syncRecord(path, dir string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if err := fsutil.SyncDir(filepath.Dir(path)); err != nil {
+		return err
+	}
+	return fsutil.SyncDir(dir)
 }
 
 // newPrefix marks a container directory still being created.
