@@ -33,10 +33,8 @@ func Diff(s *Store, ref string) ([]archive.Change, error) {
 }
 
 // Commit makes a new image of a container's image plus its writable layer,
-// and names it name ("" for an untagged image). With pause (Docker's
-// default, --pause=true) a running container is frozen while its layer is
-// read, so the image is one moment of it, not files half-written, and
-// thawed after.
+// and names it name ("" for an untagged image); with pause a running one is
+// frozen meanwhile (Docker's --pause=true), so the layer is one moment of it.
 func Commit(dataRoot, ref, name, comment string, pause bool) (image.Image, error) {
 	s, err := OpenStore(dataRoot)
 	if err != nil {
@@ -53,21 +51,17 @@ func Commit(dataRoot, ref, name, comment string, pause bool) (image.Image, error
 	if err != nil {
 		return nil, err
 	}
-	var base image.Image
-	if c.ImageID != "" {
-		if base, _, err = images.Get(string(c.ImageID)); err != nil {
-			return nil, fmt.Errorf("the image of container %s is gone: %w", ref, err)
-		}
-	} else {
+	base, _, err := images.Get(string(c.ImageID))
+	if c.ImageID == "" {
 		return nil, fmt.Errorf("container %s runs on a root filesystem given by path, not an image: `mydocker import` it first", ref)
+	} else if err != nil {
+		return nil, fmt.Errorf("the image of container %s is gone: %w", ref, err)
 	}
-	if pause && c.State.Status == Running {
-		trace.Step("freeze container %s while its layer is read (commit --pause=true, Docker's default)", ShortID(c.ID))
-		if err := Pause(s, c.ID); err != nil {
-			return nil, fmt.Errorf("pause container %s to commit it: %w (or commit with --pause=false)", ref, err)
-		}
-		defer Unpause(s, c.ID)
+	thaw, err := pauseWhile(s, c, pause)
+	if err != nil {
+		return nil, err
 	}
+	defer thaw()
 	pr, pw := io.Pipe()
 	go func() {
 		_, err := archive.Diff(upperDir(s, c), pw)
@@ -76,4 +70,17 @@ func Commit(dataRoot, ref, name, comment string, pause bool) (image.Image, error
 	img, err := images.Commit(name, base, pr, fmt.Sprintf("mydocker commit %s", ShortID(c.ID)), comment)
 	pr.CloseWithError(err)
 	return img, err
+}
+
+// pauseWhile freezes a running container, if pause, for as long as a
+// commit reads its layer; the returned function thaws it.
+func pauseWhile(s *Store, c *Container, pause bool) (thaw func(), err error) {
+	if !pause || c.State.Status != Running {
+		return func() {}, nil
+	}
+	trace.Step("freeze container %s while its layer is read (commit --pause=true, Docker's default)", ShortID(c.ID))
+	if err := Pause(s, c.ID); err != nil {
+		return nil, fmt.Errorf("pause container %s to commit it: %w (or commit with --pause=false)", c.Name, err)
+	}
+	return func() { Unpause(s, c.ID) }, nil
 }
