@@ -7,7 +7,7 @@
 #               unshare+chroot floor
 #   chapter 05  pulling and unpacking a large image from a loopback
 #               registry: mydocker pull vs `skopeo copy` + `umoci unpack`
-#   chapter 06  run -d, logs, stop, and the memory of a container's
+#   chapter 06  run -d, logs, exec, stop, and the memory of a container's
 #               supervisors: mydocker vs Docker (Debian's dockerd, started
 #               on a socket and data root of its own)
 #   chapter 07  attaching and detaching a container's network: mydocker run
@@ -245,6 +245,9 @@ if [ "$only" = all ] || [ "$only" = 06 ]; then
 	sleep 1
 	say "chapter 06: logs of a 100-line log — mydocker vs docker"
 	hf -w 3 -r $((runs * 6)) -n "mydocker logs" "$bin logs lg" -n "docker logs" "$d logs lg"
+
+	say "chapter 06: exec lg true — mydocker vs docker"
+	hf -w 3 -r $((runs * 6)) -n "mydocker exec" "$bin exec lg true" -n "docker exec" "$d exec lg true"
 
 	say "chapter 06: supervisors' memory per running container (PSS, kB): mydocker's monitor + init vs containerd-shim-runc-v2"
 	mon=$("$bin" inspect -f '{{.State.Monitor}}' lg)
