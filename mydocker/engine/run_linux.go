@@ -48,6 +48,7 @@ type RunOptions struct {
 	IP         string
 	Publish    []string
 	PublishAll bool
+	Aliases    []string // --network-alias
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -133,8 +134,8 @@ func attachNetwork(dataRoot string, c *Container, opts RunOptions) (*network.Att
 		// namespace with only lo, unless --network says otherwise.
 		mode = "none"
 	}
-	a, err := network.Attach(dataRoot, network.Request{Container: c.ID, Hostname: c.Config.Hostname,
-		Mode: mode, IP: opts.IP, Ports: ports, Monitor: os.Getpid()})
+	a, err := network.Attach(dataRoot, network.Request{Container: c.ID, Name: c.Name, Aliases: opts.Aliases,
+		Hostname: c.Config.Hostname, Mode: mode, IP: opts.IP, Ports: ports, Monitor: os.Getpid()})
 	if err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}

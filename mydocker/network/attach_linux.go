@@ -29,7 +29,9 @@ import (
 
 // A Request is what `run` asks for.
 type Request struct {
-	Container string // the container's ID
+	Container string   // the container's ID
+	Name      string   // the container's name, which the embedded DNS answers
+	Aliases   []string // --network-alias, answered too (user networks only)
 	Hostname  string
 	Mode      string    // --network: "" or bridge, none, host, or a network's name
 	IP        string    // --ip
@@ -46,7 +48,8 @@ type Attachment struct {
 	net      *Network
 	bridge   *netlink.Link
 	ep       *Endpoint
-	reserved []int // sockets holding the published host ports
+	reserved []int     // sockets holding the published host ports
+	dns      *resolver // a user network's embedded DNS server, from Join
 }
 
 // BridgeEnv set to "none" is dockerd's --bridge=none: no default bridge,
@@ -70,6 +73,9 @@ func (a *Attachment) HostMode() bool { return a.Settings.Mode == "host" }
 // Attach prepares a container's network. On error nothing is left.
 func Attach(dataRoot string, req Request) (*Attachment, error) {
 	a := &Attachment{hostname: req.Hostname, Settings: Settings{Mode: req.Mode}}
+	if err := checkAliases(req.Mode, req.Aliases); err != nil {
+		return nil, err
+	}
 	switch req.Mode {
 	case "host", "none":
 		if req.IP != "" {
@@ -172,7 +178,8 @@ func (a *Attachment) allocate(st *State, n *Network, req Request) (*Endpoint, er
 	if err != nil {
 		return nil, err
 	}
-	ep := &Endpoint{Container: req.Container, Network: n.ID, IP: ip.String(), HostVeth: VethName(req.Container),
+	ep := &Endpoint{Container: req.Container, Name: req.Name, Aliases: req.Aliases,
+		Network: n.ID, IP: ip.String(), HostVeth: VethName(req.Container),
 		Monitor: req.Monitor, MonitorStart: StartTime(req.Monitor)}
 	for _, b := range req.Ports {
 		if err := a.reserve(st, &b); err != nil {
@@ -286,7 +293,72 @@ func (a *Attachment) Join(ns *os.File) error {
 	if err := in.SetUp(eth0); err != nil {
 		return err
 	}
-	return in.AddDefaultRoute(eth0, net.ParseIP(a.net.Gateway))
+	if err := in.AddDefaultRoute(eth0, net.ParseIP(a.net.Gateway)); err != nil {
+		return err
+	}
+	if !a.embeddedDNS() {
+		return nil
+	}
+	// 127.0.0.11 is on lo, which init brings up only later.
+	lo, err := in.LinkByName("lo")
+	if err != nil {
+		return err
+	}
+	if err := in.SetUp(lo); err != nil {
+		return err
+	}
+	a.dns, err = startResolver(ns, lookupOn(a.store, a.net, searchDomains(hostResolvConf())), upstreams())
+	return err
+}
+
+// embeddedDNS reports whether the container gets 127.0.0.11: on a user
+// network, not on the default bridge (Docker's legacy links aside).
+func (a *Attachment) embeddedDNS() bool {
+	return a.net != nil && a.net.Name != DefaultName
+}
+
+// lookupOn answers a name from the endpoints on network n whose holder
+// is alive: their names, aliases and short IDs, case-insensitively. As in
+// Docker, NAME.NETWORK is NAME too, and so is NAME.DOMAIN for a search
+// domain of the container's resolv.conf (a resolver that applies the
+// search list before trying the name as it is, as busybox's nslookup does).
+func lookupOn(store *Store, n *Network, search []string) func(string) ([]net.IP, bool) {
+	return func(name string) ([]net.IP, bool) {
+		names := []string{name}
+		for _, d := range append([]string{n.Name}, search...) {
+			if short, ok := strings.CutSuffix(name, "."+strings.ToLower(d)); ok && short != "" {
+				names = append(names, short)
+			}
+		}
+		var ips []net.IP
+		store.Read(func(st *State) error {
+			for _, name := range names {
+				for cid, ep := range st.Endpoints {
+					if ep.Network == n.ID && ep.answers(cid, name) && alive(ep.Monitor, ep.MonitorStart) {
+						ips = append(ips, net.ParseIP(ep.IP).To4())
+					}
+				}
+				if len(ips) > 0 {
+					return nil
+				}
+			}
+			return nil
+		})
+		return ips, len(ips) > 0
+	}
+}
+
+// answers reports whether the endpoint of container id goes by name.
+func (ep *Endpoint) answers(id, name string) bool {
+	if strings.EqualFold(ep.Name, name) || (len(name) == 12 && strings.HasPrefix(id, name)) {
+		return true
+	}
+	for _, a := range ep.Aliases {
+		if strings.EqualFold(a, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // Detach undoes Attach and Join; it may run after either failed midway.
@@ -304,6 +376,8 @@ func (a *Attachment) detach(deleteLink bool) error {
 	if a == nil || a.ep == nil {
 		return nil
 	}
+	a.dns.close()
+	a.dns = nil
 	var errs []error
 	errs = append(errs, removePortRules(a.ep))
 	if deleteLink {
@@ -345,6 +419,9 @@ func deleteVeth(c *netlink.Conn, name string) error {
 func (a *Attachment) ResolvConf() string {
 	if a.HostMode() {
 		return hostResolvConf()
+	}
+	if a.embeddedDNS() {
+		return EmbeddedResolvConf(hostResolvConf())
 	}
 	return FilterResolvConf(hostResolvConf())
 }

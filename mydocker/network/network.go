@@ -51,7 +51,9 @@ type Network struct {
 // An Endpoint is one container's place on a network.
 type Endpoint struct {
 	Container string    `json:"Container"`
-	Network   string    `json:"Network"` // the network's ID
+	Name      string    `json:"Name,omitempty"`    // the container's, for the embedded DNS
+	Aliases   []string  `json:"Aliases,omitempty"` // --network-alias
+	Network   string    `json:"Network"`           // the network's ID
 	IP        string    `json:"IPAddress"`
 	HostVeth  string    `json:"HostVeth"`
 	Ports     []Binding `json:"Ports,omitempty"`
