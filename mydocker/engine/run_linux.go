@@ -96,7 +96,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		return runtime.ExitEngine, err
 	}
 	// Chapter 07: an address, the bridge, the published ports.
-	net, err := attachNetwork(dataRoot, c, opts)
+	net, err := attachNetwork(dataRoot, containers, c, opts)
 	if err != nil {
 		finish(containers, c, runtime.ExitEngine, err)
 		return runtime.ExitEngine, err
@@ -116,7 +116,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 
 // attachNetwork connects the container as --network, --ip and -p say
 // (chapter 07).
-func attachNetwork(dataRoot string, c *Container, opts RunOptions) (*network.Attachment, error) {
+func attachNetwork(dataRoot string, containers *Store, c *Container, opts RunOptions) (*network.Attachment, error) {
 	var exposed []string
 	if c.image != nil {
 		for p := range c.image.Config.ExposedPorts {
@@ -134,8 +134,12 @@ func attachNetwork(dataRoot string, c *Container, opts RunOptions) (*network.Att
 		// namespace with only lo, unless --network says otherwise.
 		mode = "none"
 	}
-	a, err := network.Attach(dataRoot, network.Request{Container: c.ID, Name: c.Name, Aliases: opts.Aliases,
-		Hostname: c.Config.Hostname, Mode: mode, IP: opts.IP, Ports: ports, Monitor: os.Getpid()})
+	req := network.Request{Container: c.ID, Name: c.Name, Aliases: opts.Aliases,
+		Hostname: c.Config.Hostname, Mode: mode, IP: opts.IP, Ports: ports, Monitor: os.Getpid()}
+	if err := joinRequest(containers, &req); err != nil {
+		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	a, err := network.Attach(dataRoot, req)
 	if err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
@@ -143,9 +147,9 @@ func attachNetwork(dataRoot string, c *Container, opts RunOptions) (*network.Att
 }
 
 // cloneFlags are the namespaces of chapter 01, less the network one for
-// --network host (the host's own stack).
+// --network host (the host's own stack) and container:NAME (another's).
 func cloneFlags(net *network.Attachment) uintptr {
-	if net.HostMode() {
+	if net.HostMode() || net.SharesNetns() {
 		return namespace.CloneFlags &^ unix.CLONE_NEWNET
 	}
 	return namespace.CloneFlags
@@ -330,6 +334,12 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, proxied...)
 	defer signal.Stop(sigs)
+	joinNet, err := joinedNetns(net) // chapter 07: --network container:NAME
+	if err != nil {
+		finish(containers, c, runtime.ExitEngine, err)
+		return runtime.ExitEngine, err
+	}
+	defer joinNet.Close()
 	// Chapter 02: init gets the cgroup's files to start the command in it,
 	// over the sync socket and only when it asks: placement numbers them.
 	placement, files, err := c.Cgroup.Open(0)
@@ -343,6 +353,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 		Cloneflags: cloneFlags(net),
 		// Chapter 07: eth0, once init's network namespace exists.
 		CreateRuntime: []func(*runtime.Process) error{joinNetwork(net)},
+		JoinNet:       joinNet,
 		CgroupFiles:   files,
 		Stdin:         stdin,
 		Stdout:        os.Stdout,

@@ -37,6 +37,10 @@ type Request struct {
 	IP        string    // --ip
 	Ports     []Binding // -p, -P
 	Monitor   int       // the holder's PID: this mydocker run
+	// --network container:NAME: that container's /etc/hosts and
+	// /etc/resolv.conf, which the new one shares with its namespace.
+	JoinHosts, JoinResolv string
+	JoinPid               int // that container's init
 }
 
 // An Attachment is a container's network, from Attach to Detach.
@@ -50,6 +54,7 @@ type Attachment struct {
 	ep       *Endpoint
 	reserved []int     // sockets holding the published host ports
 	dns      *resolver // a user network's embedded DNS server, from Join
+	joined   *Request  // --network container:NAME
 }
 
 // BridgeEnv set to "none" is dockerd's --bridge=none: no default bridge,
@@ -70,11 +75,35 @@ func (a *Attachment) noPorts(req Request) error {
 // namespace (no CLONE_NEWNET).
 func (a *Attachment) HostMode() bool { return a.Settings.Mode == "host" }
 
+// SharesNetns reports whether the container joins another's network
+// namespace (--network container:NAME): no CLONE_NEWNET either, init is
+// cloned inside that namespace instead.
+func (a *Attachment) SharesNetns() bool { return a.joined != nil }
+
+// JoinedPid is the init whose network namespace the container shares, or 0.
+func (a *Attachment) JoinedPid() int {
+	if a.joined == nil {
+		return 0
+	}
+	return a.joined.JoinPid
+}
+
 // Attach prepares a container's network. On error nothing is left.
 func Attach(dataRoot string, req Request) (*Attachment, error) {
 	a := &Attachment{hostname: req.Hostname, Settings: Settings{Mode: req.Mode}}
 	if err := checkAliases(req.Mode, req.Aliases); err != nil {
 		return nil, err
+	}
+	if strings.HasPrefix(req.Mode, "container:") {
+		// Docker's words for what a shared namespace cannot have.
+		switch {
+		case req.IP != "" || len(req.Aliases) > 0:
+			return nil, fmt.Errorf("conflicting options: --ip and --network-alias need a network of their own, not --network %s", req.Mode)
+		case len(req.Ports) > 0:
+			return nil, fmt.Errorf("conflicting options: port publishing and the container type network mode")
+		}
+		a.joined = &req
+		return a, nil
 	}
 	switch req.Mode {
 	case "host", "none":
@@ -307,7 +336,7 @@ func (a *Attachment) Join(ns *os.File) error {
 	if err := in.SetUp(lo); err != nil {
 		return err
 	}
-	a.dns, err = startResolver(ns, lookupOn(a.store, a.net, searchDomains(hostResolvConf())), upstreams())
+	a.dns, err = startResolver(ns, lookupOn(a.store, a.ep.Container, searchDomains(hostResolvConf())), upstreams())
 	return err
 }
 
@@ -317,29 +346,38 @@ func (a *Attachment) embeddedDNS() bool {
 	return a.net != nil && a.net.Name != DefaultName
 }
 
-// lookupOn answers a name from the endpoints on network n whose holder
-// is alive: their names, aliases and short IDs, case-insensitively. As in
-// Docker, NAME.NETWORK is NAME too, and so is NAME.DOMAIN for a search
-// domain of the container's resolv.conf (a resolver that applies the
-// search list before trying the name as it is, as busybox's nslookup does).
-func lookupOn(store *Store, n *Network, search []string) func(string) ([]net.IP, bool) {
+// lookupOn answers a name for container id from the endpoints on its
+// networks (the first and any `network connect` added) whose holder is
+// alive: their names, aliases and short IDs, case-insensitively. As in
+// Docker, NAME.NETWORK is NAME on that network, and NAME.DOMAIN is NAME
+// for a search domain of the container's resolv.conf (a resolver that
+// tries the search list before the name as it is, as busybox's nslookup).
+func lookupOn(store *Store, id string, search []string) func(string) ([]net.IP, bool) {
 	return func(name string) ([]net.IP, bool) {
-		names := []string{name}
-		for _, d := range append([]string{n.Name}, search...) {
-			if short, ok := strings.CutSuffix(name, "."+strings.ToLower(d)); ok && short != "" {
-				names = append(names, short)
-			}
-		}
 		var ips []net.IP
 		store.Read(func(st *State) error {
-			for _, name := range names {
-				for cid, ep := range st.Endpoints {
-					if ep.Network == n.ID && ep.answers(cid, name) && alive(ep.Monitor, ep.MonitorStart) {
-						ips = append(ips, net.ParseIP(ep.IP).To4())
+			mine := map[string]bool{}
+			for _, ep := range st.Endpoints {
+				if ep.Container == id {
+					mine[ep.Network] = true
+				}
+			}
+			for _, n := range st.Networks {
+				if !mine[n.ID] {
+					continue
+				}
+				names := []string{name}
+				for _, d := range append([]string{n.Name}, search...) {
+					if short, ok := strings.CutSuffix(name, "."+strings.ToLower(d)); ok && short != "" {
+						names = append(names, short)
 					}
 				}
-				if len(ips) > 0 {
-					return nil
+				for _, name := range names {
+					for _, ep := range st.Endpoints {
+						if ep.Network == n.ID && ep.answers(name) && alive(ep.Monitor, ep.MonitorStart) {
+							ips = append(ips, net.ParseIP(ep.IP).To4())
+						}
+					}
 				}
 			}
 			return nil
@@ -348,9 +386,9 @@ func lookupOn(store *Store, n *Network, search []string) func(string) ([]net.IP,
 	}
 }
 
-// answers reports whether the endpoint of container id goes by name.
-func (ep *Endpoint) answers(id, name string) bool {
-	if strings.EqualFold(ep.Name, name) || (len(name) == 12 && strings.HasPrefix(id, name)) {
+// answers reports whether the endpoint's container goes by name.
+func (ep *Endpoint) answers(name string) bool {
+	if strings.EqualFold(ep.Name, name) || (len(name) == 12 && strings.HasPrefix(ep.Container, name)) {
 		return true
 	}
 	for _, a := range ep.Aliases {
@@ -392,6 +430,16 @@ func (a *Attachment) detach(deleteLink bool) error {
 		if ep, ok := st.Endpoints[a.ep.Container]; ok && ep.Monitor == a.ep.Monitor {
 			delete(st.Endpoints, a.ep.Container)
 		}
+		// And what `network connect` added: its veths go with the
+		// namespace after an exit, or here.
+		for _, k := range extraEndpoints(st, a.ep.Container) {
+			if ep := st.Endpoints[k]; ep.Monitor == a.ep.Monitor {
+				if deleteLink {
+					errs = append(errs, deleteVeth(a.conn, ep.HostVeth))
+				}
+				delete(st.Endpoints, k)
+			}
+		}
 		return nil
 	}))
 	a.conn.Close()
@@ -420,6 +468,9 @@ func (a *Attachment) ResolvConf() string {
 	if a.HostMode() {
 		return hostResolvConf()
 	}
+	if a.joined != nil {
+		return a.joined.JoinResolv
+	}
 	if a.embeddedDNS() {
 		return EmbeddedResolvConf(hostResolvConf())
 	}
@@ -431,6 +482,9 @@ func (a *Attachment) Hosts() string {
 	if a.HostMode() {
 		data, _ := os.ReadFile("/etc/hosts")
 		return string(data)
+	}
+	if a.joined != nil {
+		return a.joined.JoinHosts
 	}
 	return Hosts(a.Settings.IPAddress, a.hostname)
 }

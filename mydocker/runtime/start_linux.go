@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	goruntime "runtime"
 	"strings"
 	"syscall"
 
@@ -40,6 +41,11 @@ type StartOptions struct {
 	// they are: without a terminal the command writes straight into them.
 	Stdin          *os.File
 	Stdout, Stderr *os.File
+	// JoinNet is another container's network namespace (an open
+	// /proc/PID/ns/net) for init to share, as runc joins a namespace given
+	// by path: Cloneflags then lacks CLONE_NEWNET, and init is cloned from
+	// a thread that has entered it (chapter 07, --network container:NAME).
+	JoinNet *os.File
 }
 
 // A Process is a started container init, seen from the host.
@@ -94,7 +100,11 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		// terminal (SIGTTOU) nor push keystrokes into it (TIOCSTI).
 		Setsid: true,
 	}
-	err = cmd.Start()
+	if opts.JoinNet != nil {
+		err = inNetns(opts.JoinNet, cmd.Start)
+	} else {
+		err = cmd.Start()
+	}
 	// Init has its own copy now. The host's must go, or a dead init would
 	// leave the socket open at both ends, and the host waiting forever.
 	initSock.Close()
@@ -264,5 +274,31 @@ func explainClone(err error) error {
 	case errors.Is(err, unix.EINVAL):
 		return fmt.Errorf("%w (the kernel lacks a namespace or clone3 feature: run `mydocker doctor`)", err)
 	}
+	return err
+}
+
+// inNetns runs fn (clone of init) on this goroutine's thread while it is
+// in the network namespace ns: a child gets the namespaces of the thread
+// that cloned it. The thread then goes back; should it fail to, it stays
+// locked and Go ends it when this goroutine does — and init's Pdeathsig
+// with it, so nothing runs in a namespace mydocker no longer watches.
+func inNetns(ns *os.File, fn func() error) error {
+	goruntime.LockOSThread()
+	self, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		goruntime.UnlockOSThread()
+		return &os.PathError{Op: "open", Path: "/proc/thread-self/ns/net", Err: err}
+	}
+	defer unix.Close(self)
+	trace.Step("setns(%s, CLONE_NEWNET): init is cloned in the network namespace it joins", ns.Name())
+	if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
+		goruntime.UnlockOSThread()
+		return os.NewSyscallError("setns CLONE_NEWNET", err)
+	}
+	err = fn()
+	if serr := unix.Setns(self, unix.CLONE_NEWNET); serr != nil {
+		return errors.Join(err, os.NewSyscallError("setns back to own network namespace", serr))
+	}
+	goruntime.UnlockOSThread()
 	return err
 }
