@@ -32,7 +32,9 @@ func networkCmd(g *Globals, args []string) error {
 func networkCreate(g *Globals, args []string) error {
 	var o network.CreateOptions
 	fs := NewFlagSet("network")
-	fs.String(&o.Driver, "driver", "d", "string", `driver to manage the network ("bridge")`)
+	var opts []string
+	fs.String(&o.Driver, "driver", "d", "string", `driver to manage the network ("bridge" or "macvlan")`)
+	fs.List(&opts, "opt", "o", "map", "driver options: parent=IF for macvlan")
 	fs.String(&o.Subnet, "subnet", "", "string", "subnet in CIDR format, e.g. 172.30.0.0/16")
 	fs.String(&o.Gateway, "gateway", "", "string", "IPv4 gateway for the subnet")
 	rest, err := parse(g, fs, args, 1, 1)
@@ -40,6 +42,13 @@ func networkCreate(g *Globals, args []string) error {
 		return err
 	}
 	o.Name = rest[0]
+	for _, kv := range opts {
+		k, v, _ := strings.Cut(kv, "=")
+		if k != "parent" || v == "" {
+			return &usageError{"network", fmt.Errorf("unknown -o %q: the one driver option is parent=IF (macvlan)", kv)}
+		}
+		o.Parent = v
+	}
 	n, err := network.Create(g.DataRoot, o)
 	if err != nil {
 		return err

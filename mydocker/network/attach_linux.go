@@ -143,6 +143,9 @@ func Attach(dataRoot string, req Request) (*Attachment, error) {
 		if a.bridge, err = ensureBridge(conn, n); err != nil {
 			return err
 		}
+		if n.Driver == "macvlan" && len(req.Ports) > 0 {
+			return fmt.Errorf("-p is not for a macvlan network: the container has its own address on %s's network, use it", n.Parent)
+		}
 		ep, err := a.allocate(st, n, req)
 		if err != nil {
 			return err
@@ -210,6 +213,9 @@ func (a *Attachment) allocate(st *State, n *Network, req Request) (*Endpoint, er
 	ep := &Endpoint{Container: req.Container, Name: req.Name, Aliases: req.Aliases,
 		Network: n.ID, IP: ip.String(), HostVeth: VethName(req.Container),
 		Monitor: req.Monitor, MonitorStart: StartTime(req.Monitor)}
+	if n.Driver == "macvlan" {
+		ep.HostVeth = "" // no host end: the parent carries it
+	}
 	for _, b := range req.Ports {
 		if err := a.reserve(st, &b); err != nil {
 			a.closeReserved()
@@ -289,6 +295,9 @@ func (a *Attachment) closeReserved() {
 func (a *Attachment) Join(ns *os.File) error {
 	if a == nil || a.ep == nil {
 		return nil
+	}
+	if a.net.Driver == "macvlan" {
+		return a.joinMacvlan(ns)
 	}
 	if err := a.conn.AddVeth(a.ep.HostVeth, "eth0", int(ns.Fd())); err != nil {
 		return err
@@ -420,7 +429,7 @@ func (a *Attachment) detach(deleteLink bool) error {
 	errs = append(errs, removePortRules(a.ep))
 	if deleteLink {
 		errs = append(errs, deleteVeth(a.conn, a.ep.HostVeth))
-	} else if l, err := a.conn.LinkByName(a.ep.HostVeth); err == nil {
+	} else if l, err := a.conn.LinkByName(a.ep.HostVeth); a.ep.HostVeth != "" && err == nil {
 		if err := a.conn.SetDown(l); err != nil && !errors.Is(err, unix.ENODEV) {
 			errs = append(errs, err)
 		}
@@ -450,6 +459,9 @@ func (a *Attachment) detach(deleteLink bool) error {
 // deleteVeth deletes a host end if it is still there; it is gone already
 // when the container's namespace ended first.
 func deleteVeth(c *netlink.Conn, name string) error {
+	if name == "" {
+		return nil // a macvlan's: it has no host end
+	}
 	l, err := c.LinkByName(name)
 	if errors.Is(err, unix.ENODEV) {
 		return nil

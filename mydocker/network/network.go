@@ -43,6 +43,7 @@ type Network struct {
 	Name    string    `json:"Name"`
 	Driver  string    `json:"Driver"`
 	Bridge  string    `json:"Bridge"`
+	Parent  string    `json:"Parent,omitempty"` // macvlan: the host's interface under it
 	Subnet  string    `json:"Subnet"`
 	Gateway string    `json:"Gateway"`
 	Created time.Time `json:"Created"`
