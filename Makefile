@@ -118,8 +118,9 @@ LAB_TESTS_02 := TestLimitsAreWritten|TestPidsLimitCountsOnlyTheContainer|TestOOM
 LAB_TESTS_03 := TestBusyboxImage|TestHostFilesInvisible|TestNoTraceOfTheOldRoot|TestHostMountTableUnchanged|TestChrootBreakout
 LAB_TESTS_04 := TestRoundTrip|TestContainersAreIsolatedAndShareLayers|TestHostileTarballs
 LAB_TESTS_05 := TestPullRunPush|TestRunPullsWhatIsMissing|TestTokenAuth|TestMultiPlatformIndex
-LABS_IN_ENGINE ?= 01 03 04 05
-export LAB_TESTS_01 LAB_TESTS_02 LAB_TESTS_03 LAB_TESTS_04 LAB_TESTS_05
+LAB_TESTS_06 := TestRestartOnFailureThreeTimes|TestStopBeatsRestartAlways
+LABS_IN_ENGINE ?= 01 03 04 05 06
+export LAB_TESTS_01 LAB_TESTS_02 LAB_TESTS_03 LAB_TESTS_04 LAB_TESTS_05 LAB_TESTS_06
 
 labs-engine:
 	@mkdir -p bin/labs

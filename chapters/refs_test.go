@@ -21,6 +21,7 @@ var (
 	codePath   = regexp.MustCompile("`(mydocker/[A-Za-z0-9_/.-]+\\.go)`")
 	readingRow = regexp.MustCompile("^\\s*(?:\\d+\\.|-)\\s+`(mydocker/[A-Za-z0-9_/.-]+\\.go)`(.*)$")
 	ident      = regexp.MustCompile("`([A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)?)(?:\\(\\))?`")
+	lineNumber = regexp.MustCompile(`\b[A-Za-z0-9_]+\.go:\d+`)
 	mdLink     = regexp.MustCompile(`\]\(([^)#\s]*)(?:#([^)\s]*))?\)`)
 )
 
@@ -35,6 +36,9 @@ func TestReferencesResolve(t *testing.T) {
 		}
 		for i, line := range strings.Split(string(data), "\n") {
 			where := doc + ":" + itoa(i+1)
+			if m := lineNumber.FindString(line); m != "" {
+				t.Errorf("%s: quotes %s, a line number that drifts with the code: name the function instead", where, m)
+			}
 			for _, m := range codePath.FindAllStringSubmatch(line, -1) {
 				if _, err := os.Stat(filepath.Join("..", m[1])); err != nil {
 					t.Errorf("%s: names %s, which does not exist", where, m[1])

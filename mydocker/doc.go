@@ -1,6 +1,7 @@
 // mydocker is a small container engine, built up over the chapters of this
 // course. main only dispatches: "mydocker init" is the container's first
-// process (runtime.Init); everything else is the command line (cli.Main).
+// process (runtime.Init), "mydocker monitor" looks after a detached container
+// (monitor.Main); everything else is the command line (cli.Main).
 //
 // # Package map
 //
@@ -11,6 +12,7 @@
 //	fsutil            atomic files with fsync, flock locks, private directories (a leaf)
 //	iocount           counting readers and writers: sizes, limits, progress (a leaf)
 //	trace             --trace: each kernel step as it happens [01] (a leaf)
+//	logs              Docker's json-file log: writer, rotation, reader [06] (a leaf)
 //	testenv           the skip-or-fail rule of tests that need root or a program
 //	namespace         clone flags and what each namespace hides [01]
 //	cgroups           limits: v1 and v2 groups, devices, stats [02]
@@ -30,17 +32,18 @@
 //	                  root, be PID 1; knows no image, only a rootfs.Spec [01-03]
 //	engine            what dockerd does: containers with names and state,
 //	                  images resolved to layers, run, rm, rmi, commit; pull,
-//	                  push, save, load, import and tag (Images) [01-05, 07]
+//	                  push, save, load, import and tag (Images) [01-05];
+//	                  the lifecycle's states, restart policy and commands [06]
+//	monitor           the process that looks after one detached container:
+//	                  parent of its init, its logs, its restarts [06]
 //	doctor            does this machine have what mydocker needs? [01, 07]
-//	cli               the command line: parses flags, prints [01-05, 07]
+//	cli               the command line: parses flags, prints [01-07]
 //
 // Where the chapters to come live:
 //
-//	06 lifecycle      engine (states, stop, kill, restart) + monitor (the
-//	                  process that waits for a detached container)
 //	07 networking     netlink (the route socket) + network (bridges, veths,
 //	                  NAT; DNS to come); it joins a container through the
-//	                  runtime's createRuntime hook (engine's joinNetwork in
+//	                  runtime's createRuntime hook (engine's JoinNetwork in
 //	                  runtime.StartOptions.CreateRuntime)
 //	08 volumes        volume; it mounts through the runtime's list of mounts
 //	                  made inside the container (rootfs.Spec.Binds)
@@ -57,6 +60,7 @@
 //	fsutil        ->
 //	iocount       ->
 //	trace         ->
+//	logs          ->
 //	testenv       ->
 //	namespace     -> trace
 //	cgroups       -> trace
@@ -65,7 +69,7 @@
 //	network       -> fsutil netlink trace
 //	archive       -> iocount trace
 //	reference     -> digest
-//	image         -> digest
+//	image         -> digest trace
 //	image/layout/tarfs -> archive
 //	image/layout  -> digest fsutil image image/layout/tarfs
 //	image/tarball -> digest image image/layout image/layout/tarfs
@@ -75,7 +79,8 @@
 //	store         -> digest fsutil image image/layout image/remote reference store/layer
 //	runtime       -> cgroups namespace rootfs trace
 //	doctor        -> cgroups namespace netlink
-//	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball namespace network reference rootfs runtime store store/layer trace
-//	cli           -> archive cgroups doctor engine fsutil image/builtin network reference runtime store trace
-//	.             -> cli runtime
+//	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace network reference rootfs runtime store store/layer trace
+//	monitor       -> cgroups engine logs runtime trace
+//	cli           -> archive cgroups doctor engine fsutil image/builtin logs monitor network reference runtime store trace
+//	.             -> cli monitor runtime
 package main

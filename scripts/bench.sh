@@ -7,12 +7,18 @@
 #               unshare+chroot floor
 #   chapter 05  pulling and unpacking a large image from a loopback
 #               registry: mydocker pull vs `skopeo copy` + `umoci unpack`
+#   chapter 06  run -d, logs, stop, and the memory of a container's
+#               supervisors: mydocker vs Docker (Debian's dockerd, started
+#               on a socket and data root of its own)
 #   chapter 07  attaching and detaching a container's network: mydocker run
 #               on the default bridge vs --network none (the difference is
 #               the attach+detach), beside the CNI bridge plugin's ADD+DEL
 #               (host-local IPAM, ipMasq); all in a throwaway netns
+#   chapter 08  a new named volume's first mount, with copy-up of a
+#               10,000-file directory: mydocker vs Docker (Debian's dockerd
+#               on a socket and data root of this run's own)
 #
-#   scripts/bench.sh [all|04|05|07]   the benchmarks (all by default)
+#   scripts/bench.sh [all|04|05|06|07|08]   the benchmarks (all by default)
 #   scripts/bench.sh registry      no benchmark: start the loopback registry
 #                                  and end, through the same cleanup
 #                                  (scripts_test.go checks its status)
@@ -31,8 +37,8 @@ bin=$top/bin/mydocker
 runs=${BENCH_RUNS:-5}
 only=${1:-all}
 case $only in
-all | 04 | 05 | 07 | registry) ;;
-*) echo "bench.sh: unknown argument $only (want all, 04, 05, 07 or registry)" >&2; exit 2 ;;
+all | 04 | 05 | 06 | 07 | 08 | registry) ;;
+*) echo "bench.sh: unknown argument $only (want all, 04, 05, 06, 07, 08 or registry)" >&2; exit 2 ;;
 esac
 
 work=$(mktemp -d /var/tmp/mydocker-bench.XXXXXX)
@@ -47,6 +53,17 @@ cleanup() {
 		wait "$registry_pid" 2>/dev/null
 	fi
 	runc delete -f mydocker-bench >/dev/null 2>&1
+	if [ -n "${dockerd_pid:-}" ]; then
+		for c in $(docker -H "unix://$work/docker.sock" ps -aq 2>/dev/null); do
+			docker -H "unix://$work/docker.sock" rm -f "$c" >/dev/null 2>&1
+		done
+		kill "$dockerd_pid" 2>/dev/null
+		wait "$dockerd_pid" 2>/dev/null
+		umount "$work/docker/exec"/* "$work/docker/data"/* 2>/dev/null
+	fi
+	if [ -n "${MYDOCKER_ROOT:-}" ] && [ -x "$bin" ]; then
+		for c in $("$bin" ps -aq 2>/dev/null); do "$bin" rm -f "$c" >/dev/null 2>&1; done
+	fi
 	rm -rf "$work"
 	exit "$status"
 }
@@ -83,7 +100,24 @@ export MYDOCKER_ROOT=$work/root
 results=$cache/results-$(date +%Y%m%d-%H%M%S).md
 
 say() { printf '\n### %s\n\n' "$*" | tee -a "$results"; }
-hf() { hyperfine -N --style basic --export-markdown "$work/hf.md" "$@" >&2; cat "$work/hf.md" | tee -a "$results"; }
+# hf runs hyperfine, then prints its table, each command's median, and the
+# ratio of the first command's median to each other's: the figures the
+# chapters quote (a few slow outliers move a mean, not a median).
+hf() {
+	hyperfine -N --style basic --export-markdown "$work/hf.md" --export-json "$work/hf.json" "$@" >&2
+	{
+		cat "$work/hf.md"
+		python3 - "$work/hf.json" <<'MEDIANS'
+import json, sys
+rs = json.load(open(sys.argv[1]))["results"]
+unit, scale = ("ms", 1e3) if rs[0]["median"] < 1 else ("s", 1)
+print()
+for r in rs:
+    print(f"median {r['median'] * scale:.{1 if unit == 'ms' else 3}f} {unit}: {r['command']}" +
+          (f" (first / this: {rs[0]['median'] / r['median']:.2f}x)" if r is not rs[0] else ""))
+MEDIANS
+	} | tee -a "$results"
+}
 
 echo "mydocker bench on $(uname -r), $(nproc) CPUs, $(date -u +%F)" | tee "$results"
 
@@ -118,16 +152,18 @@ NET07
 	[ "$only" = 07 ] && { echo "bench: results in $results" >&2; exit 0; }
 fi
 
-# The large root filesystem, and its layer as a gzipped tar.
+# The large root filesystem, and its layer as a gzipped tar (not for 06, 08).
+if [ "$only" != 06 ] && [ "$only" != 08 ]; then
 if [ ! -x "$cache/minbase/bin/bash" ]; then
 	echo "bench: debootstrap --variant=minbase bookworm (once, into $cache/minbase)" >&2
 	rm -rf "$cache/minbase"
 	debootstrap --variant=minbase bookworm "$cache/minbase" http://deb.debian.org/debian >&2
 fi
-if [ ! -s "$cache/minbase.tar.gz" ]; then
+if [ "$only" != 08 ] && [ ! -s "$cache/minbase.tar.gz" ]; then
 	tar --numeric-owner --xattrs -C "$cache/minbase" -cf - . | gzip -6 > "$cache/minbase.tar.gz"
 fi
 echo "layer: $(du -h "$cache/minbase.tar.gz" | cut -f1) gzipped, $(du -sh "$cache/minbase" | cut -f1) unpacked, $(find "$cache/minbase" | wc -l) files" | tee -a "$results"
+fi
 
 if [ "$only" = all ] || [ "$only" = 04 ]; then
 	# Both tools unpack the same blob, from the same OCI layout: mydocker's
@@ -166,6 +202,106 @@ if [ "$only" = all ] || [ "$only" = 05 ]; then
 		-n "mydocker pull" "env MYDOCKER_ROOT=$work/pullroot $bin pull -q $ref" \
 		-n "skopeo copy + umoci unpack" "sh -c 'skopeo copy -q --src-tls-verify=false docker://$ref oci:$work/oci:minbase && umoci unpack --image $work/oci:minbase $work/bundle'" \
 		-n "skopeo copy alone" "skopeo copy -q --src-tls-verify=false docker://$ref oci:$work/oci:minbase"
+fi
+
+# pss_kb prints the proportional set size of the given PIDs together, in kB.
+pss_kb() {
+	local total=0 pid kb
+	for pid in "$@"; do
+		kb=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")
+		total=$((total + kb))
+	done
+	echo "$total"
+}
+
+if [ "$only" = all ] || [ "$only" = 06 ]; then
+	# Docker on a socket, data root and exec root of its own, networking
+	# off (as chapters/harness/dockerd_linux.go starts it), with the same
+	# busybox image, loaded from mydocker.
+	mkdir -p "$work/docker"
+	echo '{"deprecated-key-path": "'"$work"'/docker/key.json"}' > "$work/docker/daemon.json"
+	dockerd --config-file "$work/docker/daemon.json" --data-root "$work/docker/data" --exec-root "$work/docker/exec" \
+		--pidfile "$work/docker/pid" -H "unix://$work/docker.sock" --bridge none --iptables=false --ip-masq=false \
+		--ip-forward=false --exec-opt native.cgroupdriver=cgroupfs >"$work/docker/log" 2>&1 &
+	dockerd_pid=$!
+	d="docker -H unix://$work/docker.sock"
+	for _ in $(seq 100); do $d version >/dev/null 2>&1 && break; sleep 0.1; done
+	"$bin" mkimage busybox >/dev/null
+	"$bin" save busybox | $d load -q >/dev/null
+	say "chapter 06: run -d busybox sleep — mydocker vs docker"
+	hf -w 2 -r $((runs * 4)) \
+		-n "mydocker run -d" "$bin run -d busybox sleep 1000" \
+		-n "docker run -d --network none" "$d run -d --network none busybox sleep 1000"
+	for c in $("$bin" ps -aq); do "$bin" rm -f "$c" >/dev/null; done
+	for c in $($d ps -aq); do $d rm -f "$c" >/dev/null; done
+
+	"$bin" run -d --name lg busybox sh -c 'for i in $(seq 100); do echo line $i; done; exec sleep 1000' >/dev/null
+	$d run -d --network none --name lg busybox sh -c 'for i in $(seq 100); do echo line $i; done; exec sleep 1000' >/dev/null
+	sleep 1
+	say "chapter 06: logs of a 100-line log — mydocker vs docker"
+	hf -w 3 -r $((runs * 6)) -n "mydocker logs" "$bin logs lg" -n "docker logs" "$d logs lg"
+
+	say "chapter 06: supervisors' memory per running container (PSS, kB): mydocker's monitor + init vs containerd-shim-runc-v2"
+	mon=$("$bin" inspect -f '{{.State.Monitor}}' lg)
+	init=$("$bin" inspect -f '{{.State.Pid}}' lg)
+	shim=$(ps -o ppid= -p "$($d inspect -f '{{.State.Pid}}' lg)" | tr -d ' ')
+	printf '| supervisor | PSS kB |\n|---|---|\n| mydocker monitor + init | %s |\n| containerd-shim-runc-v2 | %s |\n' \
+		"$(pss_kb "$mon" "$init")" "$(pss_kb "$shim")" | tee -a "$results"
+
+	# A shell that ends on SIGTERM at once, even as Docker's PID 1 (which
+	# ignores the signals it has no handler for): its wait is interrupted.
+	for tool in "$bin" "$d"; do
+		net=""; [ "$tool" = "$d" ] && net="--network none"
+		cat > "$work/st-$(basename "${tool%% *}").sh" <<SCRIPT
+#!/bin/sh
+$tool rm -f st >/dev/null 2>&1
+exec $tool run -d $net --name st busybox sh -c 'trap "exit 0" TERM; while :; do sleep 1 & wait \$!; done' >/dev/null
+SCRIPT
+		chmod +x "$work/st-$(basename "${tool%% *}").sh"
+	done
+	say "chapter 06: stop of a command that honours SIGTERM — mydocker vs docker"
+	hf -r $((runs * 2)) \
+		--prepare "$work/st-mydocker.sh" -n "mydocker stop" "$bin stop st" \
+		--prepare "$work/st-docker.sh" -n "docker stop" "$d stop st"
+fi
+
+if [ "$only" = all ] || [ "$only" = 08 ]; then
+	# One image for both engines: busybox plus /data holding 10,000 small
+	# files, imported into mydocker and `mydocker save`d into Docker.
+	"$bin" mkimage -o "$work/busybox.tar" busybox
+	mkdir -p "$work/img10k/data"
+	tar -xf "$work/busybox.tar" -C "$work/img10k"
+	for d in $(seq 100); do
+		mkdir "$work/img10k/data/d$d"
+		(cd "$work/img10k/data/d$d" && for f in $(seq 100); do echo "$d $f" > "f$f"; done)
+	done
+	tar --numeric-owner -C "$work/img10k" -cf "$work/img10k.tar" .
+	"$bin" import "$work/img10k.tar" img10k >/dev/null
+	"$bin" save -o "$work/img10k-save.tar" img10k
+	# Docker, on a socket, data root and exec root of this run's own, with
+	# networking off: it touches nothing of the host's (the one chapter
+	# 06 started, if it ran).
+	if [ -z "${dockerd_pid:-}" ]; then
+		mkdir -p "$work/docker"
+		echo '{"deprecated-key-path": "'"$work"'/docker/key.json"}' > "$work/docker/daemon.json"
+		dockerd --config-file "$work/docker/daemon.json" --data-root "$work/docker/data" --exec-root "$work/docker/exec" \
+			--pidfile "$work/docker/pid" -H "unix://$work/docker.sock" --bridge none --iptables=false --ip-masq=false \
+			--ip-forward=false --exec-opt native.cgroupdriver=cgroupfs >"$work/docker/log" 2>&1 &
+		dockerd_pid=$!
+	fi
+	docker=(docker -H "unix://$work/docker.sock")
+	for _ in $(seq 300); do "${docker[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
+	"${docker[@]}" load -q -i "$work/img10k-save.tar" >/dev/null
+	"$bin" run --rm img10k true
+	"${docker[@]}" run --rm --network none img10k true
+	say "chapter 08: a new named volume's first mount, copy-up of 10,000 files (100 dirs) — mydocker vs Docker $("${docker[@]}" version --format '{{.Server.Version}}')"
+	hf -w 2 -r $((runs * 2)) \
+		--prepare "sh -c '$bin volume rm -f v10k >/dev/null; ${docker[*]} volume rm -f v10k >/dev/null'" \
+		-n "mydocker run --rm img10k true (no volume)" "$bin run --rm img10k true" \
+		-n "mydocker run --rm -v v10k:/data img10k true (create + copy-up)" "$bin run --rm -v v10k:/data img10k true" \
+		-n "docker run --rm img10k true (no volume)" "${docker[*]} run --rm --network none img10k true" \
+		-n "docker run --rm -v v10k:/data img10k true (create + copy-up)" "${docker[*]} run --rm --network none -v v10k:/data img10k true"
+	"$bin" volume rm -f v10k >/dev/null
 fi
 
 echo "bench: results in $results" >&2

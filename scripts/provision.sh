@@ -25,8 +25,11 @@ GO_ROOT=/usr/local/go
 #                    start their own dockerd on a socket of their own and
 #                    compare what a container sees with it (ch02)
 #   apache2-utils    htpasswd, to make the password file of the tests' registry
+#   pigz             unpigz, which a pull decompresses layers with when it is
+#                    on the PATH, as Docker does (Go's gzip otherwise; the
+#                    image tests try both ways)
 #   ca-certificates, curl   fetching Go when needed
-packages=(busybox-static iproute2 iptables docker-registry skopeo umoci runc docker.io apache2-utils ca-certificates curl)
+packages=(busybox-static iproute2 iptables docker-registry skopeo umoci runc docker.io apache2-utils pigz ca-certificates curl)
 # This machine's architecture, in Debian's words (amd64, arm64): Go's
 # tarball and the VM follow it.
 arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)

@@ -71,6 +71,11 @@ func running(t *testing.T, e *harness.Env, name string, args ...string) (*exec.C
 		require.NoError(t, json.Unmarshal([]byte(e.MustRun("inspect", "-f", "{{json .Cgroup}}", name)), &g))
 	}
 	require.NotEmpty(t, g.Dirs, "mydocker inspect shows no cgroup for the running container %s", name)
+	// The record says "running" once init has reported the start, which
+	// can also come just after the command's first output.
+	for i := 0; i < 200 && strings.TrimSpace(e.MustRun("inspect", "-f", "{{.State.Status}}", name)) != "running"; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
 	t.Cleanup(func() {
 		e.Run("rm", "-f", name)
 		cmd.Wait()

@@ -60,7 +60,7 @@ func awaitRecord(t *testing.T, root string) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		if m, _ := filepath.Glob(filepath.Join(root, "containers", "*", "container.json")); len(m) > 0 {
+		if m, _ := filepath.Glob(filepath.Join(root, "containers", "[0-9a-f]*", "container.json")); len(m) > 0 {
 			return filepath.Base(filepath.Dir(m[0]))
 		}
 	}

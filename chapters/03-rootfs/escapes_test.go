@@ -223,12 +223,26 @@ func TestCapDropAllUnderInheritingCaller(t *testing.T) {
 
 // Issue 9, item 4: init (PID 1) kept every capability, so a container
 // allowed to trace it (--cap-add SYS_PTRACE) could act with all of them.
-// Every thread of init must hold no more than the container's bounding set.
+// Every thread of init must hold no more than the container could itself,
+// and must be unable to gain more by executing anything.
+//
+// What a thread can use is its effective set; what it can get back is its
+// permitted set (capset), inheritable and ambient (kept across execve),
+// and, through execve, what the kernel grants a root process: its bounding
+// set, unless no_new_privs is set, under which execve grants nothing the
+// permitted set does not hold already. So every thread of init must have
+// permitted and effective within CAP_KILL and the container's bounding set
+// (all init needs to signal the command), nothing inheritable or ambient,
+// and no_new_privs. Init's bounding set itself is not checked: under
+// no_new_privs nothing reads it. (Until issue 10 this test wanted the
+// bounding set within the container's and no no_new_privs, which let a
+// tracer of init execve its way back to the whole bounding set; dropping
+// it took some 40 stop-the-world calls per start.)
 func TestInitNotStrongerThanContainer(t *testing.T) {
-	t.Log("runc: the container's PID 1 side holds no capability beyond the container's bounding set")
+	t.Log("runc: the container's PID 1 side holds no capability beyond the container's, and can gain none by execve")
 	e := harness.New(t)
 	e.Busybox()
-	script := `for f in /proc/1/task/*/status; do echo "== $f"; grep '^Cap' "$f"; done; echo "== self"; grep '^CapBnd' /proc/self/status`
+	script := `for f in /proc/1/task/*/status; do echo "== $f"; grep -e '^Cap' -e '^NoNewPrivs' "$f"; done; echo "== self"; grep '^CapBnd' /proc/self/status`
 	// Root commands, and any command that could gain CAP_SYS_PTRACE (the
 	// last case: a setuid helper of the image would get it), are held
 	// until init has lowered its sets (see releaseCommand).
@@ -237,15 +251,25 @@ func TestInitNotStrongerThanContainer(t *testing.T) {
 		out := e.MustRun(run...)
 		parts := strings.Split(out, "== ")
 		bounding := capSets(t, parts[len(parts)-1])["CapBnd"]
+		most := map[string]uint64{"CapPrm": bounding & (1 << unix.CAP_KILL), "CapEff": bounding & (1 << unix.CAP_KILL), "CapInh": 0, "CapAmb": 0}
 		threads := 0
 		for _, part := range parts[1 : len(parts)-1] {
+			name, _, _ := strings.Cut(part, "\n")
+			sets := capSets(t, part)
+			if len(sets) == 0 && !strings.Contains(part, "NoNewPrivs") {
+				continue // the thread ended between the glob and grep (init's forking thread does)
+			}
 			threads++
-			for set, v := range capSets(t, part) {
-				if v&^bounding != 0 {
-					name, _, _ := strings.Cut(part, "\n")
-					t.Errorf("mydocker %s: init's %s %s = %016x, beyond the container's bounding set %016x",
-						strings.Join(run[:len(run)-3], " "), name, set, v, bounding)
+			for set, max := range most {
+				v, ok := sets[set]
+				if !ok || v&^max != 0 {
+					t.Errorf("mydocker %s: init's %s %s = %016x (listed: %v), want no more than %016x",
+						strings.Join(run[:len(run)-3], " "), name, set, v, ok, max)
 				}
+			}
+			if !strings.Contains(part, "NoNewPrivs:\t1") {
+				t.Errorf("mydocker %s: init's %s has no no_new_privs: an execve there would get its bounding set %016x",
+					strings.Join(run[:len(run)-3], " "), name, sets["CapBnd"])
 			}
 		}
 		require.NotZero(t, threads, "no thread of init listed: %q", out)

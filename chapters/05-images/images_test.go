@@ -127,6 +127,52 @@ func TestPullRunPush(t *testing.T) {
 	}
 }
 
+// Docker decompresses layers with unpigz when it is on the PATH, and with
+// Go's gzip when it is not; so does mydocker. Both ways must pull the same
+// image, and both must refuse a corrupt blob with the same line.
+func TestPullWithAndWithoutUnpigz(t *testing.T) {
+	reg := registrytest.Start(t, registrytest.Options{})
+	img := fixture(t, "amd64")
+	pushFixture(t, reg, "fixture:1", img)
+	proxy := registrytest.NewFaultProxy(t, reg)
+	layers, _ := img.Layers()
+	top, _ := layers[2].Digest()
+	ref := proxy.Host + "/fixture:1"
+	_, lookErr := exec.LookPath("unpigz")
+	for _, way := range []struct {
+		name   string
+		env    []string
+		unpigz bool
+	}{{"unpigz", nil, true}, {"Go's gzip", []string{"MYDOCKER_DISABLE_PIGZ=1"}, false}} {
+		t.Run(way.name, func(t *testing.T) {
+			if way.unpigz && lookErr != nil {
+				if os.Getenv("CI") == "true" {
+					t.Fatal("unpigz is not on the PATH (scripts/provision.sh installs pigz)")
+				}
+				t.Skip("unpigz is not on the PATH: install pigz to test Docker's way")
+			}
+			e := harness.New(t)
+			e.Environ = append(e.Environ, way.env...)
+			proxy.Set(registrytest.Faults{CorruptBlob: top})
+			r := e.Run("pull", ref)
+			proxy.Set(registrytest.Faults{})
+			if r.Code != 1 || !strings.Contains(r.Stderr, "digest mismatch: content named "+string(top)) {
+				t.Errorf("pull of a corrupt blob: %v\nwant exit 1 and the digest mismatch", r)
+			}
+			assertNoTemp(t, e.Root)
+			r = e.Run("--trace", "pull", ref) // the trace goes to stderr
+			require.Zero(t, r.Code, "%v", r)
+			if used := strings.Contains(r.Stderr, "unpigz -d -c"); used != way.unpigz {
+				t.Errorf("pull through unpigz = %v, want %v:\n%s", used, way.unpigz, r.Stderr)
+			}
+			got := e.MustRun("run", "--rm", ref, "sh", "-c", "cat /etc/motd; ls /tmp; ls /opt/app; echo $FIXTURE")
+			if got != "welcome\nnew\nyes\n" {
+				t.Errorf("run of the pulled image printed %q; want its layers applied, whiteouts included", got)
+			}
+		})
+	}
+}
+
 func TestRunPullsWhatIsMissing(t *testing.T) {
 	e := harness.New(t)
 	reg := registrytest.Start(t, registrytest.Options{})

@@ -329,3 +329,41 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("a port a host program listens on: %v", r)
 	}
 }
+
+// TestDetachedServer: a server started with -d is attached by its monitor
+// (chapter 06), answers on its published port, keeps its port across a
+// stop and a start, and releases address, port and rules when removed.
+func TestDetachedServer(t *testing.T) {
+	e, h := setup(t)
+	script := "mkdir -p /www && echo hello from detached > /www/index.html && exec httpd -f -p 80 -h /www"
+	e.MustRun("run", "-d", "--name", "web", "-p", "8090:80", "busybox", "sh", "-c", script)
+	get := func() (string, error) {
+		var out string
+		var err error
+		for i := 0; i < 100; i++ {
+			if out, err = h.Sh("busybox timeout 2 busybox wget -q -O- http://" + harness.HostAddr + ":8090/"); err == nil {
+				return out, nil
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		return out, err
+	}
+	if out, err := get(); err != nil || out != "hello from detached\n" {
+		t.Fatalf("the detached server on its published port: %q, %v", out, err)
+	}
+	if got := e.MustRun("port", "web"); got != "80/tcp -> 0.0.0.0:8090\n" {
+		t.Errorf("mydocker port web = %q", got)
+	}
+	e.MustRun("stop", "-t", "1", "web")
+	if rules, _ := h.Sh("iptables-save -t nat"); strings.Contains(rules, "--dport 8090") {
+		t.Errorf("a stopped container still holds its port's DNAT rule:\n%s", rules)
+	}
+	e.MustRun("start", "web")
+	if out, err := get(); err != nil || out != "hello from detached\n" {
+		t.Fatalf("after stop and start: %q, %v", out, err)
+	}
+	e.MustRun("rm", "-f", "web")
+	if rules, _ := h.Sh("iptables-save -t nat"); strings.Contains(rules, "--dport 8090") {
+		t.Errorf("rm -f left the port's DNAT rule:\n%s", rules)
+	}
+}

@@ -120,16 +120,23 @@ func New(t testing.TB) *Env {
 	before := Snapshot()
 	t.Cleanup(func() {
 		e.StopAll()
-		after := Snapshot()
-		for _, leak := range after.LeaksSince(before, e.Root) {
-			t.Errorf("leak after test: %s", leak)
-		}
 		// Every container a test makes, it removes (run --rm, or rm).
+		// One left behind is a leak; a detached one may still run, under
+		// its monitor: rm -f it before the other leaks are counted.
 		entries, _ := os.ReadDir(filepath.Join(e.Root, "containers"))
 		for _, d := range entries {
 			if d.IsDir() {
 				t.Errorf("leak after test: container record %s", d.Name())
+				e.Cmd("rm", "-f", d.Name()).Run()
 			}
+		}
+		// A monitor (chapter 06) names its data root in its argv.
+		for _, p := range ProcessesNaming(e.Root) {
+			t.Errorf("leak after test: process %s", p)
+		}
+		after := Snapshot()
+		for _, leak := range after.LeaksSince(before, e.Root) {
+			t.Errorf("leak after test: %s", leak)
 		}
 	})
 	return e

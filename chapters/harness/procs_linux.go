@@ -27,3 +27,28 @@ func OnlyChild(t testing.TB, pid int) int {
 	fmt.Sscan(kids[0], &child)
 	return child
 }
+
+// ProcessesNaming lists the processes (other than this one) whose command
+// line holds s, as "PID: argv": a detached container's monitor left running
+// names its data root there.
+func ProcessesNaming(s string) []string {
+	var out []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	self := fmt.Sprintf("/proc/%d/cmdline", os.Getpid())
+	for _, f := range dirs {
+		if f == self {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil || !strings.Contains(string(data), s) {
+			continue
+		}
+		if st, err := os.ReadFile(filepath.Join(filepath.Dir(f), "stat")); err == nil {
+			if i := strings.LastIndexByte(string(st), ')'); i > 0 && strings.HasPrefix(string(st[i+1:]), " Z") {
+				continue // a zombie holds nothing, and its parent reaps it
+			}
+		}
+		out = append(out, strings.TrimPrefix(filepath.Dir(f), "/proc/")+": "+strings.ReplaceAll(strings.TrimRight(string(data), "\x00"), "\x00", " "))
+	}
+	return out
+}

@@ -88,6 +88,11 @@ func (g *Group) Paths() []string { return g.dirs() }
 // and the shared "mydocker" parent too if no other container uses it.
 func (g *Group) Destroy() error {
 	var errs []error
+	// A paused container's processes cannot die: on v1 a frozen task
+	// killed with SIGKILL stays until it is thawed. Thaw first.
+	if frozen, err := g.Frozen(); err == nil && frozen {
+		g.Thaw()
+	}
 	for _, dir := range g.dirs() {
 		if err := removeGroup(g.Mode, dir); err != nil {
 			errs = append(errs, err)

@@ -49,6 +49,17 @@ func init() {
 	commands = []*command{
 		{name: "run", usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Run a command in a new container", run: runCmd},
 		{name: "ps", usage: "[OPTIONS]", summary: "List containers", run: psCmd},
+		{name: "create", usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Create a new container", run: createCmd},
+		{name: "start", usage: "CONTAINER [CONTAINER...]", summary: "Start one or more stopped containers", run: startCmd},
+		{name: "stop", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Stop one or more running containers", run: stopCmd},
+		{name: "restart", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Restart one or more containers", run: restartCmd},
+		{name: "kill", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Kill one or more running containers", run: killCmd},
+		{name: "pause", usage: "CONTAINER [CONTAINER...]", summary: "Pause all processes within one or more containers", run: pauseCmd},
+		{name: "unpause", usage: "CONTAINER [CONTAINER...]", summary: "Unpause all processes within one or more containers", run: unpauseCmd},
+		{name: "wait", usage: "CONTAINER [CONTAINER...]", summary: "Block until one or more containers stop, then print their exit codes", run: waitCmd},
+		{name: "logs", usage: "[OPTIONS] CONTAINER", summary: "Fetch the logs of a container", run: logsCmd},
+		{name: "top", usage: "CONTAINER [ps OPTIONS]", summary: "Display the running processes of a container", run: topCmd},
+		{name: "rename", usage: "CONTAINER NEW_NAME", summary: "Rename a container", run: renameCmd},
 		{name: "rm", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Remove one or more containers", run: rmCmd},
 		{name: "inspect", usage: "NAME|ID [NAME|ID...]", summary: "Show low-level information on containers", run: inspectCmd},
 		{name: "mkimage", usage: "busybox [NAME]", summary: "Build the built-in default image from the host's static busybox", run: mkimageCmd},
@@ -64,6 +75,7 @@ func init() {
 		{name: "logout", usage: "[SERVER]", summary: "Log out from a registry", run: logoutCmd},
 		{name: "save", usage: "[OPTIONS] IMAGE [IMAGE...]", summary: "Save one or more images to a tar archive", run: saveCmd},
 		{name: "load", usage: "[OPTIONS]", summary: "Load an image from a tar archive or STDIN", run: loadCmd},
+		{name: "volume", usage: "COMMAND", summary: "Manage volumes", run: volumeCmd},
 		{name: "stats", usage: "[OPTIONS] [CONTAINER...]", summary: "Display a live stream of containers' resource usage", run: statsCmd},
 		{name: "network", usage: "COMMAND", summary: "Manage networks (create, ls, inspect, rm, prune)", run: networkCmd},
 		{name: "port", usage: "CONTAINER [PRIVATE_PORT[/PROTO]]", summary: "List port mappings or a specific mapping for the container", run: portCmd},
@@ -152,7 +164,7 @@ func Main(args []string) int {
 	}
 	fmt.Fprintf(g.Stderr, "mydocker: %v\n", oneLine(err))
 	def := 1
-	if cmd.name == "run" || errors.Is(err, archive.ErrLimit) {
+	if cmd.name == "run" || cmd.name == "create" || errors.Is(err, archive.ErrLimit) {
 		// A layer over a limit is the engine refusing, as Docker's 125.
 		def = runtime.ExitEngine
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -17,13 +18,45 @@ import (
 )
 
 func psCmd(g *Globals, args []string) error {
-	var all, quiet, noTrunc bool
+	var all, quiet, noTrunc, latest bool
+	var last, format string
+	var filters []string
 	fs := NewFlagSet("ps")
 	fs.Bool(&all, "all", "a", "show all containers (default shows just running)")
 	fs.Bool(&quiet, "quiet", "q", "only display container IDs")
 	fs.Bool(&noTrunc, "no-trunc", "", "don't truncate output")
+	fs.String(&last, "last", "n", "int", "show n last created containers (includes all states)")
+	fs.Bool(&latest, "latest", "l", "show the latest created container (includes all states)")
+	fs.List(&filters, "filter", "f", "filter", "filter output: status=, name=, id= (e.g. status=exited)")
+	fs.String(&format, "format", "", "string", "format output using a Go template: '{{.ID}} {{.Names}} {{.Status}}', or 'table …'")
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
+	}
+	match, err := psFilter(filters)
+	if err != nil {
+		return &usageError{"ps", err}
+	}
+	n := -1
+	if latest {
+		n = 1
+	}
+	if last != "" {
+		if n, err = strconv.Atoi(last); err != nil {
+			return &usageError{"ps", fmt.Errorf("invalid argument %q for \"-n, --last\" flag: want an integer", last)}
+		}
+	}
+	if n >= 0 || len(filters) > 0 {
+		all = true // as Docker: -n and --filter look at every state
+	}
+	var tmpl *template.Template
+	header := true
+	if format != "" {
+		// As docker's formatter: a "\t" typed in the shell is a tab.
+		body, isTable := strings.CutPrefix(strings.ReplaceAll(format, `\t`, "\t"), "table")
+		header = isTable
+		if tmpl, err = template.New("format").Parse(strings.TrimSpace(body) + "\n"); err != nil {
+			return &usageError{"ps", fmt.Errorf("invalid --format: %v", err)}
+		}
 	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
@@ -33,42 +66,103 @@ func psCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(g.Stdout, 0, 8, 3, ' ', 0)
-	if !quiet {
-		fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
+	if n >= 0 && len(list) > n {
+		list = list[:n] // newest first
 	}
+	tw := tabwriter.NewWriter(g.Stdout, 0, 8, 3, ' ', 0)
 	now := time.Now()
-	for _, c := range list {
-		if !all && c.State.Status != "running" {
+	for i, c := range list {
+		if (!all && !c.State.Running) || !match(c) {
 			continue
 		}
-		id := c.ID
-		if !noTrunc {
-			id = engine.ShortID(id)
+		row := newPSRow(c, now, noTrunc)
+		switch {
+		case quiet:
+			fmt.Fprintln(tw, row.ID)
+		case tmpl != nil:
+			if header && i == 0 {
+				tmpl.Execute(tw, psHeader)
+			}
+			if err := tmpl.Execute(tw, row); err != nil {
+				return fmt.Errorf("--format: %v", err)
+			}
+		default:
+			if header {
+				fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", row.ID, row.Image, row.Command, row.RunningFor, row.Status, row.Ports, row.Names)
 		}
-		if quiet {
-			fmt.Fprintln(tw, id)
-			continue
-		}
-		cmd := strconv.Quote(strings.Join(c.Config.Args, " "))
-		if !noTrunc {
-			cmd = ellipsis(cmd, 20)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s ago\t%s\t\t%s\n", id, c.Image, cmd,
-			HumanDuration(now.Sub(c.Created)), status(c, now), c.Name)
+		header = false
+	}
+	if header && !quiet && tmpl == nil {
+		fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
 	}
 	return tw.Flush()
 }
 
-// status is the STATUS column: "Up 5 seconds", "Exited (0) 2 minutes ago".
-func status(c *engine.Container, now time.Time) string {
-	switch c.State.Status {
-	case "running":
-		return "Up " + HumanDuration(now.Sub(c.State.StartedAt))
-	case "exited":
-		return fmt.Sprintf("Exited (%d) %s ago", c.State.ExitCode, HumanDuration(now.Sub(c.State.FinishedAt)))
+// psRow is one container as `ps --format` sees it, with Docker's names.
+type psRow struct {
+	ID, Image, Command, CreatedAt, RunningFor, Ports, Status, Names, State string
+}
+
+// psHeader is what `--format 'table …'` prints first.
+var psHeader = psRow{ID: "CONTAINER ID", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT",
+	RunningFor: "CREATED", Ports: "PORTS", Status: "STATUS", Names: "NAMES", State: "STATE"}
+
+func newPSRow(c *engine.Container, now time.Time, noTrunc bool) psRow {
+	id, cmd := c.ID, strconv.Quote(strings.Join(c.Config.Args, " "))
+	if !noTrunc {
+		id, cmd = engine.ShortID(id), ellipsis(cmd, 20)
 	}
-	return "Created"
+	return psRow{ID: id, Image: c.Image, Command: cmd,
+		CreatedAt:  c.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
+		RunningFor: HumanDuration(now.Sub(c.Created)) + " ago",
+		Status:     status(c, now), Names: c.Name, State: string(c.State.Status)}
+}
+
+// psFilter reads --filter KEY=VALUE flags as Docker does: values of one
+// key are alternatives, different keys must all hold. status= is a state,
+// name= a part of the name, id= a prefix of the ID.
+func psFilter(filters []string) (func(*engine.Container) bool, error) {
+	want := map[string][]string{}
+	for _, f := range filters {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok {
+			return nil, fmt.Errorf("bad format of filter %q: want KEY=VALUE", f)
+		}
+		switch k {
+		case "status":
+			if !slices.Contains([]string{"created", "restarting", "running", "removing", "paused", "exited", "dead"}, v) {
+				return nil, fmt.Errorf("invalid filter 'status=%s': want created, restarting, running, removing, paused, exited or dead", v)
+			}
+		case "name", "id":
+		default:
+			return nil, fmt.Errorf("invalid filter '%s': mydocker knows status, name and id", k)
+		}
+		want[k] = append(want[k], v)
+	}
+	return func(c *engine.Container) bool {
+		for k, vs := range want {
+			if !slices.ContainsFunc(vs, func(v string) bool {
+				switch k {
+				case "status":
+					return string(c.State.Status) == v
+				case "name":
+					return strings.Contains(c.Name, v)
+				}
+				return strings.HasPrefix(c.ID, v)
+			}) {
+				return false
+			}
+		}
+		return true
+	}, nil
+}
+
+// status is the STATUS column: "Up 5 seconds", "Up 5 seconds (Paused)",
+// "Exited (0) 2 minutes ago", "Restarting (1) 3 seconds ago".
+func status(c *engine.Container, now time.Time) string {
+	return c.State.String(now, HumanDuration)
 }
 
 // HumanDuration prints a duration as Docker does: "Less than a second",
@@ -115,14 +209,15 @@ func ellipsis(s string, n int) string {
 }
 
 func rmCmd(g *Globals, args []string) error {
-	var force bool
+	var force, volumes bool
 	fs := NewFlagSet("rm")
 	fs.Bool(&force, "force", "f", "force the removal of a running container (uses SIGKILL)")
+	fs.Bool(&volumes, "volumes", "v", "remove anonymous volumes associated with the container")
 	refs, err := parse(g, fs, args, 1, -1)
 	if err != nil {
 		return err
 	}
-	return engine.RemoveContainers(g.DataRoot, refs, force, func(ref string) { fmt.Fprintln(g.Stdout, ref) })
+	return engine.RemoveContainers(g.DataRoot, refs, force, volumes, func(ref string) { fmt.Fprintln(g.Stdout, ref) })
 }
 
 func inspectCmd(g *Globals, args []string) error {

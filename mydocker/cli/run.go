@@ -10,14 +10,26 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+	"github.com/mydocker/mydocker/mydocker/volume"
 )
 
-func runCmd(g *Globals, args []string) error {
+func runCmd(g *Globals, args []string) error { return runOrCreate(g, "run", args) }
+
+func createCmd(g *Globals, args []string) error { return runOrCreate(g, "create", args) }
+
+// runOrCreate is `run` and `create`, which take the same flags.
+func runOrCreate(g *Globals, name string, args []string) error {
 	var o engine.RunOptions
-	var memory, swap, cpus, shares, pids string
+	var memory, swap, cpus, shares, pids, restart string
 	var securityOpts []string
 	pullPolicy := "missing"
-	fs := NewFlagSet("run")
+	fs := NewFlagSet(name)
+	if name == "run" {
+		fs.Bool(&o.Detach, "detach", "d", "run the container in the background and print its ID")
+	}
+	fs.String(&restart, "restart", "", "string", "restart policy when the container exits: no, on-failure[:max-retries], always, unless-stopped (default no)")
+	fs.List(&o.LogOpts, "log-opt", "", "list", "json-file log options: max-size=10m, max-file=3")
 	fs.Bool(&o.Remove, "rm", "", "remove the container when it exits")
 	fs.Bool(&o.Interactive, "interactive", "i", "keep STDIN open")
 	fs.Bool(&o.TTY, "tty", "t", "allocate a pseudo-TTY")
@@ -44,19 +56,47 @@ func runCmd(g *Globals, args []string) error {
 	fs.String(&shares, "cpu-shares", "c", "int", "CPU shares, a relative weight (default 1024)")
 	fs.String(&o.Resources.CpusetCpus, "cpuset-cpus", "", "string", "CPUs in which to allow execution (0-3, 0,1)")
 	fs.String(&pids, "pids-limit", "", "int", "limit on the number of processes (-1 or 0: unlimited)")
+	// Chapter 08: volumes, binds and tmpfs mounts.
+	var vols, mounts, tmpfs []string
+	fs.List(&vols, "volume", "v", "list", "bind mount a volume (NAME:/path[:ro], /host:/path[:ro], /path)")
+	fs.List(&mounts, "mount", "", "mount", "attach a filesystem mount (type=volume|bind|tmpfs,source=,target=,readonly,...)")
+	fs.List(&tmpfs, "tmpfs", "", "list", "mount a tmpfs directory (/path[:size=64m,mode=1777])")
+	fs.List(&o.VolumesFrom, "volumes-from", "", "list", "mount volumes from the specified container(s) (CONTAINER[:ro|rw])")
+	fs.Bool(&o.ReadOnly, "read-only", "", "mount the container's root filesystem as read only")
 	rest, err := parse(g, fs, args, 1, -1)
 	if err != nil {
 		return err
 	}
+	if o.Mounts, err = parseMounts(vols, mounts, tmpfs); err != nil {
+		return err
+	}
 	if err := parseResources(&o.Resources, memory, swap, cpus, shares, pids); err != nil {
-		return &usageError{"run", err}
+		return &usageError{name, err}
 	}
 	if o.NoNewPrivileges, err = parseSecurityOpts(securityOpts); err != nil {
-		return &usageError{"run", err}
+		return &usageError{name, err}
+	}
+	if o.Restart, err = engine.ParseRestartPolicy(restart); err != nil {
+		return &usageError{name, err}
 	}
 	o.Image, o.Args = rest[0], rest[1:]
 	if err := ensureImage(g, o.Image, pullPolicy); err != nil {
 		return err
+	}
+	if name == "create" {
+		o.Detach = true // the container will run under a monitor
+		c, err := engine.Create(g.DataRoot, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(g.Stdout, c.ID)
+		return nil
+	}
+	if o.Detach {
+		return runDetached(g, o)
+	}
+	if o.Restart.Name != engine.PolicyNo {
+		return &usageError{name, fmt.Errorf("--restart %s needs -d: a container in the foreground has no monitor to restart it", o.Restart)}
 	}
 	code, err := engine.Run(g.DataRoot, o)
 	if err != nil {
@@ -66,6 +106,35 @@ func runCmd(g *Globals, args []string) error {
 		return &statusError{code}
 	}
 	return nil
+}
+
+// parseMounts reads -v, --mount and --tmpfs. A --mount or --tmpfs mistake
+// is the command line's, as in docker; a -v one is the daemon's, said in
+// its words, exit 125 all the same.
+func parseMounts(vols, mounts, tmpfs []string) ([]volume.Mount, error) {
+	var out []volume.Mount
+	for _, v := range vols {
+		m, err := volume.ParseVolume(v)
+		if err != nil {
+			return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+		}
+		out = append(out, m)
+	}
+	for _, spec := range mounts {
+		m, err := volume.ParseMount(spec)
+		if err != nil {
+			return nil, &usageError{"run", fmt.Errorf("invalid argument %q for \"--mount\" flag: %v", spec, err)}
+		}
+		out = append(out, m)
+	}
+	for _, spec := range tmpfs {
+		m, err := volume.ParseTmpfs(spec)
+		if err != nil {
+			return nil, &usageError{"run", fmt.Errorf("invalid argument %q for \"--tmpfs\" flag: %v", spec, err)}
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // parseResources reads the cgroup flags' values; each error names its flag.

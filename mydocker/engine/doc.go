@@ -17,8 +17,11 @@
 // Imports: runtime (to start containers), store and store/layer (images
 // and their layers), image/remote and image/tarball (registries and
 // tarballs), cgroups, namespace, rootfs, archive, image, digest,
-// reference, doctor, fsutil, trace. Imported by: cli. The lifecycle
-// (chapter 06) grows here, with mydocker/monitor beside it; the daemon
+// reference, doctor, fsutil, logs, trace. Imported by: cli and monitor.
+// The lifecycle (chapter 06): Docker's states and conflicts (state.go),
+// restart policies (restart.go), run -d's first half (create_linux.go) and
+// stop, kill, pause, wait, rm -f, rename (lifecycle_linux.go); the process
+// that looks after a detached container is mydocker/monitor. The daemon
 // (chapter 09, mydocker/daemon) calls it as the cli does now: its /images
 // endpoints call Images' methods and send their Events as JSON messages.
 package engine

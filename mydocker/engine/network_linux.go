@@ -62,10 +62,14 @@ func DisconnectNetwork(dataRoot, net, ref string) error {
 // joinRequest fills in what --network container:NAME shares: the other
 // container's ID, init's PID, and the /etc/hosts and /etc/resolv.conf
 // mydocker wrote for it (from its own directory, never through its root).
-func joinRequest(containers *Store, req *network.Request) error {
+func joinRequest(dataRoot string, req *network.Request) error {
 	ref, ok := strings.CutPrefix(req.Mode, "container:")
 	if !ok {
 		return nil
+	}
+	containers, err := OpenStore(dataRoot)
+	if err != nil {
+		return err
 	}
 	other, err := running(containers, ref)
 	if err != nil {
@@ -82,9 +86,9 @@ func joinRequest(containers *Store, req *network.Request) error {
 	return nil
 }
 
-// joinedNetns opens the network namespace a container shares, or returns
-// nil when it has its own.
-func joinedNetns(net *network.Attachment) (*os.File, error) {
+// JoinedNetns opens the network namespace a container shares (for
+// runtime.StartOptions.JoinNet), or returns nil when it has its own.
+func JoinedNetns(net *network.Attachment) (*os.File, error) {
 	pid := net.JoinedPid()
 	if pid == 0 {
 		return nil, nil

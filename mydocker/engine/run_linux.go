@@ -13,17 +13,20 @@ import (
 	"os/signal"
 	"path/filepath"
 	goruntime "runtime"
+	"sort"
 	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/logs"
 	"github.com/mydocker/mydocker/mydocker/namespace"
 	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 	"github.com/mydocker/mydocker/mydocker/store"
 	"github.com/mydocker/mydocker/mydocker/trace"
+	"github.com/mydocker/mydocker/mydocker/volume"
 )
 
 // RunOptions is `mydocker run`, parsed.
@@ -43,6 +46,15 @@ type RunOptions struct {
 	CapDrop     []string // --cap-drop
 	// NoNewPrivileges is --security-opt no-new-privileges.
 	NoNewPrivileges bool
+	// Chapter 06: -d, --restart and --log-opt.
+	Detach  bool
+	Restart RestartPolicy
+	LogOpts []string // KEY=VALUE, checked by logs.ParseOptions
+	// Chapter 08: -v, --mount and --tmpfs, parsed; --volumes-from
+	// CONTAINER[:ro|rw]; --read-only.
+	Mounts      []volume.Mount
+	VolumesFrom []string
+	ReadOnly    bool
 	// Chapter 07: --network, --ip, -p and -P.
 	Network    string
 	IP         string
@@ -88,7 +100,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		return runtime.ExitEngine, err
 	}
 	if opts.Remove {
-		undo.Push("remove container", func() error { return containers.Remove(c.ID) })
+		undo.Push("remove container", func() error { return removeWithVolumes(dataRoot, containers, c) })
 	}
 	// Chapter 02: the container's cgroup, made before init exists.
 	if err := makeCgroup(c, &undo); err != nil {
@@ -96,7 +108,7 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		return runtime.ExitEngine, err
 	}
 	// Chapter 07: an address, the bridge, the published ports.
-	net, err := attachNetwork(dataRoot, containers, c, opts)
+	net, err := AttachNetwork(dataRoot, c, os.Getpid())
 	if err != nil {
 		finish(containers, c, runtime.ExitEngine, err)
 		return runtime.ExitEngine, err
@@ -114,29 +126,25 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	return start(containers, c, opts, net)
 }
 
-// attachNetwork connects the container as --network, --ip and -p say
-// (chapter 07).
-func attachNetwork(dataRoot string, containers *Store, c *Container, opts RunOptions) (*network.Attachment, error) {
-	var exposed []string
-	if c.image != nil {
-		for p := range c.image.Config.ExposedPorts {
-			exposed = append(exposed, p)
-		}
-	}
-	ports, err := network.ParsePorts(opts.Publish, opts.PublishAll, exposed)
+// AttachNetwork connects the container as its --network, --ip and -p say
+// (chapter 07). holder is the process that holds the address and ports
+// while the container runs: this mydocker run, or the container's monitor.
+func AttachNetwork(dataRoot string, c *Container, holder int) (*network.Attachment, error) {
+	hc := c.HostConfig
+	ports, err := network.ParsePorts(hc.PortSpecs, hc.PublishAllPorts, hc.ExposedPorts)
 	if err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
-	mode := opts.Network
-	if mode == "" && c.image == nil {
+	mode := hc.NetworkMode
+	if mode == "" && c.Image == HostImage {
 		// Chapter 01's "host" image has no root of its own to write
 		// /etc/hosts into: its container keeps chapter 01's network
 		// namespace with only lo, unless --network says otherwise.
 		mode = "none"
 	}
-	req := network.Request{Container: c.ID, Name: c.Name, Aliases: opts.Aliases,
-		Hostname: c.Config.Hostname, Mode: mode, IP: opts.IP, Ports: ports, Monitor: os.Getpid()}
-	if err := joinRequest(containers, &req); err != nil {
+	req := network.Request{Container: c.ID, Name: c.Name, Aliases: hc.NetworkAliases,
+		Hostname: c.Config.Hostname, Mode: mode, IP: hc.IPAddress, Ports: ports, Monitor: holder}
+	if err := joinRequest(dataRoot, &req); err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	a, err := network.Attach(dataRoot, req)
@@ -146,9 +154,9 @@ func attachNetwork(dataRoot string, containers *Store, c *Container, opts RunOpt
 	return a, nil
 }
 
-// cloneFlags are the namespaces of chapter 01, less the network one for
+// CloneFlags are the namespaces of chapter 01, less the network one for
 // --network host (the host's own stack) and container:NAME (another's).
-func cloneFlags(net *network.Attachment) uintptr {
+func CloneFlags(net *network.Attachment) uintptr {
 	if net.HostMode() || net.SharesNetns() {
 		return namespace.CloneFlags &^ unix.CLONE_NEWNET
 	}
@@ -165,9 +173,9 @@ func releaseNetwork(detach func() error) {
 	}
 }
 
-// joinNetwork is the createRuntime hook that gives init its eth0: its
+// JoinNetwork is the createRuntime hook that gives init its eth0: its
 // namespaces exist, its command does not yet.
-func joinNetwork(net *network.Attachment) func(p *runtime.Process) error {
+func JoinNetwork(net *network.Attachment) func(p *runtime.Process) error {
 	return func(p *runtime.Process) error {
 		if net.HostMode() || net.Settings.IPAddress == "" {
 			return nil
@@ -185,7 +193,7 @@ func joinNetwork(net *network.Attachment) func(p *runtime.Process) error {
 // names where it will be (create), so that whenever this process is killed
 // from here on, `mydocker rm` finds it.
 func makeCgroup(c *Container, undo *runtime.Undo) error {
-	group, err := cgroups.New(c.ID, &c.Host.Resources)
+	group, err := cgroups.New(c.ID, &c.HostConfig.Resources)
 	if err != nil {
 		c.Cgroup = nil // New removed what it made
 		return err
@@ -198,15 +206,30 @@ func makeCgroup(c *Container, undo *runtime.Undo) error {
 // prepareRoot makes the container's own directory and the rootfs.Spec
 // init builds its root from (chapter 03); the "host" image has none.
 func prepareRoot(containers *Store, c *Container, net netFiles) error {
-	if c.image == nil {
-		return nil
+	if c.image != nil {
+		spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup, net)
+		if err != nil {
+			return err
+		}
+		// Chapter 08: the user's mounts, and --read-only.
+		spec.Mounts, spec.ReadOnly = c.mounts, c.HostConfig.ReadonlyRootfs
+		spec.Binds = withoutUserTargets(spec.Binds, c.mounts)
+		c.Config.Rootfs = spec
 	}
-	spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup, net)
+	// Create's fsyncs ran meanwhile: the record is on disk before init exists.
+	err := <-c.durable
+	c.durable = nil
 	if err != nil {
-		return err
+		return fmt.Errorf("record container: %w", err)
 	}
-	c.Config.Rootfs = spec
 	return nil
+}
+
+// saveRunning records that the container runs while the command does: the
+// record's fsyncs need not hold the command up. finish waits for it.
+func saveRunning(containers *Store, c *Container) {
+	c.durable = make(chan error, 1)
+	go func() { c.durable <- containers.Save(c) }()
 }
 
 // checkOptions refuses bad input before anything is made, as Docker's
@@ -229,7 +252,13 @@ func checkOptions(dataRoot string, opts RunOptions) error {
 	if err := opts.Resources.Validate(goruntime.NumCPU(), onlineCPUs()); err != nil {
 		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
-	if opts.TTY && opts.Interactive && !runtime.IsTerminal(os.Stdin) {
+	if opts.Remove && opts.Restart.Name != "" && opts.Restart.Name != PolicyNo {
+		return runtime.Exitf(runtime.ExitEngine, "conflicting options: --restart and --rm: a container removed when it exits cannot be restarted")
+	}
+	if _, err := logs.ParseOptions(opts.LogOpts, cgroups.ParseBytes); err != nil {
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	if opts.TTY && opts.Interactive && !opts.Detach && !runtime.IsTerminal(os.Stdin) {
 		return runtime.Exitf(runtime.ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
 	if abs, _ := filepath.Abs(dataRoot); strings.ContainsAny(abs, ",:") {
@@ -266,13 +295,57 @@ func create(dataRoot string, containers *Store, opts RunOptions) (*Container, er
 	if err != nil {
 		return nil, err
 	}
-	c.State.Status = "created"
+	// Chapter 08: its volumes, made while the lock keeps `volume rm`
+	// from judging them unused before the record below says otherwise.
+	undoVolumes, err := createMounts(dataRoot, containers, img, c, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.State.Set(Created)
 	c.State.Monitor = os.Getpid()
 	c.State.MonitorStart, _ = ProcessStartTime(c.State.Monitor)
 	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
+		undoVolumes()
 		return nil, err
 	}
-	return c, containers.Create(c)
+	if err := containers.Create(c); err != nil {
+		undoVolumes()
+		return nil, err
+	}
+	return c, nil
+}
+
+// createMounts plans and makes the container's mounts and records them in
+// c; the function it returns removes the volumes it made.
+func createMounts(dataRoot string, containers *Store, img *Image, c *Container, opts RunOptions) (func(), error) {
+	c.HostConfig.ReadonlyRootfs = opts.ReadOnly
+	c.Mounts = []MountPoint{}
+	if img == nil {
+		if len(opts.Mounts) > 0 || len(opts.VolumesFrom) > 0 || opts.ReadOnly {
+			return nil, runtime.Exitf(runtime.ExitEngine, "volumes, mounts and --read-only need an image: the %q pseudo-image has no root of its own", HostImage)
+		}
+		return func() {}, nil
+	}
+	mounts, err := planMounts(containers, img, opts)
+	if err != nil {
+		return nil, err
+	}
+	vols, err := volume.Open(dataRoot)
+	if err != nil {
+		return nil, err
+	}
+	points, specs, made, err := makeMounts(vols, mounts)
+	if err != nil {
+		return nil, err
+	}
+	c.Mounts, c.mounts = points, specs
+	return func() {
+		for _, name := range made {
+			if v, err := vols.Get(name); err == nil && v.Anonymous() {
+				vols.Remove(name) // named ones stay, as Docker keeps them
+			}
+		}
+	}, nil
 }
 
 // newContainer fills in a container's record from its image and the flags.
@@ -286,7 +359,25 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
-	c.Host.AutoRemove, c.Host.Resources = opts.Remove, opts.Resources
+	c.HostConfig.AutoRemove, c.HostConfig.Resources = opts.Remove, opts.Resources
+	c.HostConfig.RestartPolicy = opts.Restart
+	c.HostConfig.NetworkMode, c.HostConfig.IPAddress = opts.Network, opts.IP
+	c.HostConfig.NetworkAliases = opts.Aliases
+	c.HostConfig.PortSpecs, c.HostConfig.PublishAllPorts = opts.Publish, opts.PublishAll
+	if img != nil {
+		for p := range img.Config.ExposedPorts {
+			c.HostConfig.ExposedPorts = append(c.HostConfig.ExposedPorts, p)
+		}
+		sort.Strings(c.HostConfig.ExposedPorts)
+	}
+	if c.HostConfig.RestartPolicy.Name == "" {
+		c.HostConfig.RestartPolicy.Name = PolicyNo
+	}
+	c.HostConfig.LogConfig = LogConfig{Type: "json-file", Config: map[string]string{}}
+	for _, kv := range opts.LogOpts {
+		k, v, _ := strings.Cut(kv, "=")
+		c.HostConfig.LogConfig.Config[k] = v
+	}
 	c.Config = runtime.Config{ID: c.ID, Hostname: opts.Hostname, Args: args, Cwd: opts.Cwd, User: opts.User, TTY: opts.TTY,
 		Caps: caps, NoNewPrivileges: opts.NoNewPrivileges}
 	if c.Config.Hostname == "" {
@@ -306,8 +397,11 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 		}
 	}
 	c.Config.Env = mergeEnv(imageEnv, c.Config.Hostname, opts.TTY, opts.Env)
-	if opts.TTY {
+	if opts.TTY && !opts.Detach {
 		c.Config.ConsoleRows, c.Config.ConsoleCols = runtime.TerminalSize(os.Stdin)
+	}
+	if img != nil {
+		c.StopSignal = img.Config.StopSignal
 	}
 	return c, nil
 }
@@ -334,7 +428,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, proxied...)
 	defer signal.Stop(sigs)
-	joinNet, err := joinedNetns(net) // chapter 07: --network container:NAME
+	joinNet, err := JoinedNetns(net) // chapter 07: --network container:NAME
 	if err != nil {
 		finish(containers, c, runtime.ExitEngine, err)
 		return runtime.ExitEngine, err
@@ -350,9 +444,9 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	// Chapter 01: clone init into new namespaces; it builds the root
 	// (chapter 03) and starts the command.
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
-		Cloneflags: cloneFlags(net),
+		Cloneflags: CloneFlags(net),
 		// Chapter 07: eth0, once init's network namespace exists.
-		CreateRuntime: []func(*runtime.Process) error{joinNetwork(net)},
+		CreateRuntime: []func(*runtime.Process) error{JoinNetwork(net)},
 		JoinNet:       joinNet,
 		CgroupFiles:   files,
 		Stdin:         stdin,
@@ -368,9 +462,9 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 		finish(containers, c, code, err)
 		return code, err
 	}
-	c.State.Status, c.State.Pid, c.State.StartedAt = "running", p.Pid, time.Now().UTC()
+	c.State.Started(p.Pid, time.Now())
 	c.State.PidStart, _ = ProcessStartTime(p.Pid)
-	containers.Save(c)
+	saveRunning(containers, c)
 
 	defer relaySignals(sigs, p)()
 	waitOutput := func() {}
@@ -407,21 +501,27 @@ func relaySignals(sigs <-chan os.Signal, p *runtime.Process) (stop func()) {
 
 // finish records how the container ended, and what it used.
 func finish(containers *Store, c *Container, code int, err error) {
+	if c.durable != nil {
+		<-c.durable // the last save (Create's or saveRunning's) is done: c is ours
+	}
 	if c.Cgroup != nil {
 		usage := c.Cgroup.Stats()
 		c.State.Usage, c.State.OOMKilled = &usage, usage.OOMKills > 0
 	}
-	c.State.Status, c.State.Pid, c.State.PidStart, c.State.Monitor, c.State.MonitorStart = "exited", 0, 0, 0, 0
-	c.State.ExitCode, c.State.FinishedAt = code, time.Now().UTC()
+	c.State.Exited(code, c.State.OOMKilled, time.Now())
+	c.State.PidStart, c.State.Monitor, c.State.MonitorStart = 0, 0, 0
 	if err != nil {
 		c.State.Error = err.Error()
+	}
+	if c.HostConfig.AutoRemove {
+		return // removed right after (Run's undo): no fsyncs for a record about to go
 	}
 	containers.Save(c)
 }
 
 // memLimit names the memory limit for the OOM message.
 func memLimit(c *Container) string {
-	if m := c.Host.Resources.Memory; m > 0 {
+	if m := c.HostConfig.Resources.Memory; m > 0 {
 		return fmt.Sprintf("%d MiB (-m)", m>>20)
 	}
 	return "the host's memory"

@@ -39,6 +39,11 @@ func Setup(s *Spec) error {
 	if err := makeDevices(s.Root); err != nil {
 		return err
 	}
+	// The user's mounts, then the engine's files on top of them, as
+	// Docker orders them: a volume at /etc still shows /etc/hosts.
+	if err := mountVolumes(s.Root, s.Mounts); err != nil {
+		return err
+	}
 	for _, b := range s.Binds {
 		if err := bindFile(s.Root, b); err != nil {
 			return err
@@ -47,5 +52,14 @@ func Setup(s *Spec) error {
 	if err := pivotRoot(s.Root); err != nil {
 		return err
 	}
-	return maskPaths()
+	if err := maskPaths(); err != nil {
+		return err
+	}
+	if s.ReadOnly {
+		// Only the root's own mount: volumes, tmpfs mounts, /dev and
+		// /etc/hosts on it stay writable, as in Docker.
+		trace.Step("mount(\"\", \"/\", MS_BIND|MS_REMOUNT|MS_RDONLY): --read-only")
+		return remountReadOnly("/")
+	}
+	return nil
 }

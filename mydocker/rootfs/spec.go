@@ -28,6 +28,12 @@ type Spec struct {
 	// on v2 the group's directory (V2); on v1 one directory per hierarchy,
 	// by the name the hierarchy has under /sys/fs/cgroup.
 	Cgroup *CgroupView `json:"cgroup,omitempty"`
+	// Mounts are the user's volumes, binds and tmpfs mounts (chapter 08),
+	// parents before children.
+	Mounts []VolumeMount `json:"mounts,omitempty"`
+	// ReadOnly makes the root itself read-only (--read-only); the
+	// mounts on it keep their own flags.
+	ReadOnly bool `json:"readOnly,omitempty"`
 }
 
 // Overlay is an overlayfs union: read-only layers under a writable one.

@@ -188,19 +188,21 @@ func (s *Store) Unpack(layers []image.Layer, progress func(Event)) ([]digest.Dig
 }
 
 // uncompressed opens a layer's tar, counting the compressed bytes read.
+// The blob's digest is checked by the layer's reader (at its end); the
+// tar's DiffID is checked by unpack, which hashes what Apply reads: once,
+// not a second time here.
 func uncompressed(l image.Layer, count func(int64)) (io.ReadCloser, error) {
 	c, err := l.Compressed()
 	if err != nil {
 		return nil, err
 	}
 	mt, _ := l.MediaType()
-	diffID, _ := l.DiffID()
-	return image.Uncompress(iocount.NewReadCloser(c, count), mt, diffID)
+	return image.Decompress(iocount.NewReadCloser(c, count), mt)
 }
 
 // unpack extracts one layer into a temp dir and renames it into place.
-// The tar's DiffID is verified while it streams: the reader fails at its
-// end on a mismatch, and then the temp dir is thrown away.
+// The tar's DiffID is hashed while it streams and checked at its end; on a
+// mismatch the temp dir is thrown away.
 func (s *Store) unpack(chain, diffID, parent digest.Digest, budget *imageBudget, open func() (io.ReadCloser, error)) error {
 	tmp, unlock, err := s.tempDir()
 	if err != nil {
@@ -212,19 +214,23 @@ func (s *Store) unpack(chain, diffID, parent digest.Digest, budget *imageBudget,
 	if err != nil {
 		return err
 	}
-	r := readAhead(src)
+	// The tar is hashed for its DiffID as it is read ahead, on the reading
+	// goroutine, not on the one that makes files: Apply reads it to its
+	// end (past the tar's end marker), so what was hashed is what was
+	// applied, whatever the layer's own reader checks or does not.
+	h := digest.NewDigester()
+	r := readAhead(struct {
+		io.Reader
+		io.Closer
+	}{io.TeeReader(src, h), src})
 	defer r.Close()
 	diff := filepath.Join(tmp, "diff")
 	if err := os.Mkdir(diff, 0o755); err != nil {
 		return err
 	}
 	trace.Step("extract layer %s into %s (whiteouts as overlayfs reads them)", diffID.Short(), filepath.Join(s.dir, chain.Hex()))
-	// The readers check the DiffID at the end of the stream; the tar is
-	// also hashed here, as Apply reads it (to the end, past the tar's end
-	// marker), so that no reader can make a layer pass unchecked.
-	h := digest.NewDigester()
 	opts := archive.Options{Whiteouts: archive.OverlayWhiteouts, Limits: s.Limits.Layer}
-	n, err := archive.Apply(diff, io.TeeReader(budget.reader(r), h), opts)
+	n, err := archive.Apply(diff, budget.reader(r), opts)
 	if errors.Is(err, archive.ErrLimit) {
 		return explain(err) // and read no more of a bomb
 	}
