@@ -8,11 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/mydocker/mydocker/mydocker/network"
-	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
 // running finds a container and checks that its init is the process the
@@ -84,18 +82,4 @@ func joinRequest(dataRoot string, req *network.Request) error {
 	req.Mode, req.JoinPid = "container:"+other.ID, other.State.Pid
 	req.JoinHosts, req.JoinResolv = string(hosts), string(resolv)
 	return nil
-}
-
-// JoinedNetns opens the network namespace a container shares (for
-// runtime.StartOptions.JoinNet), or returns nil when it has its own.
-func JoinedNetns(net *network.Attachment) (*os.File, error) {
-	pid := net.JoinedPid()
-	if pid == 0 {
-		return nil, nil
-	}
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/ns/net")
-	if err != nil {
-		return nil, runtime.Exitf(runtime.ExitEngine, "cannot join network of a non running container: its init (pid %d) is gone", pid)
-	}
-	return f, nil
 }

@@ -428,12 +428,6 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, proxied...)
 	defer signal.Stop(sigs)
-	joinNet, err := JoinedNetns(net) // chapter 07: --network container:NAME
-	if err != nil {
-		finish(containers, c, runtime.ExitEngine, err)
-		return runtime.ExitEngine, err
-	}
-	defer joinNet.Close()
 	// Chapter 02: init gets the cgroup's files to start the command in it,
 	// over the sync socket and only when it asks: placement numbers them.
 	placement, files, err := c.Cgroup.Open(0)
@@ -447,7 +441,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 		Cloneflags: CloneFlags(net),
 		// Chapter 07: eth0, once init's network namespace exists.
 		CreateRuntime: []func(*runtime.Process) error{JoinNetwork(net)},
-		JoinNet:       joinNet,
+		JoinNetPid:    net.JoinedPid(),
 		CgroupFiles:   files,
 		Stdin:         stdin,
 		Stdout:        os.Stdout,

@@ -149,14 +149,6 @@ func (m *monitor) once() (int, time.Duration, error) {
 		group.Destroy()
 		return 0, 0, m.failed(err)
 	}
-	joinNet, err := engine.JoinedNetns(net) // --network container:NAME
-	if err != nil {
-		closeAll(files)
-		net.Detach()
-		group.Destroy()
-		return 0, 0, m.failed(err)
-	}
-	defer joinNet.Close()
 	var pipes [2][2]*os.File // stdout, stderr: read end, write end
 	for i := range pipes {
 		if pipes[i][0], pipes[i][1], err = os.Pipe(); err != nil {
@@ -169,7 +161,7 @@ func (m *monitor) once() (int, time.Duration, error) {
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
 		Cloneflags:    engine.CloneFlags(net),
 		CreateRuntime: []func(*runtime.Process) error{engine.JoinNetwork(net)},
-		JoinNet:       joinNet,
+		JoinNetPid:    net.JoinedPid(),
 		CgroupFiles:   files,
 		Stdout:        pipes[0][1],
 		Stderr:        pipes[1][1],

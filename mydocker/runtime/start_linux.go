@@ -41,11 +41,11 @@ type StartOptions struct {
 	// they are: without a terminal the command writes straight into them.
 	Stdin          *os.File
 	Stdout, Stderr *os.File
-	// JoinNet is another container's network namespace (an open
-	// /proc/PID/ns/net) for init to share, as runc joins a namespace given
-	// by path: Cloneflags then lacks CLONE_NEWNET, and init is cloned from
-	// a thread that has entered it (chapter 07, --network container:NAME).
-	JoinNet *os.File
+	// JoinNetPid is a process (another container's init) whose network
+	// namespace init shares, as runc joins a namespace given by path:
+	// Cloneflags then lacks CLONE_NEWNET, and init is cloned from a thread
+	// that has entered it (chapter 07, --network container:NAME).
+	JoinNetPid int
 }
 
 // A Process is a started container init, seen from the host.
@@ -100,8 +100,8 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		// terminal (SIGTTOU) nor push keystrokes into it (TIOCSTI).
 		Setsid: true,
 	}
-	if opts.JoinNet != nil {
-		err = inNetns(opts.JoinNet, cmd.Start)
+	if opts.JoinNetPid != 0 {
+		err = inNetns(opts.JoinNetPid, cmd.Start)
 	} else {
 		err = cmd.Start()
 	}
@@ -282,7 +282,12 @@ func explainClone(err error) error {
 // that cloned it. The thread then goes back; should it fail to, it stays
 // locked and Go ends it when this goroutine does — and init's Pdeathsig
 // with it, so nothing runs in a namespace mydocker no longer watches.
-func inNetns(ns *os.File, fn func() error) error {
+func inNetns(pid int, fn func() error) error {
+	ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
+	if err != nil {
+		return fmt.Errorf("join the network namespace of pid %d (has its container ended?): %w", pid, err)
+	}
+	defer ns.Close()
 	goruntime.LockOSThread()
 	self, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
