@@ -10,9 +10,10 @@
 // created in, whichever thread later reads it — bound to 127.0.0.11 on a
 // port the kernel picks, because the container may well serve port 53
 // itself. One iptables rule in the container's own nat table sends
-// 127.0.0.11:53 there. The process serving it is the container's
-// `mydocker run` (its monitor), a goroutine until the container ends; the
-// namespace takes the rule and the socket with it.
+// 127.0.0.11:53 there. The process serving it is the one holding the
+// container's network — its foreground `mydocker run`, or the monitor of a
+// detached one — a goroutine until the container ends; the namespace
+// takes the rule and the socket with it.
 //
 // Names come from the state file at each query, so a container started
 // later is found at once, and one whose run is gone no longer answers.
