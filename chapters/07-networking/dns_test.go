@@ -118,12 +118,26 @@ func fakeResolver(t *testing.T, h *harness.NetHost) *atomic.Int32 {
 	}
 	done := make(chan result, 1)
 	go func() {
-		runtime.LockOSThread() // never unlocked: the thread dies with the goroutine
+		// The thread goes back and is unlocked, not left to die: a
+		// thread's exit fires Pdeathsig in the children it forked, and it
+		// may be the one that started the fake host's holder.
+		runtime.LockOSThread()
+		self, err := os.Open("/proc/thread-self/ns/net")
+		if err != nil {
+			done <- result{nil, err}
+			return
+		}
+		defer self.Close()
 		if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
 			done <- result{nil, err}
 			return
 		}
 		c, err := net.ListenPacket("udp4", "127.0.0.1:53")
+		if serr := unix.Setns(int(self.Fd()), unix.CLONE_NEWNET); serr != nil {
+			done <- result{c, serr}
+			select {} // stay locked, and alive, in the wrong namespace
+		}
+		runtime.UnlockOSThread()
 		done <- result{c, err}
 	}()
 	r := <-done
