@@ -19,6 +19,7 @@
 //	rootfs            the container's root: overlay, /proc, /dev, pivot_root [03]
 //	netlink           the route socket: links, veths, addresses, routes, by hand [07]
 //	network           bridge networks: IPAM, veths, iptables NAT, published ports [07]
+//	volume            volumes: the store, Docker's -v/--mount/--tmpfs specs [08]
 //	archive           layer tars: apply with whiteouts, diff, limits [04]
 //	reference         image names as Docker reads them [05]
 //	image             the image model: manifest, config, layers [04, 05]
@@ -37,16 +38,18 @@
 //	monitor           the process that looks after one detached container:
 //	                  parent of its init, its logs, its restarts [06]
 //	doctor            does this machine have what mydocker needs? [01, 07]
-//	cli               the command line: parses flags, prints [01-07]
+//	cli               the command line: parses flags, prints [01-08]
 //
-// Where the chapters to come live:
+// Where chapters 06-08 joined the engine, and where the next one goes:
 //
+//	06 lifecycle      engine (states, stop, kill, restart) + monitor (the
+//	                  process that looks after a detached container) + logs
 //	07 networking     netlink (the route socket) + network (bridges, veths,
-//	                  NAT; DNS to come); it joins a container through the
-//	                  runtime's createRuntime hook (engine's JoinNetwork in
+//	                  NAT); it joins a container through the runtime's
+//	                  createRuntime hook (engine's JoinNetwork in
 //	                  runtime.StartOptions.CreateRuntime)
-//	08 volumes        volume; it mounts through the runtime's list of mounts
-//	                  made inside the container (rootfs.Spec.Binds)
+//	08 volumes        volume; its mounts are made by init inside the
+//	                  container's mount namespace (rootfs.Spec's mounts)
 //	09 daemon         daemon (the Engine API server); cli becomes its client
 //
 // # Import graph
@@ -67,6 +70,7 @@
 //	rootfs        -> trace
 //	netlink       -> trace
 //	network       -> fsutil netlink trace
+//	volume        -> fsutil
 //	archive       -> iocount trace
 //	reference     -> digest
 //	image         -> digest trace
@@ -79,8 +83,8 @@
 //	store         -> digest fsutil image image/layout image/remote reference store/layer
 //	runtime       -> cgroups namespace rootfs trace
 //	doctor        -> cgroups namespace netlink
-//	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace network reference rootfs runtime store store/layer trace
+//	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace network reference rootfs runtime store store/layer trace volume
 //	monitor       -> cgroups engine logs runtime trace
-//	cli           -> archive cgroups doctor engine fsutil image/builtin logs monitor network reference runtime store trace
+//	cli           -> archive cgroups doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
 //	.             -> cli monitor runtime
 package main
