@@ -100,11 +100,7 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		// terminal (SIGTTOU) nor push keystrokes into it (TIOCSTI).
 		Setsid: true,
 	}
-	if opts.JoinNetPid != 0 {
-		err = inNetns(opts.JoinNetPid, cmd.Start)
-	} else {
-		err = cmd.Start()
-	}
+	err = inNetns(opts.JoinNetPid, cmd.Start)
 	// Init has its own copy now. The host's must go, or a dead init would
 	// leave the socket open at both ends, and the host waiting forever.
 	initSock.Close()
@@ -278,11 +274,14 @@ func explainClone(err error) error {
 }
 
 // inNetns runs fn (clone of init) on this goroutine's thread while it is
-// in the network namespace ns: a child gets the namespaces of the thread
+// in the network namespace of pid (if not 0): a child gets the namespaces of the thread
 // that cloned it. The thread then goes back; should it fail to, it stays
 // locked and Go ends it when this goroutine does — and init's Pdeathsig
 // with it, so nothing runs in a namespace mydocker no longer watches.
 func inNetns(pid int, fn func() error) error {
+	if pid == 0 {
+		return fn() // a namespace of its own, or the host's
+	}
 	ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
 	if err != nil {
 		return fmt.Errorf("join the network namespace of pid %d (has its container ended?): %w", pid, err)
