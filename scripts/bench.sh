@@ -7,13 +7,15 @@
 #               unshare+chroot floor
 #   chapter 05  pulling and unpacking a large image from a loopback
 #               registry: mydocker pull vs `skopeo copy` + `umoci unpack`
-#   chapter 06  run -d, logs, stop, and the memory of a container's
+#   chapter 06  run -d, logs, exec, stop, and the memory of a container's
 #               supervisors: mydocker vs Docker (Debian's dockerd, started
 #               on a socket and data root of its own)
 #   chapter 07  attaching and detaching a container's network: mydocker run
 #               on the default bridge vs --network none (the difference is
 #               the attach+detach), beside the CNI bridge plugin's ADD+DEL
-#               (host-local IPAM, ipMasq); all in a throwaway netns
+#               (host-local IPAM, ipMasq); all in a throwaway netns;
+#               and 1 GiB into a container through a published port
+#               beside the same to its address directly
 #   chapter 08  a new named volume's first mount, with copy-up of a
 #               10,000-file directory: mydocker vs Docker (Debian's dockerd
 #               on a socket and data root of this run's own)
@@ -34,6 +36,11 @@ top=$PWD
 cache=$top/.cache/bench
 mkdir -p "$cache"
 bin=$top/bin/mydocker
+# No default bridge, NAT rules or sysctls on the machine the benchmarks run
+# on (dockerd's --bridge=none): containers get --network none, an empty
+# network namespace, like runc's and like `docker run --network none`
+# beside them. Chapter 07's figures come from a namespace of their own.
+export MYDOCKER_BRIDGE=none
 runs=${BENCH_RUNS:-5}
 only=${1:-all}
 case $only in
@@ -149,6 +156,49 @@ NET07
 	say "chapter 07: attach+detach of a container's network — mydocker (Go benchmark, ns/op) beside CNI bridge ADD+DEL"
 	work=$work bin=$bin runs=$runs unshare --net --mount --propagation private bash "$work/net07.sh" | tee -a "$results"
 	cat "$work/hf.md" | tee -a "$results"
+	# Throughput: 1 GiB into a container, once to its address directly and
+	# once through a published port on the host's address (DNAT), median of
+	# three each; again in a namespace of its own playing the host.
+	cat >"$work/tp07.sh" <<'TP07'
+set -euo pipefail
+ip link set lo up
+ip link add mydtp0 type veth peer name mydtp1
+ip addr add 192.0.2.1/24 dev mydtp0
+ip link set mydtp0 up && ip link set mydtp1 up
+echo "nameserver 192.0.2.53" >"$work/tp-resolv.conf"
+export MYDOCKER_RESOLV_CONF=$work/tp-resolv.conf
+"$bin" mkimage busybox >/dev/null
+"$bin" run --rm --name tp -p 9099:9000 --ip 172.29.0.77 busybox sh -c 'while true; do nc -l -p 9000 >/dev/null; done' &
+python3 - <<'SEND'
+import socket, statistics, time
+def send(addr, n=1 << 30):
+    buf = bytes(1 << 20)
+    for _ in range(200):
+        try:
+            s = socket.create_connection(addr, timeout=5)
+            break
+        except OSError:
+            time.sleep(0.1)
+    t0 = time.monotonic()
+    for _ in range(n // len(buf)):
+        s.sendall(buf)
+    s.shutdown(socket.SHUT_WR)
+    s.recv(1)  # the server's close
+    s.close()
+    return n / (time.monotonic() - t0) / 1e6
+direct = statistics.median(send(("172.29.0.77", 9000)) for _ in range(3))
+published = statistics.median(send(("192.0.2.1", 9099)) for _ in range(3))
+print(f"| 1 GiB to the container's address | {direct:.0f} MB/s |")
+print(f"| 1 GiB through -p 9099:9000 on the host's address (DNAT) | {published:.0f} MB/s |")
+print(f"| published / direct | {published / direct * 100:.0f}% |")
+SEND
+"$bin" rm -f tp >/dev/null 2>&1 || true
+wait
+TP07
+	say "chapter 07: throughput into a container — its address directly vs a published port (goal: published ≥ 80% of direct)"
+	echo "| path | throughput |" | tee -a "$results"
+	echo "|---|---:|" | tee -a "$results"
+	work=$work bin=$bin unshare --net --mount --propagation private bash "$work/tp07.sh" | tee -a "$results"
 	[ "$only" = 07 ] && { echo "bench: results in $results" >&2; exit 0; }
 fi
 
@@ -240,6 +290,9 @@ if [ "$only" = all ] || [ "$only" = 06 ]; then
 	sleep 1
 	say "chapter 06: logs of a 100-line log — mydocker vs docker"
 	hf -w 3 -r $((runs * 6)) -n "mydocker logs" "$bin logs lg" -n "docker logs" "$d logs lg"
+
+	say "chapter 06: exec lg true — mydocker vs docker"
+	hf -w 3 -r $((runs * 6)) -n "mydocker exec" "$bin exec lg true" -n "docker exec" "$d exec lg true"
 
 	say "chapter 06: supervisors' memory per running container (PSS, kB): mydocker's monitor + init vs containerd-shim-runc-v2"
 	mon=$("$bin" inspect -f '{{.State.Monitor}}' lg)

@@ -58,6 +58,7 @@ func init() {
 		{name: "unpause", usage: "CONTAINER [CONTAINER...]", summary: "Unpause all processes within one or more containers", run: unpauseCmd},
 		{name: "wait", usage: "CONTAINER [CONTAINER...]", summary: "Block until one or more containers stop, then print their exit codes", run: waitCmd},
 		{name: "logs", usage: "[OPTIONS] CONTAINER", summary: "Fetch the logs of a container", run: logsCmd},
+		{name: "exec", usage: "[OPTIONS] CONTAINER COMMAND [ARG...]", summary: "Execute a command in a running container", run: execCmd},
 		{name: "top", usage: "CONTAINER [ps OPTIONS]", summary: "Display the running processes of a container", run: topCmd},
 		{name: "rename", usage: "CONTAINER NEW_NAME", summary: "Rename a container", run: renameCmd},
 		{name: "rm", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Remove one or more containers", run: rmCmd},

@@ -138,8 +138,10 @@ func rmiCmd(g *Globals, args []string) error {
 
 func commitCmd(g *Globals, args []string) error {
 	var message string
+	pause := true
 	fs := NewFlagSet("commit")
 	fs.String(&message, "message", "m", "string", "commit message")
+	fs.Bool(&pause, "pause", "p", "pause the container during commit (default true; --pause=false to not)")
 	rest, err := parse(g, fs, args, 1, 2)
 	if err != nil {
 		return err
@@ -151,7 +153,7 @@ func commitCmd(g *Globals, args []string) error {
 		}
 		name = rest[1]
 	}
-	img, err := engine.Commit(g.DataRoot, rest[0], name, message)
+	img, err := engine.Commit(g.DataRoot, rest[0], name, message, pause)
 	if err != nil {
 		return err
 	}

@@ -17,13 +17,14 @@ func networkCmd(g *Globals, args []string) error {
 	subs := map[string]func(*Globals, []string) error{
 		"create": networkCreate, "ls": networkLs, "list": networkLs, "inspect": networkInspect,
 		"rm": networkRm, "remove": networkRm, "prune": networkPrune,
+		"connect": networkConnect, "disconnect": networkDisconnect,
 	}
 	if len(args) == 0 || subs[args[0]] == nil {
 		if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
-			fmt.Fprintln(g.Stdout, "Usage:  mydocker network COMMAND\n\nCommands:\n  create   Create a network\n  inspect  Display detailed information on one or more networks\n  ls       List networks\n  prune    Remove all unused networks\n  rm       Remove one or more networks")
+			fmt.Fprintln(g.Stdout, "Usage:  mydocker network COMMAND\n\nCommands:\n  connect     Connect a container to a network\n  create      Create a network\n  disconnect  Disconnect a container from a network\n  inspect  Display detailed information on one or more networks\n  ls       List networks\n  prune    Remove all unused networks\n  rm       Remove one or more networks")
 			return errHelp
 		}
-		return &usageError{"network", fmt.Errorf("want a subcommand: create, inspect, ls, prune, rm")}
+		return &usageError{"network", fmt.Errorf("want a subcommand: connect, create, disconnect, inspect, ls, prune, rm")}
 	}
 	return subs[args[0]](g, args[1:])
 }
@@ -31,7 +32,9 @@ func networkCmd(g *Globals, args []string) error {
 func networkCreate(g *Globals, args []string) error {
 	var o network.CreateOptions
 	fs := NewFlagSet("network")
-	fs.String(&o.Driver, "driver", "d", "string", `driver to manage the network ("bridge")`)
+	var opts []string
+	fs.String(&o.Driver, "driver", "d", "string", `driver to manage the network ("bridge" or "macvlan")`)
+	fs.List(&opts, "opt", "o", "map", "driver options: parent=IF for macvlan")
 	fs.String(&o.Subnet, "subnet", "", "string", "subnet in CIDR format, e.g. 172.30.0.0/16")
 	fs.String(&o.Gateway, "gateway", "", "string", "IPv4 gateway for the subnet")
 	rest, err := parse(g, fs, args, 1, 1)
@@ -39,6 +42,13 @@ func networkCreate(g *Globals, args []string) error {
 		return err
 	}
 	o.Name = rest[0]
+	for _, kv := range opts {
+		k, v, _ := strings.Cut(kv, "=")
+		if k != "parent" || v == "" {
+			return &usageError{"network", fmt.Errorf("unknown -o %q: the one driver option is parent=IF (macvlan)", kv)}
+		}
+		o.Parent = v
+	}
 	n, err := network.Create(g.DataRoot, o)
 	if err != nil {
 		return err
@@ -109,6 +119,28 @@ func networkInspect(g *Globals, args []string) error {
 	b, _ := json.MarshalIndent(out, "", "    ")
 	fmt.Fprintln(g.Stdout, string(b))
 	return nil
+}
+
+// networkConnect is `mydocker network connect [--alias A] NET CONTAINER`.
+func networkConnect(g *Globals, args []string) error {
+	var aliases []string
+	fs := NewFlagSet("network")
+	fs.List(&aliases, "alias", "", "list", "another name the network's embedded DNS answers for the container")
+	rest, err := parse(g, fs, args, 2, 2)
+	if err != nil {
+		return err
+	}
+	_, err = engine.ConnectNetwork(g.DataRoot, rest[0], rest[1], aliases)
+	return err
+}
+
+// networkDisconnect is `mydocker network disconnect NET CONTAINER`.
+func networkDisconnect(g *Globals, args []string) error {
+	rest, err := parse(g, NewFlagSet("network"), args, 2, 2)
+	if err != nil {
+		return err
+	}
+	return engine.DisconnectNetwork(g.DataRoot, rest[0], rest[1])
 }
 
 func networkRm(g *Globals, args []string) error {

@@ -48,6 +48,7 @@ func runOrCreate(g *Globals, name string, args []string) error {
 	fs.String(&o.IP, "ip", "", "address", "IPv4 address on the network (e.g. 172.30.0.10)")
 	fs.List(&o.Publish, "publish", "p", "list", "publish a container's port to the host ([IP:][HOST_PORT:]PORT[/udp])")
 	fs.Bool(&o.PublishAll, "publish-all", "P", "publish every exposed port to a free host port")
+	fs.List(&o.Aliases, "network-alias", "", "list", "another name the network's embedded DNS answers for the container")
 	// Chapter 02: cgroup limits, with Docker's names and units.
 	fs.String(&memory, "memory", "m", "bytes", "memory limit (e.g. 512m, 1g; at least 6m)")
 	fs.String(&swap, "memory-swap", "", "bytes", "memory plus swap limit; -1 for unlimited swap (default: twice -m)")

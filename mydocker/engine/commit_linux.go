@@ -14,6 +14,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/archive"
 	"github.com/mydocker/mydocker/mydocker/image"
 	local "github.com/mydocker/mydocker/mydocker/store"
+	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
 // upperDir is the container's writable layer.
@@ -32,8 +33,9 @@ func Diff(s *Store, ref string) ([]archive.Change, error) {
 }
 
 // Commit makes a new image of a container's image plus its writable layer,
-// and names it name ("" for an untagged image).
-func Commit(dataRoot, ref, name, comment string) (image.Image, error) {
+// and names it name ("" for an untagged image); with pause a running one is
+// frozen meanwhile (Docker's --pause=true), so the layer is one moment of it.
+func Commit(dataRoot, ref, name, comment string, pause bool) (image.Image, error) {
 	s, err := OpenStore(dataRoot)
 	if err != nil {
 		return nil, err
@@ -49,14 +51,17 @@ func Commit(dataRoot, ref, name, comment string) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	var base image.Image
-	if c.ImageID != "" {
-		if base, _, err = images.Get(string(c.ImageID)); err != nil {
-			return nil, fmt.Errorf("the image of container %s is gone: %w", ref, err)
-		}
-	} else {
+	base, _, err := images.Get(string(c.ImageID))
+	if c.ImageID == "" {
 		return nil, fmt.Errorf("container %s runs on a root filesystem given by path, not an image: `mydocker import` it first", ref)
+	} else if err != nil {
+		return nil, fmt.Errorf("the image of container %s is gone: %w", ref, err)
 	}
+	thaw, err := pauseWhile(s, c, pause)
+	if err != nil {
+		return nil, err
+	}
+	defer thaw()
 	pr, pw := io.Pipe()
 	go func() {
 		_, err := archive.Diff(upperDir(s, c), pw)
@@ -65,4 +70,17 @@ func Commit(dataRoot, ref, name, comment string) (image.Image, error) {
 	img, err := images.Commit(name, base, pr, fmt.Sprintf("mydocker commit %s", ShortID(c.ID)), comment)
 	pr.CloseWithError(err)
 	return img, err
+}
+
+// pauseWhile freezes a running container, if pause, for as long as a
+// commit reads its layer; the returned function thaws it.
+func pauseWhile(s *Store, c *Container, pause bool) (thaw func(), err error) {
+	if !pause || c.State.Status != Running {
+		return func() {}, nil
+	}
+	trace.Step("freeze container %s while its layer is read (commit --pause=true, Docker's default)", ShortID(c.ID))
+	if err := Pause(s, c.ID); err != nil {
+		return nil, fmt.Errorf("pause container %s to commit it: %w (or commit with --pause=false)", c.Name, err)
+	}
+	return func() { Unpause(s, c.ID) }, nil
 }

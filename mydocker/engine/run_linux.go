@@ -60,6 +60,7 @@ type RunOptions struct {
 	IP         string
 	Publish    []string
 	PublishAll bool
+	Aliases    []string // --network-alias
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -141,8 +142,12 @@ func AttachNetwork(dataRoot string, c *Container, holder int) (*network.Attachme
 		// namespace with only lo, unless --network says otherwise.
 		mode = "none"
 	}
-	a, err := network.Attach(dataRoot, network.Request{Container: c.ID, Hostname: c.Config.Hostname,
-		Mode: mode, IP: hc.IPAddress, Ports: ports, Monitor: holder})
+	req := network.Request{Container: c.ID, Name: c.Name, Aliases: hc.NetworkAliases,
+		Hostname: c.Config.Hostname, Mode: mode, IP: hc.IPAddress, Ports: ports, Monitor: holder}
+	if err := joinRequest(dataRoot, &req); err != nil {
+		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	a, err := network.Attach(dataRoot, req)
 	if err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
@@ -150,9 +155,9 @@ func AttachNetwork(dataRoot string, c *Container, holder int) (*network.Attachme
 }
 
 // CloneFlags are the namespaces of chapter 01, less the network one for
-// --network host (the host's own stack).
+// --network host (the host's own stack) and container:NAME (another's).
 func CloneFlags(net *network.Attachment) uintptr {
-	if net.HostMode() {
+	if net.HostMode() || net.SharesNetns() {
 		return namespace.CloneFlags &^ unix.CLONE_NEWNET
 	}
 	return namespace.CloneFlags
@@ -357,6 +362,7 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	c.HostConfig.AutoRemove, c.HostConfig.Resources = opts.Remove, opts.Resources
 	c.HostConfig.RestartPolicy = opts.Restart
 	c.HostConfig.NetworkMode, c.HostConfig.IPAddress = opts.Network, opts.IP
+	c.HostConfig.NetworkAliases = opts.Aliases
 	c.HostConfig.PortSpecs, c.HostConfig.PublishAllPorts = opts.Publish, opts.PublishAll
 	if img != nil {
 		for p := range img.Config.ExposedPorts {
@@ -435,6 +441,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 		Cloneflags: CloneFlags(net),
 		// Chapter 07: eth0, once init's network namespace exists.
 		CreateRuntime: []func(*runtime.Process) error{JoinNetwork(net)},
+		JoinNetPid:    net.JoinedPid(),
 		CgroupFiles:   files,
 		Stdin:         stdin,
 		Stdout:        os.Stdout,

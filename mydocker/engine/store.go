@@ -84,6 +84,7 @@ type HostConfig struct {
 	PublishAllPorts bool     `json:"PublishAllPorts"`
 	PortSpecs       []string `json:"PortSpecs,omitempty"`
 	IPAddress       string   `json:"IPAddress,omitempty"`
+	NetworkAliases  []string `json:"NetworkAliases,omitempty"` // --network-alias
 	// ExposedPorts are the image's EXPOSE, which -P publishes.
 	ExposedPorts []string `json:"ExposedPorts,omitempty"`
 }

@@ -161,6 +161,7 @@ func (m *monitor) once() (int, time.Duration, error) {
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
 		Cloneflags:    engine.CloneFlags(net),
 		CreateRuntime: []func(*runtime.Process) error{engine.JoinNetwork(net)},
+		JoinNetPid:    net.JoinedPid(),
 		CgroupFiles:   files,
 		Stdout:        pipes[0][1],
 		Stderr:        pipes[1][1],

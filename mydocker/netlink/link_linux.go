@@ -74,6 +74,31 @@ func (c *Conn) AddVeth(name, peer string, peerNS int) error {
 	return c.Do(what, VethMessage(name, peer, peerNS))
 }
 
+// MACVLAN_MODE_BRIDGE lets macvlans of one parent reach each other inside
+// the driver, without the frame going out of the parent (if_link.h).
+const MACVLAN_MODE_BRIDGE = 4
+
+// AddMacvlan creates a macvlan interface on parent, in bridge mode, born
+// inside the namespace ns refers to (ip link add NAME link PARENT type
+// macvlan mode bridge netns NS). It gets a MAC address of its own, so
+// the network the parent is on sees one more machine.
+func (c *Conn) AddMacvlan(name string, parent *Link, ns int) error {
+	return c.Do(fmt.Sprintf("RTM_NEWLINK macvlan %s on %s (into netns fd)", name, parent.Name), Message{
+		Type:  unix.RTM_NEWLINK,
+		Flags: unix.NLM_F_CREATE | unix.NLM_F_EXCL,
+		Body:  Ifinfomsg{Family: unix.AF_UNSPEC}.encode(nil),
+		Attrs: []Attr{
+			String(unix.IFLA_IFNAME, name),
+			Uint32(unix.IFLA_LINK, uint32(parent.Index)),
+			Uint32(unix.IFLA_NET_NS_FD, uint32(ns)),
+			Nest(unix.IFLA_LINKINFO,
+				String(unix.IFLA_INFO_KIND, "macvlan"),
+				Nest(unix.IFLA_INFO_DATA, Uint32(unix.IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE)),
+			),
+		},
+	})
+}
+
 // setLink sends RTM_NEWLINK for an existing link (by index) with attrs and
 // flag changes: how ip link set works.
 func (c *Conn) setLink(what string, index int, flags, change uint32, attrs ...Attr) error {

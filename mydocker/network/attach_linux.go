@@ -29,12 +29,18 @@ import (
 
 // A Request is what `run` asks for.
 type Request struct {
-	Container string // the container's ID
+	Container string   // the container's ID
+	Name      string   // the container's name, which the embedded DNS answers
+	Aliases   []string // --network-alias, answered too (user networks only)
 	Hostname  string
 	Mode      string    // --network: "" or bridge, none, host, or a network's name
 	IP        string    // --ip
 	Ports     []Binding // -p, -P
 	Monitor   int       // the holder's PID: this mydocker run
+	// --network container:NAME: that container's /etc/hosts and
+	// /etc/resolv.conf, which the new one shares with its namespace.
+	JoinHosts, JoinResolv string
+	JoinPid               int // that container's init
 }
 
 // An Attachment is a container's network, from Attach to Detach.
@@ -46,7 +52,9 @@ type Attachment struct {
 	net      *Network
 	bridge   *netlink.Link
 	ep       *Endpoint
-	reserved []int // sockets holding the published host ports
+	reserved []int     // sockets holding the published host ports
+	dns      *resolver // a user network's embedded DNS server, from Join
+	joined   *Request  // --network container:NAME
 }
 
 // BridgeEnv set to "none" is dockerd's --bridge=none: no default bridge,
@@ -67,9 +75,36 @@ func (a *Attachment) noPorts(req Request) error {
 // namespace (no CLONE_NEWNET).
 func (a *Attachment) HostMode() bool { return a.Settings.Mode == "host" }
 
+// SharesNetns reports whether the container joins another's network
+// namespace (--network container:NAME): no CLONE_NEWNET either, init is
+// cloned inside that namespace instead.
+func (a *Attachment) SharesNetns() bool { return a.joined != nil }
+
+// JoinedPid is the init whose network namespace the container shares, or 0.
+func (a *Attachment) JoinedPid() int {
+	if a.joined == nil {
+		return 0
+	}
+	return a.joined.JoinPid
+}
+
 // Attach prepares a container's network. On error nothing is left.
 func Attach(dataRoot string, req Request) (*Attachment, error) {
 	a := &Attachment{hostname: req.Hostname, Settings: Settings{Mode: req.Mode}}
+	if err := checkAliases(req.Mode, req.Aliases); err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(req.Mode, "container:") {
+		// Docker's words for what a shared namespace cannot have.
+		switch {
+		case req.IP != "" || len(req.Aliases) > 0:
+			return nil, fmt.Errorf("conflicting options: --ip and --network-alias need a network of their own, not --network %s", req.Mode)
+		case len(req.Ports) > 0:
+			return nil, fmt.Errorf("conflicting options: port publishing and the container type network mode")
+		}
+		a.joined = &req
+		return a, nil
+	}
 	switch req.Mode {
 	case "host", "none":
 		if req.IP != "" {
@@ -107,6 +142,9 @@ func Attach(dataRoot string, req Request) (*Attachment, error) {
 		}
 		if a.bridge, err = ensureBridge(conn, n); err != nil {
 			return err
+		}
+		if n.Driver == "macvlan" && len(req.Ports) > 0 {
+			return fmt.Errorf("-p is not for a macvlan network: the container has its own address on %s's network, use it", n.Parent)
 		}
 		ep, err := a.allocate(st, n, req)
 		if err != nil {
@@ -172,8 +210,12 @@ func (a *Attachment) allocate(st *State, n *Network, req Request) (*Endpoint, er
 	if err != nil {
 		return nil, err
 	}
-	ep := &Endpoint{Container: req.Container, Network: n.ID, IP: ip.String(), HostVeth: VethName(req.Container),
+	ep := &Endpoint{Container: req.Container, Name: req.Name, Aliases: req.Aliases,
+		Network: n.ID, IP: ip.String(), HostVeth: VethName(req.Container),
 		Monitor: req.Monitor, MonitorStart: StartTime(req.Monitor)}
+	if n.Driver == "macvlan" {
+		ep.HostVeth = "" // no host end: the parent carries it
+	}
 	for _, b := range req.Ports {
 		if err := a.reserve(st, &b); err != nil {
 			a.closeReserved()
@@ -254,6 +296,9 @@ func (a *Attachment) Join(ns *os.File) error {
 	if a == nil || a.ep == nil {
 		return nil
 	}
+	if a.net.Driver == "macvlan" {
+		return a.joinMacvlan(ns)
+	}
 	if err := a.conn.AddVeth(a.ep.HostVeth, "eth0", int(ns.Fd())); err != nil {
 		return err
 	}
@@ -286,7 +331,81 @@ func (a *Attachment) Join(ns *os.File) error {
 	if err := in.SetUp(eth0); err != nil {
 		return err
 	}
-	return in.AddDefaultRoute(eth0, net.ParseIP(a.net.Gateway))
+	if err := in.AddDefaultRoute(eth0, net.ParseIP(a.net.Gateway)); err != nil {
+		return err
+	}
+	if !a.embeddedDNS() {
+		return nil
+	}
+	// 127.0.0.11 is on lo, which init brings up only later.
+	lo, err := in.LinkByName("lo")
+	if err != nil {
+		return err
+	}
+	if err := in.SetUp(lo); err != nil {
+		return err
+	}
+	a.dns, err = startResolver(ns, lookupOn(a.store, a.ep.Container, searchDomains(hostResolvConf())), upstreams())
+	return err
+}
+
+// embeddedDNS reports whether the container gets 127.0.0.11: on a user
+// network, not on the default bridge (Docker's legacy links aside).
+func (a *Attachment) embeddedDNS() bool {
+	return a.net != nil && a.net.Name != DefaultName
+}
+
+// lookupOn answers a name for container id from the endpoints on its
+// networks (the first and any `network connect` added) whose holder is
+// alive: their names, aliases and short IDs, case-insensitively. As in
+// Docker, NAME.NETWORK is NAME on that network, and NAME.DOMAIN is NAME
+// for a search domain of the container's resolv.conf (a resolver that
+// tries the search list before the name as it is, as busybox's nslookup).
+func lookupOn(store *Store, id string, search []string) func(string) ([]net.IP, bool) {
+	return func(name string) ([]net.IP, bool) {
+		var ips []net.IP
+		store.Read(func(st *State) error {
+			mine := map[string]bool{}
+			for _, ep := range st.Endpoints {
+				if ep.Container == id {
+					mine[ep.Network] = true
+				}
+			}
+			for _, n := range st.Networks {
+				if !mine[n.ID] {
+					continue
+				}
+				names := []string{name}
+				for _, d := range append([]string{n.Name}, search...) {
+					if short, ok := strings.CutSuffix(name, "."+strings.ToLower(d)); ok && short != "" {
+						names = append(names, short)
+					}
+				}
+				for _, name := range names {
+					for _, ep := range st.Endpoints {
+						if ep.Network == n.ID && ep.answers(name) && alive(ep.Monitor, ep.MonitorStart) {
+							ips = append(ips, net.ParseIP(ep.IP).To4())
+						}
+					}
+				}
+			}
+			return nil
+		})
+		return ips, len(ips) > 0
+	}
+}
+
+// answers reports whether the endpoint's container goes by name.
+func (ep *Endpoint) answers(name string) bool {
+	if strings.EqualFold(ep.Name, name) || (len(name) == 12 && strings.HasPrefix(ep.Container, name)) {
+		return true
+	}
+	for _, a := range ep.Aliases {
+		if strings.EqualFold(a, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // Detach undoes Attach and Join; it may run after either failed midway.
@@ -304,11 +423,13 @@ func (a *Attachment) detach(deleteLink bool) error {
 	if a == nil || a.ep == nil {
 		return nil
 	}
+	a.dns.close()
+	a.dns = nil
 	var errs []error
 	errs = append(errs, removePortRules(a.ep))
 	if deleteLink {
 		errs = append(errs, deleteVeth(a.conn, a.ep.HostVeth))
-	} else if l, err := a.conn.LinkByName(a.ep.HostVeth); err == nil {
+	} else if l, err := a.conn.LinkByName(a.ep.HostVeth); a.ep.HostVeth != "" && err == nil {
 		if err := a.conn.SetDown(l); err != nil && !errors.Is(err, unix.ENODEV) {
 			errs = append(errs, err)
 		}
@@ -317,6 +438,16 @@ func (a *Attachment) detach(deleteLink bool) error {
 	errs = append(errs, a.store.Update(func(st *State) error {
 		if ep, ok := st.Endpoints[a.ep.Container]; ok && ep.Monitor == a.ep.Monitor {
 			delete(st.Endpoints, a.ep.Container)
+		}
+		// And what `network connect` added: its veths go with the
+		// namespace after an exit, or here.
+		for _, k := range extraEndpoints(st, a.ep.Container) {
+			if ep := st.Endpoints[k]; ep.Monitor == a.ep.Monitor {
+				if deleteLink {
+					errs = append(errs, deleteVeth(a.conn, ep.HostVeth))
+				}
+				delete(st.Endpoints, k)
+			}
 		}
 		return nil
 	}))
@@ -328,6 +459,9 @@ func (a *Attachment) detach(deleteLink bool) error {
 // deleteVeth deletes a host end if it is still there; it is gone already
 // when the container's namespace ended first.
 func deleteVeth(c *netlink.Conn, name string) error {
+	if name == "" {
+		return nil // a macvlan's: it has no host end
+	}
 	l, err := c.LinkByName(name)
 	if errors.Is(err, unix.ENODEV) {
 		return nil
@@ -346,6 +480,12 @@ func (a *Attachment) ResolvConf() string {
 	if a.HostMode() {
 		return hostResolvConf()
 	}
+	if a.joined != nil {
+		return a.joined.JoinResolv
+	}
+	if a.embeddedDNS() {
+		return EmbeddedResolvConf(hostResolvConf())
+	}
 	return FilterResolvConf(hostResolvConf())
 }
 
@@ -354,6 +494,9 @@ func (a *Attachment) Hosts() string {
 	if a.HostMode() {
 		data, _ := os.ReadFile("/etc/hosts")
 		return string(data)
+	}
+	if a.joined != nil {
+		return a.joined.JoinHosts
 	}
 	return Hosts(a.Settings.IPAddress, a.hostname)
 }

@@ -18,6 +18,9 @@ import (
 // ensureBridge returns the network's bridge, making it if it is missing.
 // The caller holds the state lock, so two mydockers never both make it.
 func ensureBridge(c *netlink.Conn, n *Network) (l *netlink.Link, err error) {
+	if n.Driver == "macvlan" {
+		return nil, nil // its containers hang on the parent instead
+	}
 	if l, err := c.LinkByName(n.Bridge); err == nil {
 		return l, nil
 	} else if !errors.Is(err, unix.ENODEV) {
@@ -61,6 +64,9 @@ func ensureBridge(c *netlink.Conn, n *Network) (l *netlink.Link, err error) {
 
 // removeBridge deletes the bridge and its rules, all it can.
 func removeBridge(c *netlink.Conn, n *Network) error {
+	if n.Driver == "macvlan" {
+		return nil // it has neither
+	}
 	var errs []error
 	if l, err := c.LinkByName(n.Bridge); err == nil {
 		errs = append(errs, c.Delete(l))

@@ -19,7 +19,8 @@ import (
 // CreateOptions is `network create`, parsed.
 type CreateOptions struct {
 	Name    string
-	Driver  string // bridge (the only one today)
+	Driver  string // bridge or macvlan
+	Parent  string // macvlan: -o parent=IF
 	Subnet  string
 	Gateway string
 }
@@ -97,8 +98,13 @@ func Create(dataRoot string, o CreateOptions) (*Network, error) {
 	if predefined[o.Name] {
 		return nil, fmt.Errorf("network name %s is a pre-defined network: choose another name", o.Name)
 	}
-	if o.Driver != "" && o.Driver != "bridge" {
-		return nil, fmt.Errorf("network driver %q is not supported: use -d bridge", o.Driver)
+	switch {
+	case o.Driver == "macvlan" && o.Parent == "":
+		return nil, fmt.Errorf("a macvlan network needs its parent interface: -o parent=IF (e.g. eth0)")
+	case o.Driver != "macvlan" && o.Parent != "":
+		return nil, fmt.Errorf("-o parent=%s is for -d macvlan", o.Parent)
+	case o.Driver != "" && o.Driver != "bridge" && o.Driver != "macvlan":
+		return nil, fmt.Errorf("network driver %q is not supported: use -d bridge or -d macvlan", o.Driver)
 	}
 	var subnet *net.IPNet
 	if o.Subnet != "" {
@@ -119,14 +125,24 @@ func Create(dataRoot string, o CreateOptions) (*Network, error) {
 	}
 	defer conn.Close()
 	var n *Network
+	var own []string
 	err = store.Update(func(st *State) error {
 		if st.byName(o.Name) != nil {
 			return fmt.Errorf("network with name %s already exists", o.Name)
 		}
+		if o.Driver == "macvlan" {
+			// The parent's own LAN is what a macvlan network is
+			// usually on: its route is no overlap.
+			parent, err := conn.LinkByName(o.Parent)
+			if err != nil {
+				return fmt.Errorf("parent interface %s: %w (see ip link)", o.Parent, err)
+			}
+			own = append(own, parent.Name)
+		}
 		if subnet == nil {
 			for _, s := range pool() {
 				_, c, _ := net.ParseCIDR(s)
-				if checkOverlap(st, conn, c) == nil {
+				if checkOverlap(st, conn, c, own...) == nil {
 					subnet = c
 					break
 				}
@@ -134,7 +150,7 @@ func Create(dataRoot string, o CreateOptions) (*Network, error) {
 			if subnet == nil {
 				return fmt.Errorf("no free subnet left in mydocker's pool: give --subnet")
 			}
-		} else if err := checkOverlap(st, conn, subnet); err != nil {
+		} else if err := checkOverlap(st, conn, subnet, own...); err != nil {
 			return err
 		}
 		gw := Gateway(subnet)
@@ -149,6 +165,13 @@ func Create(dataRoot string, o CreateOptions) (*Network, error) {
 		id := newID()
 		n = &Network{ID: id, Name: o.Name, Driver: "bridge", Bridge: "myd-" + id[:11],
 			Subnet: subnet.String(), Gateway: gw.String(), Created: now()}
+		if o.Driver == "macvlan" {
+			// No bridge, no NAT: containers are machines on the
+			// parent's network, and its router is their gateway.
+			n.Driver, n.Bridge, n.Parent = "macvlan", "", o.Parent
+			st.Networks = append(st.Networks, n)
+			return nil
+		}
 		if _, err := ensureBridge(conn, n); err != nil {
 			return err
 		}

@@ -43,6 +43,7 @@ type Network struct {
 	Name    string    `json:"Name"`
 	Driver  string    `json:"Driver"`
 	Bridge  string    `json:"Bridge"`
+	Parent  string    `json:"Parent,omitempty"` // macvlan: the host's interface under it
 	Subnet  string    `json:"Subnet"`
 	Gateway string    `json:"Gateway"`
 	Created time.Time `json:"Created"`
@@ -51,7 +52,9 @@ type Network struct {
 // An Endpoint is one container's place on a network.
 type Endpoint struct {
 	Container string    `json:"Container"`
-	Network   string    `json:"Network"` // the network's ID
+	Name      string    `json:"Name,omitempty"`    // the container's, for the embedded DNS
+	Aliases   []string  `json:"Aliases,omitempty"` // --network-alias
+	Network   string    `json:"Network"`           // the network's ID
 	IP        string    `json:"IPAddress"`
 	HostVeth  string    `json:"HostVeth"`
 	Ports     []Binding `json:"Ports,omitempty"`

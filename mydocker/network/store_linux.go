@@ -110,9 +110,9 @@ func (st *State) Find(ref string) (*Network, error) {
 // users lists the containers with an endpoint on network id.
 func (st *State) users(id string) []string {
 	var out []string
-	for c, ep := range st.Endpoints {
+	for _, ep := range st.Endpoints {
 		if ep.Network == id {
-			out = append(out, c)
+			out = append(out, ep.Container)
 		}
 	}
 	return out

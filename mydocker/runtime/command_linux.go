@@ -30,8 +30,10 @@ type program struct {
 }
 
 // prepareCommand resolves the command inside the container's root and
-// enters its working directory, which the command inherits.
-func prepareCommand(cfg *Config) (*program, error) {
+// enters its working directory, which the command inherits. A missing
+// working directory is created when createCwd (run, as Docker does; not
+// exec, where runc refuses).
+func prepareCommand(cfg *Config, createCwd bool) (*program, error) {
 	if len(cfg.Args) == 0 {
 		return nil, Exitf(ExitEngine, "no command given and the image sets none")
 	}
@@ -46,7 +48,7 @@ func prepareCommand(cfg *Config) (*program, error) {
 	if cfg.Cwd != "" {
 		// Docker creates a missing working directory rather than fail;
 		// not on the host's own filesystem, though (host mode).
-		if err := r.chdir(cfg.Cwd, cfg.Rootfs != nil); err != nil {
+		if err := r.chdir(cfg.Cwd, createCwd); err != nil {
 			return nil, err
 		}
 	}

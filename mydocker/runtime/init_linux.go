@@ -88,7 +88,7 @@ func initMain(sock *os.File, early error) int {
 		}
 		console = slave
 	}
-	cmd, err := prepareCommand(cfg)
+	cmd, err := prepareCommand(cfg, cfg.Rootfs != nil)
 	if err == nil {
 		cmd.pid, err = startCommand(sock, cfg, cmd, console)
 	}

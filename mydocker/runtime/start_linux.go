@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	goruntime "runtime"
 	"strings"
 	"syscall"
 
@@ -40,6 +41,11 @@ type StartOptions struct {
 	// they are: without a terminal the command writes straight into them.
 	Stdin          *os.File
 	Stdout, Stderr *os.File
+	// JoinNetPid is a process (another container's init) whose network
+	// namespace init shares, as runc joins a namespace given by path:
+	// Cloneflags then lacks CLONE_NEWNET, and init is cloned from a thread
+	// that has entered it (chapter 07, --network container:NAME).
+	JoinNetPid int
 }
 
 // A Process is a started container init, seen from the host.
@@ -94,7 +100,7 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		// terminal (SIGTTOU) nor push keystrokes into it (TIOCSTI).
 		Setsid: true,
 	}
-	err = cmd.Start()
+	err = inNetns(opts.JoinNetPid, cmd.Start)
 	// Init has its own copy now. The host's must go, or a dead init would
 	// leave the socket open at both ends, and the host waiting forever.
 	initSock.Close()
@@ -264,5 +270,39 @@ func explainClone(err error) error {
 	case errors.Is(err, unix.EINVAL):
 		return fmt.Errorf("%w (the kernel lacks a namespace or clone3 feature: run `mydocker doctor`)", err)
 	}
+	return err
+}
+
+// inNetns runs fn (clone of init) on this goroutine's thread while it is
+// in the network namespace of pid (if not 0): a child gets the namespaces of the thread
+// that cloned it. The thread then goes back; should it fail to, it stays
+// locked and Go ends it when this goroutine does — and init's Pdeathsig
+// with it, so nothing runs in a namespace mydocker no longer watches.
+func inNetns(pid int, fn func() error) error {
+	if pid == 0 {
+		return fn() // a namespace of its own, or the host's
+	}
+	ns, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
+	if err != nil {
+		return fmt.Errorf("join the network namespace of pid %d (has its container ended?): %w", pid, err)
+	}
+	defer ns.Close()
+	goruntime.LockOSThread()
+	self, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		goruntime.UnlockOSThread()
+		return &os.PathError{Op: "open", Path: "/proc/thread-self/ns/net", Err: err}
+	}
+	defer unix.Close(self)
+	trace.Step("setns(%s, CLONE_NEWNET): init is cloned in the network namespace it joins", ns.Name())
+	if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
+		goruntime.UnlockOSThread()
+		return os.NewSyscallError("setns CLONE_NEWNET", err)
+	}
+	err = fn()
+	if serr := unix.Setns(self, unix.CLONE_NEWNET); serr != nil {
+		return errors.Join(err, os.NewSyscallError("setns back to own network namespace", serr))
+	}
+	goruntime.UnlockOSThread()
 	return err
 }

@@ -5,6 +5,8 @@
 # which must fail, and the labs built into the engine. Busybox sh, no bash.
 # Runs them all, and exits non-zero if any failed.
 export MYDOCKER_BIN=/payload/mydocker
+# No Docker in here: tests that compare with Docker skip (harness.InVMEnv).
+export MYDOCKER_IN_VM=1
 # The READMEs' console blocks written for cgroup v2 (transcripts.test): the
 # VM has the READMEs, not the source tree, and busybox, not a student's tools.
 export MYDOCKER_TRANSCRIPT_TREE=/payload/tree MYDOCKER_TRANSCRIPT_ONLY="cgroup v2"

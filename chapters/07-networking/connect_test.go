@@ -1,0 +1,101 @@
+// A running container's networks changed from outside: network connect
+// and disconnect (an eth1 that comes and goes), and --network
+// container:NAME (a second container in the first one's namespace).
+package chapter07
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// waitFor waits until out holds want.
+func waitFor(t *testing.T, out *syncBuffer, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), want); {
+		if time.Now().After(deadline) {
+			t.Fatalf("never printed %q; output so far:\n%s", want, out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestConnectDisconnect(t *testing.T) {
+	e, h := setup(t)
+	e.MustRun("network", "create", "--subnet", "10.234.0.0/24", "red")
+	e.MustRun("network", "create", "--subnet", "10.235.0.0/24", "blue")
+	defer e.Run("network", "rm", "red", "blue")
+	server(t, e, h, "redweb", "http://10.234.0.5/", "--network", "red", "--ip", "10.234.0.5")
+
+	// box starts on the default bridge and reports what it sees.
+	script := "until ip -o -4 addr show eth1 2>/dev/null | grep -q 10.234; do sleep 0.1; done; " +
+		"ip -o -4 addr show eth1 | awk '{print \"eth1\", $4}'; wget -q -O- http://10.234.0.5/; " +
+		"while ip link show eth1 > /dev/null 2>&1; do sleep 0.1; done; echo eth1 gone; " +
+		"until ip -o -4 addr show eth1 2>/dev/null | grep -q 10.234; do sleep 0.1; done; " +
+		"ip -o -4 addr show eth1 | awk '{print \"back\", $4}'; exec sleep 1000"
+	out := &syncBuffer{}
+	cmd := e.Cmd("run", "--rm", "--name", "box", "busybox", "sh", "-c", script)
+	cmd.Stdout, cmd.Stderr = out, out
+	require.NoError(t, cmd.Start())
+	defer stop(cmd)
+
+	// Connect as soon as box runs (before, it is "not running").
+	var r = e.Run("network", "connect", "red", "box")
+	for deadline := time.Now().Add(20 * time.Second); r.Code != 0 && time.Now().Before(deadline); r = e.Run("network", "connect", "red", "box") {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if r.Code != 0 || r.Stdout != "" {
+		t.Fatalf("network connect red box = %v, want silence and 0", r)
+	}
+	waitFor(t, out, "hello from redweb")
+	if !strings.Contains(out.String(), "eth1 10.234.0.2/24\n") {
+		t.Errorf("box's eth1 after connect: %q, want 10.234.0.2/24", out.String())
+	}
+
+	// Docker's refusals, exit 1, one line each.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"network", "connect", "red", "box"}, "endpoint with name box already exists in network red"},
+		{[]string{"network", "connect", "nope", "box"}, "network nope not found"},
+		{[]string{"network", "disconnect", "blue", "box"}, "container box is not connected to network blue"},
+		{[]string{"network", "connect", "red", "ghost"}, "no such container: ghost"},
+	} {
+		r := e.Run(tc.args...)
+		if r.Code != 1 || !strings.Contains(r.Stderr, tc.want) || strings.Count(r.Stderr, "\n") != 1 {
+			t.Errorf("mydocker %s = %v, want exit 1 and %q", strings.Join(tc.args, " "), r, tc.want)
+		}
+	}
+
+	e.MustRun("network", "disconnect", "red", "box")
+	waitFor(t, out, "eth1 gone")
+	// Its address was released: connecting again gets the same one.
+	e.MustRun("network", "connect", "red", "box")
+	waitFor(t, out, "back 10.234.0.2/24\n")
+	// The end releases it too: the leak check after the test looks.
+}
+
+func TestNetworkContainerMode(t *testing.T) {
+	e, h := setup(t)
+	server(t, e, h, "web", "http://172.29.0.10/", "--ip", "172.29.0.10")
+	out := e.MustRun("run", "--rm", "--network", "container:web", "busybox", "sh", "-c",
+		"ip -o -4 addr show eth0 | awk '{print $4}'; wget -q -O- http://127.0.0.1/")
+	if out != "172.29.0.10/16\nhello from web\n" {
+		t.Errorf("--network container:web: address and localhost page = %q, want web's", out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--rm", "--network", "container:ghost", "busybox", "true"}, "no such container: ghost"},
+		{[]string{"run", "--rm", "--network", "container:web", "-p", "8080:80", "busybox", "true"}, "conflicting options: port publishing and the container type network mode"},
+	} {
+		r := e.Run(tc.args...)
+		if r.Code != 125 || !strings.Contains(r.Stderr, tc.want) {
+			t.Errorf("mydocker %s = %v, want 125 and %q", strings.Join(tc.args, " "), r, tc.want)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+// `mydocker exec`, as `docker exec`: a command in a running container. The
+// engine starts it (engine.Exec); this file wires the terminal and stdio and
+// turns the process's end into mydocker's exit code.
+
+package cli
+
+import (
+	"os"
+
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+)
+
+func execCmd(g *Globals, args []string) error {
+	var o engine.ExecOptions
+	var interactive, detach bool
+	fs := NewFlagSet("exec")
+	fs.Bool(&detach, "detach", "d", "detached mode: run command in the background")
+	fs.List(&o.Env, "env", "e", "list", "set environment variables (KEY=VALUE)")
+	fs.Bool(&interactive, "interactive", "i", "keep STDIN open even if not attached")
+	fs.Bool(&o.TTY, "tty", "t", "allocate a pseudo-TTY")
+	fs.String(&o.User, "user", "u", "string", "username or UID (format: <name|uid>[:<group|gid>])")
+	fs.String(&o.WorkingDir, "workdir", "w", "string", "working directory inside the container")
+	rest, err := parse(g, fs, args, 2, -1)
+	if err != nil {
+		return err
+	}
+	o.Args = rest[1:]
+	if o.TTY && interactive && !detach && !runtime.IsTerminal(os.Stdin) {
+		return runtime.Exitf(1, "the input device is not a TTY: drop -t, or run from a terminal")
+	}
+	if o.TTY {
+		o.Rows, o.Cols = runtime.TerminalSize(os.Stdin)
+	}
+	o.Stdio = [3]*os.File{os.Stdin, os.Stdout, os.Stderr}
+	if !interactive || detach {
+		null, err := os.Open(os.DevNull)
+		if err != nil {
+			return err
+		}
+		defer null.Close()
+		o.Stdio[0] = null
+	}
+	if detach {
+		o.Stdio[1], o.Stdio[2] = o.Stdio[0], o.Stdio[0]
+	}
+	store, err := engine.OpenStore(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	p, err := engine.Exec(store, rest[0], o)
+	if err != nil {
+		return err
+	}
+	if detach {
+		// Not waited for: when mydocker exits, the container's init (PID 1
+		// of its namespace) adopts and reaps it.
+		if p.Console != nil {
+			p.Console.Close()
+		}
+		return nil
+	}
+	var waitOutput func()
+	if p.Console != nil {
+		waitOutput = runtime.AttachConsole(p.Console, os.Stdin, os.Stdout, interactive)
+	}
+	code, err := runtime.WaitExec(p.Pid)
+	if waitOutput != nil {
+		waitOutput()
+	}
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return &statusError{code}
+	}
+	return nil
+}
