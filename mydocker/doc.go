@@ -67,7 +67,7 @@
 //	testenv       ->
 //	namespace     -> trace
 //	cgroups       -> trace
-//	rootfs        -> trace
+//	rootfs        -> fsutil trace
 //	netlink       -> trace
 //	network       -> fsutil netlink trace
 //	volume        -> fsutil
