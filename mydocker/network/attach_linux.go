@@ -321,17 +321,7 @@ func (a *Attachment) Join(ns *os.File) error {
 		return err
 	}
 	defer in.Close()
-	eth0, err := in.LinkByName("eth0")
-	if err != nil {
-		return err
-	}
-	if err := in.AddAddr(eth0, &net.IPNet{IP: net.ParseIP(a.ep.IP), Mask: net.CIDRMask(a.Settings.Prefix, 32)}); err != nil {
-		return err
-	}
-	if err := in.SetUp(eth0); err != nil {
-		return err
-	}
-	if err := in.AddDefaultRoute(eth0, net.ParseIP(a.net.Gateway)); err != nil {
+	if err := a.configureEth0(in); err != nil {
 		return err
 	}
 	if !a.embeddedDNS() {
@@ -545,4 +535,20 @@ func Release(dataRoot string) error {
 // isHexID is a container or network ID's shape.
 func isHexID(s string) bool {
 	return len(s) > 0 && strings.Trim(s, "0123456789abcdef") == ""
+}
+
+// configureEth0 gives the container's eth0, seen through a netlink socket
+// in its namespace, its address, brings it up, and routes by the gateway.
+func (a *Attachment) configureEth0(in *netlink.Conn) error {
+	eth0, err := in.LinkByName("eth0")
+	if err != nil {
+		return err
+	}
+	if err := in.AddAddr(eth0, &net.IPNet{IP: net.ParseIP(a.ep.IP), Mask: net.CIDRMask(a.Settings.Prefix, 32)}); err != nil {
+		return err
+	}
+	if err := in.SetUp(eth0); err != nil {
+		return err
+	}
+	return in.AddDefaultRoute(eth0, net.ParseIP(a.net.Gateway))
 }

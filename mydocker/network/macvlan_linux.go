@@ -11,7 +11,6 @@ package network
 
 import (
 	"fmt"
-	"net"
 	"os"
 
 	"github.com/mydocker/mydocker/mydocker/netlink"
@@ -32,15 +31,5 @@ func (a *Attachment) joinMacvlan(ns *os.File) error {
 		return err
 	}
 	defer in.Close()
-	eth0, err := in.LinkByName("eth0")
-	if err != nil {
-		return err
-	}
-	if err := in.AddAddr(eth0, &net.IPNet{IP: net.ParseIP(a.ep.IP), Mask: net.CIDRMask(a.Settings.Prefix, 32)}); err != nil {
-		return err
-	}
-	if err := in.SetUp(eth0); err != nil {
-		return err
-	}
-	return in.AddDefaultRoute(eth0, net.ParseIP(a.net.Gateway))
+	return a.configureEth0(in)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -15,31 +14,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/rootfs"
+	"github.com/mydocker/mydocker/mydocker/rootfs/rootfstest"
 	"github.com/mydocker/mydocker/mydocker/testenv"
 )
-
-// inMountNS runs f on an OS thread of its own in a new, private mount
-// namespace. The thread is never unlocked, so Go discards it afterwards,
-// and its mounts go with it: the host never sees them.
-func inMountNS(t *testing.T, f func()) {
-	t.Helper()
-	testenv.RequireRoot(t, "mount namespaces")
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		runtime.LockOSThread() // never unlocked: the thread dies with its namespace
-		if err := unix.Unshare(unix.CLONE_FS | unix.CLONE_NEWNS); err != nil {
-			t.Errorf("unshare(CLONE_NEWNS): %v", err)
-			return
-		}
-		if err := unix.Mount("", "/", "", unix.MS_PRIVATE|unix.MS_REC, ""); err != nil {
-			t.Errorf("make / rprivate: %v", err)
-			return
-		}
-		f()
-	}()
-	<-done
-}
 
 // mountPoints counts this thread's mounts at each mount point.
 func mountPoints(t *testing.T) map[string]int {
@@ -75,7 +52,7 @@ func TestMountVolumeSymlinkContained(t *testing.T) {
 	hostDir := t.TempDir()
 	require.NoError(t, os.Symlink(hostDir+"/made", filepath.Join(root, "dangling")))
 	require.NoError(t, os.Mkdir(filepath.Join(root, "proc"), 0o755))
-	inMountNS(t, func() {
+	rootfstest.InMountNS(t, func() {
 		fd := openRoot(t, root)
 		// As in a container: its own /proc is mounted before the volumes.
 		require.NoError(t, unix.Mount("proc", filepath.Join(root, "proc"), "proc", 0, ""))
@@ -160,7 +137,7 @@ func raceMounts(t *testing.T, mount func(t *testing.T, root string, rootFd int) 
 			unix.Renameat2(unix.AT_FDCWD, link, unix.AT_FDCWD, vol, unix.RENAME_EXCHANGE)
 		}
 	}()
-	inMountNS(t, func() {
+	rootfstest.InMountNS(t, func() {
 		fd := openRoot(t, root)
 		for i := 0; i < 1000; i++ {
 			mount(t, root, fd) // a failed attempt is not an escape
@@ -191,7 +168,7 @@ func TestMountVolumeCopyUp(t *testing.T) {
 	require.NoError(t, os.Chown(app, 33, 33))
 	require.NoError(t, os.Chmod(app, 0o750))
 	xattrOK := unix.Setxattr(filepath.Join(app, "sub", "conf"), "user.mydocker", []byte("kept"), 0) == nil
-	inMountNS(t, func() {
+	rootfstest.InMountNS(t, func() {
 		fd := openRoot(t, root)
 		require.NoError(t, rootfs.MountVolume(fd, rootfs.VolumeMount{Kind: "bind", Source: vol, Target: "/app", CopyUp: true, NoDev: true}))
 	})
@@ -230,7 +207,7 @@ func TestMountVolumeNoCopy(t *testing.T) {
 	require.NoError(t, os.MkdirAll(filepath.Join(root, "a"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "a", "image-file"), nil, 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(full, "mine"), nil, 0o644))
-	inMountNS(t, func() {
+	rootfstest.InMountNS(t, func() {
 		fd := openRoot(t, root)
 		require.NoError(t, rootfs.MountVolume(fd, rootfs.VolumeMount{Kind: "bind", Source: full, Target: "/a", CopyUp: true}))
 		require.NoError(t, rootfs.MountVolume(fd, rootfs.VolumeMount{Kind: "bind", Source: nocopy, Target: "/b/c"}))
@@ -249,7 +226,7 @@ func TestMountVolumeNoCopy(t *testing.T) {
 // Flags: a read-only bind refuses writes; a tmpfs honours its size.
 func TestMountVolumeFlagsAndSize(t *testing.T) {
 	root, src := t.TempDir(), t.TempDir()
-	inMountNS(t, func() {
+	rootfstest.InMountNS(t, func() {
 		fd := openRoot(t, root)
 		require.NoError(t, rootfs.MountVolume(fd, rootfs.VolumeMount{Kind: "bind", Source: src, Target: "/ro", ReadOnly: true}))
 		if err := os.WriteFile(filepath.Join(root, "ro", "f"), nil, 0o644); !errors.Is(err, unix.EROFS) {
@@ -289,7 +266,7 @@ func TestBindFileSymlinkRace(t *testing.T) {
 		}
 	}()
 	outside := 0
-	inMountNS(t, func() {
+	rootfstest.InMountNS(t, func() {
 		for i := 0; i < 1000; i++ {
 			rootfs.BindFile(root, rootfs.Bind{Source: src, Target: "/etc/hosts", ReadOnly: true}) // a failed attempt is not an escape
 		}

@@ -62,7 +62,7 @@ func CheckOpenTarget(t *testing.T, open TargetFunc) {
 		{"a /proc magic link is refused", "/magic/x", ""},
 		{"a file in the way is refused", "/file/sub", ""},
 	}
-	inMountNS(t, func() {
+	InMountNS(t, func() {
 		rootFd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		mustDo(t, err)
 		defer unix.Close(rootFd)
@@ -131,9 +131,12 @@ func raceTarget(t *testing.T, root, host string, rootFd int, open TargetFunc) (o
 	return outside
 }
 
-// inMountNS runs f on a locked OS thread in a new, private mount namespace;
-// the thread is discarded afterwards, and its mounts with it.
-func inMountNS(t *testing.T, f func()) {
+// InMountNS runs f on an OS thread of its own in a new, private mount
+// namespace. The thread is never unlocked, so Go discards it afterwards,
+// and its mounts go with it: the host never sees them.
+func InMountNS(t *testing.T, f func()) {
+	t.Helper()
+	testenv.RequireRoot(t, "mount namespaces")
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
