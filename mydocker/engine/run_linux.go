@@ -226,10 +226,15 @@ func prepareRoot(containers *Store, c *Container, net netFiles) error {
 }
 
 // saveRunning records that the container runs while the command does: the
-// record's fsyncs need not hold the command up. finish waits for it.
+// record's writing need not hold the command up. finish waits for it. It
+// goes through the container's lock, and keeps what others may have
+// changed meanwhile (rm -f or stop marking it stopped, a rename): a plain
+// save of c could write "created, no PID" back over them and leave rm -f
+// waiting for a start that the record would never show.
 func saveRunning(containers *Store, c *Container) {
 	c.durable = make(chan error, 1)
-	go func() { c.durable <- containers.Save(c) }()
+	running := *c
+	go func() { c.durable <- mergeSave(containers, &running) }()
 }
 
 // checkOptions refuses bad input before anything is made, as Docker's
@@ -510,7 +515,21 @@ func finish(containers *Store, c *Container, code int, err error) {
 	if c.HostConfig.AutoRemove {
 		return // removed right after (Run's undo): no fsyncs for a record about to go
 	}
-	containers.Save(c)
+	mergeSave(containers, c)
+}
+
+// mergeSave writes c, the record as this run knows it, under the
+// container's lock, keeping what others may have changed meanwhile: rm -f
+// or stop marking it stopped, a rename.
+func mergeSave(containers *Store, c *Container) error {
+	mine := *c
+	_, err := containers.Update(c.ID, func(rec *Container) error {
+		stopped, name := rec.ManuallyStopped, rec.Name
+		*rec = mine
+		rec.ManuallyStopped, rec.Name = stopped, name
+		return nil
+	})
+	return err
 }
 
 // memLimit names the memory limit for the OOM message.
