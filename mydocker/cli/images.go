@@ -128,7 +128,7 @@ func rmiCmd(g *Globals, args []string) error {
 	}
 	return engine.RemoveImages(g.DataRoot, refs, force, func(r engine.ImageRemoval) {
 		for _, n := range r.Untagged {
-			fmt.Fprintf(g.Stdout, "Untagged: %s\n", familiar(n))
+			fmt.Fprintf(g.Stdout, "Untagged: %s\n", reference.FamiliarName(n))
 		}
 		if r.Deleted != "" {
 			fmt.Fprintf(g.Stdout, "Deleted: %s\n", r.Deleted)
@@ -179,14 +179,6 @@ func diffCmd(g *Globals, args []string) error {
 		fmt.Fprintf(g.Stdout, "%c %s\n", c.Kind, c.Path)
 	}
 	return nil
-}
-
-// familiar shortens a name as Docker prints it: busybox:latest.
-func familiar(name string) string {
-	if ref, err := reference.Parse(name); err == nil {
-		return ref.Familiar()
-	}
-	return name
 }
 
 // HumanSize prints bytes in decimal units, as `docker images` does: "4.27MB".

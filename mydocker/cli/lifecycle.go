@@ -72,20 +72,30 @@ func startCmd(g *Globals, args []string) error {
 }
 
 func stopCmd(g *Globals, args []string) error {
-	var seconds string
-	fs := NewFlagSet("stop")
-	fs.String(&seconds, "time", "t", "int", "seconds to wait for it to stop before killing it (default 10)")
-	refs, err := parse(g, fs, args, 1, -1)
+	refs, timeout, err := parseStop(g, "stop", args)
 	if err != nil {
 		return err
-	}
-	timeout, err := stopTimeout(seconds)
-	if err != nil {
-		return &usageError{"stop", err}
 	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		return engine.Stop(store, ref, timeout)
 	})
+}
+
+// parseStop parses the flags stop and restart share: -t, then the
+// containers.
+func parseStop(g *Globals, name string, args []string) ([]string, time.Duration, error) {
+	var seconds string
+	fs := NewFlagSet(name)
+	fs.String(&seconds, "time", "t", "int", "seconds to wait for it to stop before killing it (default 10)")
+	refs, err := parse(g, fs, args, 1, -1)
+	if err != nil {
+		return nil, 0, err
+	}
+	timeout, err := stopTimeout(seconds)
+	if err != nil {
+		return nil, 0, &usageError{name, err}
+	}
+	return refs, timeout, nil
 }
 
 // stopTimeout reads -t: whole seconds, 10 by default; -1 waits for ever.
@@ -104,16 +114,9 @@ func stopTimeout(s string) (time.Duration, error) {
 }
 
 func restartCmd(g *Globals, args []string) error {
-	var seconds string
-	fs := NewFlagSet("restart")
-	fs.String(&seconds, "time", "t", "int", "seconds to wait for it to stop before killing it (default 10)")
-	refs, err := parse(g, fs, args, 1, -1)
+	refs, timeout, err := parseStop(g, "restart", args)
 	if err != nil {
 		return err
-	}
-	timeout, err := stopTimeout(seconds)
-	if err != nil {
-		return &usageError{"restart", err}
 	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		if err := engine.Stop(store, ref, timeout); err != nil {

@@ -181,7 +181,7 @@ func (s *Images) BuildBusybox(name string, progress func(Event)) error {
 	if err != nil {
 		return err
 	}
-	say(progress, "", "%s: built from %s", familiar(name), bin)
+	say(progress, "", "%s: built from %s", reference.FamiliarName(name), bin)
 	say(progress, "", "%s", id)
 	return nil
 }

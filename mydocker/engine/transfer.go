@@ -253,7 +253,7 @@ func (s *Images) load(tb *tarball.Tarball, progress func(Event)) error {
 			if err := images.Put(tag, e.Image); err != nil {
 				return err
 			}
-			say(progress, "", "Loaded image: %s", familiar(tag))
+			say(progress, "", "Loaded image: %s", reference.FamiliarName(tag))
 		}
 	}
 	return nil
@@ -290,12 +290,4 @@ func (s *Images) Tag(src, dst string) error {
 		return err
 	}
 	return images.Tag(src, dst)
-}
-
-// familiar shortens a name as Docker prints it: busybox:latest.
-func familiar(name string) string {
-	if ref, err := reference.Parse(name); err == nil {
-		return ref.Familiar()
-	}
-	return name
 }

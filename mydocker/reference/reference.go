@@ -201,3 +201,12 @@ func (r Reference) RegistryHost() string {
 	}
 	return r.Registry
 }
+
+// FamiliarName is name as Docker prints it ("busybox:latest" for
+// "docker.io/library/busybox:latest"), or name itself if it does not parse.
+func FamiliarName(name string) string {
+	if ref, err := Parse(name); err == nil {
+		return ref.Familiar()
+	}
+	return name
+}
