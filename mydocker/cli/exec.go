@@ -25,6 +25,11 @@ func execCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	// From here on, this process runs from a copy of mydocker nobody can
+	// write: its child is mydocker until its execve (CVE-2019-5736).
+	if err := runtime.ReexecSealed(); err != nil {
+		return err
+	}
 	o.Args = rest[1:]
 	if o.TTY && interactive && !detach && !runtime.IsTerminal(os.Stdin) {
 		return runtime.Exitf(1, "the input device is not a TTY: drop -t, or run from a terminal")

@@ -191,8 +191,8 @@ func copyMeta(src, dst int, name string, st *unix.Stat_t) error {
 		return os.NewSyscallError("fchownat", err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
-		if err := unix.Fchmodat(dst, name, st.Mode&0o7777, 0); err != nil {
-			return os.NewSyscallError("fchmodat", err)
+		if err := chmodNoFollow(dst, name, st.Mode&0o7777); err != nil {
+			return err
 		}
 	}
 	times := []unix.Timespec{st.Atim, st.Mtim}
@@ -276,4 +276,26 @@ func readlinkat(dir int, name string) (string, error) {
 		return "", os.NewSyscallError("readlinkat", err)
 	}
 	return string(buf[:n]), nil
+}
+
+// chmodNoFollow sets the mode of dir's entry name, and never of what a
+// symlink put there meanwhile points to: fchmodat(2) has no
+// AT_SYMLINK_NOFOLLOW, and a container sharing the volume could swap the
+// entry for a symlink to a host file between its creation and this chmod.
+// The entry is opened O_PATH|O_NOFOLLOW, checked not to be a symlink, and
+// its mode set through the descriptor.
+func chmodNoFollow(dir int, name string, mode uint32) error {
+	fd, err := unix.Openat(dir, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return os.NewSyscallError("openat O_PATH", err)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return os.NewSyscallError("fstat", err)
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+		return fmt.Errorf("copy-up: %s became a symlink while it was copied: refused", name)
+	}
+	return os.NewSyscallError("chmod", unix.Chmod(fmt.Sprintf("/proc/self/fd/%d", fd), mode))
 }

@@ -90,7 +90,11 @@ func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*o
 	attr := &syscall.ProcAttr{
 		Env:   cmd.env,
 		Files: []uintptr{stdio[0].Fd(), stdio[1].Fd(), stdio[2].Fd()},
-		Sys:   &syscall.SysProcAttr{Credential: cmd.cred},
+		// A session of its own, always: without -t, the caller's terminal
+		// may be its stdio, and in the caller's session that terminal
+		// would be its controlling one (TIOCSTI, tcsetpgrp on the
+		// admin's shell). In a new session it controls no terminal.
+		Sys: &syscall.SysProcAttr{Credential: cmd.cred, Setsid: true},
 	}
 	var master *os.File
 	if cfg.TTY {
@@ -104,7 +108,7 @@ func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*o
 		master = m
 		fd := slave.Fd()
 		attr.Files = []uintptr{fd, fd, fd}
-		attr.Sys.Setsid, attr.Sys.Setctty, attr.Sys.Ctty = true, true, 0
+		attr.Sys.Setctty, attr.Sys.Ctty = true, 0
 	}
 	fail := func(err error) (int, *os.File, error) {
 		if master != nil {

@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -147,4 +148,28 @@ func copyAll(out, in int, size int64) error {
 		}
 	}
 	return nil
+}
+
+// sealedEnv marks a mydocker that ReexecSealed has already re-executed.
+const sealedEnv = "_MYDOCKER_SEALED"
+
+// ReexecSealed replaces this process with the same mydocker run from the
+// sealed copy (sealedSelf), unless it is that copy already. `mydocker exec`
+// calls it first: its child stays this binary until its execve, and an
+// image whose program names /proc/self/exe as its interpreter would run
+// the host's binary inside the container, where a root process could
+// reopen it for writing (CVE-2019-5736, runc's). Run from the sealed copy,
+// that binary cannot be written.
+func ReexecSealed() error {
+	if os.Getenv(sealedEnv) == "1" {
+		return nil
+	}
+	exe, err := sealedSelf()
+	if err != nil {
+		return fmt.Errorf("seal mydocker's binary before exec: %w", err)
+	}
+	env := append(os.Environ(), sealedEnv+"=1")
+	err = syscall.Exec(fmt.Sprintf("/proc/self/fd/%d", exe.Fd()), os.Args, env)
+	exe.Close()
+	return fmt.Errorf("re-exec mydocker from its sealed copy: %w", err)
 }
