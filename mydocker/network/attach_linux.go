@@ -299,6 +299,14 @@ func (a *Attachment) Join(ns *os.File) error {
 	if a.net.Driver == "macvlan" {
 		return a.joinMacvlan(ns)
 	}
+	// The host end's name is the container's: after a stop, the last
+	// run's veth may still be there while the kernel tears its old
+	// namespace down (DetachExited leaves it to that). It is ours: go.
+	if stale, err := a.conn.LinkByName(a.ep.HostVeth); err == nil {
+		if err := a.conn.Delete(stale); err != nil {
+			return err
+		}
+	}
 	if err := a.conn.AddVeth(a.ep.HostVeth, "eth0", int(ns.Fd())); err != nil {
 		return err
 	}
