@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/mydocker/mydocker/mydocker/daemon"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
 func daemonCmd(g *Globals, args []string) error {
@@ -29,6 +30,12 @@ func daemonCmd(g *Globals, args []string) error {
 	if !ok || path == "" {
 		return &usageError{"daemon", fmt.Errorf("-H %q: only unix://PATH is served", hosts[0])}
 	}
+	// The daemon forks the processes of `docker exec`, which are copies
+	// of it until their execve: it runs from a copy of mydocker nobody can
+	// write (CVE-2019-5736), as `mydocker exec` does.
+	if err := runtime.ReexecSealed(); err != nil {
+		return err
+	}
 	l, err := daemon.Listen(path)
 	if err != nil {
 		return err
@@ -42,7 +49,13 @@ func daemonCmd(g *Globals, args []string) error {
 		l.Close()
 	}()
 	fmt.Fprintf(g.Stderr, "mydocker daemon: API %s on unix://%s, data root %s\n", daemon.APIVersion, path, g.DataRoot)
-	err = daemon.New(g.DataRoot).Serve(l)
+	srv := daemon.New(g.DataRoot)
+	// Containers whose restart policy says they run, and whose monitor is
+	// gone (a reboot), start again before the first request is served.
+	if err := srv.Restore(g.Stderr); err != nil {
+		fmt.Fprintf(g.Stderr, "mydocker daemon: restore: %v\n", err)
+	}
+	err = srv.Serve(l)
 	os.Remove(path)
 	return err
 }
