@@ -81,8 +81,9 @@ func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := monitor.Spawn(s.DataRoot, c.ID); err != nil {
-		// Two starts at once: the monitor of the first won.
-		if now, lerr := containers.Load(c.ID); lerr == nil && now.MonitorAlive() && now.State.Running {
+		// Two starts at once: the monitor of the first claimed the
+		// container (it is starting it, or runs it).
+		if now, lerr := containers.Load(c.ID); lerr == nil && now.MonitorAlive() {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
