@@ -15,8 +15,10 @@ import (
 
 func daemonCmd(g *Globals, args []string) error {
 	var hosts []string
+	var pidfile string
 	fs := NewFlagSet("daemon")
 	fs.List(&hosts, "host", "H", "unix://PATH", "where to listen (default unix://"+daemon.DefaultSocket+")")
+	fs.String(&pidfile, "pidfile", "p", "path", "write the daemon's PID to this file (removed when it stops), as dockerd's --pidfile")
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -39,6 +41,13 @@ func daemonCmd(g *Globals, args []string) error {
 	l, err := daemon.Listen(path)
 	if err != nil {
 		return err
+	}
+	if pidfile != "" {
+		if err := os.WriteFile(pidfile, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644); err != nil {
+			l.Close()
+			return err
+		}
+		defer os.Remove(pidfile)
 	}
 	// SIGTERM or SIGINT: stop listening and remove the socket. The
 	// containers go on under their monitors.
