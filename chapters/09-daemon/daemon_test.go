@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/chapters/harness"
 )
@@ -227,4 +229,42 @@ func TestBadRequests(t *testing.T) {
 	if out := d.MustDocker("ps", "-aq"); out != "" {
 		t.Errorf("at the end, ps -aq = %q", out)
 	}
+}
+
+// Docker behaviour: `docker exec -it` under a real terminal: the process
+// gets a terminal of the container's own, the keys typed reach it, its
+// size follows the client's, and its exit code is docker's.
+func TestExecInteractiveTerminal(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	d := e.StartDaemon()
+	d.MustDocker("run", "-d", "--name", "box", "busybox", "sleep", "1000")
+	master, slave, err := harness.OpenPTY()
+	require.NoError(t, err)
+	defer master.Close()
+	require.NoError(t, unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 33, Col: 99}))
+	cmd := exec.Command(d.Client, "exec", "-it", "box", "sh")
+	cmd.Env = d.ClientEnv()
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	require.NoError(t, cmd.Start())
+	slave.Close()
+	harness.ReadUntil(master, "# ", 20*time.Second)
+	master.Write([]byte("tty; stty size; echo $((6*7)); exit 7\n"))
+	out := harness.ReadUntil(master, "42", 20*time.Second)
+	if !strings.Contains(out, "/dev/pts/") || !strings.Contains(out, "33 99") || !strings.Contains(out, "42") {
+		t.Errorf("exec -it: %q, want a /dev/pts/N, the size 33 99, and 42", out)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 7 {
+		t.Errorf("docker exec -it sh with exit 7: exit %d, want 7", code)
+	}
+	d.MustDocker("rm", "-f", "box")
 }
