@@ -13,6 +13,7 @@
 //	iocount           counting readers and writers: sizes, limits, progress (a leaf)
 //	trace             --trace: each kernel step as it happens [01] (a leaf)
 //	logs              Docker's json-file log: writer, rotation, reader [06] (a leaf)
+//	attach            the monitor's attach socket: frames, detach keys, the client [06] (a leaf)
 //	testenv           the skip-or-fail rule of tests that need root or a program
 //	namespace         clone flags and what each namespace hides [01]
 //	cgroups           limits: v1 and v2 groups, devices, stats [02]
@@ -64,6 +65,7 @@
 //	iocount       ->
 //	trace         ->
 //	logs          ->
+//	attach        ->
 //	testenv       ->
 //	namespace     -> trace
 //	cgroups       -> trace
@@ -84,7 +86,7 @@
 //	runtime       -> cgroups namespace rootfs trace
 //	doctor        -> cgroups namespace netlink
 //	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace network reference rootfs runtime store store/layer trace volume
-//	monitor       -> cgroups engine logs runtime trace
-//	cli           -> archive cgroups doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
+//	monitor       -> attach cgroups engine logs runtime trace
+//	cli           -> archive attach cgroups doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
 //	.             -> cli monitor runtime
 package main

@@ -401,3 +401,16 @@ func Processes(s *Store, ref string) ([]int, error) {
 	}
 	return pids, nil
 }
+
+// Signal passes sig on to the container's command and changes nothing in
+// the record: attach's --sig-proxy, for a signal the client received.
+func Signal(s *Store, id string, sig unix.Signal) error {
+	c, err := s.Load(id)
+	if err != nil {
+		return err
+	}
+	if fd := signalInit(c, sig); fd >= 0 {
+		unix.Close(fd)
+	}
+	return nil
+}

@@ -40,6 +40,9 @@ type RunOptions struct {
 	User        string   // -u
 	TTY         bool     // -t
 	Interactive bool     // -i
+	// StdinOnce closes the command's stdin once the attached client's
+	// input ends: Docker sets it for -i without -d (chapter 06).
+	StdinOnce bool
 	Remove      bool     // --rm
 	Resources   cgroups.Resources
 	CapAdd      []string // --cap-add
@@ -366,6 +369,7 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
 	c.HostConfig.AutoRemove, c.HostConfig.Resources = opts.Remove, opts.Resources
 	c.HostConfig.RestartPolicy = opts.Restart
+	c.OpenStdin, c.StdinOnce = opts.Interactive, opts.Interactive && opts.StdinOnce
 	c.HostConfig.NetworkMode, c.HostConfig.IPAddress = opts.Network, opts.IP
 	c.HostConfig.NetworkAliases = opts.Aliases
 	c.HostConfig.PortSpecs, c.HostConfig.PublishAllPorts = opts.Publish, opts.PublishAll

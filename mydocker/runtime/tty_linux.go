@@ -118,3 +118,7 @@ func AttachConsole(console *os.File, stdin, stdout *os.File, withStdin bool) (wa
 		}
 	}
 }
+
+// MakeRaw puts the terminal f in raw mode for an attached client (chapter
+// 06's attach) and returns the function that restores it.
+func MakeRaw(f *os.File) (restore func(), err error) { return makeRaw(f) }
