@@ -258,7 +258,7 @@ func logsCmd(g *Globals, args []string) error {
 		return err
 	}
 	if c.LogPath == "" {
-		return fmt.Errorf("container %s has no log: only detached containers (run -d) keep one", refs[0])
+		return fmt.Errorf("container %s has no log: it was made before mydocker kept one for every container", refs[0])
 	}
 	opts.Done = func() bool {
 		now, err := store.Load(c.ID)

@@ -43,10 +43,10 @@ type RunOptions struct {
 	// StdinOnce closes the command's stdin once the attached client's
 	// input ends: Docker sets it for -i without -d (chapter 06).
 	StdinOnce bool
-	Remove      bool     // --rm
-	Resources   cgroups.Resources
-	CapAdd      []string // --cap-add
-	CapDrop     []string // --cap-drop
+	Remove    bool // --rm
+	Resources cgroups.Resources
+	CapAdd    []string // --cap-add
+	CapDrop   []string // --cap-drop
 	// NoNewPrivileges is --security-opt no-new-privileges.
 	NoNewPrivileges bool
 	// Chapter 06: -d, --restart and --log-opt.
@@ -310,6 +310,8 @@ func create(dataRoot string, containers *Store, opts RunOptions) (*Container, er
 		return nil, err
 	}
 	c.State.Set(Created)
+	// Chapter 06: a foreground run keeps Docker's json-file log too.
+	c.LogPath = filepath.Join(containers.Dir(c.ID), c.ID+"-json.log")
 	c.State.Monitor = os.Getpid()
 	c.State.MonitorStart, _ = ProcessStartTime(c.State.Monitor)
 	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
@@ -439,6 +441,14 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	defer signal.Stop(sigs)
 	// Chapter 02: init gets the cgroup's files to start the command in it,
 	// over the sync socket and only when it asks: placement numbers them.
+	// Chapter 06: the output goes to ours and to the json-file log.
+	out, err := openOutput(c)
+	if err != nil {
+		releaseNetwork(net.Detach)
+		finish(containers, c, runtime.ExitEngine, err)
+		return runtime.ExitEngine, err
+	}
+	defer out.close()
 	placement, files, err := c.Cgroup.Open(0)
 	if err != nil {
 		return runtime.ExitEngine, fmt.Errorf("open cgroup of container: %w", err)
@@ -453,12 +463,13 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 		JoinNetPid:    net.JoinedPid(),
 		CgroupFiles:   files,
 		Stdin:         stdin,
-		Stdout:        os.Stdout,
-		Stderr:        os.Stderr,
+		Stdout:        out.stdout,
+		Stderr:        out.stderr,
 	})
 	for _, f := range files {
 		f.Close()
 	}
+	out.started() // init holds the pipes' write ends now
 	if err != nil {
 		code := runtime.ExitCode(err, runtime.ExitEngine)
 		releaseNetwork(net.Detach)
@@ -472,11 +483,12 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	defer relaySignals(sigs, p)()
 	waitOutput := func() {}
 	if p.Console != nil {
-		waitOutput = runtime.AttachConsole(p.Console, os.Stdin, os.Stdout, opts.Interactive)
+		waitOutput = runtime.AttachConsole(p.Console, os.Stdin, out.console(), opts.Interactive)
 	}
 	code, err := p.Wait()
 	trace.Step("init exited: the container is over (status %d)", code)
 	waitOutput()
+	out.wait()
 	releaseNetwork(net.DetachExited) // chapter 07, before the end is recorded
 	finish(containers, c, code, nil)
 	if c.State.OOMKilled {
