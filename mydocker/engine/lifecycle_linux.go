@@ -224,7 +224,18 @@ func Rm(s *Store, id string, force bool) error {
 			return err
 		}
 		if !c.MonitorAlive() {
-			err := Remove(s, id)
+			// A "removing" record seen under the lock was left by a
+			// remover that was killed: dead, and removed now.
+			if c.State.Status == Removing {
+				c.State.Set(Dead)
+			}
+			if !force {
+				if err := Check(c.State.Status, ActRemove, c.Name); err != nil {
+					unlock()
+					return err
+				}
+			}
+			err := removeLocked(s, id)
 			unlock()
 			return err
 		}
