@@ -1,4 +1,5 @@
-// The output of a foreground run (chapter 06): the command writes into
+// The stdio of a foreground run: its stdin (containerStdin), and its
+// output (chapter 06): the command writes into
 // pipes, and mydocker copies each to its own stdout or stderr and to the
 // container's json-file log, as Docker's daemon does for `docker run`, so
 // that `mydocker logs NAME` shows it afterwards. With -t the terminal's
@@ -18,6 +19,8 @@ import (
 // output is a foreground run's output: the pipes' write ends for init,
 // and the copiers that empty their read ends.
 type output struct {
+	stdin          *os.File // containerStdin's
+	stopStdin      func()
 	log            *logs.Writer
 	stdout, stderr *os.File // write ends, init's once started
 	reads          []*os.File
@@ -28,7 +31,7 @@ type output struct {
 // openOutput opens the container's log and the two pipes, and starts
 // copying: each copier ends when every writer of its pipe is gone, that is
 // when the container is (the PID namespace ends with init).
-func openOutput(c *Container) (*output, error) {
+func openOutput(c *Container, run RunOptions) (*output, error) {
 	if err := runtime.CheckStdio(nil, os.Stdout, os.Stderr); err != nil {
 		return nil, err
 	}
@@ -36,11 +39,16 @@ func openOutput(c *Container) (*output, error) {
 	if err != nil {
 		return nil, err
 	}
-	log, err := logs.Create(c.LogPath, opts)
+	stdin, stopStdin, err := containerStdin(run)
 	if err != nil {
 		return nil, err
 	}
-	o := &output{log: log}
+	log, err := logs.Create(c.LogPath, opts)
+	if err != nil {
+		stopStdin()
+		return nil, err
+	}
+	o := &output{stdin: stdin, stopStdin: stopStdin, log: log}
 	for _, s := range []struct {
 		name string
 		to   *os.File
@@ -76,32 +84,22 @@ func (o *output) console() io.Writer {
 	return io.MultiWriter(os.Stdout, stream)
 }
 
-// started closes our copies of the write ends: init has its own, and the
-// copiers must see the end of the streams when the container ends.
-func (o *output) started() {
+// close waits for the copiers to empty the pipes, once our copies of the
+// write ends are closed (init's went with the container, or never were),
+// then closes the log, with a last line that had no newline.
+func (o *output) close() {
 	for _, f := range []*os.File{o.stdout, o.stderr} {
 		if f != nil {
 			f.Close()
 		}
 	}
-}
-
-// wait waits until the copiers have emptied the pipes.
-func (o *output) wait() {
-	o.started()
 	o.copiers.Wait()
-}
-
-// close ends the copies (if the container never started, the pipes are
-// closed here) and the log, with any last line that had no newline.
-func (o *output) close() {
-	o.started()
 	for _, r := range o.reads {
 		r.Close()
 	}
-	o.copiers.Wait()
 	for _, s := range o.streams {
 		s.Close()
 	}
 	o.log.Close()
+	o.stopStdin()
 }

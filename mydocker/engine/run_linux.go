@@ -429,11 +429,12 @@ func firstOf(s ...string) string {
 
 // start starts the prepared container, waits for it, and records the end.
 func start(containers *Store, c *Container, opts RunOptions, net *network.Attachment) (int, error) {
-	stdin, stopStdin, err := containerStdin(opts)
+	// The container's stdio; its output also goes to the json-file log (chapter 06).
+	out, err := openOutput(c, opts)
 	if err != nil {
 		return runtime.ExitEngine, err
 	}
-	defer stopStdin()
+	defer out.close()
 	// Catch the signals to relay before the command exists: one that
 	// arrives while init is starting is held, then passed on.
 	sigs := make(chan os.Signal, 16)
@@ -441,14 +442,6 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	defer signal.Stop(sigs)
 	// Chapter 02: init gets the cgroup's files to start the command in it,
 	// over the sync socket and only when it asks: placement numbers them.
-	// Chapter 06: the output goes to ours and to the json-file log.
-	out, err := openOutput(c)
-	if err != nil {
-		releaseNetwork(net.Detach)
-		finish(containers, c, runtime.ExitEngine, err)
-		return runtime.ExitEngine, err
-	}
-	defer out.close()
 	placement, files, err := c.Cgroup.Open(0)
 	if err != nil {
 		return runtime.ExitEngine, fmt.Errorf("open cgroup of container: %w", err)
@@ -462,14 +455,13 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 		CreateRuntime: []func(*runtime.Process) error{JoinNetwork(net)},
 		JoinNetPid:    net.JoinedPid(),
 		CgroupFiles:   files,
-		Stdin:         stdin,
+		Stdin:         out.stdin,
 		Stdout:        out.stdout,
 		Stderr:        out.stderr,
 	})
 	for _, f := range files {
 		f.Close()
 	}
-	out.started() // init holds the pipes' write ends now
 	if err != nil {
 		code := runtime.ExitCode(err, runtime.ExitEngine)
 		releaseNetwork(net.Detach)
@@ -488,7 +480,6 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	code, err := p.Wait()
 	trace.Step("init exited: the container is over (status %d)", code)
 	waitOutput()
-	out.wait()
 	releaseNetwork(net.DetachExited) // chapter 07, before the end is recorded
 	finish(containers, c, code, nil)
 	if c.State.OOMKilled {

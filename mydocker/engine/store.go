@@ -54,13 +54,9 @@ type Container struct {
 	// does not apply until the next start.
 	ManuallyStopped bool `json:"ManuallyStopped,omitempty"`
 	// LogPath is the json-file log of a detached container.
-	LogPath string `json:"LogPath,omitempty"`
-	// OpenStdin is -i: the command's stdin stays open, held by the
-	// monitor, for attached clients to write to. StdinOnce (Docker's
-	// --stdin-once; set by `run -i` and `create -i`, not by `run -d -i`)
-	// closes it once the first attached client's input ends (chapter 06).
-	OpenStdin bool `json:"OpenStdin,omitempty"`
-	StdinOnce bool `json:"StdinOnce,omitempty"`
+	LogPath   string `json:"LogPath,omitempty"`
+	OpenStdin bool   `json:"OpenStdin,omitempty"` // -i: the monitor holds stdin open for attach (chapter 06)
+	StdinOnce bool   `json:"StdinOnce,omitempty"` // an attached client's end of input closes it (-i without -d)
 	// StopSignal is the image's STOPSIGNAL, which `mydocker stop` sends
 	// first (chapter 06).
 	StopSignal string `json:"StopSignal,omitempty"`
