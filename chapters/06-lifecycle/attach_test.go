@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/chapters/harness"
 )
@@ -29,6 +30,18 @@ func onPTY(t *testing.T, e *harness.Env, args ...string) (*exec.Cmd, *os.File) {
 	require.NoError(t, cmd.Start())
 	slave.Close()
 	return cmd, master
+}
+
+// roundTrip types line into the container's terminal until cat (run by
+// the container) sends it back: the echo, then cat's copy. Keys typed
+// before the client has put its terminal in raw mode would be the client
+// terminal's (a ctrl-d its end of file), and keys typed while the shell
+// still edits its line would be the shell's: both are waited out.
+func roundTrip(t *testing.T, master *os.File, line string) {
+	eventually(t, "cat sends "+line+" back", func() bool {
+		master.Write([]byte(line + "\r"))
+		return strings.Contains(harness.ReadUntil(master, line+"\r\n"+line, time.Second), line+"\r\n"+line)
+	})
 }
 
 // waitExit waits for cmd and returns its exit code.
@@ -61,14 +74,27 @@ func TestAttachDetachKeys(t *testing.T) {
 		t.Errorf("%s: mode %v, want a socket with mode 0600", sock, st.Mode())
 	}
 
+	// The client's terminal size reaches the container's terminal.
 	cmd, master := onPTY(t, e, "attach", "shell")
+	unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 41, Col: 101})
+	cmd.Process.Signal(syscall.SIGWINCH)
+	eventually(t, "attach sends the new size", func() bool {
+		master.Write([]byte("stty size\r"))
+		return strings.Contains(harness.ReadUntil(master, "41 101", time.Second), "41 101")
+	})
 	master.Write([]byte("echo one$((1+1))\r"))
 	if out := harness.ReadUntil(master, "one2", 20*time.Second); !strings.Contains(out, "one2") {
 		t.Fatalf("attach: the shell's answer never came back; read %q", out)
 	}
-	// A lone ctrl-p is the shell's: ctrl-p then x reaches it as both keys
-	// (the shell's line editor ignores ctrl-p; x stays on the line).
-	master.Write([]byte("\x10xecho\x7f\x7f\x7f\x7f\x7f\r"))
+	// A lone ctrl-p is the container's: ctrl-p then x reaches it as both
+	// keys. The shell's line editor would take ctrl-p for "history": cat
+	// (from exec) prints what it gets, as it gets it.
+	master.Write([]byte("exec cat -v\r"))
+	roundTrip(t, master, "ready")
+	master.Write([]byte("\x10x\r"))
+	if out := harness.ReadUntil(master, "^Px\r\n^Px", 20*time.Second); !strings.Contains(out, "^Px\r\n^Px") {
+		t.Errorf("ctrl-p x: read %q, want the terminal's echo ^Px and cat's ^Px", out)
+	}
 	master.Write([]byte("\x10\x11"))
 	if code := waitExit(t, cmd); code != 0 {
 		t.Errorf("attach after ctrl-p ctrl-q: exit %d, want 0", code)
@@ -76,23 +102,65 @@ func TestAttachDetachKeys(t *testing.T) {
 	if got := inspect(e, "shell", "{{.State.Status}}"); got != "running" {
 		t.Errorf("after detaching the container is %s, want running", got)
 	}
-	// --detach-keys: another sequence, and the shell is still there.
+	// --detach-keys: another sequence, and cat is still there.
 	cmd, master = onPTY(t, e, "attach", "--detach-keys", "ctrl-a,b", "shell")
-	master.Write([]byte("echo two$((1+1))\r"))
-	if out := harness.ReadUntil(master, "two2", 20*time.Second); !strings.Contains(out, "two2") {
-		t.Fatalf("second attach: read %q", out)
-	}
+	roundTrip(t, master, "two")
 	master.Write([]byte("\x01b"))
 	if code := waitExit(t, cmd); code != 0 {
 		t.Errorf("attach --detach-keys ctrl-a,b: exit %d, want 0", code)
 	}
-	// The shell's exit ends an attach with its code.
+	// The command's end ends an attach with its code: ctrl-d ends cat.
 	cmd, master = onPTY(t, e, "attach", "shell")
-	master.Write([]byte("exit 5\r"))
-	if code := waitExit(t, cmd); code != 5 {
-		t.Errorf("attach, then exit 5 in the shell: exit %d, want 5", code)
+	roundTrip(t, master, "three")
+	master.Write([]byte("\x04"))
+	if code := waitExit(t, cmd); code != 0 {
+		t.Errorf("attach, then ctrl-d to cat: exit %d, want 0", code)
+	}
+	if got := inspect(e, "shell", "{{.State.Status}} {{.State.ExitCode}}"); got != "exited 0" {
+		t.Errorf("after cat's end: %q, want exited 0", got)
+	}
+	if _, err := os.Stat(sock); !os.IsNotExist(err) {
+		t.Errorf("the monitor's socket after its end: %v, want it gone", err)
 	}
 	e.MustRun("rm", "shell")
+}
+
+// Docker behaviour: any number of clients attach at once; each gets all
+// the output, and input from any reaches the command. Without a terminal
+// the container's stdout and stderr stay apart for each client.
+func TestAttachTwoClients(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	e.MustRun("run", "-d", "-i", "--name", "echo", "busybox", "sh", "-c", `while read l; do echo "got $l"; echo "err $l" >&2; done`)
+	watcher := e.Cmd("attach", "--no-stdin", "echo")
+	var watched, watchedErr strings.Builder
+	watcher.Stdout, watcher.Stderr = &watched, &watchedErr
+	require.NoError(t, watcher.Start())
+	writer := e.Cmd("attach", "echo")
+	in, err := writer.StdinPipe()
+	require.NoError(t, err)
+	var wrote strings.Builder
+	writer.Stdout = &wrote
+	require.NoError(t, writer.Start())
+	// Both are attached once a line sent now comes back to both; the
+	// earlier ones may have come before the watcher was there.
+	eventually(t, "both clients see the line", func() bool {
+		in.Write([]byte("ping\n"))
+		time.Sleep(20 * time.Millisecond)
+		return strings.Contains(e.MustRun("logs", "echo"), "got ping") && strings.Contains(wrote.String(), "got ping")
+	})
+	in.Write([]byte("last\n"))
+	eventually(t, "the last line in the log", func() bool { return strings.Contains(e.MustRun("logs", "echo"), "got last") })
+	e.MustRun("kill", "echo")
+	waitExit(t, watcher)
+	waitExit(t, writer)
+	if !strings.Contains(watched.String(), "got last\n") || strings.Contains(watched.String(), "err") || !strings.Contains(watchedErr.String(), "err last\n") {
+		t.Errorf("the watcher's stdout %q, stderr %q: want got last on stdout, err last on stderr", watched.String(), watchedErr.String())
+	}
+	if code := watcher.ProcessState.ExitCode(); code != 137 {
+		t.Errorf("attach when the container is killed: exit %d, want 137", code)
+	}
+	e.MustRun("rm", "echo")
 }
 
 // Docker behaviour: `docker start -a -i` of a `create -i` container
