@@ -36,15 +36,14 @@
 //	                  images resolved to layers, run, rm, rmi, commit; pull,
 //	                  push, save, load, import and tag (Images) [01-05];
 //	                  the lifecycle's states, restart policy and commands [06]
-//	monitor           the process that looks after one detached container:
-//	                  parent of its init, its logs, its restarts [06]
+//	monitor           a detached container's keeper: init's parent, logs, restarts, attach [06]
 //	doctor            does this machine have what mydocker needs? [01, 07]
-//	cli               the command line: parses flags, prints [01-08]
+//	daemon            mydockerd: Docker's Engine API on a unix socket [09]
+//	cli               the command line: parses flags, prints [01-09]
 //
 // Where chapters 06-08 joined the engine, and where the next one goes:
 //
-//	06 lifecycle      engine (states, stop, kill, restart) + monitor (the
-//	                  process that looks after a detached container) + logs
+//	06 lifecycle      engine (states, stop, kill) + monitor + logs + attach (its socket)
 //	07 networking     netlink (the route socket) + network (bridges, veths,
 //	                  NAT); it joins a container through the runtime's
 //	                  createRuntime hook (engine's JoinNetwork in
@@ -87,6 +86,7 @@
 //	doctor        -> cgroups namespace netlink
 //	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace network reference rootfs runtime store store/layer trace volume
 //	monitor       -> attach cgroups engine logs runtime trace
-//	cli           -> archive attach cgroups doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
+//	daemon        -> engine network store trace volume
+//	cli           -> archive attach cgroups daemon doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
 //	.             -> cli monitor runtime
 package main
