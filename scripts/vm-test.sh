@@ -234,6 +234,8 @@ add_program() { # add_program FILE: FILE, its libraries and their loader
 	local f lib
 	f=$(readlink -f "$1")
 	[[ -e $root$f ]] || install -D -m 0755 "$f" "$root$f"
+	# A name that is a link keeps it (libxt_DNAT.so -> libxt_NAT.so).
+	[[ $1 == "$f" || -e $root$1 ]] || ln -s "$f" "$root$1"
 	while read -r lib; do
 		[[ -e $root$lib ]] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
 	done < <(ldd "$f" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }')
