@@ -72,6 +72,32 @@ func iptables(args ...string) error {
 	return nil
 }
 
+// iptablesRestore adds the rules of input (iptables-save's format: *TABLE,
+// -A lines, COMMIT) in one run of `iptables-restore -w --noflush`: one
+// program and one commit to the kernel for several rules, and the table's
+// other rules kept.
+func iptablesRestore(input string) error {
+	path, err := exec.LookPath(iptablesBin + "-restore")
+	if err != nil {
+		return ErrNoIptables
+	}
+	t0 := time.Now()
+	var stderr bytes.Buffer
+	cmd := exec.Command(path, "-w", "--noflush")
+	cmd.Stdin = strings.NewReader(input)
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	trace.Step("exec iptables-restore -w --noflush <<%q [%.1fms]", input, float64(time.Since(t0).Microseconds())/1000)
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		return fmt.Errorf("iptables-restore: %s", firstNonEmpty(msg, err.Error()))
+	}
+	return nil
+}
+
 func firstNonEmpty(a, b string) string {
 	if a != "" {
 		return a

@@ -5,15 +5,16 @@
 // or short ID it names; any other name is forwarded to the host's own
 // resolvers. The default bridge has none of this, as in Docker.
 //
-// Where the server is: a UDP socket that mydocker opens *inside the
-// container's network namespace* — a socket stays in the namespace it was
-// created in, whichever thread later reads it — bound to 127.0.0.11 on a
-// port the kernel picks, because the container may well serve port 53
-// itself. One iptables rule in the container's own nat table sends
-// 127.0.0.11:53 there. The process serving it is the one holding the
-// container's network — its foreground `mydocker run`, or the monitor of a
-// detached one — a goroutine until the container ends; the namespace
-// takes the rule and the socket with it.
+// Where the server is: a UDP socket and a TCP listener that mydocker opens
+// *inside the container's network namespace* — a socket stays in the
+// namespace it was created in, whichever thread later reads it — bound to
+// 127.0.0.11 on ports the kernel picks, because the container may well
+// serve port 53 itself. Two iptables rules in the container's own nat table
+// send 127.0.0.11:53 there, one per protocol. The process serving them is
+// the one holding the container's network — its foreground `mydocker run`,
+// or the monitor of a detached one — goroutines until the container ends;
+// the namespace takes the rules and the sockets with it. TCP is in
+// resolver_tcp_linux.go.
 //
 // Names come from the state file at each query, so a container started
 // later is found at once, and one whose run is gone no longer answers.
@@ -72,6 +73,16 @@ func startResolver(ns *os.File, lookup func(string) ([]net.IP, bool), upstream [
 			unix.Close(udp)
 			return err
 		}
+		// The container's own nat table: its queries to :53, over UDP and
+		// TCP, go to the sockets' ports, one rule for each, as Docker
+		// writes them; one iptables-restore writes both. A reply comes
+		// back from :53 by conntrack's undoing.
+		rules := "*nat\n" + dnatRule("udp", boundPort(udp)) + dnatRule("tcp", boundPort(tcp)) + "COMMIT\n"
+		if err := iptablesRestore(rules); err != nil {
+			unix.Close(udp)
+			unix.Close(tcp)
+			return err
+		}
 		return nil
 	})
 	if err != nil {
@@ -101,10 +112,7 @@ func startResolver(ns *os.File, lookup func(string) ([]net.IP, bool), upstream [
 
 // dnsSocket makes a socket of type typ (SOCK_DGRAM or SOCK_STREAM) in the
 // calling thread's network namespace, bound to 127.0.0.11 on a port the
-// kernel picks, and sends the container's queries to 127.0.0.11:53 over
-// proto ("udp", "tcp") to that port: one rule in the container's own nat
-// table, as Docker writes one for each. A reply comes back from :53 by
-// conntrack's undoing.
+// kernel picks: port 53 stays the container's own.
 func dnsSocket(typ int, proto string) (int, error) {
 	fd, err := unix.Socket(unix.AF_INET, typ|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
 	if err != nil {
@@ -119,17 +127,25 @@ func dnsSocket(typ int, proto string) (int, error) {
 			return fail(os.NewSyscallError("listen", err))
 		}
 	}
-	sa, err := unix.Getsockname(fd)
-	if err != nil {
-		return fail(os.NewSyscallError("getsockname", err))
-	}
-	port := sa.(*unix.SockaddrInet4).Port
-	trace.Step("embedded DNS: %s socket bound to %s:%d inside the container's netns", proto, DNSAddr, port)
-	if err := iptables("-t", "nat", "-A", "OUTPUT", "-d", DNSAddr+"/32", "-p", proto, "--dport", "53",
-		"-j", "DNAT", "--to-destination", DNSAddr+":"+strconv.Itoa(port)); err != nil {
-		return fail(err)
-	}
+	trace.Step("embedded DNS: %s socket bound to %s:%d inside the container's netns", proto, DNSAddr, boundPort(fd))
 	return fd, nil
+}
+
+// boundPort is the local port a socket is bound to.
+func boundPort(fd int) int {
+	if sa, err := unix.Getsockname(fd); err == nil {
+		if in4, ok := sa.(*unix.SockaddrInet4); ok {
+			return in4.Port
+		}
+	}
+	return 0
+}
+
+// dnatRule is the nat table's rule, in iptables-save's format, that sends
+// the container's queries to 127.0.0.11:53 over proto to port.
+func dnatRule(proto string, port int) string {
+	return "-A OUTPUT -d " + DNSAddr + "/32 -p " + proto + " -m " + proto + " --dport 53 -j DNAT --to-destination " +
+		DNSAddr + ":" + strconv.Itoa(port) + "\n"
 }
 
 // inNetns runs fn on a locked OS thread that has entered the network
