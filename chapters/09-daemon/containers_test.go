@@ -43,6 +43,10 @@ func TestRunThroughDaemon(t *testing.T) {
 			t.Errorf("%v\nwant exit %d and %q", r, tt.code, tt.want)
 		}
 	}
+	// -i: the client's stdin reaches the command, and its end ends it.
+	if r := d.DockerInput([]byte("one\ntwo\n"), "run", "--rm", "-i", "busybox", "wc", "-l"); r.Code != 0 || strings.TrimSpace(r.Stdout) != "2" {
+		t.Errorf("%v\nwant the two lines of stdin counted", r)
+	}
 	// A newer client negotiates down to the daemon's API version.
 	if r := d.DockerNewest("run", "--rm", "busybox", "echo", "negotiated"); r.Code != 0 || r.Stdout != "negotiated\n" {
 		t.Errorf("newest client: %v", r)
