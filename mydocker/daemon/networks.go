@@ -101,7 +101,10 @@ func resource(l network.Listed, names map[string]string) networkResource {
 		ones, _ := sub.Mask.Size()
 		prefix = "/" + strconv.Itoa(ones)
 	}
-	for id, ip := range l.Containers {
+	for key, ip := range l.Containers {
+		// A container connected after its start is kept under
+		// "container/network"; Docker keys it by the container's ID.
+		id, _, _ := strings.Cut(key, "/")
 		n.Containers[id] = endpointResource{Name: names[id], EndpointID: predefinedID(id + " " + n.ID), IPv4Address: ip + prefix}
 	}
 	return n
