@@ -4,6 +4,7 @@ package cli
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -15,7 +16,7 @@ import (
 func daemonCmd(g *Globals, args []string) error {
 	var hosts []string
 	fs := NewFlagSet("daemon")
-	fs.List(&hosts, "host", "H", "unix://PATH", "where to listen (default unix://"+daemon.DefaultSocket+")")
+	fs.List(&hosts, "host", "H", "unix://PATH", "where to listen (default unix://"+daemon.DefaultSocket+"); fd:// takes the sockets systemd passes")
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -25,24 +26,50 @@ func daemonCmd(g *Globals, args []string) error {
 	if len(hosts) > 1 {
 		return &usageError{"daemon", fmt.Errorf("-H: one address only")}
 	}
+	if hosts[0] == "fd://" {
+		// systemd's sockets (daemon_systemd.go): they are systemd's to
+		// remove, not ours.
+		ls, err := systemdListeners()
+		if err != nil {
+			return err
+		}
+		return serve(g, ls, "fd://")
+	}
 	path, ok := strings.CutPrefix(hosts[0], "unix://")
 	if !ok || path == "" {
-		return &usageError{"daemon", fmt.Errorf("-H %q: only unix://PATH is served", hosts[0])}
+		return &usageError{"daemon", fmt.Errorf("-H %q: only unix://PATH (or fd:// under systemd) is served", hosts[0])}
 	}
 	l, err := daemon.Listen(path)
 	if err != nil {
 		return err
 	}
-	// SIGTERM or SIGINT: stop listening and remove the socket. The
-	// containers go on under their monitors.
+	err = serve(g, []net.Listener{l}, "unix://"+path)
+	os.Remove(path)
+	return err
+}
+
+// serve serves the API on every listener until SIGTERM or SIGINT, which
+// stop the listening. The containers go on under their monitors.
+func serve(g *Globals, ls []net.Listener, where string) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
 		<-sigs
-		l.Close()
+		for _, l := range ls {
+			l.Close()
+		}
 	}()
-	fmt.Fprintf(g.Stderr, "mydocker daemon: API %s on unix://%s, data root %s\n", daemon.APIVersion, path, g.DataRoot)
-	err = daemon.New(g.DataRoot).Serve(l)
-	os.Remove(path)
-	return err
+	fmt.Fprintf(g.Stderr, "mydocker daemon: API %s on %s, data root %s\n", daemon.APIVersion, where, g.DataRoot)
+	s := daemon.New(g.DataRoot)
+	errs := make(chan error, len(ls))
+	for _, l := range ls {
+		go func() { errs <- s.Serve(l) }()
+	}
+	var first error
+	for range ls {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
