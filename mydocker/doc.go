@@ -86,7 +86,7 @@
 //	doctor        -> cgroups namespace netlink
 //	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace network reference rootfs runtime store store/layer trace volume
 //	monitor       -> cgroups engine logs runtime trace
-//	daemon        -> cgroups engine image/remote network reference store trace volume
+//	daemon        -> cgroups engine image/remote logs monitor network reference runtime store trace volume
 //	cli           -> archive cgroups daemon doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
 //	.             -> cli monitor runtime
 package main

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/mydocker/mydocker/mydocker/daemon"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
 func daemonCmd(g *Globals, args []string) error {
@@ -26,6 +27,17 @@ func daemonCmd(g *Globals, args []string) error {
 	if len(hosts) > 1 {
 		return &usageError{"daemon", fmt.Errorf("-H: one address only")}
 	}
+	path, ok := strings.CutPrefix(hosts[0], "unix://")
+	if hosts[0] != "fd://" && (!ok || path == "") {
+		return &usageError{"daemon", fmt.Errorf("-H %q: only unix://PATH (or fd:// under systemd) is served", hosts[0])}
+	}
+	// The daemon forks the processes of `docker exec`, which are copies
+	// of it until their execve: it runs from a copy of mydocker nobody can
+	// write (CVE-2019-5736), as `mydocker exec` does. (systemd's sockets
+	// and LISTEN_PID survive the execve: same process, same descriptors.)
+	if err := runtime.ReexecSealed(); err != nil {
+		return err
+	}
 	if hosts[0] == "fd://" {
 		// systemd's sockets (daemon_systemd.go): they are systemd's to
 		// remove, not ours.
@@ -34,10 +46,6 @@ func daemonCmd(g *Globals, args []string) error {
 			return err
 		}
 		return serve(g, ls, "fd://")
-	}
-	path, ok := strings.CutPrefix(hosts[0], "unix://")
-	if !ok || path == "" {
-		return &usageError{"daemon", fmt.Errorf("-H %q: only unix://PATH (or fd:// under systemd) is served", hosts[0])}
 	}
 	l, err := daemon.Listen(path)
 	if err != nil {
@@ -60,10 +68,15 @@ func serve(g *Globals, ls []net.Listener, where string) error {
 		}
 	}()
 	fmt.Fprintf(g.Stderr, "mydocker daemon: API %s on %s, data root %s\n", daemon.APIVersion, where, g.DataRoot)
-	s := daemon.New(g.DataRoot)
+	srv := daemon.New(g.DataRoot)
+	// Containers whose restart policy says they run, and whose monitor is
+	// gone (a reboot), start again before the first request is served.
+	if err := srv.Restore(g.Stderr); err != nil {
+		fmt.Fprintf(g.Stderr, "mydocker daemon: restore: %v\n", err)
+	}
 	errs := make(chan error, len(ls))
 	for _, l := range ls {
-		go func() { errs <- s.Serve(l) }()
+		go func() { errs <- srv.Serve(l) }()
 	}
 	var first error
 	for range ls {
