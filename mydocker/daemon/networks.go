@@ -349,14 +349,52 @@ func (s *Server) networkConnect(w http.ResponseWriter, r *http.Request) error {
 		aliases = e.Aliases
 	}
 	if c.State.Status != engine.Running {
-		return conflict("container %s is not running: mydocker connects running containers only", req.Container)
-	}
-	if _, err := engine.ConnectNetwork(s.DataRoot, n.ID, c.ID, aliases); err != nil {
+		if err := s.setNetwork(c, n, aliases, true); err != nil {
+			return err
+		}
+	} else if _, err := engine.ConnectNetwork(s.DataRoot, n.ID, c.ID, aliases); err != nil {
 		return err
 	}
 	s.event("network", "connect", n.ID, map[string]string{"name": n.Name, "type": n.Driver, "container": c.ID})
 	w.WriteHeader(http.StatusOK)
 	return nil
+}
+
+// onNetwork reports whether a container that is not running will join n
+// at its start.
+func onNetwork(c *engine.Container, n networkResource) bool {
+	mode := c.HostConfig.NetworkMode
+	return mode == n.Name || mode == n.ID || (mode == "" || mode == "default") && n.Name == network.DefaultName
+}
+
+// setNetwork connects (or disconnects) a container that is not running:
+// as in Docker, its record changes and the next start carries it out.
+// mydocker's containers join one network at their start, so a stopped
+// container is connected only when it has none ("none", or the network it
+// was just disconnected from: docker-compose disconnects and reconnects
+// each container it creates, to set its aliases).
+func (s *Server) setNetwork(c *engine.Container, n networkResource, aliases []string, connect bool) error {
+	containers, err := engine.OpenStore(s.DataRoot)
+	if err != nil {
+		return err
+	}
+	_, err = containers.Update(c.ID, func(c *engine.Container) error {
+		switch {
+		case c.State.Status == engine.Running:
+			return conflict("container %s started meanwhile: try again", engine.ShortID(c.ID))
+		case !connect:
+			c.HostConfig.NetworkMode, c.HostConfig.NetworkAliases = "none", nil
+		case onNetwork(c, n):
+			return &apiError{http.StatusForbidden, "endpoint with name " + strings.TrimPrefix(c.Name, "/") + " already exists in network " + n.Name}
+		case c.HostConfig.NetworkMode != "none":
+			return badRequest("container %s is not running and has its network (%s): mydocker connects a second network to running containers only",
+				engine.ShortID(c.ID), c.HostConfig.NetworkMode)
+		default:
+			c.HostConfig.NetworkMode, c.HostConfig.NetworkAliases = n.Name, aliases
+		}
+		return nil
+	})
+	return err
 }
 
 // networkMember finds the container a connect or disconnect names.
@@ -392,10 +430,13 @@ func (s *Server) networkDisconnect(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if _, on := n.Containers[c.ID]; !on {
+	if _, on := n.Containers[c.ID]; on {
+		if err := engine.DisconnectNetwork(s.DataRoot, n.ID, c.ID); err != nil {
+			return err
+		}
+	} else if c.State.Status == engine.Running || !onNetwork(c, n) {
 		return &apiError{http.StatusForbidden, "container " + c.ID + " is not connected to network " + n.Name}
-	}
-	if err := engine.DisconnectNetwork(s.DataRoot, n.ID, c.ID); err != nil {
+	} else if err := s.setNetwork(c, n, nil, false); err != nil {
 		return err
 	}
 	s.event("network", "disconnect", n.ID, map[string]string{"name": n.Name, "type": n.Driver, "container": c.ID})

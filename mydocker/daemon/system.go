@@ -302,7 +302,7 @@ func (s *Server) df(w http.ResponseWriter, r *http.Request) error {
 		uses[string(c.ImageID)]++
 		out.Containers = append(out.Containers, dfContainer{ID: c.ID, Names: []string{"/" + strings.TrimPrefix(c.Name, "/")},
 			Image: c.Image, ImageID: string(c.ImageID), Command: strings.Join(c.Config.Args, " "), Created: c.Created.Unix(),
-			State: string(c.State.Status), Status: c.State.String(now, statusDuration), SizeRw: dirSize(containers.Dir(c.ID) + "/upper"),
+			State: string(c.State.Status), Status: c.State.String(now, humanDuration), SizeRw: dirSize(containers.Dir(c.ID) + "/upper"),
 			Mounts: []any{}})
 	}
 	for _, img := range images {
@@ -349,30 +349,4 @@ func dirSize(dir string) int64 {
 	}
 	walk(dir)
 	return n
-}
-
-// statusDuration is Docker's "About a minute", "5 seconds", for Status.
-func statusDuration(d time.Duration) string {
-	switch s := int(d.Seconds()); {
-	case s < 1:
-		return "Less than a second"
-	case s == 1:
-		return "1 second"
-	case s < 60:
-		return fmt.Sprintf("%d seconds", s)
-	}
-	switch m := int(d.Minutes()); {
-	case m == 1:
-		return "About a minute"
-	case m < 60:
-		return fmt.Sprintf("%d minutes", m)
-	}
-	switch h := int(d.Round(time.Hour).Hours()); {
-	case h == 1:
-		return "About an hour"
-	case h < 48:
-		return fmt.Sprintf("%d hours", h)
-	default:
-		return fmt.Sprintf("%d days", h/24)
-	}
 }
