@@ -147,8 +147,21 @@ func TestImagesPullPushTagRmiSaveLoad(t *testing.T) {
 	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("DELETE /images/%s in use: %s, want 409", ref, resp.Status)
 	}
+	// prune: the untagged image goes, then (with -a) every image no
+	// container uses; the one in use stays, with its name.
+	d.MustDocker("tag", ref, reg.Host+"/spare:1")
+	if out := d.MustDocker("image", "prune", "-f"); !strings.Contains(out, "Total reclaimed space: 0B") {
+		t.Errorf("docker image prune -f with no untagged image said %q", out)
+	}
+	e.MustRun("mkimage", "busybox", "other:1")
+	out = d.MustDocker("image", "prune", "-a", "-f")
+	contains(t, "docker image prune -a -f", out, "untagged: other:1", "deleted: sha256:")
+	if out := d.MustDocker("images", "--format", "{{.Repository}}:{{.Tag}}"); out != reg.Host+"/fixture:1\n"+reg.Host+"/spare:1\n" &&
+		out != reg.Host+"/spare:1\n"+reg.Host+"/fixture:1\n" {
+		t.Errorf("docker images after prune -a = %q, want the image in use, both its names", out)
+	}
 	e.MustRun("rm", "user")
-	d.MustDocker("rmi", ref)
+	d.MustDocker("rmi", ref, reg.Host+"/spare:1")
 }
 
 // Errors: a pull of what the registry lacks is a 404 before any stream;

@@ -29,6 +29,7 @@ func (s *Server) imageRoutes() {
 	s.handle("POST /images/create", s.imageCreate)
 	s.handle("POST /images/load", s.imageLoad)
 	s.handle("GET /images/get", s.imageSave)
+	s.handle("POST /images/prune", s.imagePrune)
 	s.handle("GET /images/{rest...}", s.imageGet)
 	s.handle("POST /images/{rest...}", s.imagePost)
 	s.handle("DELETE /images/{rest...}", s.imageDelete)
@@ -630,4 +631,78 @@ func (p *progressStream) end() error {
 		}
 	}
 	return nil
+}
+
+// imagePrune is POST /images/prune?filters=: the images no container
+// uses, only the untagged ones unless dangling=false, as `docker image
+// prune [-a]`; {"ImagesDeleted": [...], "SpaceReclaimed": bytes}.
+func (s *Server) imagePrune(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseFilters(r.URL.Query().Get("filters"))
+	if err != nil {
+		return err
+	}
+	if err := f.check("dangling", "until", "label"); err != nil {
+		return err
+	}
+	if f.has("until") || f.has("label") {
+		return badRequest("image prune: the until and label filters are not supported by mydocker")
+	}
+	dangling, given, err := f.boolFilter("dangling")
+	if err != nil {
+		return err
+	}
+	onlyDangling := dangling || !given
+	all, err := s.summaries()
+	if err != nil {
+		return err
+	}
+	type item struct {
+		Untagged string `json:",omitempty"`
+		Deleted  string `json:",omitempty"`
+	}
+	out := struct {
+		ImagesDeleted  []item
+		SpaceReclaimed int64
+	}{ImagesDeleted: []item{}}
+	used, err := s.imagesInUse()
+	if err != nil {
+		return err
+	}
+	for _, img := range all {
+		if (onlyDangling && len(img.RepoTags) > 0) || used[img.ID] {
+			continue
+		}
+		// By ID, forced so that every name goes (an image of two names
+		// is otherwise refused). A container made from it since the
+		// check above keeps it: rmi never deletes an image in use.
+		engine.RemoveImages(s.DataRoot, []string{img.ID}, true, func(rm engine.ImageRemoval) {
+			for _, n := range rm.Untagged {
+				out.ImagesDeleted = append(out.ImagesDeleted, item{Untagged: reference.FamiliarName(n)})
+			}
+			if rm.Deleted != "" {
+				out.ImagesDeleted = append(out.ImagesDeleted, item{Deleted: string(rm.Deleted)})
+				out.SpaceReclaimed += img.Size
+				s.event("image", "delete", string(rm.Deleted), nil)
+			}
+		})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// imagesInUse is the set of image IDs some container, running or not, was
+// made from.
+func (s *Server) imagesInUse() (map[string]bool, error) {
+	containers, err := engine.OpenStore(s.DataRoot)
+	if err != nil {
+		return nil, err
+	}
+	all, err := containers.List()
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, c := range all {
+		used[string(c.ImageID)] = true
+	}
+	return used, nil
 }

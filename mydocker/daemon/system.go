@@ -26,6 +26,11 @@ func (s *Server) systemRoutes() {
 	s.handle("GET /info", s.info)
 	s.handle("GET /events", s.eventsHandler)
 	s.handle("GET /system/df", s.df)
+	// mydocker has no builder, so no build cache: `docker system prune`
+	// asks to prune it all the same.
+	s.handle("POST /build/prune", func(w http.ResponseWriter, r *http.Request) error {
+		return writeJSON(w, http.StatusOK, map[string]any{"CachesDeleted": []string{}, "SpaceReclaimed": 0})
+	})
 }
 
 // ping is the first request of every client: it reads Api-Version from the
