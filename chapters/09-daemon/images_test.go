@@ -213,3 +213,33 @@ func mustRequest(t *testing.T, method, url string) *http.Request {
 	require.NoError(t, err)
 	return req
 }
+
+// docker login and a push to a registry that wants a password: the
+// daemon checks the credentials (POST /auth) and keeps none; the client
+// keeps them and sends them with the push (X-Registry-Auth).
+func TestLoginAndPrivatePush(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	d := e.StartDaemon()
+	reg := registrytest.Start(t, registrytest.Options{Auth: registrytest.Htpasswd})
+	target := reg.Host + "/private:1"
+	d.MustDocker("tag", "busybox", target)
+
+	r := d.Docker("push", target)
+	if r.Code != 1 || (!strings.Contains(r.Stdout+r.Stderr, "401") && !strings.Contains(r.Stdout+r.Stderr, "unauthorized")) {
+		t.Errorf("docker push without login: %v, want exit 1 and the registry's refusal", r)
+	}
+	r = d.DockerInput([]byte("wrong\n"), "login", "-u", registrytest.DefaultUser, "--password-stdin", reg.Host)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "wrong username or password") {
+		t.Errorf("docker login with a wrong password: %v, want exit 1 and why", r)
+	}
+	r = d.DockerInput([]byte(registrytest.DefaultPassword+"\n"), "login", "-u", registrytest.DefaultUser, "--password-stdin", reg.Host)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "Login Succeeded") {
+		t.Fatalf("docker login: %v", r)
+	}
+	out := d.MustDocker("push", target)
+	contains(t, "docker push after login", out, "Pushed", "1: digest: sha256:")
+	d.MustDocker("rmi", target)
+	out = d.MustDocker("pull", target)
+	contains(t, "docker pull after login", out, "Status: Downloaded newer image for "+target)
+}
