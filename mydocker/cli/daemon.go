@@ -69,6 +69,7 @@ func serve(g *Globals, ls []net.Listener, where string) error {
 	}()
 	fmt.Fprintf(g.Stderr, "mydocker daemon: API %s on %s, data root %s\n", daemon.APIVersion, where, g.DataRoot)
 	srv := daemon.New(g.DataRoot)
+	srv.Insecure = g.Insecure
 	// Containers whose restart policy says they run, and whose monitor is
 	// gone (a reboot), start again before the first request is served.
 	if err := srv.Restore(g.Stderr); err != nil {

@@ -80,7 +80,7 @@ func (s *Server) images(r *http.Request) (*engine.Images, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &engine.Images{DataRoot: s.DataRoot, UserAgent: "mydocker/" + Version, Keychain: remote.StaticKeychain(creds)}, nil
+	return &engine.Images{DataRoot: s.DataRoot, Insecure: s.Insecure, UserAgent: "mydocker/" + Version, Keychain: remote.StaticKeychain(creds)}, nil
 }
 
 // registryAuth decodes X-Registry-Auth: base64url of {"username",
@@ -722,7 +722,7 @@ func (s *Server) auth(w http.ResponseWriter, r *http.Request) error {
 	if server == "" || server == "index.docker.io/v1" {
 		server = reference.DefaultRegistry
 	}
-	if err := remote.Verify(r.Context(), server, req.Username, req.Password, remote.Options{UserAgent: "mydocker/" + Version}); err != nil {
+	if err := remote.Verify(r.Context(), server, req.Username, req.Password, remote.Options{Insecure: s.Insecure, UserAgent: "mydocker/" + Version}); err != nil {
 		if errors.Is(err, remote.ErrUnauthorized) {
 			return &apiError{http.StatusUnauthorized, err.Error()}
 		}

@@ -44,6 +44,9 @@ type Server struct {
 	mux      *http.ServeMux
 	started  time.Time
 	events   *eventBus // what handlers did, for /events (events.go)
+	// Insecure are the registries pulls and pushes may reach over plain
+	// HTTP besides loopback ones (mydocker --insecure-registry daemon).
+	Insecure []string
 }
 
 // New returns a server for the engine whose data lives in dataRoot.

@@ -179,7 +179,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		Isolation: "", InitBinary: "", SecurityOptions: []string{"name=seccomp,profile=none"}, Warnings: []string{}}
 	in.Swarm.LocalNodeState = "inactive"
 	in.ID = fmt.Sprintf("%X", sha256.Sum256([]byte("mydocker "+s.DataRoot)))[:36]
-	in.RegistryConfig.InsecureRegistryCIDRs = []string{"127.0.0.0/8"}
+	in.RegistryConfig.InsecureRegistryCIDRs = append([]string{"127.0.0.0/8"}, s.Insecure...)
 	in.RegistryConfig.Mirrors = []string{}
 	s.events.mu.Lock()
 	in.NEventsListener = len(s.events.subs)
