@@ -31,9 +31,11 @@ GO_ROOT=/usr/local/go
 #   docker-compose   (1.29, Python) and python3-docker (the Docker SDK for
 #   python3-docker    Python, 5.0): real clients chapter 09's daemon must
 #                    serve, beside docker.io's docker client
+#   systemd          systemd-socket-activate and systemd-analyze: chapter 09's
+#                    tests start the daemon as its systemd units would
 #   ca-certificates, curl   fetching Go when needed
 packages=(busybox-static iproute2 iptables docker-registry skopeo umoci runc docker.io apache2-utils pigz
-	docker-compose python3-docker ca-certificates curl)
+	docker-compose python3-docker systemd ca-certificates curl)
 # This machine's architecture, in Debian's words (amd64, arm64): Go's
 # tarball and the VM follow it.
 arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
