@@ -201,7 +201,8 @@ func eventMatches(f filters, m Message) bool {
 		return false
 	case f.has("container") && (m.Type != "container" || !(f.match("container", m.Actor.ID) || f.match("container", name) || f.matchPrefix("container", m.Actor.ID))):
 		return false
-	case f.has("image") && !(f.match("image", m.Actor.Attributes["image"]) || (m.Type == "image" && f.match("image", m.Actor.ID))):
+	case f.has("image") && !(f.match("image", m.Actor.Attributes["image"]) ||
+		(m.Type == "image" && (f.match("image", m.Actor.ID) || f.match("image", name)))):
 		return false
 	case f.has("network") && (m.Type != "network" || !(f.match("network", m.Actor.ID) || f.match("network", name))):
 		return false

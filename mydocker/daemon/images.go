@@ -399,10 +399,14 @@ func (s *Server) imageTag(w http.ResponseWriter, r *http.Request, name string) e
 	if err != nil {
 		return badRequest("%s", err.Error())
 	}
-	if err := (&engine.Images{DataRoot: s.DataRoot}).Tag(name, ref.String()); err != nil {
+	images := &engine.Images{DataRoot: s.DataRoot}
+	if err := images.Tag(name, ref.String()); err != nil {
 		return imageError(name, err)
 	}
-	s.event("image", "tag", ref.Familiar(), map[string]string{"name": ref.Familiar()})
+	// As dockerd: the image's ID, and the new name as an attribute.
+	if img, err := images.Inspect(ref.String()); err == nil {
+		s.event("image", "tag", string(img.ID), map[string]string{"name": ref.Familiar()})
+	}
 	w.WriteHeader(http.StatusCreated)
 	return nil
 }
@@ -417,14 +421,18 @@ func (s *Server) imageDelete(w http.ResponseWriter, r *http.Request) error {
 		Deleted  string `json:",omitempty"`
 	}
 	out := []item{}
+	var id string // for the events, which name the image by its ID, as dockerd's
+	if img, err := (&engine.Images{DataRoot: s.DataRoot}).Inspect(name); err == nil {
+		id = string(img.ID)
+	}
 	err := engine.RemoveImages(s.DataRoot, []string{name}, boolValue(r, "force"), func(rm engine.ImageRemoval) {
 		for _, n := range rm.Untagged {
 			out = append(out, item{Untagged: reference.FamiliarName(n)})
-			s.event("image", "untag", string(rm.Deleted), map[string]string{"name": reference.FamiliarName(n)})
+			s.event("image", "untag", id, map[string]string{"name": reference.FamiliarName(n)})
 		}
 		if rm.Deleted != "" {
 			out = append(out, item{Deleted: string(rm.Deleted)})
-			s.event("image", "delete", string(rm.Deleted), map[string]string{"name": name})
+			s.event("image", "delete", string(rm.Deleted), map[string]string{"name": string(rm.Deleted)})
 		}
 	})
 	if err != nil {
