@@ -103,6 +103,24 @@ func TestEvents(t *testing.T) {
 	if m.Status != "tag" || !strings.HasPrefix(m.ID, "sha256:") || m.Type != "image" || m.TimeNano/1e9 != m.Time {
 		t.Errorf("first image event = %+v (body %s)", m, body)
 	}
+	// die: the command ends in its monitor, not in a handler; the daemon
+	// sees it in the record and says so, with the exit code.
+	resp, err = d.HTTP().Get(`http://d/v1.41/events?filters={"event":{"die":true}}`)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	e.MustRun("run", "-d", "--name", "quick", "busybox", "sh", "-c", "sleep 0.3; exit 3")
+	defer e.Run("rm", "-f", "quick")
+	var die struct {
+		Status string
+		Actor  struct{ Attributes map[string]string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&die); err != nil {
+		t.Fatalf("reading the die event: %v", err)
+	}
+	if a := die.Actor.Attributes; die.Status != "die" || a["exitCode"] != "3" || a["name"] != "quick" || a["image"] != "busybox" {
+		t.Errorf("die event = %+v, want exitCode 3, name quick, image busybox", die)
+	}
+
 	r := d.Docker("events", "--filter", "nonsense=1", "--until", until)
 	if r.Code == 0 || !strings.Contains(r.Stderr, "invalid filter 'nonsense'") {
 		t.Errorf("docker events --filter nonsense=1: %v, want the daemon's invalid filter", r)

@@ -50,6 +50,7 @@ type eventBus struct {
 	mu   sync.Mutex
 	past []Message                 // the last keptEvents, oldest first
 	subs map[chan Message]struct{} // one per open /events request
+	stop chan struct{}             // ends the container watcher (watch.go)
 }
 
 func newEventBus() *eventBus { return &eventBus{subs: map[chan Message]struct{}{}} }
@@ -97,6 +98,10 @@ func (b *eventBus) subscribe() (past []Message, next chan Message, cancel func()
 	return append([]Message(nil), b.past...), next, func() {
 		b.mu.Lock()
 		delete(b.subs, next)
+		if len(b.subs) == 0 && b.stop != nil {
+			close(b.stop)
+			b.stop = nil
+		}
 		b.mu.Unlock()
 	}
 }
@@ -124,6 +129,7 @@ func (s *Server) eventsHandler(w http.ResponseWriter, r *http.Request) error {
 	}
 	past, next, cancel := s.events.subscribe()
 	defer cancel()
+	s.watchContainers()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	flushOut(w)
