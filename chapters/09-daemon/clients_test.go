@@ -106,6 +106,11 @@ print("stdout", c.logs(stdout=True, stderr=False).decode().split())
 c.remove()
 print("images", sorted(t for i in client.images.list() for t in i.tags))
 print("version", client.version()["ApiVersion"])
+v = client.volumes.create("sdkvol", labels={"by": "sdk"})
+print("volume", v.name, [x.name for x in client.volumes.list(filters={"label": "by=sdk"})])
+v.remove()
+print("networks", sorted(n.name for n in client.networks.list()))
+print("info", client.info()["Driver"])
 `
 
 func TestPythonSDK(t *testing.T) {
@@ -122,7 +127,8 @@ func TestPythonSDK(t *testing.T) {
 	if err != nil {
 		t.Fatalf("python3 with the Docker SDK: %v\n%s\ndaemon's log:\n%s", err, out, d.Log())
 	}
-	want := "exit 3\nlogs ['out', 'err']\nstdout ['out']\nimages ['busybox:latest']\nversion 1.41\n"
+	want := "exit 3\nlogs ['out', 'err']\nstdout ['out']\nimages ['busybox:latest']\nversion 1.41\n" +
+		"volume sdkvol ['sdkvol']\nnetworks ['bridge', 'host', 'none']\ninfo overlay2\n"
 	if string(out) != want {
 		t.Errorf("the SDK's script printed:\n%s\nwant:\n%s", out, want)
 	}
