@@ -16,8 +16,10 @@ import (
 
 func daemonCmd(g *Globals, args []string) error {
 	var hosts []string
+	var pidfile string
 	fs := NewFlagSet("daemon")
 	fs.List(&hosts, "host", "H", "unix://PATH", "where to listen (default unix://"+daemon.DefaultSocket+"); fd:// takes the sockets systemd passes")
+	fs.String(&pidfile, "pidfile", "p", "path", "write the daemon's PID to this file (removed when it stops), as dockerd's --pidfile")
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
 	}
@@ -38,22 +40,34 @@ func daemonCmd(g *Globals, args []string) error {
 	if err := runtime.ReexecSealed(); err != nil {
 		return err
 	}
-	if hosts[0] == "fd://" {
+	var ls []net.Listener
+	where := hosts[0]
+	if where == "fd://" {
 		// systemd's sockets (daemon_systemd.go): they are systemd's to
 		// remove, not ours.
-		ls, err := systemdListeners()
+		l, err := systemdListeners()
 		if err != nil {
 			return err
 		}
-		return serve(g, ls, "fd://")
+		ls = l
+	} else {
+		l, err := daemon.Listen(path)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(path)
+		ls = []net.Listener{l}
 	}
-	l, err := daemon.Listen(path)
-	if err != nil {
-		return err
+	if pidfile != "" {
+		if err := os.WriteFile(pidfile, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o644); err != nil {
+			for _, l := range ls {
+				l.Close()
+			}
+			return err
+		}
+		defer os.Remove(pidfile)
 	}
-	err = serve(g, []net.Listener{l}, "unix://"+path)
-	os.Remove(path)
-	return err
+	return serve(g, ls, where)
 }
 
 // serve serves the API on every listener until SIGTERM or SIGINT, which

@@ -86,24 +86,20 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := containers.List()
+	list, err := records.list(containers)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
 	out := []summary{}
-	for _, c := range list {
+	for _, l := range list {
 		if limit > 0 && len(out) == limit {
 			break
 		}
-		if !all && !c.State.Running {
+		if (!all && !l.c.State.Running) || !match(l.c, l.body.Labels) {
 			continue
 		}
-		b := apiConfig(containers, c)
-		if !match(c, b.Labels) {
-			continue
-		}
-		out = append(out, newSummary(c, b, now))
+		out = append(out, newSummary(l.c, l.body, now))
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

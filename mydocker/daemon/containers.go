@@ -69,7 +69,7 @@ func noContent(w http.ResponseWriter) error {
 }
 
 func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
-	containers, c, err := s.lookup(r)
+	_, c, err := s.lookup(r)
 	if err != nil {
 		return err
 	}
@@ -82,8 +82,9 @@ func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, err := monitor.Spawn(s.DataRoot, c.ID); err != nil {
 		// Two starts at once: the monitor of the first claimed the
-		// container (it is starting it, or runs it).
-		if now, lerr := containers.Load(c.ID); lerr == nil && now.MonitorAlive() {
+		// container (it is starting it, or runs it), and the second
+		// monitor said so (monitor.open) and went.
+		if msg := err.Error(); strings.Contains(msg, "has a monitor already") || msg == engine.ErrNotModified.Error() {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}

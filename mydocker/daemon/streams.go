@@ -2,16 +2,14 @@
 // container ends), logs (the json-file log, as frames), attach (the
 // connection hijacked, output as frames), and stats.
 //
-// Without a terminal, output goes as Docker's multiplexed stream: each
-// write is a frame with an 8-byte header, [stream, 0, 0, 0, size (4 bytes,
-// big-endian)], stream 1 for stdout and 2 for stderr, so that one
-// connection carries both. With a terminal there is one stream, raw.
+// Without a terminal, output goes as Docker's multiplexed stream (frames.go),
+// so that one connection carries stdout and stderr apart. With a terminal
+// there is one stream, raw.
 
 package daemon
 
 import (
 	"bufio"
-	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -47,15 +45,12 @@ type frameWriter struct {
 func (f *frameWriter) write(stream byte, p []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if !f.raw {
-		var hdr [8]byte
-		hdr[0] = stream
-		binary.BigEndian.PutUint32(hdr[4:], uint32(len(p)))
-		if _, err := f.w.Write(hdr[:]); err != nil {
-			return err
-		}
+	var err error
+	if f.raw {
+		_, err = f.w.Write(p)
+	} else {
+		err = WriteFrame(f.w, stream, p)
 	}
-	_, err := f.w.Write(p)
 	if err == nil && f.flush != nil {
 		f.flush()
 	}
