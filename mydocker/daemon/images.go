@@ -1,25 +1,22 @@
-// The images endpoints (`docker images|pull|push|tag|rmi|inspect|save|
-// load|import`): the engine's image service (engine.Images, chapters 04
-// and 05) in Docker's JSON. Pull, push and load answer with a stream of
-// Docker's progress messages (progress.go), one JSON object per event the
-// engine sends; save answers with the tarball itself, written as it is
-// made. Image names may hold slashes and a registry's port
-// ("127.0.0.1:5000/app/web"), so the routes that name an image take the
-// rest of the path and cut the action off its end (imagePath).
+// The images endpoints (`docker images|tag|rmi|inspect|history|save|
+// load|import|image prune`): the engine's image service (engine.Images,
+// chapters 04 and 05) in Docker's JSON. Save answers with the tarball
+// itself, written as it is made; load reads its body as it comes. The
+// registry's side, pull, push and login, is registry.go; the progress
+// messages they stream, progress.go. Image names may hold slashes and a
+// registry's port ("127.0.0.1:5000/app/web"), so the routes that name an
+// image take the rest of the path and cut the action off its end
+// (imagePath).
 
 package daemon
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/mydocker/mydocker/mydocker/engine"
-	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/reference"
 	"github.com/mydocker/mydocker/mydocker/store"
 )
@@ -70,47 +67,6 @@ func (s *Server) imagePost(w http.ResponseWriter, r *http.Request) error {
 		return s.imagePush(w, r, name)
 	}
 	return s.imageTag(w, r, name)
-}
-
-// images is the engine's image service for a request: credentials come
-// from its X-Registry-Auth header only, as dockerd's do (the daemon never
-// uses a credential store of its own user's).
-func (s *Server) images(r *http.Request) (*engine.Images, error) {
-	creds, err := registryAuth(r.Header.Get("X-Registry-Auth"))
-	if err != nil {
-		return nil, err
-	}
-	return &engine.Images{DataRoot: s.DataRoot, Insecure: s.Insecure, UserAgent: "mydocker/" + Version, Keychain: remote.StaticKeychain(creds)}, nil
-}
-
-// registryAuth decodes X-Registry-Auth: base64url of {"username",
-// "password"} (or "auth", base64 of user:password). Empty or "{}" is no
-// credentials: an anonymous pull.
-func registryAuth(header string) (remote.Credentials, error) {
-	var c remote.Credentials
-	if header == "" {
-		return c, nil
-	}
-	data, err := base64.URLEncoding.DecodeString(header)
-	if err != nil {
-		if data, err = base64.StdEncoding.DecodeString(header); err != nil {
-			if data, err = base64.RawURLEncoding.DecodeString(header); err != nil {
-				return c, badRequest("invalid X-Registry-Auth header: want base64 of JSON")
-			}
-		}
-	}
-	var a struct{ Username, Password, Auth string }
-	if len(data) > 0 {
-		if err := json.Unmarshal(data, &a); err != nil {
-			return c, badRequest("invalid X-Registry-Auth header: %v", err)
-		}
-	}
-	if a.Username == "" && a.Auth != "" {
-		if up, err := base64.StdEncoding.DecodeString(a.Auth); err == nil {
-			a.Username, a.Password, _ = strings.Cut(string(up), ":")
-		}
-	}
-	return remote.Credentials{Username: a.Username, Password: a.Password}, nil
 }
 
 // imageError turns the store's "no such image" into Docker's 404 words.
@@ -289,53 +245,6 @@ func (s *Server) imageHistory(w http.ResponseWriter, name string) error {
 	return writeJSON(w, http.StatusOK, out)
 }
 
-// imageCreate is POST /images/create: a pull (?fromImage=NAME&tag=TAG) or
-// an import of a root filesystem tar sent as the body (?fromSrc=-&repo=).
-func (s *Server) imageCreate(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	if q.Get("fromSrc") != "" {
-		return s.imageImport(w, r)
-	}
-	name := q.Get("fromImage")
-	if name == "" {
-		return badRequest("fromImage or fromSrc is required")
-	}
-	if tag := q.Get("tag"); tag != "" {
-		if strings.HasPrefix(tag, "sha256:") {
-			name += "@" + tag
-		} else {
-			name += ":" + tag
-		}
-	}
-	ref, err := reference.Parse(name)
-	if err != nil {
-		return badRequest("%s", err.Error())
-	}
-	images, err := s.images(r)
-	if err != nil {
-		return err
-	}
-	p := newProgressStream(w, r)
-	_, err = images.Pull(r.Context(), ref, p.pullEvent)
-	if err != nil {
-		return p.fail(pullStatus(err), err)
-	}
-	s.event("image", "pull", ref.Familiar(), map[string]string{"name": ref.Familiar()})
-	return p.end()
-}
-
-// pullStatus is the status of a pull that failed before its stream began:
-// 404 for an image the registry does not have, as dockerd answers.
-func pullStatus(err error) int {
-	switch {
-	case errors.Is(err, remote.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, remote.ErrUnauthorized):
-		return http.StatusUnauthorized
-	}
-	return http.StatusInternalServerError
-}
-
 // imageImport is POST /images/create?fromSrc=-&repo=NAME&tag=TAG: `docker
 // import`, the body a root filesystem tar read as it comes.
 func (s *Server) imageImport(w http.ResponseWriter, r *http.Request) error {
@@ -356,33 +265,6 @@ func (s *Server) imageImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.event("image", "import", string(id), map[string]string{"name": reference.FamiliarName(name)})
 	return writeJSON(w, http.StatusOK, map[string]string{"status": string(id)})
-}
-
-// imagePush is POST /images/{name}/push?tag=: the push's progress, then
-// Docker's aux message with the digest, which the client prints.
-func (s *Server) imagePush(w http.ResponseWriter, r *http.Request, name string) error {
-	if tag := r.URL.Query().Get("tag"); tag != "" {
-		name += ":" + tag
-	}
-	ref, err := reference.Parse(name)
-	if err != nil {
-		return badRequest("%s", err.Error())
-	}
-	images, err := s.images(r)
-	if err != nil {
-		return err
-	}
-	if _, err := (&engine.Images{DataRoot: s.DataRoot}).Inspect(ref.String()); err != nil {
-		return imageError(ref.Familiar(), err)
-	}
-	p := newProgressStream(w, r)
-	d, err := images.Push(r.Context(), ref.String(), p.pushEvent)
-	if err != nil {
-		return p.fail(http.StatusInternalServerError, err)
-	}
-	p.aux(map[string]any{"Tag": ref.Tag, "Digest": d, "Size": p.manifestSize})
-	s.event("image", "push", ref.Familiar(), map[string]string{"name": ref.Familiar()})
-	return p.end()
 }
 
 // imageTag is POST /images/{name}/tag?repo=&tag=: 201.
@@ -508,140 +390,6 @@ func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) error {
 	return p.end()
 }
 
-// progressStream is an answer made of Docker's JSON messages (package
-// jsonmessage): {"status", "id", "progressDetail", "progress"} for each
-// step, {"stream"} for text, {"aux"} for a result, and {"errorDetail",
-// "error"} when the operation fails after the stream began. Until a
-// message is sent, nothing is written: a failure then is an HTTP status
-// and Docker's {"message"} body, as dockerd answers a pull of an image
-// that does not exist.
-type progressStream struct {
-	w       http.ResponseWriter
-	r       *http.Request
-	started bool
-	held    *jsonMessage         // the first message, kept back (see pullEvent)
-	last    map[string]time.Time // when each layer's bar was last sent
-	// manifestSize is what push's last line says ("... size: 528").
-	manifestSize int
-}
-
-type jsonMessage struct {
-	Status         string          `json:"status,omitempty"`
-	ID             string          `json:"id,omitempty"`
-	ProgressDetail *progressDetail `json:"progressDetail,omitempty"`
-	Progress       string          `json:"progress,omitempty"`
-	Stream         string          `json:"stream,omitempty"`
-	Aux            any             `json:"aux,omitempty"`
-	ErrorDetail    *errorDetail    `json:"errorDetail,omitempty"`
-	Error          string          `json:"error,omitempty"`
-}
-
-type progressDetail struct {
-	Current int64 `json:"current,omitempty"`
-	Total   int64 `json:"total,omitempty"`
-}
-
-type errorDetail struct {
-	Message string `json:"message"`
-}
-
-func newProgressStream(w http.ResponseWriter, r *http.Request) *progressStream {
-	return &progressStream{w: w, r: r, last: map[string]time.Time{}}
-}
-
-// send writes one message, starting the answer if it has not started.
-func (p *progressStream) send(m jsonMessage) {
-	if !p.started {
-		p.started = true
-		p.w.Header().Set("Content-Type", "application/json")
-		p.w.WriteHeader(http.StatusOK)
-		if p.held != nil {
-			json.NewEncoder(p.w).Encode(p.held)
-		}
-	}
-	json.NewEncoder(p.w).Encode(m)
-	flushOut(p.w)
-}
-
-// progressMessage is an engine event as Docker's message.
-func progressMessage(e engine.Event) jsonMessage {
-	m := jsonMessage{ID: e.ID, Status: e.Message}
-	if e.Status != 0 {
-		m.Status = e.Status.String()
-		m.ProgressDetail = &progressDetail{}
-		if e.Status.HasBar() {
-			m.ProgressDetail = &progressDetail{Current: e.Done, Total: e.Total}
-		}
-	}
-	return m
-}
-
-// pullEvent sends a pull's event. The first line ("latest: Pulling from
-// library/busybox") is held back until the registry has answered, so that
-// an image it does not have is a plain 404. A layer's bar is sent at most
-// every 100 ms, as dockerd throttles it.
-func (p *progressStream) pullEvent(e engine.Event) {
-	m := progressMessage(e)
-	if !p.started && p.held == nil && e.Status == 0 && strings.HasPrefix(e.Message, "Pulling from ") {
-		p.held = &m
-		return
-	}
-	if e.Status.HasBar() && e.Done < e.Total {
-		if time.Since(p.last[e.ID]) < 100*time.Millisecond {
-			return
-		}
-		p.last[e.ID] = time.Now()
-	}
-	p.send(m)
-}
-
-// pushEvent sends a push's event; it also notes the manifest's size from
-// the last line, for the aux message.
-func (p *progressStream) pushEvent(e engine.Event) {
-	if e.Status == 0 {
-		if i := strings.LastIndex(e.Message, " size: "); i >= 0 {
-			var n int
-			for _, c := range e.Message[i+len(" size: "):] {
-				n = n*10 + int(c-'0')
-			}
-			p.manifestSize = n
-		}
-	}
-	p.pullEvent(e)
-}
-
-// aux sends a result message ({"aux": {...}}).
-func (p *progressStream) aux(v any) {
-	p.send(jsonMessage{ProgressDetail: &progressDetail{}, Aux: v})
-}
-
-// fail ends the operation with err: an HTTP error if nothing was sent yet,
-// else an error message in the stream (the client prints it and exits 1).
-func (p *progressStream) fail(code int, err error) error {
-	if !p.started {
-		var hs interface{ HTTPStatus() int }
-		if errors.As(err, &hs) {
-			return err
-		}
-		return &apiError{code, err.Error()}
-	}
-	p.send(jsonMessage{ErrorDetail: &errorDetail{Message: err.Error()}, Error: err.Error()})
-	return nil
-}
-
-// end finishes a stream that succeeded (an empty one is a 200 too).
-func (p *progressStream) end() error {
-	if !p.started {
-		p.started = true
-		p.w.Header().Set("Content-Type", "application/json")
-		p.w.WriteHeader(http.StatusOK)
-		if p.held != nil {
-			json.NewEncoder(p.w).Encode(p.held)
-		}
-	}
-	return nil
-}
-
 // imagePrune is POST /images/prune?filters=: the images no container
 // uses, only the untagged ones unless dangling=false, as `docker image
 // prune [-a]`; {"ImagesDeleted": [...], "SpaceReclaimed": bytes}.
@@ -714,27 +462,4 @@ func (s *Server) imagesInUse() (map[string]bool, error) {
 		used[string(c.ImageID)] = true
 	}
 	return used, nil
-}
-
-// auth is POST /auth, `docker login`: the daemon checks the credentials
-// against the registry and stores nothing; the client keeps them and sends
-// them with each pull and push (X-Registry-Auth). Wrong ones are a 401.
-func (s *Server) auth(w http.ResponseWriter, r *http.Request) error {
-	var req struct {
-		Username, Password, ServerAddress string
-	}
-	if err := readJSON(r, &req); err != nil {
-		return err
-	}
-	server := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(req.ServerAddress, "https://"), "http://"), "/")
-	if server == "" || server == "index.docker.io/v1" {
-		server = reference.DefaultRegistry
-	}
-	if err := remote.Verify(r.Context(), server, req.Username, req.Password, remote.Options{Insecure: s.Insecure, UserAgent: "mydocker/" + Version}); err != nil {
-		if errors.Is(err, remote.ErrUnauthorized) {
-			return &apiError{http.StatusUnauthorized, err.Error()}
-		}
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]string{"Status": "Login Succeeded", "IdentityToken": ""})
 }
