@@ -111,20 +111,8 @@ func (b *eventBus) subscribe() (past []Message, next chan Message, cancel func()
 // goes). Without since, only new messages; an until in the past ends the
 // answer after the replay.
 func (s *Server) eventsHandler(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	since, err := eventTime(q.Get("since"))
+	since, until, f, err := eventsQuery(r)
 	if err != nil {
-		return err
-	}
-	until, err := eventTime(q.Get("until"))
-	if err != nil {
-		return err
-	}
-	f, err := parseFilters(q.Get("filters"))
-	if err != nil {
-		return err
-	}
-	if err := f.check("type", "event", "container", "image", "network", "volume", "label", "scope"); err != nil {
 		return err
 	}
 	past, next, cancel := s.events.subscribe()
@@ -175,6 +163,22 @@ func (s *Server) eventsHandler(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
+}
+
+// eventsQuery reads /events' parameters: since, until and filters.
+func eventsQuery(r *http.Request) (since, until time.Time, f filters, err error) {
+	q := r.URL.Query()
+	if since, err = eventTime(q.Get("since")); err != nil {
+		return
+	}
+	if until, err = eventTime(q.Get("until")); err != nil {
+		return
+	}
+	if f, err = parseFilters(q.Get("filters")); err != nil {
+		return
+	}
+	err = f.check("type", "event", "container", "image", "network", "volume", "label", "scope")
+	return
 }
 
 // eventTime reads since and until as the docker client sends them: Unix

@@ -234,42 +234,9 @@ func (s *Server) networkCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	o := network.CreateOptions{Name: req.Name, Driver: req.Driver}
-	switch {
-	case req.Name == "":
-		return badRequest("network create: a name is required")
-	case req.Internal, req.Ingress, req.EnableIPv6:
-		return badRequest("network create %s: internal, ingress and IPv6 networks are not supported by mydocker", req.Name)
-	case o.Driver == "" || o.Driver == "bridge" || o.Driver == "macvlan":
-	default:
-		return notFound("plugin %q not found: mydocker's network drivers are bridge and macvlan", o.Driver)
-	}
-	if req.IPAM != nil {
-		if req.IPAM.Driver != "" && req.IPAM.Driver != "default" {
-			return badRequest("IPAM driver %q: mydocker has the default one only", req.IPAM.Driver)
-		}
-		if len(req.IPAM.Config) > 1 {
-			return badRequest("network create %s: one IPAM config (one IPv4 subnet) at most", req.Name)
-		}
-		if len(req.IPAM.Config) == 1 {
-			c := req.IPAM.Config[0]
-			if c.IPRange != "" && c.IPRange != c.Subnet {
-				return badRequest("network create %s: IPRange is not supported by mydocker", req.Name)
-			}
-			o.Subnet, o.Gateway = c.Subnet, c.Gateway
-		}
-	}
-	for k, v := range req.Options {
-		switch k {
-		case "parent":
-			o.Parent = v
-		case "macvlan_mode":
-			if v != "bridge" {
-				return badRequest("macvlan_mode %q: mydocker's macvlan networks are in bridge mode", v)
-			}
-		default:
-			return badRequest("network option %q is not supported: the one option is parent=IF (macvlan)", k)
-		}
+	o, err := req.options()
+	if err != nil {
+		return err
 	}
 	if _, err := s.findNetwork(req.Name); err == nil {
 		return conflict("network with name %s already exists", req.Name)
@@ -290,6 +257,47 @@ func (s *Server) networkCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.event("network", "create", n.ID, map[string]string{"name": n.Name, "type": n.Driver})
 	return writeJSON(w, http.StatusCreated, map[string]string{"Id": n.ID, "Warning": ""})
+}
+
+// options is the request as `network create`'s options, refusing what
+// mydocker does not make: 404 for a driver it has not (Docker looks for a
+// plugin of that name), 400 for the rest.
+func (req *networkCreateRequest) options() (network.CreateOptions, error) {
+	o := network.CreateOptions{Name: req.Name, Driver: req.Driver}
+	switch {
+	case req.Name == "":
+		return o, badRequest("network create: a name is required")
+	case req.Internal, req.Ingress, req.EnableIPv6:
+		return o, badRequest("network create %s: internal, ingress and IPv6 networks are not supported by mydocker", req.Name)
+	case o.Driver != "" && o.Driver != "bridge" && o.Driver != "macvlan":
+		return o, notFound("plugin %q not found: mydocker's network drivers are bridge and macvlan", o.Driver)
+	}
+	if req.IPAM != nil {
+		if req.IPAM.Driver != "" && req.IPAM.Driver != "default" {
+			return o, badRequest("IPAM driver %q: mydocker has the default one only", req.IPAM.Driver)
+		}
+		if len(req.IPAM.Config) > 1 {
+			return o, badRequest("network create %s: one IPAM config (one IPv4 subnet) at most", req.Name)
+		}
+		if len(req.IPAM.Config) == 1 {
+			c := req.IPAM.Config[0]
+			if c.IPRange != "" && c.IPRange != c.Subnet {
+				return o, badRequest("network create %s: IPRange is not supported by mydocker", req.Name)
+			}
+			o.Subnet, o.Gateway = c.Subnet, c.Gateway
+		}
+	}
+	for k, v := range req.Options {
+		switch {
+		case k == "parent":
+			o.Parent = v
+		case k == "macvlan_mode" && v != "bridge":
+			return o, badRequest("macvlan_mode %q: mydocker's macvlan networks are in bridge mode", v)
+		case k != "macvlan_mode":
+			return o, badRequest("network option %q is not supported: the one option is parent=IF (macvlan)", k)
+		}
+	}
+	return o, nil
 }
 
 // networkRemove is DELETE /networks/{id}: 204; 403 for a predefined
