@@ -43,6 +43,10 @@ func TestRunThroughDaemon(t *testing.T) {
 			t.Errorf("%v\nwant exit %d and %q", r, tt.code, tt.want)
 		}
 	}
+	// -i: the client's stdin reaches the command, and its end ends it.
+	if r := d.DockerInput([]byte("one\ntwo\n"), "run", "--rm", "-i", "busybox", "wc", "-l"); r.Code != 0 || strings.TrimSpace(r.Stdout) != "2" {
+		t.Errorf("%v\nwant the two lines of stdin counted", r)
+	}
 	// A newer client negotiates down to the daemon's API version.
 	if r := d.DockerNewest("run", "--rm", "busybox", "echo", "negotiated"); r.Code != 0 || r.Stdout != "negotiated\n" {
 		t.Errorf("newest client: %v", r)
@@ -142,4 +146,33 @@ func TestContainerLifecycle(t *testing.T) {
 	if r := d.Docker("inspect", "web2"); r.Code != 1 || !strings.Contains(r.Stderr, "No such") {
 		t.Errorf("%v\nwant no such container", r)
 	}
+}
+
+// Docker behaviour: -p, --network-alias, -m and --cpus through the API's
+// HostConfig and NetworkingConfig, on a network namespace playing the
+// host: the published port answers from the host, and docker's ps, port
+// and inspect show it.
+func TestPublishThroughDaemon(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	h := e.NetHost("nameserver 127.0.0.1\n")
+	d := e.StartDaemon()
+	d.MustDocker("run", "-d", "--name", "web", "-p", "18080:80", "-m", "64m", "--cpus", "0.5", "busybox", "sh", "-c",
+		"mkdir /www && echo served > /www/index.html && exec httpd -f -p 80 -h /www")
+	var out string
+	eventually(t, "the published port answers", func() bool {
+		out, _ = h.Sh("wget -qO- http://" + harness.HostAddr + ":18080/")
+		return out == "served\n"
+	})
+	if got := d.MustDocker("port", "web"); !strings.Contains(got, "80/tcp -> 0.0.0.0:18080") {
+		t.Errorf("docker port web = %q", got)
+	}
+	if got := d.MustDocker("ps", "--format", "{{.Ports}}"); !strings.Contains(got, "0.0.0.0:18080->80/tcp") {
+		t.Errorf("ps's ports = %q", got)
+	}
+	got := d.MustDocker("inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.NetworkSettings.IPAddress}}", "web")
+	if f := strings.Fields(got); len(f) != 3 || f[0] != "67108864" || f[1] != "500000000" || !strings.HasPrefix(f[2], "172.") {
+		t.Errorf("inspect: %q, want the memory limit, the CPUs and an address on the bridge", got)
+	}
+	d.MustDocker("rm", "-f", "web")
 }

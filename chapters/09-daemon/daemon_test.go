@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/chapters/harness"
 )
@@ -227,4 +229,98 @@ func TestBadRequests(t *testing.T) {
 	if out := d.MustDocker("ps", "-aq"); out != "" {
 		t.Errorf("at the end, ps -aq = %q", out)
 	}
+}
+
+// Docker behaviour: `docker exec -it` under a real terminal: the process
+// gets a terminal of the container's own, the keys typed reach it, its
+// size follows the client's, and its exit code is docker's.
+func TestExecInteractiveTerminal(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	d := e.StartDaemon()
+	d.MustDocker("run", "-d", "--name", "box", "busybox", "sleep", "1000")
+	master, slave, err := harness.OpenPTY()
+	require.NoError(t, err)
+	defer master.Close()
+	require.NoError(t, unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 33, Col: 99}))
+	cmd := exec.Command(d.Client, "exec", "-it", "box", "sh")
+	cmd.Env = d.ClientEnv()
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	require.NoError(t, cmd.Start())
+	slave.Close()
+	harness.ReadUntil(master, "# ", 20*time.Second)
+	master.Write([]byte("tty; stty size; echo $((6*7)); exit 7\n"))
+	out := harness.ReadUntil(master, "42", 20*time.Second)
+	if !strings.Contains(out, "/dev/pts/") || !strings.Contains(out, "33 99") || !strings.Contains(out, "42") {
+		t.Errorf("exec -it: %q, want a /dev/pts/N, the size 33 99, and 42", out)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 7 {
+		t.Errorf("docker exec -it sh with exit 7: exit %d, want 7", code)
+	}
+	d.MustDocker("rm", "-f", "box")
+}
+
+// Docker behaviour: `docker run -it` under a real terminal: the keys typed
+// reach the shell through the monitor's terminal, its size is the
+// client's, ctrl-p ctrl-q detaches and leaves it running, `docker attach`
+// comes back to it, and the shell's exit code is docker's.
+func TestRunInteractiveTerminal(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	d := e.StartDaemon()
+	terminal := func(args ...string) (*os.File, *exec.Cmd) {
+		master, slave, err := harness.OpenPTY()
+		require.NoError(t, err)
+		require.NoError(t, unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 31, Col: 97}))
+		cmd := exec.Command(d.Client, args...)
+		cmd.Env = d.ClientEnv()
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+		require.NoError(t, cmd.Start())
+		slave.Close()
+		return master, cmd
+	}
+	wait := func(cmd *exec.Cmd) int {
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		return cmd.ProcessState.ExitCode()
+	}
+	master, cmd := terminal("run", "-it", "--name", "shell", "busybox", "sh")
+	defer master.Close()
+	harness.ReadUntil(master, "# ", 20*time.Second)
+	master.Write([]byte("tty; stty size; echo $((6*7))\n"))
+	if out := harness.ReadUntil(master, "42", 20*time.Second); !strings.Contains(out, "/dev/pts/") || !strings.Contains(out, "31 97") {
+		t.Errorf("run -it: %q, want a /dev/pts/N, the size 31 97, and 42", out)
+	}
+	master.Write([]byte{0x10, 0x11}) // ctrl-p ctrl-q
+	if code := wait(cmd); code != 0 {
+		t.Errorf("docker run -it, detached with ctrl-p ctrl-q: exit %d, want 0", code)
+	}
+	if got := d.MustDocker("inspect", "-f", "{{.State.Status}}", "shell"); got != "running\n" {
+		t.Errorf("after the detach keys, the container is %q, want running", got)
+	}
+	master2, cmd := terminal("attach", "shell")
+	defer master2.Close()
+	time.Sleep(300 * time.Millisecond)
+	master2.Write([]byte("echo back; exit 3\n"))
+	harness.ReadUntil(master2, "back", 20*time.Second)
+	if code := wait(cmd); code != 3 {
+		t.Errorf("docker attach, then exit 3: exit %d, want 3", code)
+	}
+	d.MustDocker("rm", "-f", "shell")
 }

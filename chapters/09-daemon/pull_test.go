@@ -11,8 +11,8 @@ import (
 	"github.com/mydocker/mydocker/mydocker/doctor"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/builtin"
-	"github.com/mydocker/mydocker/mydocker/image/layout"
 	"github.com/mydocker/mydocker/mydocker/image/imagetest"
+	"github.com/mydocker/mydocker/mydocker/image/layout"
 	"github.com/mydocker/mydocker/mydocker/image/remote/registrytest"
 )
 

@@ -1,129 +1,188 @@
 // POST /containers/{id}/attach: the connection is hijacked (hijack in
-// streams.go) and carries the container's output, as frames when it has
-// no terminal. `docker run` attaches before it starts the container, so
-// that it misses nothing the command writes.
+// streams.go) and joined to the container's monitor, which holds the
+// container's stdio and serves clients on its attach socket (package
+// attach, chapter 06): output comes as the monitor's frames, passed on as
+// Docker's (raw with a terminal), and the client's bytes go to the
+// container's stdin.
 //
-// Here the output comes from the container's json-file log, followed from
-// the moment of attach: the log file is opened (made, if the monitor has
-// not made it yet) before the answer goes, so a command that writes and
-// ends at once, and is removed (--rm), is read all the same. Input (-i)
-// and resizing need the monitor's attach socket; until then stdin is read
-// and dropped.
+// `docker run` attaches before it starts the container, so that it misses
+// nothing the command writes: there is no monitor yet. The daemon then
+// makes a socket pair, keeps one end for the client, and hands the other
+// to the monitor that start spawns (monitor.SpawnAttached), which has the
+// client from its first moment.
 
 package daemon
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
-	"path/filepath"
-	"time"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mydocker/mydocker/mydocker/attach"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/logs"
 )
+
+// pendingAttach holds, per container not started yet, the monitor's end
+// of the socket pair of a client attached before the start.
+type pendingAttach struct {
+	mu    sync.Mutex
+	byID  map[string]*os.File
+	owner map[string]net.Conn
+}
+
+var pending = &pendingAttach{byID: map[string]*os.File{}, owner: map[string]net.Conn{}}
+
+// take returns the monitor's end for container id, if a client waits.
+func (p *pendingAttach) take(id string) *os.File {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := p.byID[id]
+	delete(p.byID, id)
+	delete(p.owner, id)
+	return f
+}
+
+// connect joins the container's monitor: its socket if it runs, or a new
+// socket pair whose other end waits for the start.
+func (p *pendingAttach) connect(containers *engine.Store, c *engine.Container) (net.Conn, error) {
+	if c.MonitorAlive() {
+		conn, err := attach.Dial(containers.Dir(c.ID))
+		if !errors.Is(err, attach.ErrNoMonitor) {
+			return conn, err
+		}
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, os.NewSyscallError("socketpair", err)
+	}
+	mine, theirs := os.NewFile(uintptr(fds[0]), "attach"), os.NewFile(uintptr(fds[1]), "attach")
+	conn, err := net.FileConn(mine)
+	mine.Close()
+	if err != nil {
+		theirs.Close()
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.byID[c.ID]; ok {
+		conn.Close()
+		theirs.Close()
+		return nil, conflict("container %s: another client is attached, waiting for its start", c.Name)
+	}
+	p.byID[c.ID], p.owner[c.ID] = theirs, conn
+	return conn, nil
+}
+
+// drop forgets conn's waiting end, if the container never started.
+func (p *pendingAttach) drop(id string, conn net.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.owner[id] == conn {
+		p.byID[id].Close()
+		delete(p.byID, id)
+		delete(p.owner, id)
+	}
+}
 
 func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 	containers, c, err := s.lookup(r)
 	if err != nil {
 		return err
 	}
-	if c.LogPath == "" {
-		return badRequest("container %s has no log to attach to: it was run in the foreground", c.Name)
+	stdin, stdout, stderr := boolValue(r, "stdin"), boolValue(r, "stdout"), boolValue(r, "stderr")
+	var keys []byte
+	if c.Config.TTY {
+		spec := firstNonEmpty(r.URL.Query().Get("detachKeys"), attach.DefaultDetachKeys)
+		if keys, err = attach.ParseDetachKeys(spec); err != nil {
+			return badRequest("%v", err)
+		}
 	}
-	stdout, stderr := boolValue(r, "stdout"), boolValue(r, "stderr")
-	// Made as the monitor makes it (it appends): from here on every write
-	// of the container reaches this descriptor, whatever happens to the name.
-	log, err := os.OpenFile(c.LogPath, os.O_RDONLY|os.O_CREATE, 0o640)
+	mon, err := pending.connect(containers, c)
 	if err != nil {
 		return err
 	}
-	defer log.Close()
-	if !boolValue(r, "logs") {
-		log.Seek(0, io.SeekEnd)
-	}
-	since := time.Now()
-	in, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
-	if err != nil {
-		return os.NewSyscallError("inotify_init1", err)
-	}
-	defer unix.Close(in)
-	unix.InotifyAddWatch(in, filepath.Dir(c.LogPath), unix.IN_MODIFY|unix.IN_MOVED_TO|unix.IN_DELETE_SELF)
-
-	conn, _, err := hijack(w, r)
+	defer pending.drop(c.ID, mon)
+	defer mon.Close()
+	conn, brw, err := hijack(w, r)
 	if err != nil {
 		return nil // the client is gone
 	}
 	defer conn.Close()
-	// The client's side: its stdin, dropped. Its end (EOF) is no sign
-	// that the client left: docker closes its half of the connection
-	// when it has no more to send, and reads on. A client gone is seen
-	// at the next write.
-	go io.Copy(io.Discard, conn)
 	out := &frameWriter{w: conn, raw: c.Config.TTY}
-	done := func() bool {
-		now, err := containers.Load(c.ID)
-		if err != nil {
-			return true // removed (--rm)
-		}
-		return !now.MonitorAlive() && (now.State.FinishedAt.After(since) || c.MonitorAlive())
+	if boolValue(r, "logs") && c.LogPath != "" {
+		logs.Read(c.LogPath, logs.ReadOptions{Tail: -1}, func(e logs.Entry) error {
+			return out.write(streamOf(e.Stream), []byte(e.Log))
+		})
 	}
-	err = followLog(log, in, done, func(e logs.Entry) error {
-		switch {
-		case e.Stream == "stderr" && stderr:
-			return out.write(streamStderr, []byte(e.Log))
-		case e.Stream != "stderr" && stdout:
-			return out.write(streamStdout, []byte(e.Log))
+	go relayInput(brw.Reader, mon, stdin, keys)
+	buf := make([]byte, attach.MaxFrame)
+	for {
+		typ, p, err := attach.ReadFrame(mon, buf)
+		if err != nil || typ == attach.Exit {
+			break
 		}
-		return nil
-	})
+		if (typ == attach.Stdout && stdout) || (typ == attach.Stderr && stderr) {
+			if out.write(typ, p) != nil {
+				break // the client is gone
+			}
+		}
+	}
 	closeWrite(conn)
 	return nil
 }
 
-// followLog reads json-file entries from f as they are written, until done
-// says the writer has finished (then the rest is read), or emit fails.
-// inotify (in) wakes it when the log's directory changes.
-func followLog(f *os.File, in int, done func() bool, emit func(logs.Entry) error) error {
-	r := bufio.NewReaderSize(f, 64<<10)
-	var partial []byte
+func streamOf(name string) byte {
+	if name == "stderr" {
+		return streamStderr
+	}
+	return streamStdout
+}
+
+// relayInput sends what the client types to the monitor, as Stdin frames,
+// and its end as CloseStdin (which closes the container's stdin if it was
+// created with StdinOnce, as `docker run -i` creates it). With a terminal
+// the detach keys end the session; the container runs on. Without stdin,
+// what the client sends is dropped.
+func relayInput(client *bufio.Reader, mon net.Conn, stdin bool, keys []byte) {
+	if !stdin {
+		io.Copy(io.Discard, client)
+		return
+	}
+	var in io.Reader = client
+	if keys != nil {
+		in = attach.NewEscapeReader(client, keys)
+	}
+	buf := make([]byte, 32<<10)
 	for {
-		finished := done() // asked first: what is read next is all there is
-		for {
-			line, err := r.ReadBytes('\n')
-			partial = append(partial, line...)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			var e logs.Entry
-			if json.Unmarshal(partial, &e) == nil {
-				if err := emit(e); err != nil {
-					return err
-				}
-			}
-			partial = partial[:0]
+		n, err := in.Read(buf)
+		if n > 0 && attach.WriteFrame(mon, attach.Stdin, buf[:n]) != nil {
+			return
 		}
-		if finished {
-			return nil
+		if errors.Is(err, attach.ErrDetached) {
+			mon.Close() // ends the output's loop: the client detached
+			return
 		}
-		fds := []unix.PollFd{{Fd: int32(in), Events: unix.POLLIN}}
-		unix.Poll(fds, 50)
-		var buf [4096]byte
-		unix.Read(in, buf[:])
+		if err != nil {
+			attach.WriteFrame(mon, attach.CloseStdin, nil)
+			return
+		}
 	}
 }
 
-// resizeConsole sets the size of a container's terminal. The terminal is
-// its monitor's; without the monitor's attach socket there is no way to
-// reach it, and the size stays as it was.
-func resizeConsole(dataRoot string, c *engine.Container, rows, cols uint16) error {
-	return nil
+// resizeConsole sets the size of a container's terminal, through its
+// monitor's attach socket.
+func resizeConsole(containers *engine.Store, c *engine.Container, rows, cols uint16) error {
+	conn, err := attach.Dial(containers.Dir(c.ID))
+	if err != nil {
+		return conflict("Container %s is not running", c.ID)
+	}
+	defer conn.Close()
+	return attach.WriteFrame(conn, attach.Resize, attach.ResizePayload(rows, cols))
 }

@@ -80,7 +80,7 @@ func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
 	if err := engine.Check(c.State.Status, engine.ActStart, r.PathValue("id")); err != nil && !errors.Is(err, engine.ErrNotModified) {
 		return err
 	}
-	if _, err := monitor.Spawn(s.DataRoot, c.ID); err != nil {
+	if _, err := spawn(s.DataRoot, c.ID); err != nil {
 		// Two starts at once: the monitor of the first claimed the
 		// container (it is starting it, or runs it), and the second
 		// monitor said so (monitor.open) and went.
@@ -91,6 +91,16 @@ func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
 		return startError(err)
 	}
 	return noContent(w)
+}
+
+// spawn starts the container's monitor, with the client that attached
+// before the start (docker run's) as its first client.
+func spawn(dataRoot, id string) (int, error) {
+	if f := pending.take(id); f != nil {
+		defer f.Close()
+		return monitor.SpawnAttached(dataRoot, id, f)
+	}
+	return monitor.Spawn(dataRoot, id)
 }
 
 // startError words a failed start so that the docker client derives the
@@ -161,7 +171,7 @@ func (s *Server) restartContainer(w http.ResponseWriter, r *http.Request) error 
 	if err := engine.Stop(containers, c.ID, timeout); err != nil {
 		return err
 	}
-	if _, err := monitor.Spawn(s.DataRoot, c.ID); err != nil {
+	if _, err := spawn(s.DataRoot, c.ID); err != nil {
 		return startError(err)
 	}
 	return noContent(w)
@@ -293,14 +303,14 @@ func (s *Server) resizeContainer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, c, err := s.lookup(r)
+	containers, c, err := s.lookup(r)
 	if err != nil {
 		return err
 	}
 	if !c.State.Running || !c.MonitorAlive() {
 		return conflict("Container %s is not running", c.ID)
 	}
-	if err := resizeConsole(s.DataRoot, c, h, w2); err != nil {
+	if err := resizeConsole(containers, c, h, w2); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusOK)

@@ -182,7 +182,7 @@ func runOptions(b *createBody, name string) (engine.RunOptions, error) {
 	hc := &b.HostConfig
 	o := engine.RunOptions{
 		Name: name, Image: b.Image, Args: b.Cmd, Hostname: b.Hostname, Env: b.Env,
-		Cwd: b.WorkingDir, User: b.User, TTY: b.Tty, Interactive: b.OpenStdin,
+		Cwd: b.WorkingDir, User: b.User, TTY: b.Tty, Interactive: b.OpenStdin, StdinOnce: b.StdinOnce,
 		Remove: hc.AutoRemove, CapAdd: hc.CapAdd, CapDrop: hc.CapDrop,
 		Detach: true, ReadOnly: hc.ReadonlyRootfs, VolumesFrom: hc.VolumesFrom,
 		PublishAll: hc.PublishAllPorts, Entrypoint: b.Entrypoint, StopSignal: b.StopSignal,

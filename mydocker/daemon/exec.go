@@ -164,9 +164,15 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, startErr := engine.Exec(containers, e.Container, o)
 	pipes.closeChild()
+	if startErr == nil {
+		e.begin(p) // before the client hears 101: it resizes right after
+	}
 	conn, _, err := hijack(w, r)
 	if err != nil {
 		pipes.closeAll()
+		if startErr == nil {
+			go e.wait(nil)
+		}
 		return nil
 	}
 	defer conn.Close()
@@ -179,7 +185,6 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 		closeWrite(conn)
 		return nil
 	}
-	e.begin(p)
 	var copiers sync.WaitGroup
 	copy := func(dst io.Writer, src io.Reader) {
 		copiers.Add(1)
