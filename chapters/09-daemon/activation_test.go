@@ -21,6 +21,9 @@ import (
 
 func TestSocketActivation(t *testing.T) {
 	e := harness.New(t)
+	if os.Getenv(harness.InVMEnv) == "1" {
+		t.Skip("the cgroup v2 VM has no docker client and no systemd: this ran natively in the same make test")
+	}
 	activate := testenv.Program(t, "systemd-socket-activate", "systemd")
 	client := testenv.Program(t, "docker", "docker.io")
 	dir, err := os.MkdirTemp("", "mydocker-activate-")
