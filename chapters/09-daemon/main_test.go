@@ -1,8 +1,8 @@
 // Chapter 09's tests: mydocker's daemon driven by the real clients
-// (Debian's docker 20.10, the newest docker on the machine). Each test
-// starts a daemon of its own (harness.Env.StartDaemon) on a data root of
-// its own; the harness checks after each that no container, mount,
-// cgroup or monitor is left.
+// (Debian's docker 20.10, the newest docker on the machine, docker-compose
+// and the Docker SDK for Python). Each test starts a daemon of its own
+// (harness.Env.StartDaemon) on a data root of its own; the harness checks
+// after each that no container, mount, cgroup or monitor is left.
 package chapter09
 
 import (

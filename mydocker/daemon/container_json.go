@@ -166,7 +166,10 @@ func listFilter(raw string) (func(*engine.Container, map[string]string) bool, er
 	}
 	return func(c *engine.Container, labels map[string]string) bool {
 		for k, vs := range want {
-			ok := false
+			// Every label given must be there (docker-compose asks for
+			// project=, service= and oneoff= at once); other keys' values
+			// are alternatives.
+			ok := k == "label"
 			for _, v := range vs {
 				switch k {
 				case "status":
@@ -178,7 +181,7 @@ func listFilter(raw string) (func(*engine.Container, map[string]string) bool, er
 				case "label":
 					key, val, hasVal := strings.Cut(v, "=")
 					got, has := labels[key]
-					ok = ok || (has && (!hasVal || got == val))
+					ok = ok && has && (!hasVal || got == val)
 				}
 			}
 			if !ok {

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -372,6 +373,9 @@ func mounts(b *createBody) ([]volume.Mount, error) {
 	for target := range b.Volumes {
 		if !filepath.IsAbs(target) {
 			return nil, badRequest("invalid volume: %q is not an absolute path", target)
+		}
+		if slices.ContainsFunc(out, func(m volume.Mount) bool { return filepath.Clean(m.Target) == filepath.Clean(target) }) {
+			continue // a bind or mount there already serves it, as in Docker (compose sends both)
 		}
 		out = append(out, volume.Mount{Type: volume.TypeVolume, Target: target})
 	}
