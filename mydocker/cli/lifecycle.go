@@ -22,13 +22,29 @@ import (
 	"github.com/mydocker/mydocker/mydocker/monitor"
 )
 
-// runDetached is `run -d`: record, start under a monitor, print the ID.
+// runDetached is `run -d`. Three processes' work overlaps: the monitor's
+// Go runtime comes up while the record is written; the monitor makes the
+// cgroup and starts init while the root is prepared; the ID is printed
+// once the monitor says the command runs and the record says so.
 func runDetached(g *Globals, o engine.RunOptions) error {
-	c, err := engine.Create(g.DataRoot, o)
+	o.ID = engine.NewID()
+	m, err := monitor.Begin(g.DataRoot, o.ID)
 	if err != nil {
 		return err
 	}
-	if _, err := monitor.Spawn(g.DataRoot, c.ID); err != nil {
+	o.Monitor = m.Pid
+	c, err := engine.Record(g.DataRoot, o)
+	if err != nil {
+		m.Cancel()
+		return err
+	}
+	m.Recorded()
+	if err := engine.Prepare(g.DataRoot, c); err != nil {
+		m.Cancel() // it releases what it made before it exits
+		engine.UndoCreate(g.DataRoot, c)
+		return err
+	}
+	if _, err := m.Go(); err != nil {
 		return err
 	}
 	fmt.Fprintln(g.Stdout, c.ID)
