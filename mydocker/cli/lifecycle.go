@@ -23,17 +23,22 @@ import (
 )
 
 // runDetached is `run -d`. Three processes' work overlaps: the monitor's
-// Go runtime comes up while the record is written; the monitor makes the
+// Go runtime comes up while the image is found (ensureImage: pulled if it
+// must be) and the record written; the monitor makes the
 // cgroup and starts init while the root is prepared; the ID is printed
 // once the monitor says the command runs and the record says so.
-func runDetached(g *Globals, o engine.RunOptions) error {
+func runDetached(g *Globals, o engine.RunOptions, ensureImage func() error) error {
 	o.ID = engine.NewID()
 	m, err := monitor.Begin(g.DataRoot, o.ID)
 	if err != nil {
 		return err
 	}
 	o.Monitor = m.Pid
-	c, err := engine.Record(g.DataRoot, o)
+	err = ensureImage()
+	var c *engine.Container
+	if err == nil {
+		c, err = engine.Record(g.DataRoot, o)
+	}
 	if err != nil {
 		m.Cancel()
 		return err

@@ -29,6 +29,7 @@ type monitor struct {
 	id     string
 	log    *logs.Writer
 	status *os.File // the pipe to the caller, until the first report
+	start  uint64   // when this process started (engine.ProcessStartTime)
 	goPipe *os.File // run -d's pipe to the monitor, until its Go
 }
 
@@ -44,13 +45,18 @@ func Main(args []string) int {
 		return 2
 	}
 	m := &monitor{id: args[1], status: os.NewFile(statusFD, "status")}
+	// What does not depend on the record is done while it is written.
+	err := m.openStore(args[0])
 	if handed {
 		m.goPipe = os.NewFile(goFD, "go")
 		if m.await(wordRecorded) != nil {
 			return 0 // the caller gave up before the record existed: nothing made
 		}
 	}
-	if err := m.open(args[0], handed); err != nil {
+	if err == nil {
+		err = m.claim(handed)
+	}
+	if err != nil {
 		m.tell(report{Error: err.Error(), Code: runtime.ExitCode(err, runtime.ExitEngine)})
 		return 1
 	}
@@ -86,28 +92,31 @@ func (m *monitor) awaitGo(*runtime.Process) error {
 	return err
 }
 
-// open claims the container: the record names this process as its
-// monitor, so that everyone else knows it is alive and who writes its end.
-// A monitor run -d handed the container to finds itself named already.
-func (m *monitor) open(dataRoot string, handed bool) error {
-	store, err := engine.OpenStore(dataRoot)
-	if err != nil {
-		return err
+// openStore opens the data root's container store, and reads when this
+// monitor started, which the record holds to tell it from a later process
+// given the same PID.
+func (m *monitor) openStore(dataRoot string) (err error) {
+	m.store, err = engine.OpenStore(dataRoot)
+	if err == nil {
+		m.start, err = engine.ProcessStartTime(os.Getpid())
 	}
-	m.store = store
-	me := os.Getpid()
-	start, err := engine.ProcessStartTime(me)
-	if err != nil {
-		return err
-	}
+	return err
+}
+
+// claim makes the container this monitor's: the record names this process
+// as its monitor, so that everyone else knows it is alive and who writes
+// its end. A monitor run -d handed the container to finds itself named
+// already. Then it opens the log.
+func (m *monitor) claim(handed bool) (err error) {
+	me, start := os.Getpid(), m.start
 	var c *engine.Container
 	if handed {
-		c, err = store.Load(m.id)
+		c, err = m.store.Load(m.id)
 		if err == nil && (c.State.Monitor != me || c.State.MonitorStart != start) {
 			err = fmt.Errorf("container %s names another monitor (pid %d)", engine.ShortID(c.ID), c.State.Monitor)
 		}
 	} else {
-		c, err = store.Update(m.id, func(c *engine.Container) error {
+		c, err = m.store.Update(m.id, func(c *engine.Container) error {
 			if c.MonitorAlive() {
 				return fmt.Errorf("container %s has a monitor already (pid %d)", engine.ShortID(c.ID), c.State.Monitor)
 			}
