@@ -96,7 +96,7 @@ func waitMonitor(c *Container, timeout time.Duration) error {
 // restart policy suspended until the next start. It returns once the end
 // is recorded. A container that is not running is left as it is.
 func Stop(s *Store, ref string, timeout time.Duration) error {
-	c, err := s.Get(ref)
+	id, err := s.Find(ref)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func Stop(s *Store, ref string, timeout time.Duration) error {
 	// while the record is saved, and the monitor, which takes the lock to
 	// record the end, reads the mark before it decides on a restart.
 	fd := -1
-	c, err = s.Update(c.ID, func(c *Container) error {
+	c, err := s.Update(id, func(c *Container) error {
 		if err := Check(c.State.Status, ActStop, c.Name); err != nil {
 			return err
 		}

@@ -252,17 +252,28 @@ func (c *Container) MonitorAlive() bool {
 // name is the second field of its record (recordName); the one record found
 // is then read whole.
 func (s *Store) Get(ref string) (*Container, error) {
-	ids, err := s.ids()
+	id, err := s.Find(ref)
 	if err != nil {
 		return nil, err
 	}
+	return s.Load(id)
+}
+
+// Find returns the full ID of the container ref names (a name, a full ID
+// or a unique ID prefix), for a caller that reads the record itself, under
+// the container's lock (Update).
+func (s *Store) Find(ref string) (string, error) {
+	ids, err := s.ids()
+	if err != nil {
+		return "", err
+	}
 	if slices.Contains(ids, ref) {
-		return s.Load(ref)
+		return ref, nil
 	}
 	var match []string
 	for _, id := range ids {
 		if name, err := s.recordName(id); err == nil && name == ref {
-			return s.Load(id)
+			return id, nil
 		}
 		if strings.HasPrefix(id, ref) {
 			match = append(match, id)
@@ -270,11 +281,11 @@ func (s *Store) Get(ref string) (*Container, error) {
 	}
 	switch {
 	case len(match) == 1:
-		return s.Load(match[0])
+		return match[0], nil
 	case len(match) > 1:
-		return nil, fmt.Errorf("container ID prefix %q is ambiguous: give more of the ID", ref)
+		return "", fmt.Errorf("container ID prefix %q is ambiguous: give more of the ID", ref)
 	}
-	return nil, fmt.Errorf("%w: %s", ErrNotFound, ref)
+	return "", fmt.Errorf("%w: %s", ErrNotFound, ref)
 }
 
 // ids lists the IDs of the store's containers: its directories, less those
