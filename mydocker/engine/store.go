@@ -272,7 +272,11 @@ func (s *Store) Find(ref string) (string, error) {
 	}
 	var match []string
 	for _, id := range ids {
-		if name, err := s.recordName(id); err == nil && name == ref {
+		name, err := s.recordName(id)
+		if err != nil {
+			continue // being removed right now, or not a record
+		}
+		if name == ref {
 			return id, nil
 		}
 		if strings.HasPrefix(id, ref) {
