@@ -31,6 +31,7 @@ type monitor struct {
 	status *os.File // the pipe to the caller, until the first report
 	start  uint64   // when this process started (engine.ProcessStartTime)
 	goPipe *os.File // run -d's pipe to the monitor, until its Go
+	hub    *hub     // attach's server (attach_linux.go)
 }
 
 // Main is the monitor process's main: args are the data root and the ID,
@@ -40,8 +41,9 @@ func Main(args []string) int {
 	if handed {
 		args = args[1:]
 	}
-	if len(args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: mydocker monitor DATA-ROOT ID (started by mydocker run -d)")
+	// run -d (handed) is never attached: goFD is attachFD's number.
+	if len(args) != 2 && (len(args) != 3 || args[2] != attachedArg || handed) {
+		fmt.Fprintln(os.Stderr, "usage: mydocker monitor [--handed] DATA-ROOT ID [attached] (started by mydocker run -d or start)")
 		return 2
 	}
 	m := &monitor{id: args[1], status: os.NewFile(statusFD, "status")}
@@ -61,6 +63,11 @@ func Main(args []string) int {
 		return 1
 	}
 	defer m.log.Close()
+	if err := m.serveAttach(len(args) == 3); err != nil {
+		m.failed(err)
+		m.end()
+		return 1
+	}
 	m.run()
 	return 0
 }
@@ -159,11 +166,16 @@ func (m *monitor) run() {
 				c.State.Set(engine.Restarting)
 				c.RestartCount++
 			} else {
+				// The socket goes before the record says no monitor.
+				m.hub.stopListening()
 				c.State.Monitor, c.State.MonitorStart = 0, 0
 			}
 			return nil
 		})
+		// Attached clients learn the end once the record says it.
+		m.hub.endRun(end.code)
 		if err != nil || !restart {
+			m.hub.close()
 			m.removeIfAuto(c, err)
 			return
 		}
@@ -226,6 +238,14 @@ func (m *monitor) once() (exit, error) {
 			return exit{}, m.failed(err)
 		}
 	}
+	// -i: a stdin pipe, whose write end the monitor keeps for attach.
+	stdin, stdinW, err := stdinPipe(c)
+	if err != nil {
+		closeAll(append(files, pipes[0][0], pipes[0][1], pipes[1][0], pipes[1][1]))
+		net.Detach()
+		group.Destroy()
+		return exit{}, m.failed(err)
+	}
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
 		Cloneflags: engine.CloneFlags(net),
 		CreateRuntime: []func(*runtime.Process) error{
@@ -235,6 +255,7 @@ func (m *monitor) once() (exit, error) {
 		},
 		JoinNetPid:  net.JoinedPid(),
 		CgroupFiles: files,
+		Stdin:       stdin,
 		Stdout:      pipes[0][1],
 		Stderr:      pipes[1][1],
 	})
@@ -243,13 +264,20 @@ func (m *monitor) once() (exit, error) {
 	for _, f := range append(files, pipes[0][1], pipes[1][1]) {
 		f.Close()
 	}
+	if stdin != nil {
+		stdin.Close() // init's now
+	}
 	if err != nil {
 		pipes[0][0].Close()
 		pipes[1][0].Close()
+		if stdinW != nil {
+			stdinW.Close()
+		}
 		net.Detach()
 		group.Destroy()
 		return exit{}, m.failed(err)
 	}
+	m.hub.startRun(stdinW, p.Console)
 	started := time.Now()
 	pidStart, _ := engine.ProcessStartTime(p.Pid)
 	m.store.Update(m.id, func(c *engine.Container) error {
@@ -266,7 +294,8 @@ func (m *monitor) once() (exit, error) {
 		go func() {
 			defer copiers.Done()
 			s := m.log.Stream(name)
-			io.Copy(s, r)
+			// Each piece goes to the log and to every attached client.
+			io.Copy(io.MultiWriter(s, m.hub.stream(streamType(name))), r)
 			s.Close()
 			r.Close()
 		}()
@@ -349,6 +378,9 @@ func (m *monitor) sleep(d time.Duration) bool {
 // a start that failed or a restart that stop called off, and removes it
 // if --rm.
 func (m *monitor) end() {
+	if m.hub != nil {
+		m.hub.close() // the socket goes before the record says no monitor
+	}
 	c, err := m.store.Update(m.id, func(c *engine.Container) error {
 		if c.State.Status == engine.Restarting {
 			c.State.Set(engine.Exited)

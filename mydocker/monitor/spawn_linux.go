@@ -53,7 +53,8 @@ type report struct {
 }
 
 // statusFD is where the monitor finds the pipe to the caller; goFD, for
-// run -d, the pipe from it.
+// run -d, the pipe from it (run -d is never attached: attachFD, the same
+// number, is start's).
 const (
 	statusFD = 3
 	goFD     = 4
@@ -82,8 +83,14 @@ type Monitor struct {
 // the command runs. If it did not start, the error carries Docker's exit
 // code (125, 126, 127), and the record says why. The monitor claims the
 // container (the record names it) before it starts anything: `start`.
-func Spawn(dataRoot, id string) (int, error) {
-	m, err := start(dataRoot, id, false)
+func Spawn(dataRoot, id string) (int, error) { return SpawnAttached(dataRoot, id, nil) }
+
+// SpawnAttached is Spawn with the caller attached from the start (`start
+// -a`, a foreground `run --restart`): conn is the monitor's end of a
+// socket pair whose other end the caller reads with attach.Session, so
+// that no output comes before the caller is there to see it.
+func SpawnAttached(dataRoot, id string, conn *os.File) (int, error) {
+	m, err := start(dataRoot, id, false, conn)
 	if err != nil {
 		return 0, err
 	}
@@ -97,7 +104,7 @@ func Spawn(dataRoot, id string) (int, error) {
 // ends first (an error, or kill -9), the pipe's end tells it to exit, and
 // nothing was made.
 func Begin(dataRoot, id string) (*Monitor, error) {
-	return start(dataRoot, id, true)
+	return start(dataRoot, id, true, nil)
 }
 
 // Recorded tells the monitor the record exists: it makes the cgroup and
@@ -125,7 +132,7 @@ func (m *Monitor) Cancel() {
 	m.cmd.Wait()
 }
 
-func start(dataRoot, id string, handed bool) (*Monitor, error) {
+func start(dataRoot, id string, handed bool, attached *os.File) (*Monitor, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -135,14 +142,18 @@ func start(dataRoot, id string, handed bool) (*Monitor, error) {
 	cmd.ExtraFiles = []*os.File{w}
 	m := &Monitor{id: id, cmd: cmd, status: r}
 	var goRead *os.File
-	if handed {
+	switch {
+	case handed:
 		if goRead, m.goPipe, err = os.Pipe(); err != nil {
 			r.Close()
 			w.Close()
 			return nil, err
 		}
 		cmd.Args = []string{"mydocker", "monitor", handedFlag, dataRoot, id}
-		cmd.ExtraFiles = append(cmd.ExtraFiles, goRead)
+		cmd.ExtraFiles = append(cmd.ExtraFiles, goRead) // goFD
+	case attached != nil:
+		cmd.Args = append(cmd.Args, attachedArg)
+		cmd.ExtraFiles = append(cmd.ExtraFiles, attached) // attachFD
 	}
 	// updatemaxprocs=0 and containermaxprocs=0: Go's runtime would read
 	// the caller's cgroup CPU files at start-up and again later, for a
