@@ -55,15 +55,16 @@ func Main(args []string) int {
 			return 0 // the caller gave up before the record existed: nothing made
 		}
 	}
+	var c *engine.Container
 	if err == nil {
-		err = m.claim(handed)
+		c, err = m.claim(handed)
 	}
 	if err != nil {
 		m.tell(report{Error: err.Error(), Code: runtime.ExitCode(err, runtime.ExitEngine)})
 		return 1
 	}
 	defer m.log.Close()
-	if err := m.serveAttach(len(args) == 3); err != nil {
+	if err := m.serveAttach(c, len(args) == 3); err != nil {
 		m.failed(err)
 		m.end()
 		return 1
@@ -113,10 +114,9 @@ func (m *monitor) openStore(dataRoot string) (err error) {
 // claim makes the container this monitor's: the record names this process
 // as its monitor, so that everyone else knows it is alive and who writes
 // its end. A monitor run -d handed the container to finds itself named
-// already. Then it opens the log.
-func (m *monitor) claim(handed bool) (err error) {
+// already. Then it opens the log. It returns the record as it read it.
+func (m *monitor) claim(handed bool) (c *engine.Container, err error) {
 	me, start := os.Getpid(), m.start
-	var c *engine.Container
 	if handed {
 		c, err = m.store.Load(m.id)
 		if err == nil && (c.State.Monitor != me || c.State.MonitorStart != start) {
@@ -136,14 +136,14 @@ func (m *monitor) claim(handed bool) (err error) {
 		})
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts, err := c.HostConfig.LogConfig.Options()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m.log, err = logs.Create(c.LogPath, opts)
-	return err
+	return c, err
 }
 
 // run starts the command, and again while the restart policy says so.
