@@ -185,11 +185,15 @@ func start(dataRoot, id string, handed bool, attached *os.File) (*Monitor, error
 	return m, nil
 }
 
-// report reads the monitor's one report. The monitor is not our child for
-// long: once we exit, it is reparented (to init, or the nearest
-// subreaper), which reaps it.
+// report reads the monitor's one report.
 func (m *Monitor) report() (int, error) {
-	defer m.cmd.Process.Release()
+	// The monitor is our child until we exit; then it is reparented (to
+	// init, or the nearest subreaper), which reaps it. A caller that
+	// lives on (the daemon, chapter 09) must reap it itself, or each
+	// monitor that ends would stay a zombie: a goroutine waits for it.
+	// The monitor does not die with us (no Pdeathsig): containers
+	// outlive a kill -9 of the daemon.
+	go m.cmd.Wait()
 	defer m.status.Close()
 	data, err := io.ReadAll(io.LimitReader(m.status, 64<<10))
 	if err != nil {
