@@ -398,7 +398,8 @@ if [ "$only" = all ] || [ "$only" = 09 ]; then
 		$d create --network none busybox true >/dev/null
 	done
 	say "chapter 09: docker ps -a with 100 containers — mydocker's daemon vs Docker (goal ≤ 0.5x)"
-	hf -w 3 -r $((runs * 6)) -n "docker ps -a (mydocker daemon)" "$m ps -a" -n "docker ps -a (dockerd)" "$d ps -a"
+	hf -w 3 -r $((runs * 6)) -n "docker ps -a (mydocker daemon)" "$m ps -a" -n "docker ps -a (dockerd)" "$d ps -a" \
+		-n "docker version (mydocker daemon): the client's own floor" "$m version"
 	$m rm $($m ps -aq) >/dev/null
 	$d rm $($d ps -aq) >/dev/null
 	say "chapter 09: each daemon's memory, idle (PSS, kB)"
