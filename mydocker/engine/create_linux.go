@@ -9,6 +9,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -42,6 +43,12 @@ func Create(dataRoot string, opts RunOptions) (c *Container, err error) {
 	if err := prepareRoot(containers, c, unattached{}); err != nil {
 		return nil, err
 	}
+	// Create's fsyncs ran meanwhile: the record is on disk before it is
+	// saved again.
+	if err := <-c.durable; err != nil {
+		return nil, fmt.Errorf("record container: %w", err)
+	}
+	c.durable = nil
 	return c, containers.Save(c)
 }
 
