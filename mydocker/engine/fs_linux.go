@@ -118,7 +118,7 @@ func LooksLikePath(name string) bool {
 
 // prepareFS makes the container's own directory and the Spec init builds
 // its root from.
-func prepareFS(dir string, img *Image, hostname string, group *cgroups.Group, net netFiles) (*rootfs.Spec, error) {
+func prepareFS(dir string, img *Image, hostname string, group *cgroups.Group, net netFiles, autoRemove bool) (*rootfs.Spec, error) {
 	initDir := filepath.Join(dir, "init")
 	spec := &rootfs.Spec{
 		Root: filepath.Join(dir, "rootfs"),
@@ -127,6 +127,9 @@ func prepareFS(dir string, img *Image, hostname string, group *cgroups.Group, ne
 			LowerBase: img.LowerBase,
 			Upper:     filepath.Join(dir, "upper"),
 			Work:      filepath.Join(dir, "work"),
+			// --rm: the writable layer goes with the container, so its
+			// end need not wait for the disk (see rootfs.Overlay).
+			Volatile: autoRemove,
 		},
 	}
 	for _, d := range []string{spec.Root, spec.Overlay.Upper, spec.Overlay.Work, initDir} {

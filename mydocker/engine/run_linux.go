@@ -222,7 +222,7 @@ func commandFiles(c *Container) func() ([]*os.File, error) {
 // init builds its root from (chapter 03); the "host" image has none.
 func prepareRoot(containers *Store, c *Container, net netFiles) error {
 	if c.image != nil {
-		spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup, net)
+		spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup, net, c.HostConfig.AutoRemove)
 		if err != nil {
 			return err
 		}

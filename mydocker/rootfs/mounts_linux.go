@@ -75,6 +75,17 @@ func mountOverlay(root string, o *Overlay) error {
 	// nodev: a device node in an image (a /dev/sda, a /dev/kmsg) opens
 	// nothing. The container's /dev is a tmpfs of its own, with the
 	// harmless nodes only.
+	if o.Volatile {
+		// Linux 5.10's: no syncfs of the upper filesystem at the last
+		// unmount. An older kernel refuses the option: mount without it.
+		trace.Step("mount(\"overlay\", %q, \"overlay\", MS_NODEV, %q)", root, data+",volatile")
+		if err := unix.Mount("overlay", root, "overlay", unix.MS_NODEV, data+",volatile"); err != unix.EINVAL {
+			if err != nil {
+				return &os.PathError{Op: "mount overlay", Path: root, Err: explainOverlay(err, o)}
+			}
+			return nil
+		}
+	}
 	trace.Step("mount(\"overlay\", %q, \"overlay\", MS_NODEV, %q)", root, data)
 	if err := unix.Mount("overlay", root, "overlay", unix.MS_NODEV, data); err != nil {
 		return &os.PathError{Op: "mount overlay", Path: root, Err: explainOverlay(err, o)}
