@@ -127,9 +127,7 @@ func prepareFS(dir string, img *Image, hostname string, group *cgroups.Group, ne
 			LowerBase: img.LowerBase,
 			Upper:     filepath.Join(dir, "upper"),
 			Work:      filepath.Join(dir, "work"),
-			// --rm: the writable layer goes with the container, so its
-			// end need not wait for the disk (see rootfs.Overlay).
-			Volatile: autoRemove,
+			Volatile:  autoRemove, // --rm: its end need not wait for the disk
 		},
 	}
 	for _, d := range []string{spec.Root, spec.Overlay.Upper, spec.Overlay.Work, initDir} {

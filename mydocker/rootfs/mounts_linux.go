@@ -63,6 +63,9 @@ func mountOverlay(root string, o *Overlay) error {
 	}
 	data := "lowerdir=" + strings.Join(o.Lower, ":") + ",upperdir=" + o.Upper + ",workdir=" + o.Work +
 		",index=off,redirect_dir=off,metacopy=off"
+	if o.Volatile {
+		data += ",volatile" // --rm: no syncfs of the upper filesystem when the overlay goes
+	}
 	if len(data) >= os.Getpagesize() {
 		return fmt.Errorf("mount overlay: %d layers make an option string of %d bytes, more than the kernel's %d", len(o.Lower), len(data), os.Getpagesize())
 	}
@@ -75,19 +78,12 @@ func mountOverlay(root string, o *Overlay) error {
 	// nodev: a device node in an image (a /dev/sda, a /dev/kmsg) opens
 	// nothing. The container's /dev is a tmpfs of its own, with the
 	// harmless nodes only.
-	if o.Volatile {
-		// Linux 5.10's: no syncfs of the upper filesystem at the last
-		// unmount. An older kernel refuses the option: mount without it.
-		trace.Step("mount(\"overlay\", %q, \"overlay\", MS_NODEV, %q)", root, data+",volatile")
-		if err := unix.Mount("overlay", root, "overlay", unix.MS_NODEV, data+",volatile"); err != unix.EINVAL {
-			if err != nil {
-				return &os.PathError{Op: "mount overlay", Path: root, Err: explainOverlay(err, o)}
-			}
-			return nil
-		}
-	}
 	trace.Step("mount(\"overlay\", %q, \"overlay\", MS_NODEV, %q)", root, data)
-	if err := unix.Mount("overlay", root, "overlay", unix.MS_NODEV, data); err != nil {
+	err := unix.Mount("overlay", root, "overlay", unix.MS_NODEV, data)
+	if err == unix.EINVAL && o.Volatile { // a kernel before 5.10: without it
+		err = unix.Mount("overlay", root, "overlay", unix.MS_NODEV, strings.TrimSuffix(data, ",volatile"))
+	}
+	if err != nil {
 		return &os.PathError{Op: "mount overlay", Path: root, Err: explainOverlay(err, o)}
 	}
 	return nil
