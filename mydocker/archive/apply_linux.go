@@ -68,14 +68,13 @@ func apply(dir string, r io.Reader, opts Options) (int64, error) {
 	limits := opts.Limits.withDefaults()
 	cr := &countReader{Reader: iocount.Reader{R: r}, max: limits.Size}
 	a := &applier{
-		root:      rt,
-		mode:      opts.Whiteouts,
-		written:   make(map[string]struct{}),
-		dirIdx:    make(map[string]int),
-		buf:       make([]byte, 256<<10),
-		umask:     umask(),
-		budget:    budget{limits: limits},
-		writeback: opts.Writeback,
+		root:    rt,
+		mode:    opts.Whiteouts,
+		written: make(map[string]struct{}),
+		dirIdx:  make(map[string]int),
+		buf:     make([]byte, 256<<10),
+		umask:   umask(),
+		budget:  budget{limits: limits},
 	}
 	n, err := a.applyAll(cr)
 	var le *LimitError
@@ -127,12 +126,11 @@ func (a *applier) applyAll(cr *countReader) (int64, error) {
 }
 
 type applier struct {
-	root      *root
-	mode      WhiteoutMode
-	buf       []byte
-	umask     uint32
-	budget    budget
-	writeback bool
+	root   *root
+	mode   WhiteoutMode
+	buf    []byte
+	umask  uint32
+	budget budget
 
 	// written holds every path the layer wrote, and their parents.
 	written map[string]struct{}
@@ -142,11 +140,6 @@ type applier struct {
 	dirs   []dirTimes
 	dirIdx map[string]int
 }
-
-// writebackMin is the size from which Options.Writeback starts a file's
-// writeback: in Debian minbase the 6% of files this large hold 80% of
-// the bytes, and the small ones wait for the syncfs with the metadata.
-const writebackMin = 64 << 10
 
 type dirTimes struct {
 	path string

@@ -79,12 +79,6 @@ func (m WhiteoutMode) String() string {
 type Options struct {
 	Whiteouts WhiteoutMode
 	Limits    Limits // zero: the defaults (limits.go)
-	// Writeback starts each large file's writeback to the disk as soon
-	// as the file is complete, without waiting for it, for a caller that
-	// makes the whole tree durable at the end (the layer store's
-	// syncfs): the disk then writes while the rest of the layer is
-	// unpacked, and the syncfs finds most of it done.
-	Writeback bool
 }
 
 // A Change is one line of `docker diff`: Kind 'A' added, 'C' changed, 'D' deleted.

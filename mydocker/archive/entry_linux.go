@@ -94,10 +94,6 @@ func (a *applier) file(pfd int, name, p string, hdr *tar.Header, r io.Reader) er
 	} else {
 		err = a.copy(fd, p, r)
 	}
-	if err == nil && a.writeback && hdr.Size >= writebackMin {
-		// Only a hint to start: durability comes from the caller's syncfs.
-		unix.SyncFileRange(fd, 0, 0, unix.SYNC_FILE_RANGE_WRITE)
-	}
 	if err == nil {
 		if e := unix.Fchown(fd, hdr.Uid, hdr.Gid); e != nil {
 			err = &os.PathError{Op: fmt.Sprintf("chown %d:%d", hdr.Uid, hdr.Gid), Path: p, Err: e}

@@ -341,8 +341,8 @@ func createMounts(dataRoot string, containers *Store, img *Image, c *Container, 
 		return func() {}, nil
 	}
 	mounts, err := planMounts(containers, img, opts)
-	if err != nil {
-		return nil, err
+	if err != nil || len(mounts) == 0 {
+		return func() {}, err // nothing to make: the volume store stays shut
 	}
 	vols, err := volume.Open(dataRoot)
 	if err != nil {

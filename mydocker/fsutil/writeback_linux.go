@@ -25,10 +25,3 @@ const writebackChunk = 8 << 20
 func startWriteback(f *os.File, off, n int64) {
 	unix.SyncFileRange(int(f.Fd()), off, n, unix.SYNC_FILE_RANGE_WRITE)
 }
-
-// StartWriteback starts writing back the whole of the open file fd,
-// without waiting: for a file that is complete, and that a syncfs(2) will
-// make durable later with the rest of its tree (see SyncFS).
-func StartWriteback(fd int) {
-	unix.SyncFileRange(fd, 0, 0, unix.SYNC_FILE_RANGE_WRITE)
-}

@@ -229,7 +229,7 @@ func (s *Store) unpack(chain, diffID, parent digest.Digest, budget *imageBudget,
 		return err
 	}
 	trace.Step("extract layer %s into %s (whiteouts as overlayfs reads them)", diffID.Short(), filepath.Join(s.dir, chain.Hex()))
-	opts := archive.Options{Whiteouts: archive.OverlayWhiteouts, Limits: s.Limits.Layer, Writeback: true}
+	opts := archive.Options{Whiteouts: archive.OverlayWhiteouts, Limits: s.Limits.Layer}
 	n, err := archive.Apply(diff, budget.reader(r), opts)
 	if errors.Is(err, archive.ErrLimit) {
 		return explain(err) // and read no more of a bomb
@@ -270,7 +270,7 @@ func (s *Store) UnpackTar(r io.Reader) (digest.Digest, error) {
 	}
 	h := digest.NewDigester()
 	tee := io.TeeReader(r, h)
-	n, err := archive.Apply(diff, tee, archive.Options{Whiteouts: archive.OverlayWhiteouts, Limits: s.Limits.Layer, Writeback: true})
+	n, err := archive.Apply(diff, tee, archive.Options{Whiteouts: archive.OverlayWhiteouts, Limits: s.Limits.Layer})
 	if err != nil {
 		return "", explain(err)
 	}
