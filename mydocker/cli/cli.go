@@ -50,7 +50,8 @@ func init() {
 		{name: "run", usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Run a command in a new container", run: runCmd},
 		{name: "ps", usage: "[OPTIONS]", summary: "List containers", run: psCmd},
 		{name: "create", usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Create a new container", run: createCmd},
-		{name: "start", usage: "CONTAINER [CONTAINER...]", summary: "Start one or more stopped containers", run: startCmd},
+		{name: "start", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Start one or more stopped containers", run: startCmd},
+		{name: "attach", usage: "[OPTIONS] CONTAINER", summary: "Attach local standard input, output, and error streams to a running container", run: attachCmd},
 		{name: "stop", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Stop one or more running containers", run: stopCmd},
 		{name: "restart", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Restart one or more containers", run: restartCmd},
 		{name: "kill", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Kill one or more running containers", run: killCmd},
@@ -80,6 +81,7 @@ func init() {
 		{name: "stats", usage: "[OPTIONS] [CONTAINER...]", summary: "Display a live stream of containers' resource usage", run: statsCmd},
 		{name: "network", usage: "COMMAND", summary: "Manage networks (create, ls, inspect, rm, prune)", run: networkCmd},
 		{name: "port", usage: "CONTAINER [PRIVATE_PORT[/PROTO]]", summary: "List port mappings or a specific mapping for the container", run: portCmd},
+		{name: "daemon", usage: "[OPTIONS]", summary: "Serve Docker's Engine API for the docker client (chapter 09)", run: daemonCmd},
 		{name: "doctor", usage: "", summary: "Check that this machine can run containers", run: doctorCmd},
 		{name: "version", usage: "", summary: "Show the mydocker version", run: versionCmd},
 	}

@@ -224,7 +224,18 @@ func Rm(s *Store, id string, force bool) error {
 			return err
 		}
 		if !c.MonitorAlive() {
-			err := Remove(s, id)
+			// A "removing" record seen under the lock was left by a
+			// remover that was killed: dead, and removed now.
+			if c.State.Status == Removing {
+				c.State.Set(Dead)
+			}
+			if !force {
+				if err := Check(c.State.Status, ActRemove, c.Name); err != nil {
+					unlock()
+					return err
+				}
+			}
+			err := removeLocked(s, id)
 			unlock()
 			return err
 		}
@@ -299,8 +310,16 @@ func Wait(s *Store, ref string) (int, error) {
 		return 0, err
 	}
 	for {
-		if !c.State.Running || !c.MonitorAlive() {
+		if !c.State.Running {
 			return c.State.ExitCode, nil
+		}
+		if !c.MonitorAlive() {
+			// Gone since the record was read: read it again (Load
+			// tells a monitor that recorded the end from one killed).
+			if c, err = s.Load(c.ID); err != nil {
+				return 0, err
+			}
+			continue
 		}
 		pid := c.State.Pid
 		if fd := pidfd(pid, c.State.PidStart); fd >= 0 {
@@ -400,4 +419,17 @@ func Processes(s *Store, ref string) ([]int, error) {
 		}
 	}
 	return pids, nil
+}
+
+// Signal passes sig on to the container's command and changes nothing in
+// the record: attach's --sig-proxy, for a signal the client received.
+func Signal(s *Store, id string, sig unix.Signal) error {
+	c, err := s.Load(id)
+	if err != nil {
+		return err
+	}
+	if fd := signalInit(c, sig); fd >= 0 {
+		unix.Close(fd)
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	goruntime "runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -40,10 +41,13 @@ type RunOptions struct {
 	User        string   // -u
 	TTY         bool     // -t
 	Interactive bool     // -i
-	Remove      bool     // --rm
-	Resources   cgroups.Resources
-	CapAdd      []string // --cap-add
-	CapDrop     []string // --cap-drop
+	// StdinOnce closes the command's stdin once the attached client's
+	// input ends: Docker sets it for -i without -d (chapter 06).
+	StdinOnce bool
+	Remove    bool // --rm
+	Resources cgroups.Resources
+	CapAdd    []string // --cap-add
+	CapDrop   []string // --cap-drop
 	// NoNewPrivileges is --security-opt no-new-privileges.
 	NoNewPrivileges bool
 	// Chapter 06: -d, --restart and --log-opt.
@@ -61,6 +65,13 @@ type RunOptions struct {
 	Publish    []string
 	PublishAll bool
 	Aliases    []string // --network-alias
+	// Chapter 09: what Docker's API may set beyond run's flags. A non-nil
+	// Entrypoint replaces the image's, and its CMD with it (Docker's
+	// rule); StopSignal replaces the image's STOPSIGNAL; Expose adds
+	// ports to the image's EXPOSE for -P.
+	Entrypoint []string
+	StopSignal string
+	Expose     []string
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -186,11 +197,10 @@ func JoinNetwork(net *network.Attachment) func(p *runtime.Process) error {
 }
 
 // makeCgroup is the createRuntime hook that makes the container's cgroup
-// (chapter 02) and writes its limits and device rules: on the host, while
-// init's Go runtime starts, before init is sent its config (its mounts
-// show the group at /sys/fs/cgroup), and long before the command exists.
-// The record already names where the group is (create), so that whenever
-// this process is killed from here on, `mydocker rm` finds it.
+// (chapter 02), its limits and device rules, while init's Go runtime
+// starts: before init gets its config (its mounts show the group at
+// /sys/fs/cgroup). The record names where the group is already (create):
+// whenever this process is killed from here on, `mydocker rm` finds it.
 func makeCgroup(c *Container, undo *runtime.Undo) func(*runtime.Process) error {
 	return func(*runtime.Process) error {
 		group, err := cgroups.New(c.ID, &c.HostConfig.Resources)
@@ -316,6 +326,8 @@ func create(dataRoot string, containers *Store, opts RunOptions) (*Container, er
 		return nil, err
 	}
 	c.State.Set(Created)
+	// Chapter 06: a foreground run keeps Docker's json-file log too.
+	c.LogPath = filepath.Join(containers.Dir(c.ID), c.ID+"-json.log")
 	c.State.Monitor = os.Getpid()
 	c.State.MonitorStart, _ = ProcessStartTime(c.State.Monitor)
 	if c.Cgroup, err = cgroups.Plan(c.ID, &c.HostConfig.Resources); err != nil {
@@ -365,6 +377,12 @@ func createMounts(dataRoot string, containers *Store, img *Image, c *Container, 
 // newContainer fills in a container's record from its image and the flags.
 func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	args, err := command(img, opts.Args)
+	if opts.Entrypoint != nil {
+		args, err = append(append([]string{}, opts.Entrypoint...), opts.Args...), nil
+		if len(args) == 0 {
+			err = fmt.Errorf("no command given: the entrypoint is empty and no command follows it")
+		}
+	}
 	if err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
@@ -375,6 +393,7 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
 	c.HostConfig.AutoRemove, c.HostConfig.Resources = opts.Remove, opts.Resources
 	c.HostConfig.RestartPolicy = opts.Restart
+	c.OpenStdin, c.StdinOnce = opts.Interactive, opts.Interactive && opts.StdinOnce
 	c.HostConfig.NetworkMode, c.HostConfig.IPAddress = opts.Network, opts.IP
 	c.HostConfig.NetworkAliases = opts.Aliases
 	c.HostConfig.PortSpecs, c.HostConfig.PublishAllPorts = opts.Publish, opts.PublishAll
@@ -382,8 +401,13 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 		for p := range img.Config.ExposedPorts {
 			c.HostConfig.ExposedPorts = append(c.HostConfig.ExposedPorts, p)
 		}
-		sort.Strings(c.HostConfig.ExposedPorts)
 	}
+	for _, p := range opts.Expose {
+		if !slices.Contains(c.HostConfig.ExposedPorts, p) {
+			c.HostConfig.ExposedPorts = append(c.HostConfig.ExposedPorts, p)
+		}
+	}
+	sort.Strings(c.HostConfig.ExposedPorts)
 	if c.HostConfig.RestartPolicy.Name == "" {
 		c.HostConfig.RestartPolicy.Name = PolicyNo
 	}
@@ -417,6 +441,7 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	if img != nil {
 		c.StopSignal = img.Config.StopSignal
 	}
+	c.StopSignal = firstOf(opts.StopSignal, c.StopSignal)
 	return c, nil
 }
 
@@ -432,11 +457,12 @@ func firstOf(s ...string) string {
 
 // start starts the prepared container, waits for it, and records the end.
 func start(containers *Store, c *Container, opts RunOptions, net *network.Attachment, undo *runtime.Undo) (int, error) {
-	stdin, stopStdin, err := containerStdin(opts)
+	// The container's stdio; its output also goes to the json-file log (chapter 06).
+	out, err := openOutput(c, opts)
 	if err != nil {
 		return runtime.ExitEngine, err
 	}
-	defer stopStdin()
+	defer out.close()
 	// Catch the signals to relay before the command exists: one that
 	// arrives while init is starting is held, then passed on.
 	sigs := make(chan os.Signal, 16)
@@ -454,9 +480,9 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 		CreateRuntime:   []func(*runtime.Process) error{makeCgroup(c, undo), JoinNetwork(net)},
 		JoinNetPid:      net.JoinedPid(),
 		OpenCgroupFiles: commandFiles(c),
-		Stdin:           stdin,
-		Stdout:          os.Stdout,
-		Stderr:          os.Stderr,
+		Stdin:           out.stdin,
+		Stdout:          out.stdout,
+		Stderr:          out.stderr,
 	})
 	if err != nil {
 		code := runtime.ExitCode(err, runtime.ExitEngine)
@@ -471,7 +497,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	defer relaySignals(sigs, p)()
 	waitOutput := func() {}
 	if p.Console != nil {
-		waitOutput = runtime.AttachConsole(p.Console, os.Stdin, os.Stdout, opts.Interactive)
+		waitOutput = runtime.AttachConsole(p.Console, os.Stdin, out.console(), opts.Interactive)
 	}
 	code, err := p.Wait()
 	trace.Step("init exited: the container is over (status %d)", code)
