@@ -97,6 +97,9 @@ func explainOverlay(err error, o *Overlay) error {
 	if errors.Is(err, unix.ENODEV) {
 		return fmt.Errorf("%w (no overlayfs in this kernel: modprobe overlay)", err)
 	}
+	if _, serr := os.Stat(filepath.Join(o.Work, "work", "incompat", "volatile")); errors.Is(err, unix.EINVAL) && serr == nil {
+		return fmt.Errorf("%w (the writable layer was mounted volatile, for --rm, and that run never ended cleanly (a crash?): overlayfs will not trust it again; remove the container)", err)
+	}
 	return err
 }
 
