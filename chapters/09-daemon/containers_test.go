@@ -5,6 +5,9 @@ package chapter09
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,6 +64,24 @@ func TestRunThroughDaemon(t *testing.T) {
 	if out := d.MustDocker("ps", "-aq"); out != "" {
 		t.Errorf("after run --rm, ps -aq = %q, want nothing", out)
 	}
+	// The daemon reaps the monitors it spawned: no zombie is left of them.
+	eventually(t, "no zombie child of the daemon", func() bool { return len(zombies(d.Pid())) == 0 })
+}
+
+// zombies lists the children of pid that have exited and not been reaped.
+func zombies(pid int) []string {
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var out []string
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		for _, child := range strings.Fields(string(data)) {
+			stat, _ := os.ReadFile("/proc/" + child + "/stat")
+			if i := strings.LastIndexByte(string(stat), ')'); i > 0 && strings.HasPrefix(string(stat[i+1:]), " Z") {
+				out = append(out, child)
+			}
+		}
+	}
+	return out
 }
 
 // Docker behaviour: a detached container through its lifecycle, as
