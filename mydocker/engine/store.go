@@ -182,10 +182,11 @@ func (s *Store) Create(c *Container) error {
 		return err
 	}
 	// Its three fsyncs (the record, its directory, and containers/, of
-	// which the directory is an entry) run while the cgroup and the root
-	// are prepared; init does not start before they are done
-	// (Container.durable, waited for by prepareRoot). Until the rename
-	// nothing is visible, so the record needs no rename of its own.
+	// which the directory is an entry) run while the root is prepared and
+	// init starts; the command does not start before they are done
+	// (Container.durable, waited for by Run's commandFiles and by
+	// Prepare). Until the rename nothing is visible, so the record needs
+	// no rename of its own.
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err == nil {
 		err = os.WriteFile(filepath.Join(tmp, "container.json"), data, 0o600)
