@@ -25,7 +25,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -45,20 +47,48 @@ const (
 // iptablesBin is the program; tests may point it elsewhere.
 var iptablesBin = "iptables"
 
+// safePath is where iptables is looked for, and the PATH it runs with:
+// Docker's daemon never takes the client's PATH, and neither do we. The
+// CLI runs as root for whoever typed the command (sudo may keep the
+// caller's PATH), and a detached container's monitor keeps the PATH of
+// the `run` that started it: an `iptables` of the caller's earlier in it
+// would run as root with every network's rules in its hands.
+const safePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// iptablesCmd is the iptables command with args, found in safePath only
+// and run with that PATH alone (it may itself run modprobe).
+func iptablesCmd(args ...string) (*exec.Cmd, error) {
+	path := iptablesBin
+	if !strings.Contains(path, "/") {
+		for _, dir := range filepath.SplitList(safePath) {
+			candidate := filepath.Join(dir, iptablesBin)
+			if st, err := os.Stat(candidate); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+				path = candidate
+				break
+			}
+		}
+	}
+	if !strings.Contains(path, "/") {
+		return nil, ErrNoIptables
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Env = []string{"PATH=" + safePath}
+	return cmd, nil
+}
+
 // ErrNoIptables says iptables is missing.
 var ErrNoIptables = errors.New("iptables not found: install it (apt-get install iptables), as Docker needs it too")
 
 // iptables runs `iptables -w args...`, waiting for the xtables lock as
 // Docker does, so concurrent mydockers (and firewalld) take turns.
 func iptables(args ...string) error {
-	path, err := exec.LookPath(iptablesBin)
-	if err != nil {
-		return ErrNoIptables
-	}
 	full := append([]string{"-w"}, args...)
+	cmd, err := iptablesCmd(full...)
+	if err != nil {
+		return err
+	}
 	t0 := time.Now()
 	var stderr bytes.Buffer
-	cmd := exec.Command(path, full...)
 	cmd.Stderr = &stderr
 	err = cmd.Run()
 	trace.Step("exec iptables %s [%.1fms]", strings.Join(full, " "), float64(time.Since(t0).Microseconds())/1000)
@@ -110,11 +140,11 @@ func (r rule) remove() error {
 
 // iptablesQuiet runs a query whose failure is an answer, not an error.
 func iptablesQuiet(args ...string) error {
-	path, err := exec.LookPath(iptablesBin)
+	cmd, err := iptablesCmd(append([]string{"-w"}, args...)...)
 	if err != nil {
-		return ErrNoIptables
+		return err
 	}
-	return exec.Command(path, append([]string{"-w"}, args...)...).Run()
+	return cmd.Run()
 }
 
 // ensureChain creates a chain if missing, and the jump to it from a
