@@ -60,7 +60,7 @@ type resolver struct {
 // ns, sends 127.0.0.11:53 to it, and serves until close.
 func startResolver(ns *os.File, lookup func(string) ([]net.IP, bool), upstream []string) (*resolver, error) {
 	var fd int
-	err := inNetns(int(ns.Fd()), func() error {
+	err := inNetnsFD(int(ns.Fd()), func() error {
 		var err error
 		if fd, err = unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0); err != nil {
 			return os.NewSyscallError("socket", err)
@@ -100,11 +100,11 @@ func startResolver(ns *os.File, lookup func(string) ([]net.IP, bool), upstream [
 	return r, nil
 }
 
-// inNetns runs fn on a locked OS thread that has entered the network
+// inNetnsFD runs fn on a locked OS thread that has entered the network
 // namespace nsfd, then returns the thread to its own. Programs fn starts
 // (iptables) are forked from that thread and so run inside too. Should
 // the thread fail to go back, it stays locked and dies with its goroutine.
-func inNetns(nsfd int, fn func() error) error {
+func inNetnsFD(nsfd int, fn func() error) error {
 	done := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
