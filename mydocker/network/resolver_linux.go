@@ -15,8 +15,10 @@
 // detached one — a goroutine until the container ends; the namespace
 // takes the rule and the socket with it.
 //
-// Names come from the state file at each query, so a container started
-// later is found at once, and one whose run is gone no longer answers.
+// Names come from the state file, read again whenever it has changed
+// (names_linux.go), so a container started later is found at once, and one
+// whose run is gone no longer answers; a flood of queries costs a stat and
+// a map lookup each, not a read of the state and of /proc.
 
 package network
 
