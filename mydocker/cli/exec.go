@@ -66,7 +66,7 @@ func execCmd(g *Globals, args []string) error {
 		}
 		code, err := runtime.WaitExec(p.Pid)
 		if err == nil && code != 0 {
-			err = &statusError{code}
+			err = runtime.Exitf(code, "exec -d: the command did not start in container %s (its go-between ended with %d; a --pids-limit reached?)", rest[0], code)
 		}
 		return err
 	}

@@ -54,6 +54,10 @@ type ExecProcess struct {
 // go-between of `exec -d` (see execDetached).
 const ExecDetachedArg = "exec-detached"
 
+// goBetweenEnv is the go-between's own setting: one processor, the fewest
+// threads (the runtime reads the first GOMAXPROCS of the environment).
+const goBetweenEnv = "GOMAXPROCS=1"
+
 // Exec starts cfg's command in the container whose init initFD is (a pidfd
 // of it, which Exec closes) and returns at once. cfg is the container's Config with the
 // exec's command, env, user, working directory and terminal; place are the
@@ -229,6 +233,7 @@ func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*o
 	path, argv := cmd.path, cfg.Args
 	if detach {
 		path, argv = execDetached(self, cmd.path, cfg.Args)
+		attr.Env = append([]string{goBetweenEnv}, attr.Env...)
 	}
 	pid, err := place.Fork(func() (int, error) {
 		trace.Step("fork + execve(%q, %q) from the thread: born in the container", path, argv)
@@ -255,6 +260,12 @@ func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*o
 // exits, `mydocker exec` reaps it, and the command, orphaned inside the
 // container's pid namespace, is adopted and reaped by the container's
 // init (pid1's reap), and dies with the container.
+//
+// The go-between is a Go program, born in the container's cgroup, and its
+// threads count against --pids-limit while it lives (runc's `runc init`,
+// also Go, counts the same way under `docker exec`). goBetweenEnv, put
+// first in its environment, keeps them to the fewest; it removes it again
+// before starting the command.
 func execDetached(self int, path string, args []string) (string, []string) {
 	return fmt.Sprintf("/proc/self/fd/%d", self), append([]string{"mydocker", ExecDetachedArg, path}, args...)
 }
@@ -267,7 +278,11 @@ func ExecDetached(args []string) int {
 		fmt.Fprintln(os.Stderr, "mydocker exec-detached: expects a path and argv (it is exec -d's go-between)")
 		return ExitEngine
 	}
-	attr := &syscall.ProcAttr{Env: os.Environ(), Files: []uintptr{0, 1, 2}}
+	env := os.Environ()
+	if len(env) > 0 && env[0] == goBetweenEnv {
+		env = env[1:]
+	}
+	attr := &syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}}
 	if _, err := syscall.ForkExec(args[0], args[1:], attr); err != nil {
 		var ee *ExitError
 		err = execError(args[0], err)
