@@ -38,7 +38,8 @@
 //	monitor           the process that looks after one detached container:
 //	                  parent of its init, its logs, its restarts [06]
 //	doctor            does this machine have what mydocker needs? [01, 07]
-//	cli               the command line: parses flags, prints [01-08]
+//	daemon            mydockerd: Docker's Engine API on a unix socket [09]
+//	cli               the command line: parses flags, prints [01-09]
 //
 // Where chapters 06-08 joined the engine, and where the next one goes:
 //
@@ -85,6 +86,7 @@
 //	doctor        -> cgroups namespace netlink
 //	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace network reference rootfs runtime store store/layer trace volume
 //	monitor       -> cgroups engine logs runtime trace
-//	cli           -> archive cgroups doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
+//	daemon        -> engine network store trace volume
+//	cli           -> archive cgroups daemon doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
 //	.             -> cli monitor runtime
 package main

@@ -80,6 +80,7 @@ func init() {
 		{name: "stats", usage: "[OPTIONS] [CONTAINER...]", summary: "Display a live stream of containers' resource usage", run: statsCmd},
 		{name: "network", usage: "COMMAND", summary: "Manage networks (create, ls, inspect, rm, prune)", run: networkCmd},
 		{name: "port", usage: "CONTAINER [PRIVATE_PORT[/PROTO]]", summary: "List port mappings or a specific mapping for the container", run: portCmd},
+		{name: "daemon", usage: "[OPTIONS]", summary: "Serve Docker's Engine API for the docker client (chapter 09)", run: daemonCmd},
 		{name: "doctor", usage: "", summary: "Check that this machine can run containers", run: doctorCmd},
 		{name: "version", usage: "", summary: "Show the mydocker version", run: versionCmd},
 	}

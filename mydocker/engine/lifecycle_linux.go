@@ -299,8 +299,16 @@ func Wait(s *Store, ref string) (int, error) {
 		return 0, err
 	}
 	for {
-		if !c.State.Running || !c.MonitorAlive() {
+		if !c.State.Running {
 			return c.State.ExitCode, nil
+		}
+		if !c.MonitorAlive() {
+			// Gone since the record was read: read it again (Load
+			// tells a monitor that recorded the end from one killed).
+			if c, err = s.Load(c.ID); err != nil {
+				return 0, err
+			}
+			continue
 		}
 		pid := c.State.Pid
 		if fd := pidfd(pid, c.State.PidStart); fd >= 0 {

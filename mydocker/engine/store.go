@@ -299,16 +299,11 @@ func (s *Store) list() ([]*Container, error) {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), newPrefix) {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(s.dir, e.Name(), "container.json"))
+		c, err := s.Load(e.Name())
 		if err != nil {
 			continue // being created or removed right now
 		}
-		var c Container
-		if json.Unmarshal(data, &c) != nil {
-			continue
-		}
-		c.checkMonitor()
-		out = append(out, &c)
+		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
 	return out, nil
@@ -376,6 +371,25 @@ func (s *Store) saveState(c *Container) error {
 // Load reads one container's record by its full ID, with its state
 // checked against the process table.
 func (s *Store) Load(id string) (*Container, error) {
+	c, err := s.read(id)
+	if err != nil {
+		return nil, err
+	}
+	// A monitor records the end and then exits: if it is gone now, the
+	// record read a moment ago may predate its last write. Read again;
+	// a record that still says "running" then names a monitor that died
+	// without recording the end (kill -9), and checkMonitor says so.
+	if c.State.Running && !c.MonitorAlive() {
+		if c, err = s.read(id); err != nil {
+			return nil, err
+		}
+	}
+	c.checkMonitor()
+	return c, nil
+}
+
+// read reads one container's record as it is on disk.
+func (s *Store) read(id string) (*Container, error) {
 	data, err := os.ReadFile(filepath.Join(s.Dir(id), "container.json"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -387,7 +401,6 @@ func (s *Store) Load(id string) (*Container, error) {
 	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, fmt.Errorf("read record of container %s: %w", ShortID(id), err)
 	}
-	c.checkMonitor()
 	return &c, nil
 }
 

@@ -1,0 +1,4 @@
+package daemon
+
+// containerRoutes registers the containers endpoints (to be written).
+func (s *Server) containerRoutes() {}

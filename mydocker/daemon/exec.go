@@ -1,0 +1,4 @@
+package daemon
+
+// execRoutes registers the exec endpoints (to be written).
+func (s *Server) execRoutes() {}

@@ -1,0 +1,4 @@
+package daemon
+
+// imageRoutes registers the images endpoints (to be written).
+func (s *Server) imageRoutes() {}

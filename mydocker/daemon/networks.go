@@ -1,0 +1,4 @@
+package daemon
+
+// networkRoutes registers the networks endpoints (to be written).
+func (s *Server) networkRoutes() {}

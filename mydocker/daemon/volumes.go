@@ -1,0 +1,4 @@
+package daemon
+
+// volumeRoutes registers the volumes endpoints (to be written).
+func (s *Server) volumeRoutes() {}
