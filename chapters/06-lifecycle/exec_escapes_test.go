@@ -121,10 +121,22 @@ func TestExecDetachedIsInitsChild(t *testing.T) {
 // container holds that binary open, and writes it through /proc/self/fd
 // once it has exited. mydocker exec runs from a sealed copy (a read-only
 // overlay, or a sealed memfd): neither the device:inode seen nor a byte
-// of the host's binary may be the host's.
+// of the host's binary may be the host's. Also when the caller's
+// environment claims the binary is sealed already (_MYDOCKER_SEALED=1, the
+// mark the re-executed mydocker carries): the mark is not taken on trust.
 func TestExecProcSelfExeCannotReachHostBinary(t *testing.T) {
 	t.Log("CVE-2019-5736 (runc) through exec: the exec'd process's /proc/self/exe must not be the host's binary")
+	for _, tc := range []struct {
+		name    string
+		environ []string
+	}{{"plain", nil}, {"sealed mark in the environment", []string{"_MYDOCKER_SEALED=1"}}} {
+		t.Run(tc.name, func(t *testing.T) { procSelfExeThroughExec(t, tc.environ) })
+	}
+}
+
+func procSelfExeThroughExec(t *testing.T, environ []string) {
 	e := harness.New(t)
+	e.Environ = environ
 	root := e.BusyboxDir()
 	require.NoError(t, os.WriteFile(filepath.Join(root, "evil"), []byte("#!/proc/self/exe login\n"), 0o755))
 	var host unix.Stat_t
