@@ -13,6 +13,7 @@
 //	iocount           counting readers and writers: sizes, limits, progress (a leaf)
 //	trace             --trace: each kernel step as it happens [01] (a leaf)
 //	logs              Docker's json-file log: writer, rotation, reader [06] (a leaf)
+//	attach            the monitor's attach socket: frames, detach keys, the client [06] (a leaf)
 //	testenv           the skip-or-fail rule of tests that need root or a program
 //	namespace         clone flags and what each namespace hides [01]
 //	cgroups           limits: v1 and v2 groups, devices, stats [02]
@@ -35,16 +36,14 @@
 //	                  images resolved to layers, run, rm, rmi, commit; pull,
 //	                  push, save, load, import and tag (Images) [01-05];
 //	                  the lifecycle's states, restart policy and commands [06]
-//	monitor           the process that looks after one detached container:
-//	                  parent of its init, its logs, its restarts [06]
+//	monitor           a detached container's keeper: init's parent, logs, restarts, attach [06]
 //	doctor            does this machine have what mydocker needs? [01, 07]
 //	daemon            mydockerd: Docker's Engine API on a unix socket [09]
 //	cli               the command line: parses flags, prints [01-09]
 //
 // Where chapters 06-08 joined the engine, and where the next one goes:
 //
-//	06 lifecycle      engine (states, stop, kill, restart) + monitor (the
-//	                  process that looks after a detached container) + logs
+//	06 lifecycle      engine (states, stop, kill) + monitor + logs + attach (its socket)
 //	07 networking     netlink (the route socket) + network (bridges, veths,
 //	                  NAT); it joins a container through the runtime's
 //	                  createRuntime hook (engine's JoinNetwork in
@@ -65,6 +64,7 @@
 //	iocount       ->
 //	trace         ->
 //	logs          ->
+//	attach        ->
 //	testenv       ->
 //	namespace     -> trace
 //	cgroups       -> trace
@@ -85,8 +85,8 @@
 //	runtime       -> cgroups namespace rootfs trace
 //	doctor        -> cgroups namespace netlink
 //	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace network reference rootfs runtime store store/layer trace volume
-//	monitor       -> cgroups engine logs runtime trace
+//	monitor       -> attach cgroups engine logs runtime trace
 //	daemon        -> engine network store trace volume
-//	cli           -> archive cgroups daemon doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
+//	cli           -> archive attach cgroups daemon doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
 //	.             -> cli monitor runtime
 package main

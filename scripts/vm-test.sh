@@ -52,9 +52,12 @@ readonly SCRIPT_DIR REPO
 
 # Modules the tests need. Their dependencies are added automatically.
 # Missing ones (not in this kernel, or built in) only produce a warning.
-readonly DEFAULT_MODULES="overlay veth llc stp bridge br_netfilter
-  nf_tables nft_chain_nat nft_nat nft_masq nf_nat nf_conntrack nft_compat
-  xt_MASQUERADE xt_nat xt_conntrack xt_addrtype iptable_nat iptable_filter"
+# The netfilter ones serve iptables in either backend: iptables-nft speaks
+# nf_tables (native expressions where it can, nft_compat for the xt_
+# matches and targets), iptables-legacy the ip_tables/iptable_* tables.
+readonly DEFAULT_MODULES="overlay veth macvlan llc stp bridge br_netfilter
+  nf_tables nft_chain_nat nft_nat nft_masq nft_ct nf_nat nf_conntrack nft_compat
+  xt_MASQUERADE xt_nat xt_conntrack xt_addrtype xt_tcpudp iptable_nat iptable_filter"
 
 log() { echo "vm-test: $*" >&2; }
 die() {
@@ -103,7 +106,7 @@ done
 ensure_tools() {
 	local -A pkg_of=([qemu-system-x86_64]=qemu-system-x86 [cpio]=cpio
 		[dpkg-deb]=dpkg [apt-get]=apt [xz]=xz-utils [flock]=util-linux
-		[timeout]=coreutils)
+		[timeout]=coreutils [iptables]=iptables)
 	local missing=() tool
 	for tool in "${!pkg_of[@]}"; do
 		command -v "$tool" >/dev/null || missing+=("${pkg_of[$tool]}")
@@ -217,6 +220,41 @@ mkdir -p "$root/lib/modules/$kver"
 cp /bin/busybox "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 install -m 0755 "$SCRIPT_DIR/vm/init" "$root/init"
+
+# ------------------------------------------------- host programs: iptables --
+# Chapter 07's engine runs iptables as a program, as Docker does, and
+# iptables is not static: it needs glibc, libxtables, libnftnl, libmnl and
+# the extensions libxtables dlopens (libxt_*.so). So the host's own is
+# copied in, at the same paths: the program, every library `ldd` names, and
+# the loader (/lib64/ld-linux-x86-64.so.2, the ELF interpreter). The loader
+# finds the libraries in its built-in directories; there is no ld.so.cache.
+# The VM gets whichever backend `iptables` is on the host (xtables-nft-multi
+# or xtables-legacy-multi): the modules above serve both.
+add_program() { # add_program FILE: FILE, its libraries and their loader
+	local f lib
+	f=$(readlink -f "$1")
+	[[ -e $root$f ]] || install -D -m 0755 "$f" "$root$f"
+	# A name that is a link keeps it (libxt_DNAT.so -> libxt_NAT.so).
+	[[ $1 == "$f" || -e $root$1 ]] || ln -s "$f" "$root$1"
+	while read -r lib; do
+		[[ -e $root$lib ]] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+	done < <(ldd "$f" 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }')
+}
+if ipt=$(command -v iptables 2>/dev/null); then
+	multi=$(readlink -f "$ipt")
+	add_program "$multi"
+	# The multi-call binary acts by its name: iptables, -save, -restore.
+	for name in iptables iptables-save iptables-restore; do
+		ln -sf "$multi" "$root/usr/sbin/$name"
+	done
+	xtlib=$(ldd "$multi" | awk '$1 ~ /^libxtables/ { print $3 }')
+	xtdir=$(dirname "$(readlink -f "$xtlib")")/xtables
+	for ext in "$xtdir"/libxt_*.so "$xtdir"/libipt_*.so; do
+		[[ -e $ext ]] && add_program "$ext"
+	done
+else
+	log "WARNING: no iptables on this host: chapter 07's tests will fail in the VM (apt-get install iptables)"
+fi
 
 # ------------------------------------------------------- kernel modules --
 # Debian's package has no modules.dep (depmod runs at install time), so we

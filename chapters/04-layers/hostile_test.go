@@ -23,6 +23,7 @@ import (
 // layer, as Docker does, or refuse the layer), the sentinels must not
 // change.
 func TestHostileTarballs(t *testing.T) {
+	harness.NotShort(t, "confining hostile layers")
 	e := harness.New(t)
 	// From a layer's directory, <root>/layers/.tmp-*/diff, "../../outside"
 	// is <root>/layers/outside: put the sentinels there (and let absolute

@@ -188,6 +188,7 @@ func TestSharedLayerOutlivesOneImage(t *testing.T) {
 }
 
 func TestKilledUnpackLeavesNothingHalfDone(t *testing.T) {
+	harness.NotShort(t, "an unpack killed halfway")
 	e := harness.New(t)
 	big := filepath.Join(t.TempDir(), "big.tar")
 	makeBigTar(t, big)

@@ -137,6 +137,7 @@ func TestSparseBomb(t *testing.T) {
 // and run alike, naming the limit, and leaving nothing; raised, the limit
 // lets the same layer through.
 func TestGzipBomb(t *testing.T) {
+	harness.NotShort(t, "a decompression bomb's refusal")
 	e := harness.New(t)
 	blob := archivetest.GzipBomb(16, 4<<20) // 64 MiB of tar in about 64 KB
 	saved, digest := saveImage(t, blob, "bomb:1")
@@ -177,6 +178,7 @@ func TestEntriesLimit(t *testing.T) {
 // TestLargeLayerLoads: the limits are Docker-sized; a 50 MB layer of
 // incompressible data loads under the defaults.
 func TestLargeLayerLoads(t *testing.T) {
+	harness.NotShort(t, "loading a 50 MB layer")
 	e := harness.New(t)
 	var entries []archivetest.Entry
 	for i := range 50 {

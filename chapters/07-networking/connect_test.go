@@ -4,6 +4,7 @@
 package chapter07
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,14 @@ func TestConnectDisconnect(t *testing.T) {
 	if !strings.Contains(out.String(), "eth1 10.234.0.2/24\n") {
 		t.Errorf("box's eth1 after connect: %q, want 10.234.0.2/24", out.String())
 	}
+	// inspect shows both networks, as docker inspect's
+	// NetworkSettings.Networks does.
+	nets := func() string {
+		return e.MustRun("inspect", "-f", "{{range $name, $ep := .NetworkSettings.Networks}}{{$name}}={{$ep.IPAddress}}/{{$ep.IPPrefixLen}} {{end}}", "box")
+	}
+	if got := nets(); !regexp.MustCompile(`^bridge=172\.29\.0\.\d+/16 red=10\.234\.0\.2/24 \n$`).MatchString(got) {
+		t.Errorf("inspect's networks after connect = %q, want bridge and red", got)
+	}
 
 	// Docker's refusals, exit 1, one line each.
 	for _, tc := range []struct {
@@ -72,6 +81,9 @@ func TestConnectDisconnect(t *testing.T) {
 
 	e.MustRun("network", "disconnect", "red", "box")
 	waitFor(t, out, "eth1 gone")
+	if got := nets(); !regexp.MustCompile(`^bridge=172\.29\.0\.\d+/16 \n$`).MatchString(got) {
+		t.Errorf("inspect's networks after disconnect = %q, want bridge alone", got)
+	}
 	// Its address was released: connecting again gets the same one.
 	e.MustRun("network", "connect", "red", "box")
 	waitFor(t, out, "back 10.234.0.2/24\n")

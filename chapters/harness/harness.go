@@ -91,6 +91,18 @@ func Require(t testing.TB, ok bool, why string) {
 	testenv.Require(t, ok, why)
 }
 
+// NotShort skips a slow test under -short, which the cgroup v2 VM's
+// run-tests.sh passes: what the test checks (an archive's handling, a
+// scale) has nothing to do with the cgroup version, and it ran at full size
+// natively in the same make test. A test with a size to shrink instead
+// reads testing.Short() itself.
+func NotShort(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short (the cgroup v2 VM): " + what + " does not depend on the cgroup version; it ran natively in the same make test")
+	}
+}
+
 // RequireRoot skips unless running as root (fails under CI).
 func RequireRoot(t testing.TB) {
 	t.Helper()

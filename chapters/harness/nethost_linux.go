@@ -47,7 +47,7 @@ func (e *Env) NetHost(resolvConf string) *NetHost {
 		_, err := exec.LookPath(p)
 		Require(t, err == nil, p+" is needed to play the host in a network namespace (apt-get install util-linux iproute2 iptables)")
 	}
-	setup := "ip link set lo up && ip link add mydhost0 type veth peer name mydhost1 && " +
+	setup := "ip link set lo up && " + VethPair("mydhost0", "mydhost1") + " && " +
 		"ip addr add " + HostAddr + "/24 dev mydhost0 && ip link set mydhost0 up && ip link set mydhost1 up && " +
 		"echo ready && exec sleep 1000000"
 	holder := exec.Command("unshare", "--net", "sh", "-c", setup)
@@ -151,6 +151,14 @@ func (h *NetHost) Leaks() []string {
 		}
 	}
 	return leaks
+}
+
+// VethPair is the shell command that makes a veth pair a, b in a network
+// namespace that has no veth yet. The kernel names a peer given no name
+// veth0 there, and it is renamed: busybox's ip, the only one in the
+// cgroup v2 VM, has no "peer name".
+func VethPair(a, b string) string {
+	return "ip link add " + a + " type veth && ip link set veth0 name " + b
 }
 
 // NetnsPath is the namespace's /proc path, for nsenter --net.

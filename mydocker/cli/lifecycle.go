@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/attach"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/logs"
 	"github.com/mydocker/mydocker/mydocker/monitor"
@@ -54,9 +55,25 @@ func eachContainer(g *Globals, refs []string, fn func(store *engine.Store, ref s
 }
 
 func startCmd(g *Globals, args []string) error {
-	refs, err := parse(g, NewFlagSet("start"), args, 1, -1)
+	var attached, interactive bool
+	keys := attach.DefaultDetachKeys
+	fs := NewFlagSet("start")
+	fs.Bool(&attached, "attach", "a", "attach STDOUT/STDERR and forward signals")
+	fs.Bool(&interactive, "interactive", "i", "attach the container's STDIN")
+	fs.String(&keys, "detach-keys", "", "string", `override the key sequence for detaching a container (default "ctrl-p,ctrl-q")`)
+	refs, err := parse(g, fs, args, 1, -1)
 	if err != nil {
 		return err
+	}
+	if attached || interactive {
+		if len(refs) > 1 {
+			return errors.New("you cannot start and attach multiple containers at once")
+		}
+		detachKeys, err := attach.ParseDetachKeys(keys)
+		if err != nil {
+			return err
+		}
+		return startAndAttach(g, refs[0], attachOptions{stdin: interactive, detachKeys: detachKeys, sigProxy: true})
 	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		c, err := store.Get(ref)
@@ -69,6 +86,31 @@ func startCmd(g *Globals, args []string) error {
 		_, err = monitor.Spawn(g.DataRoot, c.ID)
 		return err
 	})
+}
+
+// startAndAttach is `start -a [-i]` of one container: started with the
+// caller attached, or, if it runs already, attached to.
+func startAndAttach(g *Globals, ref string, o attachOptions) error {
+	store, err := engine.OpenStore(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	c, err := store.Get(ref)
+	if err != nil {
+		return err
+	}
+	o.stdin = o.stdin && c.OpenStdin
+	if c.State.Running && c.MonitorAlive() {
+		if err := engine.Check(c.State.Status, engine.ActAttach, c.Name); err != nil {
+			return err
+		}
+		conn, err := dialMonitor(store, c)
+		if err != nil {
+			return err
+		}
+		return session(g, store, c, conn, o)
+	}
+	return startAttached(g, store, c, o)
 }
 
 func stopCmd(g *Globals, args []string) error {
@@ -216,7 +258,7 @@ func logsCmd(g *Globals, args []string) error {
 		return err
 	}
 	if c.LogPath == "" {
-		return fmt.Errorf("container %s has no log: only detached containers (run -d) keep one", refs[0])
+		return fmt.Errorf("container %s has no log: it was made before mydocker kept one for every container", refs[0])
 	}
 	opts.Done = func() bool {
 		now, err := store.Load(c.ID)

@@ -244,6 +244,9 @@ func inspectCmd(g *Globals, args []string) error {
 	for _, ref := range refs {
 		var c any
 		if ctr, err := store.Get(ref); err == nil {
+			if err := engine.WithNetworks(g.DataRoot, ctr); err != nil {
+				return err
+			}
 			c = ctr
 		} else if img, err := images.Inspect(ref); err == nil {
 			c = img

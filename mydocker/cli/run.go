@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mydocker/mydocker/mydocker/attach"
 	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/runtime"
@@ -83,6 +84,8 @@ func runOrCreate(g *Globals, name string, args []string) error {
 	if err := ensureImage(g, o.Image, pullPolicy); err != nil {
 		return err
 	}
+	// Docker's --stdin-once: -i without -d (run -i, create -i).
+	o.StdinOnce = o.Interactive && !o.Detach
 	if name == "create" {
 		o.Detach = true // the container will run under a monitor
 		c, err := engine.Create(g.DataRoot, o)
@@ -96,7 +99,7 @@ func runOrCreate(g *Globals, name string, args []string) error {
 		return runDetached(g, o)
 	}
 	if o.Restart.Name != engine.PolicyNo {
-		return &usageError{name, fmt.Errorf("--restart %s needs -d: a container in the foreground has no monitor to restart it", o.Restart)}
+		return runRestarting(g, o)
 	}
 	code, err := engine.Run(g.DataRoot, o)
 	if err != nil {
@@ -106,6 +109,24 @@ func runOrCreate(g *Globals, name string, args []string) error {
 		return &statusError{code}
 	}
 	return nil
+}
+
+// runRestarting is `run --restart POLICY` without -d. Docker allows it:
+// the daemon restarts the container while the client sees the first run
+// only. Here the container starts under a monitor, which runs the policy,
+// with the caller attached (start -a -i): the first run's output, and its
+// exit code as ours; the restarts go on after we return.
+func runRestarting(g *Globals, o engine.RunOptions) error {
+	c, err := engine.Create(g.DataRoot, o)
+	if err != nil {
+		return err
+	}
+	store, err := engine.OpenStore(g.DataRoot)
+	if err != nil {
+		return err
+	}
+	keys, _ := attach.ParseDetachKeys(attach.DefaultDetachKeys)
+	return startAttached(g, store, c, attachOptions{stdin: o.Interactive, detachKeys: keys, sigProxy: true})
 }
 
 // parseMounts reads -v, --mount and --tmpfs. A --mount or --tmpfs mistake

@@ -224,7 +224,18 @@ func Rm(s *Store, id string, force bool) error {
 			return err
 		}
 		if !c.MonitorAlive() {
-			err := Remove(s, id)
+			// A "removing" record seen under the lock was left by a
+			// remover that was killed: dead, and removed now.
+			if c.State.Status == Removing {
+				c.State.Set(Dead)
+			}
+			if !force {
+				if err := Check(c.State.Status, ActRemove, c.Name); err != nil {
+					unlock()
+					return err
+				}
+			}
+			err := removeLocked(s, id)
 			unlock()
 			return err
 		}
@@ -408,4 +419,17 @@ func Processes(s *Store, ref string) ([]int, error) {
 		}
 	}
 	return pids, nil
+}
+
+// Signal passes sig on to the container's command and changes nothing in
+// the record: attach's --sig-proxy, for a signal the client received.
+func Signal(s *Store, id string, sig unix.Signal) error {
+	c, err := s.Load(id)
+	if err != nil {
+		return err
+	}
+	if fd := signalInit(c, sig); fd >= 0 {
+		unix.Close(fd)
+	}
+	return nil
 }

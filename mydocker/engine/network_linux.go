@@ -83,3 +83,27 @@ func joinRequest(dataRoot string, req *network.Request) error {
 	req.JoinHosts, req.JoinResolv = string(hosts), string(resolv)
 	return nil
 }
+
+// WithNetworks fills in c's NetworkSettings.Networks for inspect, from the
+// network state file (network.Networks): the networks the container is on
+// now. A container that is not running shows its first network with no
+// address, host and none show as themselves, as docker inspect does.
+func WithNetworks(dataRoot string, c *Container) error {
+	s := c.NetworkSettings
+	if s == nil {
+		return nil
+	}
+	nets, err := network.Networks(dataRoot, c.ID)
+	if err != nil {
+		return err
+	}
+	if len(nets) == 0 && !strings.HasPrefix(s.Mode, "container:") {
+		name := s.Network
+		if name == "" {
+			name = s.Mode
+		}
+		nets[name] = &network.EndpointSettings{}
+	}
+	s.Networks = nets
+	return nil
+}

@@ -40,10 +40,13 @@ type RunOptions struct {
 	User        string   // -u
 	TTY         bool     // -t
 	Interactive bool     // -i
-	Remove      bool     // --rm
-	Resources   cgroups.Resources
-	CapAdd      []string // --cap-add
-	CapDrop     []string // --cap-drop
+	// StdinOnce closes the command's stdin once the attached client's
+	// input ends: Docker sets it for -i without -d (chapter 06).
+	StdinOnce bool
+	Remove    bool // --rm
+	Resources cgroups.Resources
+	CapAdd    []string // --cap-add
+	CapDrop   []string // --cap-drop
 	// NoNewPrivileges is --security-opt no-new-privileges.
 	NoNewPrivileges bool
 	// Chapter 06: -d, --restart and --log-opt.
@@ -311,6 +314,8 @@ func create(dataRoot string, containers *Store, opts RunOptions) (*Container, er
 		return nil, err
 	}
 	c.State.Set(Created)
+	// Chapter 06: a foreground run keeps Docker's json-file log too.
+	c.LogPath = filepath.Join(containers.Dir(c.ID), c.ID+"-json.log")
 	c.State.Monitor = os.Getpid()
 	c.State.MonitorStart, _ = ProcessStartTime(c.State.Monitor)
 	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
@@ -370,6 +375,7 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
 	c.HostConfig.AutoRemove, c.HostConfig.Resources = opts.Remove, opts.Resources
 	c.HostConfig.RestartPolicy = opts.Restart
+	c.OpenStdin, c.StdinOnce = opts.Interactive, opts.Interactive && opts.StdinOnce
 	c.HostConfig.NetworkMode, c.HostConfig.IPAddress = opts.Network, opts.IP
 	c.HostConfig.NetworkAliases = opts.Aliases
 	c.HostConfig.PortSpecs, c.HostConfig.PublishAllPorts = opts.Publish, opts.PublishAll
@@ -427,11 +433,12 @@ func firstOf(s ...string) string {
 
 // start starts the prepared container, waits for it, and records the end.
 func start(containers *Store, c *Container, opts RunOptions, net *network.Attachment) (int, error) {
-	stdin, stopStdin, err := containerStdin(opts)
+	// The container's stdio; its output also goes to the json-file log (chapter 06).
+	out, err := openOutput(c, opts)
 	if err != nil {
 		return runtime.ExitEngine, err
 	}
-	defer stopStdin()
+	defer out.close()
 	// Catch the signals to relay before the command exists: one that
 	// arrives while init is starting is held, then passed on.
 	sigs := make(chan os.Signal, 16)
@@ -452,9 +459,9 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 		CreateRuntime: []func(*runtime.Process) error{JoinNetwork(net)},
 		JoinNetPid:    net.JoinedPid(),
 		CgroupFiles:   files,
-		Stdin:         stdin,
-		Stdout:        os.Stdout,
-		Stderr:        os.Stderr,
+		Stdin:         out.stdin,
+		Stdout:        out.stdout,
+		Stderr:        out.stderr,
 	})
 	for _, f := range files {
 		f.Close()
@@ -472,7 +479,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	defer relaySignals(sigs, p)()
 	waitOutput := func() {}
 	if p.Console != nil {
-		waitOutput = runtime.AttachConsole(p.Console, os.Stdin, os.Stdout, opts.Interactive)
+		waitOutput = runtime.AttachConsole(p.Console, os.Stdin, out.console(), opts.Interactive)
 	}
 	code, err := p.Wait()
 	trace.Step("init exited: the container is over (status %d)", code)

@@ -126,7 +126,17 @@ func Check(s Status, action Action, name string) error {
 		if s != Paused {
 			return conflict("cannot unpause container %s: container %s is not paused", name, name)
 		}
-	case ActExec, ActAttach:
+	case ActAttach:
+		switch s {
+		case Paused:
+			return conflict("You cannot attach to a paused container, unpause it first")
+		case Restarting:
+			return conflict("You cannot attach to a restarting container, wait until it is running")
+		case Running:
+		default:
+			return conflict("You cannot attach to a stopped container, start it first")
+		}
+	case ActExec:
 		switch s {
 		case Paused:
 			return conflict("container %s is paused, unpause the container before %s", name, action)

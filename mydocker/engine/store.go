@@ -54,7 +54,9 @@ type Container struct {
 	// does not apply until the next start.
 	ManuallyStopped bool `json:"ManuallyStopped,omitempty"`
 	// LogPath is the json-file log of a detached container.
-	LogPath string `json:"LogPath,omitempty"`
+	LogPath   string `json:"LogPath,omitempty"`
+	OpenStdin bool   `json:"OpenStdin,omitempty"` // -i: the monitor holds stdin open for attach (chapter 06)
+	StdinOnce bool   `json:"StdinOnce,omitempty"` // an attached client's end of input closes it (-i without -d)
 	// StopSignal is the image's STOPSIGNAL, which `mydocker stop` sends
 	// first (chapter 06).
 	StopSignal string `json:"StopSignal,omitempty"`
@@ -385,6 +387,7 @@ func (s *Store) Load(id string) (*Container, error) {
 		}
 	}
 	c.checkMonitor()
+	s.checkRemoval(c)
 	return c, nil
 }
 
@@ -414,14 +417,32 @@ func (s *Store) LockContainer(id string) (func(), error) {
 	return unlock, err
 }
 
-// Remove deletes the container's record and directory.
+// Remove deletes the container's directory: what it holds first, the
+// record (and its lock) last, so that a teardown that fails midway leaves
+// a record to say so ("dead") and to retry from.
 func (s *Store) Remove(id string) error {
+	dir := s.Dir(id)
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	var errs []error
+	for _, e := range entries {
+		if e.Name() != "container.json" && e.Name() != "lock" {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
 	unlock, err := s.lock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	return os.RemoveAll(s.Dir(id))
+	return os.RemoveAll(dir)
 }
 
 // lock takes the store-wide lock, an flock(2) on a file beside the records.
@@ -468,13 +489,44 @@ func procStat(pid int) (byte, uint64, error) {
 	return fields[0][0], start, err
 }
 
-// Remove deletes a container that is not running: its record and whatever
-// it kept on disk. Its cgroup is left behind only if its `mydocker run` was
-// killed: the record names it, and its place follows from the ID too, seen
-// from here (for a record that lost it, or a v1 caller in other groups).
+// Remove deletes a container that is not running, under its lock
+// (removeLocked). A container already gone is no error.
 func Remove(s *Store, id string) error {
+	unlock, err := s.LockContainer(id)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return removeLocked(s, id)
+}
+
+// removeLocked deletes a container that is not running: its record and
+// whatever it kept on disk. The caller holds the container's lock. The
+// record says "removing" first, as Docker's does; a teardown that fails
+// leaves it "dead" ("Dead": true), which rm (-f) retries. A remover killed
+// midway leaves "removing" and a free lock: readers find that out
+// (checkRemoval) and see "dead".
+//
+// Its cgroup is left behind only if its `mydocker run` was killed: the
+// record names it, and its place follows from the ID too, seen from here
+// (for a record that lost it, or a v1 caller in other groups).
+func removeLocked(s *Store, id string) error {
+	c, err := s.Load(id)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	c.State.Set(Removing)
+	if err := s.saveState(c); err != nil {
+		return err
+	}
 	var errs []error
-	if c, err := s.Get(id); err == nil && c.Cgroup != nil {
+	if c.Cgroup != nil {
 		if err := c.Cgroup.Destroy(); err != nil {
 			errs = append(errs, err)
 		}
@@ -489,8 +541,35 @@ func Remove(s *Store, id string) error {
 	if err := network.Release(filepath.Dir(s.dir)); err != nil {
 		errs = append(errs, err)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("remove container %s: %w", ShortID(id), err)
+	if len(errs) == 0 {
+		if err := s.Remove(id); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	return s.Remove(id)
+	if err := errors.Join(errs...); err != nil {
+		c.State.Set(Dead)
+		c.State.Error = "removal failed: " + oneLine(err)
+		s.saveState(c)
+		return fmt.Errorf("remove container %s: %w: it is dead now; rm -f retries", ShortID(id), err)
+	}
+	return nil
+}
+
+// oneLine keeps a joined error on one line.
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
+
+// checkRemoval finds out a container whose record says "removing" while no
+// one removes it: its remover was killed (it held the container's lock
+// throughout, and the kernel let go of it). Docker marks such a container
+// dead when it starts again; rm -f finishes it.
+func (s *Store) checkRemoval(c *Container) {
+	if c.State.Status != Removing {
+		return
+	}
+	unlock, err := fsutil.Lock(filepath.Join(s.Dir(c.ID), "lock"), fsutil.Exclusive|unix.LOCK_NB)
+	if err != nil {
+		return // held: a removal is in progress (or it is ours)
+	}
+	unlock()
+	c.State.Set(Dead)
 }

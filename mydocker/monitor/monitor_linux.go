@@ -29,12 +29,13 @@ type monitor struct {
 	id     string
 	log    *logs.Writer
 	status *os.File // the pipe to the caller, until the first report
+	hub    *hub     // attach's server (attach_linux.go)
 }
 
 // Main is the monitor process's main: args are the data root and the ID.
 func Main(args []string) int {
-	if len(args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: mydocker monitor DATA-ROOT ID (started by mydocker run -d)")
+	if len(args) != 2 && (len(args) != 3 || args[2] != attachedArg) {
+		fmt.Fprintln(os.Stderr, "usage: mydocker monitor DATA-ROOT ID [attached] (started by mydocker run -d)")
 		return 2
 	}
 	m := &monitor{id: args[1], status: os.NewFile(statusFD, "status")}
@@ -43,6 +44,11 @@ func Main(args []string) int {
 		return 1
 	}
 	defer m.log.Close()
+	if err := m.serveAttach(len(args) == 3); err != nil {
+		m.failed(err)
+		m.end()
+		return 1
+	}
 	m.run()
 	return 0
 }
@@ -158,11 +164,20 @@ func (m *monitor) once() (int, time.Duration, error) {
 			return 0, 0, m.failed(err)
 		}
 	}
+	// -i: a stdin pipe, whose write end the monitor keeps for attach.
+	stdin, stdinW, err := stdinPipe(c)
+	if err != nil {
+		closeAll(append(files, pipes[0][0], pipes[0][1], pipes[1][0], pipes[1][1]))
+		net.Detach()
+		group.Destroy()
+		return 0, 0, m.failed(err)
+	}
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
 		Cloneflags:    engine.CloneFlags(net),
 		CreateRuntime: []func(*runtime.Process) error{engine.JoinNetwork(net)},
 		JoinNetPid:    net.JoinedPid(),
 		CgroupFiles:   files,
+		Stdin:         stdin,
 		Stdout:        pipes[0][1],
 		Stderr:        pipes[1][1],
 	})
@@ -171,13 +186,20 @@ func (m *monitor) once() (int, time.Duration, error) {
 	for _, f := range append(files, pipes[0][1], pipes[1][1]) {
 		f.Close()
 	}
+	if stdin != nil {
+		stdin.Close() // init's now
+	}
 	if err != nil {
 		pipes[0][0].Close()
 		pipes[1][0].Close()
+		if stdinW != nil {
+			stdinW.Close()
+		}
 		net.Detach()
 		group.Destroy()
 		return 0, 0, m.failed(err)
 	}
+	m.hub.startRun(stdinW, p.Console)
 	started := time.Now()
 	pidStart, _ := engine.ProcessStartTime(p.Pid)
 	m.store.Update(m.id, func(c *engine.Container) error {
@@ -194,7 +216,8 @@ func (m *monitor) once() (int, time.Duration, error) {
 		go func() {
 			defer copiers.Done()
 			s := m.log.Stream(name)
-			io.Copy(s, r)
+			// Each piece goes to the log and to every attached client.
+			io.Copy(io.MultiWriter(s, m.hub.stream(streamType(name))), r)
 			s.Close()
 			r.Close()
 		}()
@@ -225,6 +248,8 @@ func (m *monitor) once() (int, time.Duration, error) {
 		c.State.PidStart, c.State.Usage = 0, &usage
 		return nil
 	})
+	// Attached clients learn the end once the record says it.
+	m.hub.endRun(code)
 	return code, time.Since(started), nil
 }
 
@@ -278,6 +303,9 @@ func (m *monitor) sleep(d time.Duration) bool {
 // end records that no monitor looks after the container any more, and
 // removes it if --rm.
 func (m *monitor) end() {
+	if m.hub != nil {
+		m.hub.close() // the socket goes before the record says no monitor
+	}
 	c, err := m.store.Update(m.id, func(c *engine.Container) error {
 		if c.State.Status == engine.Restarting {
 			c.State.Set(engine.Exited)

@@ -54,7 +54,17 @@ const statusFD = 3
 // Spawn starts the monitor of container id and returns init's PID once
 // the command runs. If it did not start, the error carries Docker's exit
 // code (125, 126, 127), and the record says why.
-func Spawn(dataRoot, id string) (int, error) {
+func Spawn(dataRoot, id string) (int, error) { return spawn(dataRoot, id, nil) }
+
+// SpawnAttached is Spawn with the caller attached from the start (`start
+// -a`, a foreground `run --restart`): conn is the monitor's end of a
+// socket pair whose other end the caller reads with attach.Session, so
+// that no output comes before the caller is there to see it.
+func SpawnAttached(dataRoot, id string, conn *os.File) (int, error) {
+	return spawn(dataRoot, id, conn)
+}
+
+func spawn(dataRoot, id string, attached *os.File) (int, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return 0, err
@@ -63,6 +73,10 @@ func Spawn(dataRoot, id string) (int, error) {
 	cmd := exec.Command("/proc/self/exe", "monitor", dataRoot, id)
 	cmd.Args[0] = "mydocker" // ps on the host shows "mydocker monitor <data-root> <id>"
 	cmd.ExtraFiles = []*os.File{w}
+	if attached != nil {
+		cmd.Args = append(cmd.Args, attachedArg)
+		cmd.ExtraFiles = append(cmd.ExtraFiles, attached) // attachFD
+	}
 	cmd.Env = append([]string{"GODEBUG=updatemaxprocs=0"}, monitorEnv()...)
 	// The monitor's own stderr is ours only while it starts the container
 	// (for --trace); it lets go of it once it has reported.

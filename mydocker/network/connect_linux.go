@@ -190,3 +190,35 @@ func extraEndpoints(st *State, container string) []string {
 	}
 	return out
 }
+
+// Networks lists the networks container is on, by name: an endpoint
+// whose holder is alive, on a network that exists (docker inspect's
+// NetworkSettings.Networks). A container that is not running is on none.
+func Networks(dataRoot, container string) (map[string]*EndpointSettings, error) {
+	store, err := OpenStore(dataRoot)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*EndpointSettings{}
+	err = store.Read(func(st *State) error {
+		byID := map[string]*Network{}
+		for _, n := range st.Networks {
+			byID[n.ID] = n
+		}
+		for key, ep := range st.Endpoints {
+			n := byID[ep.Network]
+			if ep.Container != container || n == nil || !alive(ep.Monitor, ep.MonitorStart) {
+				continue
+			}
+			_, subnet, _ := net.ParseCIDR(n.Subnet)
+			prefix := 0
+			if subnet != nil {
+				prefix, _ = subnet.Mask.Size()
+			}
+			out[n.Name] = &EndpointSettings{Aliases: ep.Aliases, NetworkID: n.ID, EndpointID: key,
+				Gateway: n.Gateway, IPAddress: ep.IP, IPPrefixLen: prefix}
+		}
+		return nil
+	})
+	return out, err
+}

@@ -30,9 +30,13 @@ const (
 	// maxDNSMessage is what the resolver reads or relays at most: a
 	// query fits in 512 bytes; a forwarded answer with EDNS may be larger.
 	maxDNSMessage = 4096
+	// maxUDPAnswer is the most a UDP answer may carry (RFC 1035 §4.2.1;
+	// this server speaks no EDNS): a longer one is cut, with the TC bit set,
+	// and the client asks again over TCP.
+	maxUDPAnswer = 512
 	// maxAnswers bounds the records of one answer (a name with many
-	// containers behind an alias), keeping it under 512 bytes.
-	maxAnswers = 16
+	// containers behind an alias): 4 KiB over TCP.
+	maxAnswers = 255
 	// dnsTTL is how long a client may cache a container's address: short,
 	// containers come and go (Docker says 600; a restart changes the IP).
 	dnsTTL = 10
@@ -120,6 +124,26 @@ func (q *dnsQuery) answer(rcode int, ips []net.IP) []byte {
 		b = binary.BigEndian.AppendUint16(b, 4)
 		b = append(b, ip.To4()...)
 	}
+	return b
+}
+
+// truncate cuts an answer to at most size bytes for UDP: whole A records
+// are dropped from the end, the count fixed, and the TC bit set, so that
+// the client knows to ask again over TCP (RFC 2181 §9). The answers this
+// server writes are one question and fixed 16-byte records.
+func truncate(b []byte, size int) []byte {
+	if len(b) <= size {
+		return b
+	}
+	n := int(binary.BigEndian.Uint16(b[6:]))
+	head := len(b) - 16*n // header and question
+	keep := (size - head) / 16
+	if keep < 0 {
+		keep = 0
+	}
+	b = b[:head+16*keep]
+	b[2] |= 0x02 // TC
+	binary.BigEndian.PutUint16(b[6:], uint16(keep))
 	return b
 }
 

@@ -93,3 +93,45 @@ func TestEmbeddedResolvConf(t *testing.T) {
 		t.Errorf("EmbeddedResolvConf = %q, want %q", got, want)
 	}
 }
+
+// TestTruncatedOverUDP: a name with 40 containers behind it is more than
+// 512 bytes of answer. Over UDP it is cut to the records that fit, with the
+// TC bit set; over TCP it comes whole.
+func TestTruncatedOverUDP(t *testing.T) {
+	var many []net.IP
+	for i := 0; i < 40; i++ {
+		many = append(many, net.IPv4(10, 0, 0, byte(i+2)))
+	}
+	r := &resolver{lookup: func(n string) ([]net.IP, bool) { return many, n == "pool" },
+		slots: make(chan struct{}, 1), done: make(chan struct{})}
+	udp := r.handle(buildQuery(1, "pool", dnsTypeA), nil)
+	_, ips, err := parseAnswerA(udp)
+	if err != nil || len(udp) > 512 || udp[2]&0x02 == 0 || len(ips) != 30 {
+		t.Errorf("over UDP: %d bytes, TC %v, %d records, %v; want at most 512 bytes, TC, 30 records (12 + 10 + 30×16 = 502)",
+			len(udp), udp[2]&0x02 != 0, len(ips), err)
+	}
+
+	client, server := net.Pipe()
+	defer client.Close()
+	go r.serveConn(server)
+	q := buildQuery(2, "pool", dnsTypeA)
+	client.Write(append([]byte{0, byte(len(q))}, q...))
+	reply, err := readTCPMessage(client, 65535)
+	if err != nil {
+		t.Fatalf("over TCP: %v", err)
+	}
+	if _, ips, err := parseAnswerA(reply); err != nil || reply[2]&0x02 != 0 || len(ips) != 40 {
+		t.Errorf("over TCP: TC %v, %d records, %v; want no TC and 40 records", reply[2]&0x02 != 0, len(ips), err)
+	}
+	// A second query on the same connection, then a length over the limit:
+	// the server answers the first and hangs up on the second.
+	q = buildQuery(3, "nope", dnsTypeA)
+	client.Write(append([]byte{0, byte(len(q))}, q...))
+	if reply, err := readTCPMessage(client, 65535); err != nil || reply[3]&0xf != rcodeNXDomain {
+		t.Errorf("second query on the connection: %x, %v; want NXDOMAIN", reply, err)
+	}
+	client.Write([]byte{0xff, 0xff})
+	if _, err := readTCPMessage(client, 65535); err == nil {
+		t.Errorf("a 65535-byte query announced: the server kept the connection, want it closed")
+	}
+}

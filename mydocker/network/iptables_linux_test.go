@@ -10,18 +10,22 @@ import (
 )
 
 // Docker's daemon runs iptables from its own PATH, never the client's: an
-// `iptables` first in the caller's PATH (or a monitor's, inherited from the
-// `run` that started it) must not be what mydocker runs as root.
+// `iptables-save` or `iptables-restore` first in the caller's PATH (or a
+// monitor's, inherited from the `run` that started it) must not be what
+// mydocker runs as root.
 func TestIptablesIgnoresCallersPath(t *testing.T) {
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "ran")
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "iptables"), []byte("#!/bin/sh\ntouch "+marker+"\n"), 0o755))
-	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
-	iptablesQuiet("--version")
-	if _, err := os.Stat(marker); err == nil {
-		t.Errorf("iptables ran the caller's %s", filepath.Join(dir, "iptables"))
+	for _, name := range []string{"iptables-save", "iptables-restore"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\ntouch "+marker+"\n"), 0o755))
 	}
-	cmd, err := iptablesCmd("--version")
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	saveRules()
+	iptablesRestore("") // an empty input changes nothing
+	if _, err := os.Stat(marker); err == nil {
+		t.Errorf("iptables-save or -restore ran the caller's copy in %s", dir)
+	}
+	cmd, err := iptablesCmd(iptablesBin+"-save", "--version")
 	if err == ErrNoIptables {
 		return // no iptables on this host: nothing else to look at
 	}

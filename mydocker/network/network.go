@@ -73,6 +73,23 @@ type Settings struct {
 	Prefix    int       `json:"IPPrefixLen,omitempty"`
 	Gateway   string    `json:"Gateway,omitempty"`
 	Ports     []Binding `json:"Ports,omitempty"`
+	// Networks is every network the container is on now, by name, as
+	// docker inspect shows them: the first, and those of `network
+	// connect`. It is not stored in the container's record but read from
+	// the network state file when the record is shown (Store.Networks),
+	// so a connect, a disconnect or a reclaimed kill -9 shows at once.
+	Networks map[string]*EndpointSettings `json:"Networks,omitempty"`
+}
+
+// EndpointSettings is one network of a container, under
+// NetworkSettings.Networks, in Docker's field names.
+type EndpointSettings struct {
+	Aliases     []string `json:"Aliases"`
+	NetworkID   string   `json:"NetworkID"`
+	EndpointID  string   `json:"EndpointID"` // the state file's key
+	Gateway     string   `json:"Gateway"`
+	IPAddress   string   `json:"IPAddress"`
+	IPPrefixLen int      `json:"IPPrefixLen"`
 }
 
 // parseSubnet parses an IPv4 CIDR and returns it normalized.

@@ -1,7 +1,18 @@
 // The state file: every network and endpoint, in DATA_ROOT/network/state.json,
 // read and written only while holding an flock on DATA_ROOT/network/lock.
-// Writes are atomic (rename of a synced temp file), so a mydocker killed
-// mid-write leaves the old state, never half a file.
+// Writes are atomic (rename of a temp file), so a mydocker killed mid-write
+// leaves the old state, never half a file.
+//
+// Only the networks need to survive a power cut; an endpoint never
+// outlives the machine (after a reboot every holder is dead, and the next
+// command reclaims its endpoint). So a write that changes only endpoints —
+// every container's attach and detach — is renamed into place without an
+// fsync: after a crash the file may be an older one, or, on a filesystem
+// that commits a rename before the data, damaged. A write that changes the
+// networks is durable (fsutil.WriteFile), and so is its copy of them in
+// networks.json, which a damaged state.json falls back to. The fsyncs
+// were half of a container's attach+detach here, and most of its variance
+// on a busy disk.
 
 package network
 
@@ -17,6 +28,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/fsutil"
+	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
 // State is the whole state file.
@@ -63,20 +75,11 @@ func (s *Store) locked(write bool, fn func(*State) error) error {
 	if err := unix.Flock(int(f.Fd()), how); err != nil {
 		return os.NewSyscallError("flock", err)
 	}
-	st := &State{Endpoints: map[string]*Endpoint{}}
-	data, err := os.ReadFile(filepath.Join(s.dir, "state.json"))
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-	case err != nil:
+	st, err := s.load()
+	if err != nil {
 		return err
-	default:
-		if err := json.Unmarshal(data, st); err != nil {
-			return fmt.Errorf("network state %s is damaged: %w", filepath.Join(s.dir, "state.json"), err)
-		}
-		if st.Endpoints == nil {
-			st.Endpoints = map[string]*Endpoint{}
-		}
 	}
+	before, _ := json.Marshal(st.Networks)
 	if err := fn(st); err != nil {
 		return err
 	}
@@ -87,7 +90,59 @@ func (s *Store) locked(write bool, fn func(*State) error) error {
 	if err != nil {
 		return err
 	}
-	return fsutil.WriteFile(filepath.Join(s.dir, "state.json"), out, 0o600)
+	if after, _ := json.Marshal(st.Networks); string(after) != string(before) {
+		nets, _ := json.MarshalIndent(State{Networks: st.Networks}, "", "  ")
+		if err := fsutil.WriteFile(filepath.Join(s.dir, "networks.json"), nets, 0o600); err != nil {
+			return err
+		}
+		return fsutil.WriteFile(filepath.Join(s.dir, "state.json"), out, 0o600)
+	}
+	return writeVolatile(filepath.Join(s.dir, "state.json"), out)
+}
+
+// load reads the state file; if a crash left it damaged, the networks'
+// durable copy, with no endpoints (no container survived the crash).
+func (s *Store) load() (*State, error) {
+	st := &State{Endpoints: map[string]*Endpoint{}}
+	path := filepath.Join(s.dir, "state.json")
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return st, nil
+	case err != nil:
+		return nil, err
+	}
+	if err := json.Unmarshal(data, st); err != nil {
+		st = &State{}
+		copyData, cerr := os.ReadFile(filepath.Join(s.dir, "networks.json"))
+		if cerr != nil || json.Unmarshal(copyData, st) != nil {
+			return nil, fmt.Errorf("network state %s is damaged: %w", path, err)
+		}
+		trace.Step("network state %s damaged (a crash?): the networks from networks.json, no endpoints", path)
+		st.Endpoints = nil
+	}
+	if st.Endpoints == nil {
+		st.Endpoints = map[string]*Endpoint{}
+	}
+	return st, nil
+}
+
+// writeVolatile replaces path with data atomically for other processes (a
+// rename), but not durably: no fsync (see the top of this file).
+func writeVolatile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // finds nothing once renamed
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // Find finds a network by name, full ID or unique ID prefix.

@@ -206,6 +206,10 @@ func (p *Process) sendCgroupFiles(files []*os.File) error {
 // checkStdio refuses a directory as the container's stdin, stdout or
 // stderr: init and the command inherit them as they are, and a host
 // directory open as fd 0 is a way out through /proc/self/fd/0/.. .
+// CheckStdio is checkStdio for a caller that hands init pipes instead of
+// its own stdin, stdout and stderr (a foreground run, chapter 06).
+func CheckStdio(stdin, stdout, stderr *os.File) error { return checkStdio(stdin, stdout, stderr) }
+
 func checkStdio(files ...*os.File) error {
 	for i, f := range files {
 		if f == nil {

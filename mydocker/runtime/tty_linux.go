@@ -148,7 +148,7 @@ func makeRaw(f *os.File) (restore func(), err error) {
 // AttachConsole connects the host's stdio to the container's terminal until
 // the container's side closes. It returns a wait function that blocks until
 // all output has been copied and then restores the host's terminal.
-func AttachConsole(console *os.File, stdin, stdout *os.File, withStdin bool) (wait func()) {
+func AttachConsole(console *os.File, stdin *os.File, stdout io.Writer, withStdin bool) (wait func()) {
 	var restore func()
 	if withStdin && IsTerminal(stdin) {
 		restore, _ = makeRaw(stdin)
@@ -184,3 +184,7 @@ func AttachConsole(console *os.File, stdin, stdout *os.File, withStdin bool) (wa
 		}
 	}
 }
+
+// MakeRaw puts the terminal f in raw mode for an attached client (chapter
+// 06's attach) and returns the function that restores it.
+func MakeRaw(f *os.File) (restore func(), err error) { return makeRaw(f) }

@@ -1,0 +1,105 @@
+// The stdio of a foreground run: its stdin (containerStdin), and its
+// output (chapter 06): the command writes into
+// pipes, and mydocker copies each to its own stdout or stderr and to the
+// container's json-file log, as Docker's daemon does for `docker run`, so
+// that `mydocker logs NAME` shows it afterwards. With -t the terminal's
+// master side is the one stream, copied the same way (console).
+
+package engine
+
+import (
+	"io"
+	"os"
+	"sync"
+
+	"github.com/mydocker/mydocker/mydocker/logs"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+)
+
+// output is a foreground run's output: the pipes' write ends for init,
+// and the copiers that empty their read ends.
+type output struct {
+	stdin          *os.File // containerStdin's
+	stopStdin      func()
+	log            *logs.Writer
+	stdout, stderr *os.File // write ends, init's once started
+	reads          []*os.File
+	streams        []io.WriteCloser
+	copiers        sync.WaitGroup
+}
+
+// openOutput opens the container's log and the two pipes, and starts
+// copying: each copier ends when every writer of its pipe is gone, that is
+// when the container is (the PID namespace ends with init).
+func openOutput(c *Container, run RunOptions) (*output, error) {
+	if err := runtime.CheckStdio(nil, os.Stdout, os.Stderr); err != nil {
+		return nil, err
+	}
+	opts, err := c.HostConfig.LogConfig.Options()
+	if err != nil {
+		return nil, err
+	}
+	stdin, stopStdin, err := containerStdin(run)
+	if err != nil {
+		return nil, err
+	}
+	log, err := logs.Create(c.LogPath, opts)
+	if err != nil {
+		stopStdin()
+		return nil, err
+	}
+	o := &output{stdin: stdin, stopStdin: stopStdin, log: log}
+	for _, s := range []struct {
+		name string
+		to   *os.File
+		w    **os.File
+	}{{"stdout", os.Stdout, &o.stdout}, {"stderr", os.Stderr, &o.stderr}} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			o.close()
+			return nil, err
+		}
+		*s.w = w
+		o.reads = append(o.reads, r)
+		o.copy(s.name, s.to, r)
+	}
+	return o, nil
+}
+
+// copy copies r to the caller's file and to the log's stream name.
+func (o *output) copy(name string, to io.Writer, r io.Reader) {
+	stream := o.log.Stream(name)
+	o.streams = append(o.streams, stream)
+	o.copiers.Add(1)
+	go func() {
+		defer o.copiers.Done()
+		io.Copy(io.MultiWriter(to, stream), r)
+	}()
+}
+
+// console is where a terminal's output goes: ours and the log's stdout.
+func (o *output) console() io.Writer {
+	stream := o.log.Stream("stdout")
+	o.streams = append(o.streams, stream)
+	return io.MultiWriter(os.Stdout, stream)
+}
+
+// close waits for the copiers to empty the pipes, once our copies of the
+// write ends are closed (init's went with the container, or never were),
+// then closes the log, with a last line that had no newline.
+func (o *output) close() {
+	for _, f := range []*os.File{o.stdout, o.stderr} {
+		if f != nil {
+			f.Close()
+		}
+	}
+	o.copiers.Wait()
+	for _, r := range o.reads {
+		r.Close()
+	}
+	for _, s := range o.streams {
+		s.Close()
+	}
+	o.log.Close()
+	o.stopStdin()
+}
