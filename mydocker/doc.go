@@ -86,7 +86,7 @@
 //	doctor        -> cgroups namespace netlink
 //	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace network reference rootfs runtime store store/layer trace volume
 //	monitor       -> attach cgroups engine logs runtime trace
-//	daemon        -> engine network store trace volume
+//	daemon        -> attach cgroups engine image/remote logs monitor network reference runtime store trace volume
 //	cli           -> archive attach cgroups daemon doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
 //	.             -> cli monitor runtime
 package main

@@ -19,8 +19,11 @@
 #   chapter 08  a new named volume's first mount, with copy-up of a
 #               10,000-file directory: mydocker vs Docker (Debian's dockerd
 #               on a socket and data root of this run's own)
+#   chapter 09  the same docker client against mydocker's daemon and
+#               against Docker's: `docker run --rm busybox true`, `docker
+#               ps -a` with 100 containers, and each daemon's memory idle
 #
-#   scripts/bench.sh [all|04|05|06|07|08]   the benchmarks (all by default)
+#   scripts/bench.sh [all|04|05|06|07|08|09]   the benchmarks (all by default)
 #   scripts/bench.sh registry      no benchmark: start the loopback registry
 #                                  and end, through the same cleanup
 #                                  (scripts_test.go checks its status)
@@ -44,8 +47,8 @@ export MYDOCKER_BRIDGE=none
 runs=${BENCH_RUNS:-5}
 only=${1:-all}
 case $only in
-all | 04 | 05 | 06 | 07 | 08 | registry) ;;
-*) echo "bench.sh: unknown argument $only (want all, 04, 05, 06, 07, 08 or registry)" >&2; exit 2 ;;
+all | 04 | 05 | 06 | 07 | 08 | 09 | registry) ;;
+*) echo "bench.sh: unknown argument $only (want all, 04, 05, 06, 07, 08, 09 or registry)" >&2; exit 2 ;;
 esac
 
 work=$(mktemp -d /var/tmp/mydocker-bench.XXXXXX)
@@ -60,6 +63,10 @@ cleanup() {
 		wait "$registry_pid" 2>/dev/null
 	fi
 	runc delete -f mydocker-bench >/dev/null 2>&1
+	if [ -n "${mydockerd_pid:-}" ]; then
+		kill "$mydockerd_pid" 2>/dev/null
+		wait "$mydockerd_pid" 2>/dev/null
+	fi
 	if [ -n "${dockerd_pid:-}" ]; then
 		for c in $(docker -H "unix://$work/docker.sock" ps -aq 2>/dev/null); do
 			docker -H "unix://$work/docker.sock" rm -f "$c" >/dev/null 2>&1
@@ -355,6 +362,45 @@ if [ "$only" = all ] || [ "$only" = 08 ]; then
 		-n "docker run --rm img10k true (no volume)" "${docker[*]} run --rm --network none img10k true" \
 		-n "docker run --rm -v v10k:/data img10k true (create + copy-up)" "${docker[*]} run --rm --network none -v v10k:/data img10k true"
 	"$bin" volume rm -f v10k >/dev/null
+fi
+
+if [ "$only" = all ] || [ "$only" = 09 ]; then
+	# Docker as chapters 06 and 08 start it (unless one of them did), and
+	# mydocker's daemon on a socket of this run's own: the same client,
+	# Debian's docker 20.10, drives both.
+	if [ -z "${dockerd_pid:-}" ]; then
+		mkdir -p "$work/docker"
+		echo '{"deprecated-key-path": "'"$work"'/docker/key.json"}' > "$work/docker/daemon.json"
+		dockerd --config-file "$work/docker/daemon.json" --data-root "$work/docker/data" --exec-root "$work/docker/exec" \
+			--pidfile "$work/docker/pid" -H "unix://$work/docker.sock" --bridge none --iptables=false --ip-masq=false \
+			--ip-forward=false --exec-opt native.cgroupdriver=cgroupfs >"$work/docker/log" 2>&1 &
+		dockerd_pid=$!
+	fi
+	client=/usr/bin/docker
+	d="$client -H unix://$work/docker.sock"
+	m="$client -H unix://$work/mydocker.sock"
+	for _ in $(seq 300); do $d version >/dev/null 2>&1 && break; sleep 0.1; done
+	"$bin" mkimage busybox >/dev/null
+	$d image inspect busybox >/dev/null 2>&1 || "$bin" save busybox | $d load -q >/dev/null
+	"$bin" daemon -H "unix://$work/mydocker.sock" >"$work/mydockerd.log" 2>&1 &
+	mydockerd_pid=$!
+	for _ in $(seq 100); do $m version >/dev/null 2>&1 && break; sleep 0.1; done
+	say "chapter 09: docker run --rm busybox true — through mydocker's daemon vs Docker $($d version --format '{{.Server.Version}}') (goal ≤ 0.3x)"
+	hf -w 2 -r $((runs * 4)) \
+		-n "docker run --rm (mydocker daemon)" "$m run --rm --network none busybox true" \
+		-n "docker run --rm (dockerd)" "$d run --rm --network none busybox true"
+	for c in $($d ps -aq); do $d rm -f "$c" >/dev/null; done
+	for _ in $(seq 100); do
+		$m create --network none busybox true >/dev/null
+		$d create --network none busybox true >/dev/null
+	done
+	say "chapter 09: docker ps -a with 100 containers — mydocker's daemon vs Docker (goal ≤ 0.5x)"
+	hf -w 3 -r $((runs * 6)) -n "docker ps -a (mydocker daemon)" "$m ps -a" -n "docker ps -a (dockerd)" "$d ps -a"
+	$m rm $($m ps -aq) >/dev/null
+	$d rm $($d ps -aq) >/dev/null
+	say "chapter 09: each daemon's memory, idle (PSS, kB)"
+	printf '| daemon | PSS kB |\n|---|---|\n| mydocker daemon | %s |\n| dockerd + its containerd | %s |\n' \
+		"$(pss_kb "$mydockerd_pid")" "$(pss_kb "$dockerd_pid" $(pgrep -P "$dockerd_pid"))" | tee -a "$results"
 fi
 
 echo "bench: results in $results" >&2

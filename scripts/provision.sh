@@ -28,8 +28,14 @@ GO_ROOT=/usr/local/go
 #   pigz             unpigz, which a pull decompresses layers with when it is
 #                    on the PATH, as Docker does (Go's gzip otherwise; the
 #                    image tests try both ways)
+#   docker-compose   (1.29, Python) and python3-docker (the Docker SDK for
+#   python3-docker    Python, 5.0): real clients chapter 09's daemon must
+#                    serve, beside docker.io's docker client
+#   systemd          systemd-socket-activate and systemd-analyze: chapter 09's
+#                    tests start the daemon as its systemd units would
 #   ca-certificates, curl   fetching Go when needed
-packages=(busybox-static iproute2 iptables docker-registry skopeo umoci runc docker.io apache2-utils pigz ca-certificates curl)
+packages=(busybox-static iproute2 iptables docker-registry skopeo umoci runc docker.io apache2-utils pigz
+	docker-compose python3-docker systemd ca-certificates curl)
 # This machine's architecture, in Debian's words (amd64, arm64): Go's
 # tarball and the VM follow it.
 arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
@@ -127,6 +133,47 @@ for m in overlay veth bridge br_netfilter; do
 	modprobe -q "$m" 2>/dev/null || true
 done
 
-if [ ${#missing[@]} -eq 0 ] && ! $need_go; then
+# Chapter 09's daemon under systemd, where systemd runs (the Vagrant VM;
+# not CI's or a container's shell): mydocker.socket listens on
+# /run/mydocker.sock and /run/docker.sock, so that `mydocker` and `docker`
+# reach the daemon without -H; mydocker.service starts at the first
+# client. Each step is taken only if it changes something.
+daemon_changed=false
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+	repo=$(cd "$(dirname "$0")/.." && pwd)
+	go=$GO_ROOT/bin/go
+	[ -x "$go" ] || go=$(command -v go)
+	getent group docker >/dev/null || { groupadd --system docker; daemon_changed=true; }
+	if id vagrant >/dev/null 2>&1 && ! id -nG vagrant | grep -qw docker; then
+		usermod -aG docker vagrant   # docker without sudo, as on a Docker host
+		daemon_changed=true
+	fi
+	built=$(mktemp)
+	(cd "$repo" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false "$go" build -o "$built" ./mydocker)
+	if ! cmp -s "$built" /usr/local/bin/mydocker; then
+		install -m 0755 "$built" /usr/local/bin/mydocker
+		daemon_changed=true
+	fi
+	rm -f "$built"
+	for unit in mydocker.socket mydocker.service; do
+		if ! cmp -s "$repo/scripts/$unit" "/etc/systemd/system/$unit"; then
+			install -m 0644 "$repo/scripts/$unit" "/etc/systemd/system/$unit"
+			daemon_changed=true
+		fi
+	done
+	if $daemon_changed; then
+		echo "provision: mydocker daemon installed (mydocker.socket: /run/mydocker.sock, /run/docker.sock)"
+		systemctl daemon-reload
+		# docker.io's socket would take /run/docker.sock: keep it off.
+		systemctl disable --now docker.socket docker.service 2>/dev/null || true
+		systemctl enable mydocker.socket
+		# A new binary: the running daemon gives way (its containers stay,
+		# under their monitors); the socket starts the new one.
+		systemctl stop mydocker.service 2>/dev/null || true
+		systemctl restart mydocker.socket
+	fi
+fi
+
+if [ ${#missing[@]} -eq 0 ] && ! $need_go && ! $daemon_changed; then
 	echo "provision: nothing to do"
 fi

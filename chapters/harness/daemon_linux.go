@@ -39,6 +39,12 @@ type Daemon struct {
 // last-in first-out).
 func (e *Env) StartDaemon() *Daemon {
 	e.t.Helper()
+	// The cgroup v2 VM is busybox and mydocker: no docker client, no
+	// compose, no registry. `make test` ran these natively before it
+	// boots the VM; nothing in them depends on the cgroup version.
+	if os.Getenv(InVMEnv) == "1" {
+		e.t.Skip("the cgroup v2 VM has no docker client: chapter 09's client tests ran natively in the same make test")
+	}
 	client := "/usr/bin/docker" // Debian's docker.io: the 20.10 client
 	if _, err := os.Stat(client); err != nil {
 		client = testenv.Program(e.t, "docker", "docker.io")

@@ -13,6 +13,8 @@
 // when two command lines race.
 //
 // Files: server.go (the socket, the router, version negotiation, errors),
-// system.go (_ping, version, info, events, df), containers.go and
-// exec.go (containers), images.go, networks.go, volumes.go.
+// system.go (_ping, version, info, df), containers.go and exec.go
+// (containers), images.go, registry.go (pull, push, login) and
+// progress.go (their streamed answers), networks.go and connect.go,
+// volumes.go, events.go and watch.go (/events), filters.go (?filters=).
 package daemon

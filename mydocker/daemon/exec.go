@@ -1,4 +1,341 @@
+// The exec endpoints, `docker exec`: POST /containers/{id}/exec records
+// what to run (an exec instance, by ID), POST /exec/{id}/start runs it
+// through engine.Exec, detached or over the hijacked connection (frames
+// without a terminal, as attach), GET /exec/{id}/json tells whether it
+// runs and how it ended, POST /exec/{id}/resize sizes its terminal.
+//
+// Unlike a container, an exec'd process is the daemon's child: it is
+// reaped here, and its exit code kept for inspect. The connection closes
+// only once the exit code is known, since the client asks for it next.
+
 package daemon
 
-// execRoutes registers the exec endpoints (to be written).
-func (s *Server) execRoutes() {}
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+)
+
+// execConfig is ExecCreate's body.
+type execConfig struct {
+	AttachStdin  bool
+	AttachStdout bool
+	AttachStderr bool
+	DetachKeys   string
+	Tty          bool
+	Env          []string
+	Cmd          []string
+	Privileged   bool
+	User         string
+	WorkingDir   string
+}
+
+// execInstance is one exec, from create to its end.
+type execInstance struct {
+	ID, Container string
+	Config        execConfig
+	mu            sync.Mutex
+	started       bool
+	running       bool
+	exitCode      *int
+	pid           int
+	console       *os.File
+}
+
+// execTable holds the daemon's exec instances. They live in the daemon's
+// memory only, as Docker's do: a restarted daemon knows none.
+type execTable struct {
+	mu   sync.Mutex
+	byID map[string]*execInstance
+}
+
+var execs = &execTable{byID: map[string]*execInstance{}}
+
+func (t *execTable) get(id string) (*execInstance, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e, ok := t.byID[id]; ok {
+		return e, nil
+	}
+	return nil, notFound("No such exec instance: %s", id)
+}
+
+// of lists the exec IDs of a container, for inspect's ExecIDs.
+func (t *execTable) of(container string) []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var ids []string
+	for id, e := range t.byID {
+		if e.Container == container {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func (s *Server) execRoutes() {
+	s.handle("POST /containers/{id}/exec", s.execCreate)
+	s.handle("POST /exec/{id}/start", s.execStart)
+	s.handle("GET /exec/{id}/json", s.execInspect)
+	s.handle("POST /exec/{id}/resize", s.execResize)
+}
+
+func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) error {
+	var cfg execConfig
+	if err := readJSON(r, &cfg); err != nil {
+		return err
+	}
+	if len(cfg.Cmd) == 0 {
+		return badRequest("No exec command specified")
+	}
+	_, c, err := s.lookup(r)
+	if err != nil {
+		return err
+	}
+	if !c.MonitorAlive() && c.State.Running {
+		c.State.Set(engine.Exited)
+	}
+	if err := engine.Check(c.State.Status, engine.ActExec, c.ID); err != nil {
+		return err
+	}
+	var b [32]byte
+	rand.Read(b[:])
+	e := &execInstance{ID: hex.EncodeToString(b[:]), Container: c.ID, Config: cfg}
+	execs.mu.Lock()
+	execs.byID[e.ID] = e
+	execs.mu.Unlock()
+	return writeJSON(w, http.StatusCreated, map[string]string{"Id": e.ID})
+}
+
+func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
+	var body struct{ Detach, Tty bool }
+	if err := readJSON(r, &body); err != nil {
+		return err
+	}
+	e, err := execs.get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	if e.started {
+		e.mu.Unlock()
+		return conflict("Container %s: exec %s has already run", e.Container, e.ID)
+	}
+	e.started = true
+	e.mu.Unlock()
+	containers, err := engine.OpenStore(s.DataRoot)
+	if err != nil {
+		return err
+	}
+	cfg := e.Config
+	o := engine.ExecOptions{Args: cfg.Cmd, Env: cfg.Env, User: cfg.User, WorkingDir: cfg.WorkingDir, TTY: cfg.Tty}
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	defer null.Close()
+	if body.Detach {
+		o.Stdio = [3]*os.File{null, null, null}
+		p, err := engine.Exec(containers, e.Container, o)
+		if err != nil {
+			e.finish(runtime.ExitCode(err, runtime.ExitEngine))
+			return err
+		}
+		e.begin(p)
+		go e.wait(nil)
+		w.WriteHeader(http.StatusOK)
+		return nil
+	}
+	var pipes streamsOf
+	if !cfg.Tty {
+		if err := pipes.open(null, cfg.AttachStdin); err != nil {
+			return err
+		}
+		o.Stdio = pipes.child
+	}
+	p, startErr := engine.Exec(containers, e.Container, o)
+	pipes.closeChild()
+	if startErr == nil {
+		e.begin(p) // before the client hears 101: it resizes right after
+	}
+	conn, _, err := hijack(w, r)
+	if err != nil {
+		pipes.closeAll()
+		if startErr == nil {
+			go e.wait(nil)
+		}
+		return nil
+	}
+	defer conn.Close()
+	out := &frameWriter{w: conn, raw: cfg.Tty}
+	if startErr != nil {
+		// Docker's way: the error is the stream's text, the code inspect's.
+		pipes.closeAll()
+		e.finish(runtime.ExitCode(startErr, runtime.ExitEngine))
+		out.write(streamStdout, []byte(startErr.Error()+"\r\n"))
+		closeWrite(conn)
+		return nil
+	}
+	var copiers sync.WaitGroup
+	copy := func(dst io.Writer, src io.Reader) {
+		copiers.Add(1)
+		go func() { defer copiers.Done(); io.Copy(dst, src) }()
+	}
+	if p.Console != nil {
+		copy(out.stream(streamStdout), p.Console)
+		if cfg.AttachStdin {
+			go io.Copy(p.Console, conn)
+		}
+	} else {
+		copy(out.stream(streamStdout), pipes.stdout)
+		copy(out.stream(streamStderr), pipes.stderr)
+		if pipes.stdin != nil {
+			go func() { io.Copy(pipes.stdin, conn); pipes.stdin.Close() }()
+		}
+	}
+	e.wait(&copiers)
+	pipes.closeAll()
+	closeWrite(conn)
+	return nil
+}
+
+// begin records that the process runs.
+func (e *execInstance) begin(p *runtime.ExecProcess) {
+	e.mu.Lock()
+	e.running, e.pid, e.console = true, p.Pid, p.Console
+	e.mu.Unlock()
+}
+
+// wait reaps the process and records its exit code; then it gives the
+// copiers of its output (if any) a moment to read what is left: a child it
+// left behind may hold the streams open for ever.
+func (e *execInstance) wait(copiers *sync.WaitGroup) {
+	code, err := runtime.WaitExec(e.pid)
+	if err != nil {
+		code = runtime.ExitEngine
+	}
+	if copiers != nil {
+		done := make(chan struct{})
+		go func() { copiers.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+		}
+	}
+	e.finish(code)
+}
+
+// finish records the exit code, and closes the terminal.
+func (e *execInstance) finish(code int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.running, e.exitCode = false, &code
+	if e.console != nil {
+		e.console.Close()
+		e.console = nil
+	}
+}
+
+// streamsOf are the pipes of an exec without a terminal: child are the
+// ends the process gets, the others ours.
+type streamsOf struct {
+	child                 [3]*os.File
+	stdin, stdout, stderr *os.File
+}
+
+func (p *streamsOf) open(null *os.File, stdin bool) error {
+	p.child[0] = null
+	if stdin {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		p.child[0], p.stdin = r, w
+	}
+	var err error
+	if p.stdout, p.child[1], err = os.Pipe(); err != nil {
+		p.closeChild()
+		p.closeAll()
+		return err
+	}
+	if p.stderr, p.child[2], err = os.Pipe(); err != nil {
+		p.closeChild()
+		p.closeAll()
+		return err
+	}
+	return nil
+}
+
+// closeChild closes the process's ends (it has its own copies by now).
+func (p *streamsOf) closeChild() {
+	if p.stdin != nil && p.child[0] != nil {
+		p.child[0].Close()
+	}
+	for _, f := range p.child[1:] {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+func (p *streamsOf) closeAll() {
+	for _, f := range []*os.File{p.stdin, p.stdout, p.stderr} {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+func (s *Server) execInspect(w http.ResponseWriter, r *http.Request) error {
+	e, err := execs.get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	args := []string{}
+	if len(e.Config.Cmd) > 1 {
+		args = e.Config.Cmd[1:]
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{
+		"ID": e.ID, "Running": e.running, "ExitCode": e.exitCode, "Pid": e.pid,
+		"ContainerID": e.Container, "CanRemove": false, "DetachKeys": e.Config.DetachKeys,
+		"OpenStdin": e.Config.AttachStdin, "OpenStdout": e.Config.AttachStdout, "OpenStderr": e.Config.AttachStderr,
+		"ProcessConfig": map[string]any{"tty": e.Config.Tty, "entrypoint": e.Config.Cmd[0], "arguments": args,
+			"privileged": e.Config.Privileged, "user": e.Config.User},
+	})
+}
+
+func (s *Server) execResize(w http.ResponseWriter, r *http.Request) error {
+	h, wd, err := terminalSize(r)
+	if err != nil {
+		return err
+	}
+	e, err := execs.get(r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.console == nil {
+		if e.running {
+			return nil // no terminal: nothing to size
+		}
+		return conflict("exec %s is not running", e.ID)
+	}
+	ws := &unix.Winsize{Row: h, Col: wd}
+	if err := unix.IoctlSetWinsize(int(e.console.Fd()), unix.TIOCSWINSZ, ws); err != nil {
+		return os.NewSyscallError("ioctl TIOCSWINSZ", err)
+	}
+	w.WriteHeader(http.StatusOK)
+	return nil
+}

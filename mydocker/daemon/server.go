@@ -43,11 +43,15 @@ type Server struct {
 	DataRoot string
 	mux      *http.ServeMux
 	started  time.Time
+	events   *eventBus // what handlers did, for /events (events.go)
+	// Insecure are the registries pulls and pushes may reach over plain
+	// HTTP besides loopback ones (mydocker --insecure-registry daemon).
+	Insecure []string
 }
 
 // New returns a server for the engine whose data lives in dataRoot.
 func New(dataRoot string) *Server {
-	s := &Server{DataRoot: dataRoot, mux: http.NewServeMux(), started: time.Now()}
+	s := &Server{DataRoot: dataRoot, mux: http.NewServeMux(), started: time.Now(), events: newEventBus()}
 	s.systemRoutes()
 	s.containerRoutes()
 	s.execRoutes()

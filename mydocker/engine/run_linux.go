@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	goruntime "runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -64,6 +65,13 @@ type RunOptions struct {
 	Publish    []string
 	PublishAll bool
 	Aliases    []string // --network-alias
+	// Chapter 09: what Docker's API may set beyond run's flags. A non-nil
+	// Entrypoint replaces the image's, and its CMD with it (Docker's
+	// rule); StopSignal replaces the image's STOPSIGNAL; Expose adds
+	// ports to the image's EXPOSE for -P.
+	Entrypoint []string
+	StopSignal string
+	Expose     []string
 }
 
 // HostImage is the pseudo-image that runs the command on the host's own
@@ -365,6 +373,12 @@ func createMounts(dataRoot string, containers *Store, img *Image, c *Container, 
 // newContainer fills in a container's record from its image and the flags.
 func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	args, err := command(img, opts.Args)
+	if opts.Entrypoint != nil {
+		args, err = append(append([]string{}, opts.Entrypoint...), opts.Args...), nil
+		if len(args) == 0 {
+			err = fmt.Errorf("no command given: the entrypoint is empty and no command follows it")
+		}
+	}
 	if err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
@@ -383,8 +397,13 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 		for p := range img.Config.ExposedPorts {
 			c.HostConfig.ExposedPorts = append(c.HostConfig.ExposedPorts, p)
 		}
-		sort.Strings(c.HostConfig.ExposedPorts)
 	}
+	for _, p := range opts.Expose {
+		if !slices.Contains(c.HostConfig.ExposedPorts, p) {
+			c.HostConfig.ExposedPorts = append(c.HostConfig.ExposedPorts, p)
+		}
+	}
+	sort.Strings(c.HostConfig.ExposedPorts)
 	if c.HostConfig.RestartPolicy.Name == "" {
 		c.HostConfig.RestartPolicy.Name = PolicyNo
 	}
@@ -418,6 +437,7 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	if img != nil {
 		c.StopSignal = img.Config.StopSignal
 	}
+	c.StopSignal = firstOf(opts.StopSignal, c.StopSignal)
 	return c, nil
 }
 

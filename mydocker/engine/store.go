@@ -166,7 +166,8 @@ func (s *Store) Create(c *Container) error {
 	if c.Name == "" {
 		c.Name = randomName(taken)
 	} else if taken[c.Name] {
-		return fmt.Errorf("container name %q is already in use: remove it with `mydocker rm %s` or choose another --name", c.Name, c.Name)
+		// A conflict (Docker's 409), worded for the command line.
+		return conflict("container name %q is already in use: remove it with `mydocker rm %s` or choose another --name", c.Name, c.Name)
 	}
 	// The directory appears whole, record inside, or not at all: it is
 	// made under a temporary name and renamed. A creator killed midway

@@ -93,9 +93,13 @@ func spawn(dataRoot, id string, attached *os.File) (int, error) {
 		return 0, fmt.Errorf("start monitor of container %s: %w", engine.ShortID(id), err)
 	}
 	trace.Step("monitor of container %s: pid %d, in a session of its own", engine.ShortID(id), cmd.Process.Pid)
-	// The monitor is not our child for long: once we exit, it is
-	// reparented (to init, or the nearest subreaper), which reaps it.
-	defer cmd.Process.Release()
+	// The monitor is our child until we exit; then it is reparented (to
+	// init, or the nearest subreaper), which reaps it. A caller that
+	// lives on (the daemon, chapter 09) must reap it itself, or each
+	// monitor that ends would stay a zombie: a goroutine waits for it.
+	// The monitor does not die with us (no Pdeathsig): containers
+	// outlive a kill -9 of the daemon.
+	go cmd.Wait()
 	data, err := io.ReadAll(io.LimitReader(r, 64<<10))
 	if err != nil {
 		return 0, err

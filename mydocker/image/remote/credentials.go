@@ -179,17 +179,22 @@ func (s *CredentialStore) Erase(registry string) error {
 // fetching a token where it wants one) and, if it accepts them, stores them
 // in the default credential store. Wrong credentials store nothing.
 func Login(ctx context.Context, registry, user, password string, opts Options) error {
-	registry = normalizeRegistry(registry)
 	store, err := DefaultCredentialStore()
 	if err != nil {
 		return err
 	}
-	creds := Credentials{Username: user, Password: password}
-	opts.Keychain = StaticKeychain(creds)
-	if err := verifyLogin(ctx, registry, opts); err != nil {
+	if err := Verify(ctx, registry, user, password, opts); err != nil {
 		return err
 	}
-	return store.Store(registry, creds)
+	return store.Store(normalizeRegistry(registry), Credentials{Username: user, Password: password})
+}
+
+// Verify is Login without the storing: whether registry accepts user and
+// password. The daemon's POST /auth answers `docker login` with it; the
+// client keeps the credentials, and sends them with each pull and push.
+func Verify(ctx context.Context, registry, user, password string, opts Options) error {
+	opts.Keychain = StaticKeychain(Credentials{Username: user, Password: password})
+	return verifyLogin(ctx, normalizeRegistry(registry), opts)
 }
 
 // verifyLogin asks for GET /v2/ with the credentials: Basic sends them to

@@ -1,0 +1,251 @@
+// The endpoints that stream: wait (its headers at once, its body when the
+// container ends), logs (the json-file log, as frames), attach (the
+// connection hijacked, output as frames), and stats.
+//
+// Without a terminal, output goes as Docker's multiplexed stream (frames.go),
+// so that one connection carries stdout and stderr apart. With a terminal
+// there is one stream, raw.
+
+package daemon
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/logs"
+)
+
+// The streams of a multiplexed frame's header.
+const (
+	streamStdin  = 0
+	streamStdout = 1
+	streamStderr = 2
+)
+
+// frameWriter writes a multiplexed stream; raw (a terminal) writes the
+// bytes as they are. It is safe for two streams' copiers at once.
+type frameWriter struct {
+	mu    sync.Mutex
+	w     io.Writer
+	raw   bool
+	flush func()
+}
+
+// write sends p as one frame of stream.
+func (f *frameWriter) write(stream byte, p []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var err error
+	if f.raw {
+		_, err = f.w.Write(p)
+	} else {
+		err = WriteFrame(f.w, stream, p)
+	}
+	if err == nil && f.flush != nil {
+		f.flush()
+	}
+	return err
+}
+
+// stream is an io.Writer for one stream of f.
+func (f *frameWriter) stream(id byte) io.Writer { return streamWriter{f, id} }
+
+type streamWriter struct {
+	f  *frameWriter
+	id byte
+}
+
+func (s streamWriter) Write(p []byte) (int, error) {
+	if err := s.f.write(s.id, p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// streamType is the Content-Type of an attach or logs answer.
+const streamType = "application/vnd.docker.raw-stream"
+
+// waitContainer answers its headers at once (the client waits on them
+// before it starts the container), then {"StatusCode": N} when the
+// condition holds: not-running (the default), next-exit, or removed.
+func (s *Server) waitContainer(w http.ResponseWriter, r *http.Request) error {
+	cond := firstNonEmpty(r.URL.Query().Get("condition"), "not-running")
+	if cond != "not-running" && cond != "next-exit" && cond != "removed" {
+		return badRequest("invalid condition: %q: want not-running, next-exit or removed", cond)
+	}
+	containers, c, err := s.lookup(r)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	http.NewResponseController(w).Flush()
+	code, err := waitFor(r, containers, c, cond)
+	answer := map[string]any{"StatusCode": code, "Error": nil}
+	if err != nil {
+		answer["Error"] = map[string]string{"Message": err.Error()}
+	}
+	return writeBody(w, answer)
+}
+
+// waitFor sleeps until the container meets cond and returns its exit code.
+// It wakes when the record changes (every change is a rename into the
+// container's directory: inotify tells), or every 100 ms at worst.
+func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, cond string) (int, error) {
+	since := time.Now()
+	in, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
+	if err != nil {
+		return -1, err
+	}
+	defer unix.Close(in)
+	unix.InotifyAddWatch(in, containers.Dir(c.ID), unix.IN_MOVED_TO|unix.IN_CREATE|unix.IN_DELETE_SELF)
+	last := c
+	for {
+		now, err := containers.Load(c.ID)
+		if errors.Is(err, engine.ErrNotFound) {
+			return last.State.ExitCode, nil // removed: its last known end
+		}
+		if err != nil {
+			return -1, err
+		}
+		last = now
+		stopped := !now.State.Running || !now.MonitorAlive()
+		switch cond {
+		case "not-running":
+			if stopped {
+				return now.State.ExitCode, nil
+			}
+		case "next-exit":
+			if stopped && now.State.FinishedAt.After(since) {
+				return now.State.ExitCode, nil
+			}
+		}
+		if r.Context().Err() != nil {
+			return -1, r.Context().Err()
+		}
+		fds := []unix.PollFd{{Fd: int32(in), Events: unix.POLLIN}}
+		unix.Poll(fds, 100)
+		var buf [4096]byte
+		unix.Read(in, buf[:])
+	}
+}
+
+// writeBody writes v as JSON after the headers have gone.
+func writeBody(w http.ResponseWriter, v any) error {
+	data, err := jsonLine(v)
+	if err != nil {
+		return err
+	}
+	w.Write(data)
+	return nil
+}
+
+// logsContainer is `docker logs`: ?stdout, ?stderr, ?follow, ?tail,
+// ?since (Unix seconds), ?timestamps.
+func (s *Server) logsContainer(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	stdout, stderr := boolValue(r, "stdout"), boolValue(r, "stderr")
+	if !stdout && !stderr {
+		return badRequest("Bad parameters: you must choose at least one stream")
+	}
+	opts := logs.ReadOptions{Tail: -1, Follow: boolValue(r, "follow")}
+	if t := q.Get("tail"); t != "" && t != "all" {
+		n, err := strconv.Atoi(t)
+		if err != nil {
+			return badRequest("invalid value for tail: %q: want a number or all", t)
+		}
+		opts.Tail = n
+	}
+	if v := q.Get("since"); v != "" && v != "0" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return badRequest("invalid value for since: %q: want Unix seconds", v)
+		}
+		opts.Since = time.Unix(0, int64(f*1e9))
+	}
+	timestamps := boolValue(r, "timestamps")
+	containers, c, err := s.lookup(r)
+	if err != nil {
+		return err
+	}
+	if c.LogPath == "" {
+		return badRequest("container %s has no log: only containers under a monitor keep one", c.Name)
+	}
+	opts.Done = func() bool {
+		now, err := containers.Load(c.ID)
+		return r.Context().Err() != nil || err != nil || !now.MonitorAlive()
+	}
+	w.Header().Set("Content-Type", streamType)
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	rc.Flush()
+	out := &frameWriter{w: w, raw: c.Config.TTY, flush: func() { rc.Flush() }}
+	err = logs.Read(c.LogPath, opts, func(e logs.Entry) error {
+		id := byte(streamStdout)
+		if e.Stream == "stderr" {
+			if !stderr {
+				return nil
+			}
+			id = streamStderr
+		} else if !stdout {
+			return nil
+		}
+		line := e.Log
+		if timestamps {
+			line = e.Time.UTC().Format(time.RFC3339Nano) + " " + line
+		}
+		return out.write(id, []byte(line))
+	})
+	if err != nil && !isGone(err) {
+		return nil // the headers are gone: nothing more to say
+	}
+	return nil
+}
+
+// isGone reports whether err is a client that went away, or a log that
+// never existed (a container never started).
+func isGone(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) || errors.Is(err, unix.EPIPE) || errors.Is(err, unix.ECONNRESET) || errors.Is(err, unix.ENOENT)
+}
+
+// hijack takes the connection over from the HTTP server for a raw stream
+// both ways (attach, exec start). A client that asked to upgrade gets
+// exactly Docker's "101 UPGRADED"; one that did not, a 200.
+func hijack(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	head := "HTTP/1.1 200 OK\r\nContent-Type: " + streamType + "\r\n\r\n"
+	if strings.EqualFold(r.Header.Get("Upgrade"), "tcp") || strings.Contains(strings.ToLower(r.Header.Get("Connection")), "upgrade") {
+		head = "HTTP/1.1 101 UPGRADED\r\nContent-Type: " + streamType + "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+	}
+	if _, err := brw.WriteString(head); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	if err := brw.Flush(); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, brw, nil
+}
+
+// closeWrite ends our half of a hijacked connection: the client reads the
+// end of the stream, and may still send (its stdin).
+func closeWrite(conn net.Conn) {
+	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+}
