@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -133,13 +134,13 @@ func TestAttachTwoClients(t *testing.T) {
 	e.Busybox()
 	e.MustRun("run", "-d", "-i", "--name", "echo", "busybox", "sh", "-c", `while read l; do echo "got $l"; echo "err $l" >&2; done`)
 	watcher := e.Cmd("attach", "--no-stdin", "echo")
-	var watched, watchedErr strings.Builder
+	var watched, watchedErr syncBuffer
 	watcher.Stdout, watcher.Stderr = &watched, &watchedErr
 	require.NoError(t, watcher.Start())
 	writer := e.Cmd("attach", "echo")
 	in, err := writer.StdinPipe()
 	require.NoError(t, err)
-	var wrote strings.Builder
+	var wrote syncBuffer
 	writer.Stdout = &wrote
 	require.NoError(t, writer.Start())
 	// Both are attached once a line sent now comes back to both; the
@@ -147,7 +148,7 @@ func TestAttachTwoClients(t *testing.T) {
 	eventually(t, "both clients see the line", func() bool {
 		in.Write([]byte("ping\n"))
 		time.Sleep(20 * time.Millisecond)
-		return strings.Contains(e.MustRun("logs", "echo"), "got ping") && strings.Contains(wrote.String(), "got ping")
+		return strings.Contains(watched.String(), "got ping") && strings.Contains(wrote.String(), "got ping")
 	})
 	in.Write([]byte("last\n"))
 	eventually(t, "the last line in the log", func() bool { return strings.Contains(e.MustRun("logs", "echo"), "got last") })
@@ -298,4 +299,23 @@ func TestRemoveDeadAndRemoving(t *testing.T) {
 		t.Errorf("a removing record no one removes reads as %q, want dead", got)
 	}
 	e.MustRun("rm", "-f", "halfway")
+}
+
+// syncBuffer is a strings.Builder that a command's output copier may write
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

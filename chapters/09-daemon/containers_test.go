@@ -5,6 +5,10 @@ package chapter09
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -60,6 +64,24 @@ func TestRunThroughDaemon(t *testing.T) {
 	if out := d.MustDocker("ps", "-aq"); out != "" {
 		t.Errorf("after run --rm, ps -aq = %q, want nothing", out)
 	}
+	// The daemon reaps the monitors it spawned: no zombie is left of them.
+	eventually(t, "no zombie child of the daemon", func() bool { return len(zombies(d.Pid())) == 0 })
+}
+
+// zombies lists the children of pid that have exited and not been reaped.
+func zombies(pid int) []string {
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var out []string
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		for _, child := range strings.Fields(string(data)) {
+			stat, _ := os.ReadFile("/proc/" + child + "/stat")
+			if i := strings.LastIndexByte(string(stat), ')'); i > 0 && strings.HasPrefix(string(stat[i+1:]), " Z") {
+				out = append(out, child)
+			}
+		}
+	}
+	return out
 }
 
 // Docker behaviour: a detached container through its lifecycle, as
@@ -88,6 +110,19 @@ func TestContainerLifecycle(t *testing.T) {
 	if got := d.MustDocker("logs", "--tail", "1", "web"); strings.Count(got, "\n") != 1 || !strings.HasPrefix(got, "line ") {
 		t.Errorf("logs --tail 1 = %q, want one line", got)
 	}
+	// logs -f follows until the container ends; -t stamps each line;
+	// with a terminal the stream is raw (no frames), as the pty wrote it.
+	d.MustDocker("run", "-d", "--name", "short", "busybox", "sh", "-c", "echo a; sleep 0.5; echo b >&2")
+	if r := d.Docker("logs", "-f", "-t", "short"); r.Code != 0 || !regexp.MustCompile(`^\d{4}-\d\d-\d\dT[0-9:.]+Z a\n$`).MatchString(r.Stdout) ||
+		!strings.HasSuffix(r.Stderr, "Z b\n") {
+		t.Errorf("%v\nwant a stamped on stdout, b on stderr, and the end when the container ends", r)
+	}
+	d.MustDocker("run", "-d", "-t", "--name", "tty", "busybox", "echo", "hi")
+	d.MustDocker("wait", "tty")
+	if got := d.MustDocker("logs", "tty"); got != "hi\r\n" {
+		t.Errorf("logs of a container with a terminal = %q, want the raw %q", got, "hi\r\n")
+	}
+	d.MustDocker("rm", "short", "tty")
 	var in []struct {
 		ID    string `json:"Id"`
 		Name  string

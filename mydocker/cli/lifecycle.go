@@ -23,13 +23,34 @@ import (
 	"github.com/mydocker/mydocker/mydocker/monitor"
 )
 
-// runDetached is `run -d`: record, start under a monitor, print the ID.
-func runDetached(g *Globals, o engine.RunOptions) error {
-	c, err := engine.Create(g.DataRoot, o)
+// runDetached is `run -d`. Three processes' work overlaps: the monitor's
+// Go runtime comes up while the image is found (ensureImage: pulled if it
+// must be) and the record written; the monitor makes the
+// cgroup and starts init while the root is prepared; the ID is printed
+// once the monitor says the command runs and the record says so.
+func runDetached(g *Globals, o engine.RunOptions, ensureImage func() error) error {
+	o.ID = engine.NewID()
+	m, err := monitor.Begin(g.DataRoot, o.ID)
 	if err != nil {
 		return err
 	}
-	if _, err := monitor.Spawn(g.DataRoot, c.ID); err != nil {
+	o.Monitor = m.Pid
+	err = ensureImage()
+	var c *engine.Container
+	if err == nil {
+		c, err = engine.Record(g.DataRoot, o)
+	}
+	if err != nil {
+		m.Cancel()
+		return err
+	}
+	m.Recorded()
+	if err := engine.Prepare(g.DataRoot, c); err != nil {
+		m.Cancel() // it releases what it made before it exits
+		engine.UndoCreate(g.DataRoot, c)
+		return err
+	}
+	if _, err := m.Go(); err != nil {
 		return err
 	}
 	fmt.Fprintln(g.Stdout, c.ID)

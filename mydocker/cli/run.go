@@ -81,6 +81,11 @@ func runOrCreate(g *Globals, name string, args []string) error {
 		return &usageError{name, err}
 	}
 	o.Image, o.Args = rest[0], rest[1:]
+	if o.Detach {
+		// The monitor starts first, and comes up while the image is
+		// found and the record written.
+		return runDetached(g, o, func() error { return ensureImage(g, o.Image, pullPolicy) })
+	}
 	if err := ensureImage(g, o.Image, pullPolicy); err != nil {
 		return err
 	}
@@ -94,9 +99,6 @@ func runOrCreate(g *Globals, name string, args []string) error {
 		}
 		fmt.Fprintln(g.Stdout, c.ID)
 		return nil
-	}
-	if o.Detach {
-		return runDetached(g, o)
 	}
 	if o.Restart.Name != engine.PolicyNo {
 		return runRestarting(g, o)

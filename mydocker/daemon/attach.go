@@ -125,7 +125,13 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 	buf := make([]byte, attach.MaxFrame)
 	for {
 		typ, p, err := attach.ReadFrame(mon, buf)
-		if err != nil || typ == attach.Exit {
+		if err != nil {
+			break
+		}
+		if typ == attach.Exit {
+			if code, ok := attach.ParseExit(p); ok {
+				exits.put(c.ID, code)
+			}
 			break
 		}
 		if (typ == attach.Stdout && stdout) || (typ == attach.Stderr && stderr) {

@@ -181,7 +181,7 @@ func createError(err error) error {
 func runOptions(b *createBody, name string) (engine.RunOptions, error) {
 	hc := &b.HostConfig
 	o := engine.RunOptions{
-		Name: name, Image: b.Image, Args: b.Cmd, Hostname: b.Hostname, Env: b.Env,
+		Name: name, Image: b.Image, Args: b.Cmd, Hostname: b.Hostname, Env: clientEnv(b.Env),
 		Cwd: b.WorkingDir, User: b.User, TTY: b.Tty, Interactive: b.OpenStdin, StdinOnce: b.StdinOnce,
 		Remove: hc.AutoRemove, CapAdd: hc.CapAdd, CapDrop: hc.CapDrop,
 		Detach: true, ReadOnly: hc.ReadonlyRootfs, VolumesFrom: hc.VolumesFrom,
@@ -244,6 +244,20 @@ func runOptions(b *createBody, name string) (engine.RunOptions, error) {
 		return o, err
 	}
 	return o, nil
+}
+
+// clientEnv keeps the KEY=VALUE entries of an environment a client sent.
+// A bare KEY is the command line's way of passing its own value on; the
+// client has done that already, and the engine would read the daemon's
+// own environment for it, which is no business of the client's.
+func clientEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if strings.Contains(kv, "=") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // publishSpecs writes PortBindings as -p specs: [IP:][HOST_PORT:]PORT/PROTO.

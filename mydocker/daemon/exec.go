@@ -137,7 +137,7 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cfg := e.Config
-	o := engine.ExecOptions{Args: cfg.Cmd, Env: cfg.Env, User: cfg.User, WorkingDir: cfg.WorkingDir, TTY: cfg.Tty}
+	o := engine.ExecOptions{Args: cfg.Cmd, Env: clientEnv(cfg.Env), User: cfg.User, WorkingDir: cfg.WorkingDir, TTY: cfg.Tty}
 	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
 		return err

@@ -113,7 +113,13 @@ func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, con
 	for {
 		now, err := containers.Load(c.ID)
 		if errors.Is(err, engine.ErrNotFound) {
-			return last.State.ExitCode, nil // removed: its last known end
+			// Removed (--rm): its end as last seen, or, if the record
+			// went before this read it exited, as its monitor told an
+			// attached client.
+			if code, ok := exits.take(c.ID); ok && last.State.Running {
+				return code, nil
+			}
+			return last.State.ExitCode, nil
 		}
 		if err != nil {
 			return -1, err
@@ -138,6 +144,31 @@ func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, con
 		var buf [4096]byte
 		unix.Read(in, buf[:])
 	}
+}
+
+// exitCodes are the exit codes monitors told attached clients (the Exit
+// frame), for a wait whose container was removed before it read the end
+// in the record. Each is kept a minute at most.
+type exitCodes struct {
+	mu    sync.Mutex
+	codes map[string]int
+}
+
+var exits = &exitCodes{codes: map[string]int{}}
+
+func (e *exitCodes) put(id string, code int) {
+	e.mu.Lock()
+	e.codes[id] = code
+	e.mu.Unlock()
+	time.AfterFunc(time.Minute, func() { e.take(id) })
+}
+
+func (e *exitCodes) take(id string) (int, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	code, ok := e.codes[id]
+	delete(e.codes, id)
+	return code, ok
 }
 
 // writeBody writes v as JSON after the headers have gone.

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"testing"
 
@@ -61,6 +62,36 @@ func TestStore(t *testing.T) {
 	list, _ := s.List()
 	if len(list) != 1 || list[0].ID != b.ID {
 		t.Errorf("List after Remove = %v, want only %s", list, ShortID(b.ID))
+	}
+}
+
+// Find reads names from the heads of records, as Docker resolves a
+// reference: a full ID, then a name, then a unique ID prefix.
+func TestStoreFind(t *testing.T) {
+	s, err := OpenStore(t.TempDir())
+	require.NoError(t, err)
+	a := &Container{ID: "ab" + NewID()[2:], Name: "web"}
+	b := &Container{ID: "ab" + NewID()[2:], Name: a.ID[:6]} // a name that is a's ID prefix
+	for _, c := range []*Container{a, b} {
+		require.NoError(t, s.Create(c))
+	}
+	// A directory whose record is gone (being removed) is no match.
+	require.NoError(t, os.Mkdir(s.Dir(b.ID[:12]+NewID()[12:]), 0o700))
+	for _, tt := range []struct {
+		ref, want string
+		err       bool
+	}{
+		{ref: a.ID, want: a.ID},
+		{ref: "web", want: a.ID},
+		{ref: a.ID[:6], want: b.ID},  // the name wins over the prefix
+		{ref: b.ID[:12], want: b.ID}, // not ambiguous: the other has no record
+		{ref: "ab", err: true},       // ambiguous
+		{ref: "nope", err: true},
+	} {
+		got, err := s.Find(tt.ref)
+		if got != tt.want || (err != nil) != tt.err {
+			t.Errorf("Find(%q) = %q, %v; want %q (error: %v)", tt.ref, got, err, tt.want, tt.err)
+		}
 	}
 }
 

@@ -4,6 +4,10 @@
 // own that outlives the command line. Whatever happens to the caller after
 // Create returns, the container exists, whole: the record names everything
 // made for it, so `mydocker rm` can undo it even if no process ever ran.
+//
+// It is two steps, Record and Prepare, so that run -d can set the monitor
+// to work in between: the monitor makes the cgroup and starts init while
+// the root's directories are made.
 
 package engine
 
@@ -13,8 +17,35 @@ import (
 	"path/filepath"
 )
 
-// Create records a new container and prepares its filesystem.
-func Create(dataRoot string, opts RunOptions) (c *Container, err error) {
+// Create records a new container and prepares its filesystem (Record, then
+// Prepare).
+func Create(dataRoot string, opts RunOptions) (*Container, error) {
+	c, err := Record(dataRoot, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := Prepare(dataRoot, c); err != nil {
+		UndoCreate(dataRoot, c)
+		return nil, err
+	}
+	if opts.Monitor == 0 {
+		// `mydocker create`: no monitor is alive while the container is
+		// only created, so a plain `rm` may remove it. A change of state,
+		// saved as states are (Store.saveState): if it is lost, the record
+		// names a creator that is gone, which says the same.
+		_, err = containersOf(dataRoot).Update(c.ID, func(c *Container) error {
+			c.State.Monitor, c.State.MonitorStart = 0, 0
+			return nil
+		})
+	}
+	return c, err
+}
+
+// Record checks the flags, resolves the image and writes the container's
+// record, once and whole (Store.Create): it names the root's directories
+// and the log before they exist, and, for run -d, the monitor that was
+// started first (opts.Monitor). Its fsyncs run on while Prepare works.
+func Record(dataRoot string, opts RunOptions) (*Container, error) {
 	if err := checkOptions(dataRoot, opts); err != nil {
 		return nil, err
 	}
@@ -22,34 +53,31 @@ func Create(dataRoot string, opts RunOptions) (c *Container, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err = create(dataRoot, containers, opts)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err != nil {
-			undoCreate(dataRoot, containers, c)
-		}
-	}()
-	// The record exists from here on. No monitor is alive while the
-	// container is only created, so a plain `rm` may remove it.
-	c.State.Monitor, c.State.MonitorStart = 0, 0
-	c.LogPath = filepath.Join(containers.Dir(c.ID), c.ID+"-json.log")
-	// Located, not made: the monitor makes the group at each start, and
-	// removes it at each end.
-	// Its network is attached by the monitor at each start, which then
-	// writes /etc/hosts and /etc/resolv.conf (RefreshNetworkFiles).
-	if err := prepareRoot(containers, c, unattached{}); err != nil {
-		return nil, err
-	}
-	return c, containers.Save(c)
+	opts.Detach = true // the container will run under a monitor
+	return create(dataRoot, containers, opts)
 }
 
-// undoCreate undoes a Create that failed once the record existed: nothing
+// Prepare makes the directories and files of a recorded container's root,
+// and returns once they and the record are on disk. Its network is
+// attached by the monitor at each start, which then writes /etc/hosts and
+// /etc/resolv.conf (RefreshNetworkFiles); its cgroup is located, not made:
+// the monitor makes the group at each start, and removes it at each end.
+func Prepare(dataRoot string, c *Container) error {
+	return prepareRoot(containersOf(dataRoot), c, unattached{})
+}
+
+// UndoCreate undoes a Create that failed once the record existed: nothing
 // half-made, so the record goes, then the anonymous volumes made for it
-// (named ones stay, as Docker keeps them).
-func undoCreate(dataRoot string, containers *Store, c *Container) error {
+// (named ones stay, as Docker keeps them). No monitor may be at work on it.
+func UndoCreate(dataRoot string, c *Container) error {
+	containers := containersOf(dataRoot)
 	return errors.Join(Remove(containers, c.ID), RemoveAnonymousVolumes(dataRoot, containers, c))
+}
+
+// containersOf is the container store of a data root that OpenStore has
+// made already.
+func containersOf(dataRoot string) *Store {
+	return &Store{dir: filepath.Join(dataRoot, "containers")}
 }
 
 // unattached is the network of a container that is only created: until the

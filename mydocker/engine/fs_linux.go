@@ -116,41 +116,24 @@ func LooksLikePath(name string) bool {
 		strings.HasSuffix(name, ".tar") || strings.HasSuffix(name, ".tar.gz") || strings.HasSuffix(name, ".tgz")
 }
 
-// prepareFS makes the container's own directory and the Spec init builds
-// its root from.
-func prepareFS(dir string, img *Image, hostname string, group *cgroups.Group, net netFiles) (*rootfs.Spec, error) {
-	initDir := filepath.Join(dir, "init")
+// planFS is the Spec init builds the container's root from, for its own
+// directory dir: the overlay of the image's layers under an init layer and
+// a writable one, and the files bound over /etc.
+func planFS(dir string, img *Image, group *cgroups.Group) *rootfs.Spec {
 	spec := &rootfs.Spec{
 		Root: filepath.Join(dir, "rootfs"),
 		Overlay: &rootfs.Overlay{
-			Lower:     append([]string{initDir}, img.Lowers...),
+			Lower:     append([]string{filepath.Join(dir, "init")}, img.Lowers...),
 			LowerBase: img.LowerBase,
 			Upper:     filepath.Join(dir, "upper"),
 			Work:      filepath.Join(dir, "work"),
 		},
 	}
-	for _, d := range []string{spec.Root, spec.Overlay.Upper, spec.Overlay.Work, initDir} {
-		if err := os.Mkdir(d, 0o755); err != nil {
-			return nil, err
-		}
-	}
-	if err := makeInitLayer(initDir, img); err != nil {
-		return nil, err
-	}
 	// In a fixed order (a map's would vary): /etc/hosts, then
 	// /etc/hostname, then /etc/resolv.conf, so that mountinfo reads the
-	// same every run. Chapter 07 writes hosts and resolv.conf as Docker does.
-	files := []struct{ name, content string }{
-		{"hosts", net.Hosts()},
-		{"hostname", hostname + "\n"},
-		{"resolv.conf", net.ResolvConf()},
-	}
-	for _, f := range files {
-		path := filepath.Join(dir, f.name)
-		if err := os.WriteFile(path, []byte(f.content), 0o644); err != nil {
-			return nil, err
-		}
-		spec.Binds = append(spec.Binds, rootfs.Bind{Source: path, Target: "/etc/" + f.name})
+	// same every run.
+	for _, name := range etcFiles {
+		spec.Binds = append(spec.Binds, rootfs.Bind{Source: filepath.Join(dir, name), Target: "/etc/" + name})
 	}
 	if group != nil {
 		if group.Mode == cgroups.Unified {
@@ -159,7 +142,33 @@ func prepareFS(dir string, img *Image, hostname string, group *cgroups.Group, ne
 			spec.Cgroup = &rootfs.CgroupView{V1: group.Hierarchies()}
 		}
 	}
-	return spec, nil
+	return spec
+}
+
+// etcFiles are the files of the container's own directory bound over
+// /etc: chapter 07 writes hosts and resolv.conf as Docker does.
+var etcFiles = []string{"hosts", "hostname", "resolv.conf"}
+
+// prepareFS makes the directories and files that spec (planFS) names:
+// the host prepares, init builds.
+func prepareFS(spec *rootfs.Spec, img *Image, hostname string, net netFiles) error {
+	initDir := spec.Overlay.Lower[0]
+	for _, d := range []string{spec.Root, spec.Overlay.Upper, spec.Overlay.Work, initDir} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := makeInitLayer(initDir, img); err != nil {
+		return err
+	}
+	content := map[string]string{"hosts": net.Hosts(), "hostname": hostname + "\n", "resolv.conf": net.ResolvConf()}
+	dir := filepath.Dir(spec.Root)
+	for _, name := range etcFiles {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content[name]), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // command is what the container runs: Docker's rule is ENTRYPOINT followed

@@ -96,39 +96,50 @@ func waitMonitor(c *Container, timeout time.Duration) error {
 // restart policy suspended until the next start. It returns once the end
 // is recorded. A container that is not running is left as it is.
 func Stop(s *Store, ref string, timeout time.Duration) error {
-	c, err := s.Get(ref)
+	id, err := s.Find(ref)
 	if err != nil {
 		return err
 	}
-	c, err = s.Update(c.ID, func(c *Container) error {
+	// The signal goes while the container's lock is held, once the record
+	// says "stopped by hand" and before it is written: the command ends
+	// while the record is saved, and the monitor, which takes the lock to
+	// record the end, reads the mark before it decides on a restart.
+	fd := -1
+	c, err := s.Update(id, func(c *Container) error {
 		if err := Check(c.State.Status, ActStop, c.Name); err != nil {
 			return err
 		}
 		c.ManuallyStopped = true
+		sig, err := ParseSignal(c.StopSignal)
+		if err != nil {
+			sig = unix.SIGTERM
+		}
+		if fd = signalInit(c, sig); fd >= 0 {
+			// A paused command cannot act on the signal: thaw it, as
+			// Docker does (the record says so once the monitor
+			// records the end).
+			thawIfPaused(c)
+		}
 		return nil
 	})
+	if fd >= 0 {
+		defer unix.Close(fd)
+	}
 	if errors.Is(err, ErrNotModified) {
 		return nil
 	}
-	if err != nil {
+	if err != nil && fd < 0 {
 		return err
 	}
-	sig, err := ParseSignal(c.StopSignal)
-	if err != nil {
-		sig = unix.SIGTERM
+	if fd >= 0 && !waitFD(fd, timeout) {
+		trace.Step("still running after %v: SIGKILL", timeout)
+		unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
+		waitFD(fd, -1)
 	}
-	if fd := signalInit(c, sig); fd >= 0 {
-		// A paused command cannot act on the signal: thaw it, as
-		// Docker does (the record says so once the monitor records the end).
-		thawIfPaused(c)
-		if !waitFD(fd, timeout) {
-			trace.Step("still running after %v: SIGKILL", timeout)
-			unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
-			waitFD(fd, -1)
-		}
-		unix.Close(fd)
+	if werr := waitMonitor(c, 10*time.Second); werr != nil {
+		return werr
 	}
-	return waitMonitor(c, 10*time.Second)
+	return err
 }
 
 // Kill is `mydocker kill -s`: one signal to the command, and the restart

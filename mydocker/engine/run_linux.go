@@ -24,6 +24,7 @@ import (
 	"github.com/mydocker/mydocker/mydocker/logs"
 	"github.com/mydocker/mydocker/mydocker/namespace"
 	"github.com/mydocker/mydocker/mydocker/network"
+	"github.com/mydocker/mydocker/mydocker/rootfs"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 	"github.com/mydocker/mydocker/mydocker/store"
 	"github.com/mydocker/mydocker/mydocker/trace"
@@ -54,6 +55,13 @@ type RunOptions struct {
 	Detach  bool
 	Restart RestartPolicy
 	LogOpts []string // KEY=VALUE, checked by logs.ParseOptions
+	// ID and Monitor are run -d's: it starts the container's monitor
+	// before the record exists (so that the monitor's start-up overlaps
+	// the record's making), gives it the ID, and the record names that
+	// monitor from the start. Empty: a new ID, and this process owns
+	// the container while it is made.
+	ID      string
+	Monitor int
 	// Chapter 08: -v, --mount and --tmpfs, parsed; --volumes-from
 	// CONTAINER[:ro|rw]; --read-only.
 	Mounts      []volume.Mount
@@ -218,14 +226,12 @@ func makeCgroup(c *Container, undo *runtime.Undo) error {
 // init builds its root from (chapter 03); the "host" image has none.
 func prepareRoot(containers *Store, c *Container, net netFiles) error {
 	if c.image != nil {
-		spec, err := prepareFS(containers.Dir(c.ID), c.image, c.Config.Hostname, c.Cgroup, net)
-		if err != nil {
+		if c.Config.Rootfs == nil {
+			c.Config.Rootfs = planRoot(containers, c)
+		}
+		if err := prepareFS(c.Config.Rootfs, c.image, c.Config.Hostname, net); err != nil {
 			return err
 		}
-		// Chapter 08: the user's mounts, and --read-only.
-		spec.Mounts, spec.ReadOnly = c.mounts, c.HostConfig.ReadonlyRootfs
-		spec.Binds = withoutUserTargets(spec.Binds, c.mounts)
-		c.Config.Rootfs = spec
 	}
 	// Create's fsyncs ran meanwhile: the record is on disk before init exists.
 	err := <-c.durable
@@ -234,6 +240,19 @@ func prepareRoot(containers *Store, c *Container, net netFiles) error {
 		return fmt.Errorf("record container: %w", err)
 	}
 	return nil
+}
+
+// planRoot is the rootfs.Spec of a container's root: where its layers,
+// its directories and its files will be, with the user's mounts (chapter
+// 08) and --read-only. Nothing is made yet (prepareFS).
+func planRoot(containers *Store, c *Container) *rootfs.Spec {
+	if c.image == nil {
+		return nil
+	}
+	spec := planFS(containers.Dir(c.ID), c.image, c.Cgroup)
+	spec.Mounts, spec.ReadOnly = c.mounts, c.HostConfig.ReadonlyRootfs
+	spec.Binds = withoutUserTargets(spec.Binds, c.mounts)
+	return spec
 }
 
 // saveRunning records that the container runs while the command does: the
@@ -324,11 +343,23 @@ func create(dataRoot string, containers *Store, opts RunOptions) (*Container, er
 	c.State.Set(Created)
 	// Chapter 06: a foreground run keeps Docker's json-file log too.
 	c.LogPath = filepath.Join(containers.Dir(c.ID), c.ID+"-json.log")
-	c.State.Monitor = os.Getpid()
-	c.State.MonitorStart, _ = ProcessStartTime(c.State.Monitor)
+	c.State.Monitor = opts.Monitor
+	if c.State.Monitor == 0 {
+		c.State.Monitor = os.Getpid()
+	}
+	if c.State.MonitorStart, err = ProcessStartTime(c.State.Monitor); err != nil {
+		undoVolumes()
+		return nil, fmt.Errorf("the monitor of container %s exited before it was recorded", ShortID(c.ID))
+	}
 	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
 		undoVolumes()
 		return nil, err
+	}
+	if opts.Detach {
+		// Chapter 06: what the monitor needs is in the record from the
+		// first write on; the directories are made once it exists
+		// (Prepare), so that it names everything made.
+		c.Config.Rootfs = planRoot(containers, c)
 	}
 	if err := containers.Create(c); err != nil {
 		undoVolumes()
@@ -386,7 +417,11 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 	if err != nil {
 		return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
-	c := &Container{ID: NewID(), Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
+	id := opts.ID
+	if id == "" {
+		id = NewID()
+	}
+	c := &Container{ID: id, Name: opts.Name, Image: opts.Image, Created: time.Now().UTC(), image: img}
 	c.HostConfig.AutoRemove, c.HostConfig.Resources = opts.Remove, opts.Resources
 	c.HostConfig.RestartPolicy = opts.Restart
 	c.OpenStdin, c.StdinOnce = opts.Interactive, opts.Interactive && opts.StdinOnce

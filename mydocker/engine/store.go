@@ -11,8 +11,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -155,13 +157,15 @@ func (s *Store) Create(c *Container) error {
 		return err
 	}
 	defer unlock()
-	all, err := s.list()
+	ids, err := s.ids()
 	if err != nil {
 		return err
 	}
 	taken := map[string]bool{}
-	for _, o := range all {
-		taken[o.Name] = true
+	for _, id := range ids {
+		if name, err := s.recordName(id); err == nil {
+			taken[name] = true
+		}
 	}
 	if c.Name == "" {
 		c.Name = randomName(taken)
@@ -252,28 +256,102 @@ func (c *Container) MonitorAlive() bool {
 	return c.State.Monitor > 0 && processAlive(c.State.Monitor, c.State.MonitorStart)
 }
 
-// Get finds a container by name, full ID or unique ID prefix.
+// Get finds a container by name, full ID or unique ID prefix. It reads
+// only what it must: a container's ID is its directory's name, and its
+// name is the second field of its record (recordName); the one record found
+// is then read whole.
 func (s *Store) Get(ref string) (*Container, error) {
-	all, err := s.List()
+	id, err := s.Find(ref)
 	if err != nil {
 		return nil, err
 	}
-	var match []*Container
-	for _, c := range all {
-		if c.Name == ref || c.ID == ref {
-			return c, nil
+	return s.Load(id)
+}
+
+// Find returns the full ID of the container ref names (a name, a full ID
+// or a unique ID prefix), for a caller that reads the record itself, under
+// the container's lock (Update).
+func (s *Store) Find(ref string) (string, error) {
+	ids, err := s.ids()
+	if err != nil {
+		return "", err
+	}
+	if slices.Contains(ids, ref) {
+		return ref, nil
+	}
+	var match []string
+	for _, id := range ids {
+		name, err := s.recordName(id)
+		if err != nil {
+			continue // being removed right now, or not a record
 		}
-		if strings.HasPrefix(c.ID, ref) {
-			match = append(match, c)
+		if name == ref {
+			return id, nil
+		}
+		if strings.HasPrefix(id, ref) {
+			match = append(match, id)
 		}
 	}
 	switch {
 	case len(match) == 1:
 		return match[0], nil
 	case len(match) > 1:
-		return nil, fmt.Errorf("container ID prefix %q is ambiguous: give more of the ID", ref)
+		return "", fmt.Errorf("container ID prefix %q is ambiguous: give more of the ID", ref)
 	}
-	return nil, fmt.Errorf("%w: %s", ErrNotFound, ref)
+	return "", fmt.Errorf("%w: %s", ErrNotFound, ref)
+}
+
+// ids lists the IDs of the store's containers: its directories, less those
+// still being created.
+func (s *Store) ids() ([]string, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), newPrefix) {
+			ids = append(ids, e.Name())
+		}
+	}
+	return ids, nil
+}
+
+// recordName reads a container's name from the head of its record, where
+// it follows the ID (Container's first two fields), without reading or
+// decoding the rest: checking a name against 100 containers reads 100
+// short heads, not 100 records.
+func (s *Store) recordName(id string) (string, error) {
+	f, err := os.Open(filepath.Join(s.Dir(id), "container.json"))
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	dec := json.NewDecoder(io.LimitReader(f, 1024))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", fmt.Errorf("record of container %s: not an object", ShortID(id))
+	}
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			break
+		}
+		if key == "Name" {
+			var name string
+			err := dec.Decode(&name)
+			return name, err
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			break
+		}
+	}
+	// Not in the head (a record written by hand?): read it whole.
+	c, err := s.Load(id)
+	if err != nil {
+		return "", err
+	}
+	return c.Name, nil
 }
 
 // List returns every container, newest first, with the state of running ones

@@ -68,14 +68,14 @@ func TestUndoCreateRemovesAnonymousVolumes(t *testing.T) {
 		{Type: volume.TypeVolume, Name: "named", Destination: "/named", RW: true},
 	}}}
 	require.NoError(t, store.Create(c))
-	undoCreate(dataRoot, store, c)
+	UndoCreate(dataRoot, c)
 	if _, err := store.Get(c.ID); err == nil {
-		t.Errorf("undoCreate left the record of %s", c.ID)
+		t.Errorf("UndoCreate left the record of %s", c.ID)
 	}
 	if _, err := vols.Get(anon); err == nil {
-		t.Errorf("undoCreate left the anonymous volume %s", anon)
+		t.Errorf("UndoCreate left the anonymous volume %s", anon)
 	}
 	if _, err := vols.Get("named"); err != nil {
-		t.Errorf("undoCreate removed the named volume: %v", err)
+		t.Errorf("UndoCreate removed the named volume: %v", err)
 	}
 }

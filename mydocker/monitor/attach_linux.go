@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -45,6 +46,7 @@ type hub struct {
 	running, closed bool
 	started         *sync.Cond
 	inMu            sync.Mutex
+	writers         sync.WaitGroup // the clients' writeLoops
 }
 
 // client is one attached connection and the output waiting for it.
@@ -87,7 +89,11 @@ func (h *hub) add(conn net.Conn) {
 	h.clients[c] = true
 	h.mu.Unlock()
 	trace.Step("attach: a client connected")
-	go c.writeLoop()
+	h.writers.Add(1)
+	go func() {
+		defer h.writers.Done()
+		c.writeLoop()
+	}()
 	go h.readLoop(c)
 }
 
@@ -227,17 +233,36 @@ func (h *hub) endRun(code int) {
 	}
 }
 
-// close ends the server: no more clients, and the socket is gone.
+// stopListening removes the socket: no more clients. Those attached stay
+// until endRun or close.
+func (h *hub) stopListening() {
+	h.ln.Close()
+	attach.Unlink(h.dir)
+}
+
+// close ends the server: no more clients, and the socket is gone. It
+// returns once every client has been written what was queued for it (the
+// exit code, endRun's), or after a second for one that does not read: the
+// monitor exits next, and would cut the last frames off.
 func (h *hub) close() {
 	h.ln.Close()
 	attach.Unlink(h.dir)
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	h.closed = true
 	h.started.Broadcast()
 	for c := range h.clients {
 		c.finish()
 		delete(h.clients, c)
+	}
+	h.mu.Unlock()
+	flushed := make(chan struct{})
+	go func() {
+		h.writers.Wait()
+		close(flushed)
+	}()
+	select {
+	case <-flushed:
+	case <-time.After(time.Second):
 	}
 }
 
@@ -317,11 +342,8 @@ const (
 
 // serveAttach starts the hub, and adds the caller as its first client if
 // it is attached.
-func (m *monitor) serveAttach(attached bool) error {
-	c, err := m.store.Load(m.id)
-	if err != nil {
-		return err
-	}
+func (m *monitor) serveAttach(c *engine.Container, attached bool) error {
+	var err error
 	if m.hub, err = listen(m.store.Dir(m.id), c.StdinOnce); err != nil {
 		return fmt.Errorf("attach socket of container %s: %w", engine.ShortID(m.id), err)
 	}

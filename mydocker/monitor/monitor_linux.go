@@ -29,22 +29,42 @@ type monitor struct {
 	id     string
 	log    *logs.Writer
 	status *os.File // the pipe to the caller, until the first report
+	start  uint64   // when this process started (engine.ProcessStartTime)
+	goPipe *os.File // run -d's pipe to the monitor, until its Go
 	hub    *hub     // attach's server (attach_linux.go)
 }
 
-// Main is the monitor process's main: args are the data root and the ID.
+// Main is the monitor process's main: args are the data root and the ID,
+// after handedFlag if run -d started it before the record existed.
 func Main(args []string) int {
-	if len(args) != 2 && (len(args) != 3 || args[2] != attachedArg) {
-		fmt.Fprintln(os.Stderr, "usage: mydocker monitor DATA-ROOT ID [attached] (started by mydocker run -d)")
+	handed := len(args) > 0 && args[0] == handedFlag
+	if handed {
+		args = args[1:]
+	}
+	// run -d (handed) is never attached: goFD is attachFD's number.
+	if len(args) != 2 && (len(args) != 3 || args[2] != attachedArg || handed) {
+		fmt.Fprintln(os.Stderr, "usage: mydocker monitor [--handed] DATA-ROOT ID [attached] (started by mydocker run -d or start)")
 		return 2
 	}
 	m := &monitor{id: args[1], status: os.NewFile(statusFD, "status")}
-	if err := m.open(args[0]); err != nil {
+	// What does not depend on the record is done while it is written.
+	err := m.openStore(args[0])
+	if handed {
+		m.goPipe = os.NewFile(goFD, "go")
+		if m.await(wordRecorded) != nil {
+			return 0 // the caller gave up before the record existed: nothing made
+		}
+	}
+	var c *engine.Container
+	if err == nil {
+		c, err = m.claim(handed)
+	}
+	if err != nil {
 		m.tell(report{Error: err.Error(), Code: runtime.ExitCode(err, runtime.ExitEngine)})
 		return 1
 	}
 	defer m.log.Close()
-	if err := m.serveAttach(len(args) == 3); err != nil {
+	if err := m.serveAttach(c, len(args) == 3); err != nil {
 		m.failed(err)
 		m.end()
 		return 1
@@ -53,63 +73,114 @@ func Main(args []string) int {
 	return 0
 }
 
-// open claims the container: the record names this process as its
-// monitor, so that everyone else knows it is alive and who writes its end.
-func (m *monitor) open(dataRoot string) error {
-	store, err := engine.OpenStore(dataRoot)
-	if err != nil {
-		return err
-	}
-	m.store = store
-	me := os.Getpid()
-	start, err := engine.ProcessStartTime(me)
-	if err != nil {
-		return err
-	}
-	c, err := store.Update(m.id, func(c *engine.Container) error {
-		if c.MonitorAlive() {
-			return fmt.Errorf("container %s has a monitor already (pid %d)", engine.ShortID(c.ID), c.State.Monitor)
-		}
-		if err := engine.Check(c.State.Status, engine.ActStart, c.Name); err != nil {
-			return err
-		}
-		c.State.Monitor, c.State.MonitorStart = me, start
-		c.ManuallyStopped, c.RestartCount = false, 0
+// await reads run -d's next word (Monitor.Recorded, Monitor.Go): an error
+// if the caller ended without it.
+func (m *monitor) await(word byte) error {
+	var b [1]byte
+	if n, _ := m.goPipe.Read(b[:]); n == 1 && b[0] == word {
 		return nil
-	})
+	}
+	m.goPipe.Close()
+	m.goPipe = nil
+	return errors.New("mydocker run -d ended before the container was ready to start")
+}
+
+// awaitGo is the first createRuntime hook of a run -d's first start: init
+// exists and waits, and gets its config once the caller has prepared the
+// root and made it durable (Monitor.Go).
+func (m *monitor) awaitGo(*runtime.Process) error {
+	if m.goPipe == nil {
+		return nil // a restart: the root was prepared long ago
+	}
+	err := m.await(wordGo)
+	if m.goPipe != nil {
+		m.goPipe.Close()
+		m.goPipe = nil
+	}
+	return err
+}
+
+// openStore opens the data root's container store, and reads when this
+// monitor started, which the record holds to tell it from a later process
+// given the same PID.
+func (m *monitor) openStore(dataRoot string) (err error) {
+	m.store, err = engine.OpenStore(dataRoot)
+	if err == nil {
+		m.start, err = engine.ProcessStartTime(os.Getpid())
+	}
+	return err
+}
+
+// claim makes the container this monitor's: the record names this process
+// as its monitor, so that everyone else knows it is alive and who writes
+// its end. A monitor run -d handed the container to finds itself named
+// already. Then it opens the log. It returns the record as it read it.
+func (m *monitor) claim(handed bool) (c *engine.Container, err error) {
+	me, start := os.Getpid(), m.start
+	if handed {
+		c, err = m.store.Load(m.id)
+		if err == nil && (c.State.Monitor != me || c.State.MonitorStart != start) {
+			err = fmt.Errorf("container %s names another monitor (pid %d)", engine.ShortID(c.ID), c.State.Monitor)
+		}
+	} else {
+		c, err = m.store.Update(m.id, func(c *engine.Container) error {
+			if c.MonitorAlive() {
+				return fmt.Errorf("container %s has a monitor already (pid %d)", engine.ShortID(c.ID), c.State.Monitor)
+			}
+			if err := engine.Check(c.State.Status, engine.ActStart, c.Name); err != nil {
+				return err
+			}
+			c.State.Monitor, c.State.MonitorStart = me, start
+			c.ManuallyStopped, c.RestartCount = false, 0
+			return nil
+		})
+	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts, err := c.HostConfig.LogConfig.Options()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m.log, err = logs.Create(c.LogPath, opts)
-	return err
+	return c, err
 }
 
 // run starts the command, and again while the restart policy says so.
 func (m *monitor) run() {
 	var backoff engine.Backoff
 	for {
-		code, ran, err := m.once()
+		end, err := m.once()
 		if err != nil {
 			break // could not start: recorded, and no restart
 		}
+		// The end, the policy's decision and, if it is the last, that no
+		// monitor looks after the container any more: one write, under
+		// the lock that stop and rm -f take to mark it stopped.
 		restart := false
 		c, err := m.store.Update(m.id, func(c *engine.Container) error {
-			if c.HostConfig.RestartPolicy.ShouldRestart(code, c.RestartCount, c.ManuallyStopped) {
+			c.State.Exited(end.code, end.usage.OOMKills > 0, end.at)
+			c.State.PidStart, c.State.Usage = 0, &end.usage
+			if c.HostConfig.RestartPolicy.ShouldRestart(end.code, c.RestartCount, c.ManuallyStopped) {
 				restart = true
 				c.State.Set(engine.Restarting)
 				c.RestartCount++
+			} else {
+				// The socket goes before the record says no monitor.
+				m.hub.stopListening()
+				c.State.Monitor, c.State.MonitorStart = 0, 0
 			}
 			return nil
 		})
+		// Attached clients learn the end once the record says it.
+		m.hub.endRun(end.code)
 		if err != nil || !restart {
-			break
+			m.hub.close()
+			m.removeIfAuto(c, err)
+			return
 		}
-		delay := backoff.Next(ran)
-		trace.Step("restart policy %s: exit %d, restart %d in %v", c.HostConfig.RestartPolicy, code, c.RestartCount, delay)
+		delay := backoff.Next(end.ran)
+		trace.Step("restart policy %s: exit %d, restart %d in %v", c.HostConfig.RestartPolicy, end.code, c.RestartCount, delay)
 		if !m.sleep(delay) {
 			break
 		}
@@ -117,14 +188,22 @@ func (m *monitor) run() {
 	m.end()
 }
 
+// exit is how one run of the command ended.
+type exit struct {
+	code  int
+	at    time.Time
+	ran   time.Duration
+	usage cgroups.Stats
+}
+
 // once runs the command one time: it makes the cgroup, starts init with
 // pipes for stdout and stderr, logs what comes out, waits for init, and
-// records the end. It returns the exit code, how long the command ran,
-// and an error only if the command could not start.
-func (m *monitor) once() (int, time.Duration, error) {
+// releases the cgroup and the network. It returns how the command ended
+// (run records it), and an error only if the command could not start.
+func (m *monitor) once() (exit, error) {
 	c, err := m.store.Load(m.id)
 	if err != nil {
-		return 0, 0, m.failed(err)
+		return exit{}, m.failed(err)
 	}
 	// A group left by a monitor that was killed (kill -9) would make New
 	// fail: no process of the container can be in it now (init died with
@@ -134,26 +213,21 @@ func (m *monitor) once() (int, time.Duration, error) {
 	}
 	group, err := cgroups.New(c.ID, &c.HostConfig.Resources)
 	if err != nil {
-		return 0, 0, m.failed(err)
+		return exit{}, m.failed(err)
 	}
 	placement, files, err := group.Open(0)
 	if err != nil {
 		group.Destroy()
-		return 0, 0, m.failed(fmt.Errorf("open cgroup of container: %w", err))
+		return exit{}, m.failed(fmt.Errorf("open cgroup of container: %w", err))
 	}
 	c.Config.Cgroup = placement
 	// Chapter 07: an address, the bridge and the published ports, held by
 	// this monitor for as long as the command runs.
 	net, err := engine.AttachNetwork(m.store.DataRoot(), c, os.Getpid())
-	if err == nil {
-		if err = m.store.RefreshNetworkFiles(c, net); err != nil {
-			net.Detach()
-		}
-	}
 	if err != nil {
 		closeAll(files)
 		group.Destroy()
-		return 0, 0, m.failed(err)
+		return exit{}, m.failed(err)
 	}
 	var pipes [2][2]*os.File // stdout, stderr: read end, write end
 	for i := range pipes {
@@ -161,7 +235,7 @@ func (m *monitor) once() (int, time.Duration, error) {
 			closeAll(files)
 			net.Detach()
 			group.Destroy()
-			return 0, 0, m.failed(err)
+			return exit{}, m.failed(err)
 		}
 	}
 	// -i: a stdin pipe, whose write end the monitor keeps for attach.
@@ -170,16 +244,20 @@ func (m *monitor) once() (int, time.Duration, error) {
 		closeAll(append(files, pipes[0][0], pipes[0][1], pipes[1][0], pipes[1][1]))
 		net.Detach()
 		group.Destroy()
-		return 0, 0, m.failed(err)
+		return exit{}, m.failed(err)
 	}
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
-		Cloneflags:    engine.CloneFlags(net),
-		CreateRuntime: []func(*runtime.Process) error{engine.JoinNetwork(net)},
-		JoinNetPid:    net.JoinedPid(),
-		CgroupFiles:   files,
-		Stdin:         stdin,
-		Stdout:        pipes[0][1],
-		Stderr:        pipes[1][1],
+		Cloneflags: engine.CloneFlags(net),
+		CreateRuntime: []func(*runtime.Process) error{
+			m.awaitGo, // run -d: the root is ready (its files are the caller's until then)
+			func(*runtime.Process) error { return m.store.RefreshNetworkFiles(c, net) },
+			engine.JoinNetwork(net),
+		},
+		JoinNetPid:  net.JoinedPid(),
+		CgroupFiles: files,
+		Stdin:       stdin,
+		Stdout:      pipes[0][1],
+		Stderr:      pipes[1][1],
 	})
 	// The write ends are init's now; ours must go, or the read ends
 	// would never see the end of the streams.
@@ -197,7 +275,7 @@ func (m *monitor) once() (int, time.Duration, error) {
 		}
 		net.Detach()
 		group.Destroy()
-		return 0, 0, m.failed(err)
+		return exit{}, m.failed(err)
 	}
 	m.hub.startRun(stdinW, p.Console)
 	started := time.Now()
@@ -230,27 +308,23 @@ func (m *monitor) once() (int, time.Duration, error) {
 		copy("stdout", p.Console)
 	}
 	code, _ := p.Wait()
+	end := exit{code: code, at: time.Now()}
+	end.ran = end.at.Sub(started)
 	trace.Step("init exited: status %d", code)
 	// init's death ends the PID namespace: every writer of the pipes is
 	// gone, and the copiers see the end of the streams.
 	copiers.Wait()
-	// The address and ports are free again before the end is recorded;
-	// the veth goes with the namespace.
+	// The address and ports are free again, and the group is gone, before
+	// the end is recorded (run): a start that follows at once makes them
+	// anew, and must not find this run's. The veth goes with the namespace.
 	if err := net.DetachExited(); err != nil {
 		trace.Step("%v", err)
 	}
-	usage := group.Stats()
+	end.usage = group.Stats()
 	if err := group.Destroy(); err != nil {
 		trace.Step("%v", err)
 	}
-	m.store.Update(m.id, func(c *engine.Container) error {
-		c.State.Exited(code, usage.OOMKills > 0, time.Now())
-		c.State.PidStart, c.State.Usage = 0, &usage
-		return nil
-	})
-	// Attached clients learn the end once the record says it.
-	m.hub.endRun(code)
-	return code, time.Since(started), nil
+	return end, nil
 }
 
 // failed records that the command could not start, tells the caller if it
@@ -300,8 +374,9 @@ func (m *monitor) sleep(d time.Duration) bool {
 	}
 }
 
-// end records that no monitor looks after the container any more, and
-// removes it if --rm.
+// end records that no monitor looks after the container any more, after
+// a start that failed or a restart that stop called off, and removes it
+// if --rm.
 func (m *monitor) end() {
 	if m.hub != nil {
 		m.hub.close() // the socket goes before the record says no monitor
@@ -313,6 +388,11 @@ func (m *monitor) end() {
 		c.State.Monitor, c.State.MonitorStart = 0, 0
 		return nil
 	})
+	m.removeIfAuto(c, err)
+}
+
+// removeIfAuto removes the container if --rm, once the end is recorded.
+func (m *monitor) removeIfAuto(c *engine.Container, err error) {
 	if errors.Is(err, engine.ErrNotFound) {
 		return // removed meanwhile (rm -f)
 	}

@@ -1,6 +1,7 @@
 // Package monitor is the process that looks after one detached container,
-// as containerd's shim or podman's conmon does: `mydocker run -d` records
-// the container (engine.Create) and starts a monitor, which
+// as containerd's shim or podman's conmon does: `mydocker run -d` starts a
+// monitor and records the container (engine.Record), and `mydocker start`
+// starts one for a container recorded before. The monitor
 //
 //   - leaves the caller's session (setsid), so that neither the caller's
 //     exit nor a hang-up of its terminal touches the container;
@@ -20,8 +21,11 @@
 // (255, as Docker does when it lost the exit code), and `rm` removes what
 // the monitor left (the cgroup).
 //
-// This file is the caller's half: Spawn starts the monitor and waits for it
-// to say the command has started (or why not).
+// This file is the caller's half: Spawn starts the monitor of a recorded
+// container (start); Begin, Recorded and Go start one before the record
+// exists and set it to work in step with the caller (run -d). Either way
+// the caller waits for the monitor to say the command has started (or why
+// not).
 package monitor
 
 import (
@@ -48,36 +52,113 @@ type report struct {
 	Code  int    `json:"code,omitempty"`
 }
 
-// statusFD is where the monitor finds the pipe to the caller.
-const statusFD = 3
+// statusFD is where the monitor finds the pipe to the caller; goFD, for
+// run -d, the pipe from it (run -d is never attached: attachFD, the same
+// number, is start's).
+const (
+	statusFD = 3
+	goFD     = 4
+)
+
+// handedFlag, before the data root, says the monitor was started by
+// run -d before the record existed (Begin): it reads two words on goFD,
+// wordRecorded and then wordGo, and the record names it already.
+const handedFlag = "--handed"
+
+const (
+	wordRecorded = 'r' // the record exists: make the cgroup, start init
+	wordGo       = 'g' // the root is prepared and on disk: send init its config
+)
+
+// A Monitor is a monitor started and not yet heard from.
+type Monitor struct {
+	Pid    int
+	id     string
+	cmd    *exec.Cmd
+	status *os.File // its reports
+	goPipe *os.File // run -d's word that the record exists, or nil
+}
 
 // Spawn starts the monitor of container id and returns init's PID once
 // the command runs. If it did not start, the error carries Docker's exit
-// code (125, 126, 127), and the record says why.
-func Spawn(dataRoot, id string) (int, error) { return spawn(dataRoot, id, nil) }
+// code (125, 126, 127), and the record says why. The monitor claims the
+// container (the record names it) before it starts anything: `start`.
+func Spawn(dataRoot, id string) (int, error) { return SpawnAttached(dataRoot, id, nil) }
 
 // SpawnAttached is Spawn with the caller attached from the start (`start
 // -a`, a foreground `run --restart`): conn is the monitor's end of a
 // socket pair whose other end the caller reads with attach.Session, so
 // that no output comes before the caller is there to see it.
 func SpawnAttached(dataRoot, id string, conn *os.File) (int, error) {
-	return spawn(dataRoot, id, conn)
-}
-
-func spawn(dataRoot, id string, attached *os.File) (int, error) {
-	r, w, err := os.Pipe()
+	m, err := start(dataRoot, id, false, conn)
 	if err != nil {
 		return 0, err
 	}
-	defer r.Close()
+	return m.report()
+}
+
+// Begin starts the monitor of a container that does not exist yet, for
+// run -d: the Go runtime of a second process comes up while the caller
+// makes the record (engine.Record, which names m.Pid as the monitor).
+// Until Recorded, the monitor waits and touches nothing; if the caller
+// ends first (an error, or kill -9), the pipe's end tells it to exit, and
+// nothing was made.
+func Begin(dataRoot, id string) (*Monitor, error) {
+	return start(dataRoot, id, true, nil)
+}
+
+// Recorded tells the monitor the record exists: it makes the cgroup and
+// starts init (which comes up in its namespaces and waits) while the
+// caller prepares the root (engine.Prepare). If the caller ends before Go,
+// the monitor kills init, releases what it made, and records why.
+func (m *Monitor) Recorded() {
+	m.goPipe.Write([]byte{wordRecorded}) // if it is gone, Go reports why
+}
+
+// Go tells the monitor the root is prepared and on disk, and returns
+// init's PID once the command runs (or why not, as Spawn does).
+func (m *Monitor) Go() (int, error) {
+	m.goPipe.Write([]byte{wordGo})
+	m.goPipe.Close()
+	return m.report()
+}
+
+// Cancel ends a monitor Go will not be called for, and waits for it to
+// exit: once Cancel returns, nothing it made is left, and the record (if
+// Recorded) says the start was called off.
+func (m *Monitor) Cancel() {
+	m.goPipe.Close()
+	m.status.Close()
+	m.cmd.Wait()
+}
+
+func start(dataRoot, id string, handed bool, attached *os.File) (*Monitor, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
 	cmd := exec.Command("/proc/self/exe", "monitor", dataRoot, id)
 	cmd.Args[0] = "mydocker" // ps on the host shows "mydocker monitor <data-root> <id>"
 	cmd.ExtraFiles = []*os.File{w}
-	if attached != nil {
+	m := &Monitor{id: id, cmd: cmd, status: r}
+	var goRead *os.File
+	switch {
+	case handed:
+		if goRead, m.goPipe, err = os.Pipe(); err != nil {
+			r.Close()
+			w.Close()
+			return nil, err
+		}
+		cmd.Args = []string{"mydocker", "monitor", handedFlag, dataRoot, id}
+		cmd.ExtraFiles = append(cmd.ExtraFiles, goRead) // goFD
+	case attached != nil:
 		cmd.Args = append(cmd.Args, attachedArg)
 		cmd.ExtraFiles = append(cmd.ExtraFiles, attached) // attachFD
 	}
-	cmd.Env = append([]string{"GODEBUG=updatemaxprocs=0"}, monitorEnv()...)
+	// updatemaxprocs=0 and containermaxprocs=0: Go's runtime would read
+	// the caller's cgroup CPU files at start-up and again later, for a
+	// process that is nearly always asleep.
+	cmd.Env = append([]string{"GODEBUG=updatemaxprocs=0,containermaxprocs=0"}, monitorEnv()...)
 	// The monitor's own stderr is ours only while it starts the container
 	// (for --trace); it lets go of it once it has reported.
 	if trace.Enabled() {
@@ -89,18 +170,32 @@ func spawn(dataRoot, id string, attached *os.File) (int, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()
 	w.Close()
-	if err != nil {
-		return 0, fmt.Errorf("start monitor of container %s: %w", engine.ShortID(id), err)
+	if goRead != nil {
+		goRead.Close()
 	}
-	trace.Step("monitor of container %s: pid %d, in a session of its own", engine.ShortID(id), cmd.Process.Pid)
+	if err != nil {
+		r.Close()
+		if m.goPipe != nil {
+			m.goPipe.Close()
+		}
+		return nil, fmt.Errorf("start monitor of container %s: %w", engine.ShortID(id), err)
+	}
+	m.Pid = cmd.Process.Pid
+	trace.Step("monitor of container %s: pid %d, in a session of its own", engine.ShortID(id), m.Pid)
+	return m, nil
+}
+
+// report reads the monitor's one report.
+func (m *Monitor) report() (int, error) {
 	// The monitor is our child until we exit; then it is reparented (to
 	// init, or the nearest subreaper), which reaps it. A caller that
 	// lives on (the daemon, chapter 09) must reap it itself, or each
 	// monitor that ends would stay a zombie: a goroutine waits for it.
 	// The monitor does not die with us (no Pdeathsig): containers
 	// outlive a kill -9 of the daemon.
-	go cmd.Wait()
-	data, err := io.ReadAll(io.LimitReader(r, 64<<10))
+	go m.cmd.Wait()
+	defer m.status.Close()
+	data, err := io.ReadAll(io.LimitReader(m.status, 64<<10))
 	if err != nil {
 		return 0, err
 	}
@@ -108,11 +203,12 @@ func spawn(dataRoot, id string, attached *os.File) (int, error) {
 	if len(data) == 0 || json.Unmarshal(data, &rep) != nil {
 		// It died before a word: its record says created, with no
 		// monitor alive; rm removes it.
-		return 0, runtime.Exitf(runtime.ExitEngine, "the monitor of container %s exited before starting it", engine.ShortID(id))
+		return 0, runtime.Exitf(runtime.ExitEngine, "the monitor of container %s exited before starting it", engine.ShortID(m.id))
 	}
 	if rep.Error != "" {
 		return 0, &runtime.ExitError{Code: rep.Code, Err: errors.New(rep.Error)}
 	}
+	trace.Step("the monitor reports: init (pid %d) runs the command, and the record says so", rep.Pid)
 	return rep.Pid, nil
 }
 

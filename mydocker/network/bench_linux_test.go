@@ -26,6 +26,11 @@ func requireBenchNetns(b *testing.B) string {
 		b.Fatal(err)
 	}
 	a.Detach()
+	// With the default bridge off (MYDOCKER_BRIDGE=none, as the rest of
+	// bench.sh runs), Attach does nothing, and would be timed as such.
+	if a.Settings.IPAddress == "" {
+		b.Fatalf("the warm-up attach got no address (%s=%q): nothing would be measured", BridgeEnv, os.Getenv(BridgeEnv))
+	}
 	return root
 }
 
