@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 
 	"github.com/mydocker/mydocker/mydocker/logs"
 	"github.com/mydocker/mydocker/mydocker/runtime"
@@ -51,9 +52,9 @@ func openOutput(c *Container, run RunOptions) (*output, error) {
 	o := &output{stdin: stdin, stopStdin: stopStdin, log: log}
 	for _, s := range []struct {
 		name string
-		to   *os.File
+		to   io.Writer
 		w    **os.File
-	}{{"stdout", os.Stdout, &o.stdout}, {"stderr", os.Stderr, &o.stderr}} {
+	}{{"stdout", callerFile{os.Stdout}, &o.stdout}, {"stderr", callerFile{os.Stderr}, &o.stderr}} {
 		r, w, err := os.Pipe()
 		if err != nil {
 			o.close()
@@ -66,14 +67,20 @@ func openOutput(c *Container, run RunOptions) (*output, error) {
 	return o, nil
 }
 
-// copy copies r to the caller's file and to the log's stream name.
-func (o *output) copy(name string, to io.Writer, r io.Reader) {
+// copy copies r to the caller's file and to the log's stream name. Should
+// a write fail (the caller's reader gone: `mydocker run … | head`), the
+// pipe is closed: the container's next write to that stream fails as it
+// would into any closed pipe (SIGPIPE to a shell command), rather than
+// fill the pipe and hang.
+func (o *output) copy(name string, to io.Writer, r *os.File) {
 	stream := o.log.Stream(name)
 	o.streams = append(o.streams, stream)
 	o.copiers.Add(1)
 	go func() {
 		defer o.copiers.Done()
-		io.Copy(io.MultiWriter(to, stream), r)
+		if _, err := io.Copy(io.MultiWriter(to, stream), r); err != nil {
+			r.Close()
+		}
 	}()
 }
 
@@ -81,7 +88,7 @@ func (o *output) copy(name string, to io.Writer, r io.Reader) {
 func (o *output) console() io.Writer {
 	stream := o.log.Stream("stdout")
 	o.streams = append(o.streams, stream)
-	return io.MultiWriter(os.Stdout, stream)
+	return io.MultiWriter(callerFile{os.Stdout}, stream)
 }
 
 // close waits for the copiers to empty the pipes, once our copies of the
@@ -102,4 +109,40 @@ func (o *output) close() {
 	}
 	o.log.Close()
 	o.stopStdin()
+}
+
+// callerFile writes to mydocker's own stdout or stderr with write(2)
+// itself. os.Stdout's Write makes Go end the program with SIGPIPE when the
+// reader is gone (`mydocker --trace run … 2>&1 | head`: init's narration
+// comes through here), and a run killed midway leaves its record and
+// cgroups behind; a raw write gets EPIPE instead, which copy answers.
+type callerFile struct{ f *os.File }
+
+func (c callerFile) Write(p []byte) (int, error) {
+	rc, err := c.f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	written := 0
+	var werr error
+	err = rc.Write(func(fd uintptr) bool {
+		for written < len(p) {
+			n, e := syscall.Write(int(fd), p[written:])
+			switch {
+			case e == syscall.EINTR:
+				continue
+			case e == syscall.EAGAIN:
+				return false // the poller waits until it may write again
+			case e != nil:
+				werr = e
+				return true
+			}
+			written += n
+		}
+		return true
+	})
+	if werr == nil {
+		werr = err
+	}
+	return written, werr
 }

@@ -37,6 +37,13 @@ type StartOptions struct {
 	// in cfg.Cgroup. They are not inherited: init gets them over the sync
 	// socket once it has resolved every path the image names ("place").
 	CgroupFiles []*os.File
+	// OpenCgroupFiles, if not nil, supplies them instead, when init asks
+	// for them: init is then ready to start the command, and only the
+	// command needs the cgroup's limits and rules in place. The host's
+	// work that init need not wait for (making the group, the record's
+	// fsyncs) thus runs while init starts and builds the root. The
+	// runtime closes the files once they are sent.
+	OpenCgroupFiles func() ([]*os.File, error)
 	// Stdin is nil for /dev/null. Stdout and Stderr are handed to init as
 	// they are: without a terminal the command writes straight into them.
 	Stdin          *os.File
@@ -151,7 +158,7 @@ func (p *Process) handshake(cfg *Config, opts StartOptions) error {
 			}
 		case m.Type == "place" && placeOK:
 			consoleOK, placeOK = false, false
-			if err := p.sendCgroupFiles(opts.CgroupFiles); err != nil {
+			if err := p.sendCgroupFiles(opts); err != nil {
 				return err
 			}
 		case m.Type == "started" && !placeOK:
@@ -194,7 +201,19 @@ func (p *Process) takeConsole(fds []int) error {
 }
 
 // sendCgroupFiles answers init's "place": the cgroup files, in order.
-func (p *Process) sendCgroupFiles(files []*os.File) error {
+func (p *Process) sendCgroupFiles(opts StartOptions) error {
+	files := opts.CgroupFiles
+	if opts.OpenCgroupFiles != nil {
+		var err error
+		if files, err = opts.OpenCgroupFiles(); err != nil {
+			return err
+		}
+		defer func() {
+			for _, f := range files {
+				f.Close()
+			}
+		}()
+	}
 	fds := make([]int, len(files))
 	for i, f := range files {
 		fds[i] = int(f.Fd())

@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -27,11 +28,34 @@ const StartEnv = "MYDOCKER_TRACE_START"
 
 var (
 	mu      sync.Mutex
-	out     io.Writer = os.Stderr
+	out     io.Writer = stderr{}
 	enabled           = os.Getenv(Env) == "1"
 	role              = "host"
 	start             = startTime()
 )
+
+// stderr writes the narration to descriptor 2 with write(2) itself, not
+// through os.Stderr: Go ends a program whose os.Stdout or os.Stderr write
+// finds a closed pipe (SIGPIPE, as a C program would die), and
+// `mydocker --trace run … 2>&1 | head` would then be killed mid-run, its
+// record and cgroups left behind. A raw write gets EPIPE instead (Go's
+// runtime ignores the signal for other writes), and a narration nobody
+// reads any more is dropped: the story goes on untold.
+type stderr struct{}
+
+func (stderr) Write(p []byte) (int, error) {
+	for written := 0; written < len(p); {
+		n, err := syscall.Write(2, p[written:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return written, err
+		}
+		written += n
+	}
+	return len(p), nil
+}
 
 func startTime() time.Time {
 	if ns, err := strconv.ParseInt(os.Getenv(StartEnv), 10, 64); err == nil {
