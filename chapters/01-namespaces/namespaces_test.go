@@ -397,9 +397,15 @@ func exitCode(err error) int {
 
 func TestOnlyStdioIsInherited(t *testing.T) {
 	e := harness.New(t)
+	t.Run("plain", func(t *testing.T) { onlyStdio(t, e) })
+	// With --trace, init also holds mydocker's stderr for its narration.
+	t.Run("--trace", func(t *testing.T) { onlyStdio(t, e, "--trace") })
+}
+
+func onlyStdio(t *testing.T, e *harness.Env, global ...string) {
 	// init holds the sync socket (and, from chapter 02, the host's cgroup
 	// files); the command must get none of them. Look from the host.
-	cmd := e.Cmd("run", "--rm", "-m", "32m", "host", "sh", "-c", "echo ready; exec sleep 30")
+	cmd := e.Cmd(append(global, "run", "--rm", "-m", "32m", "host", "sh", "-c", "echo ready; exec sleep 30")...)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	// A descriptor mydocker inherits from its caller (fd 9 here, as a shell

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/mydocker/mydocker/mydocker/logs"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 )
@@ -50,6 +52,7 @@ func openOutput(c *Container, run RunOptions) (*output, error) {
 		return nil, err
 	}
 	o := &output{stdin: stdin, stopStdin: stopStdin, log: log}
+	var outs []stream
 	for _, s := range []struct {
 		name string
 		to   io.Writer
@@ -62,26 +65,62 @@ func openOutput(c *Container, run RunOptions) (*output, error) {
 		}
 		*s.w = w
 		o.reads = append(o.reads, r)
-		o.copy(s.name, s.to, r)
+		log := o.log.Stream(s.name)
+		o.streams = append(o.streams, log)
+		outs = append(outs, stream{r: r, to: io.MultiWriter(s.to, log)})
 	}
-	return o, nil
-}
-
-// copy copies r to the caller's file and to the log's stream name. Should
-// a write fail (the caller's reader gone: `mydocker run … | head`), the
-// pipe is closed: the container's next write to that stream fails as it
-// would into any closed pipe (SIGPIPE to a shell command), rather than
-// fill the pipe and hang.
-func (o *output) copy(name string, to io.Writer, r *os.File) {
-	stream := o.log.Stream(name)
-	o.streams = append(o.streams, stream)
 	o.copiers.Add(1)
 	go func() {
 		defer o.copiers.Done()
-		if _, err := io.Copy(io.MultiWriter(to, stream), r); err != nil {
-			r.Close()
-		}
+		copyInOrder(outs)
 	}()
+	return o, nil
+}
+
+// stream is one of the container's output pipes and where it goes.
+type stream struct {
+	r  *os.File
+	to io.Writer
+}
+
+// copyInOrder empties the pipes into the caller's files and the log, one
+// goroutine for both, so that what the command wrote to stdout and then to
+// stderr reaches a terminal in that order (two copiers would race): when
+// both have data, stdout's goes first, as it was most likely written
+// first. It returns when every writer of both pipes is gone (the PID
+// namespace ends with init). Should a write fail (the caller's reader
+// gone: `mydocker run … | head`), that pipe is closed: the container's
+// next write to it fails as it would into any closed pipe (SIGPIPE to a
+// shell command), rather than fill it and hang.
+func copyInOrder(outs []stream) {
+	buf := make([]byte, 32<<10)
+	fds := make([]unix.PollFd, len(outs))
+	for i, s := range outs {
+		fds[i] = unix.PollFd{Fd: int32(s.r.Fd()), Events: unix.POLLIN} // Fd: blocking from here on
+	}
+	for open := len(outs); open > 0; {
+		if _, err := unix.Poll(fds, -1); err != nil && err != unix.EINTR {
+			return
+		}
+		for i := range fds {
+			if fds[i].Fd < 0 || fds[i].Revents == 0 {
+				continue
+			}
+			n, err := unix.Read(int(fds[i].Fd), buf)
+			if err == unix.EINTR || err == unix.EAGAIN {
+				continue
+			}
+			if n > 0 {
+				if _, werr := outs[i].to.Write(buf[:n]); werr == nil {
+					continue
+				}
+			}
+			// The end of the stream, or nobody to write it to.
+			outs[i].r.Close()
+			fds[i].Fd = -1
+			open--
+		}
+	}
 }
 
 // console is where a terminal's output goes: ours and the log's stdout.

@@ -26,9 +26,15 @@ const Env = "MYDOCKER_TRACE"
 // so that every step, on either side, shows the time since then.
 const StartEnv = "MYDOCKER_TRACE_START"
 
+// FDEnv names the descriptor init tells its story on: mydocker's own
+// stderr, handed to init beside the container's stdio (runtime.Start),
+// so that init's steps reach the instructor's screen in order with the
+// host's, and never the container's output or its log.
+const FDEnv = "MYDOCKER_TRACE_FD"
+
 var (
 	mu      sync.Mutex
-	out     io.Writer = stderr{}
+	out     io.Writer = stderr(outFD())
 	enabled           = os.Getenv(Env) == "1"
 	role              = "host"
 	start             = startTime()
@@ -41,11 +47,11 @@ var (
 // record and cgroups left behind. A raw write gets EPIPE instead (Go's
 // runtime ignores the signal for other writes), and a narration nobody
 // reads any more is dropped: the story goes on untold.
-type stderr struct{}
+type stderr int
 
-func (stderr) Write(p []byte) (int, error) {
+func (fd stderr) Write(p []byte) (int, error) {
 	for written := 0; written < len(p); {
-		n, err := syscall.Write(2, p[written:])
+		n, err := syscall.Write(int(fd), p[written:])
 		if err == syscall.EINTR {
 			continue
 		}
@@ -55,6 +61,14 @@ func (stderr) Write(p []byte) (int, error) {
 		written += n
 	}
 	return len(p), nil
+}
+
+// outFD is where the narration goes: FDEnv's descriptor in init, else 2.
+func outFD() int {
+	if fd, err := strconv.Atoi(os.Getenv(FDEnv)); err == nil && fd > 2 {
+		return fd
+	}
+	return 2
 }
 
 func startTime() time.Time {
