@@ -52,12 +52,21 @@ func openOutput(c *Container, run RunOptions) (*output, error) {
 		return nil, err
 	}
 	o := &output{stdin: stdin, stopStdin: stopStdin, log: log}
-	var outs []stream
-	for _, s := range []struct {
+	pipes := []struct {
 		name string
 		to   io.Writer
 		w    **os.File
-	}{{"stdout", callerFile{os.Stdout}, &o.stdout}, {"stderr", callerFile{os.Stderr}, &o.stderr}} {
+	}{{"stdout", callerFile{os.Stdout}, &o.stdout}, {"stderr", callerFile{os.Stderr}, &o.stderr}}
+	if sameFile(os.Stdout, os.Stderr) {
+		// Our stdout and stderr are one file (a terminal, or `2>&1`):
+		// the command gets one pipe for both, so that what it writes
+		// reaches that file in the order it wrote it, as it would
+		// without us in between. Two pipes cannot keep that order; the
+		// price is that the log holds both streams as stdout.
+		pipes = pipes[:1]
+	}
+	var outs []stream
+	for _, s := range pipes {
 		r, w, err := os.Pipe()
 		if err != nil {
 			o.close()
@@ -69,12 +78,33 @@ func openOutput(c *Container, run RunOptions) (*output, error) {
 		o.streams = append(o.streams, log)
 		outs = append(outs, stream{r: r, to: io.MultiWriter(s.to, log)})
 	}
+	if o.stderr == nil {
+		o.stderr = o.stdout
+	}
 	o.copiers.Add(1)
 	go func() {
 		defer o.copiers.Done()
 		copyInOrder(outs)
 	}()
 	return o, nil
+}
+
+// sameFile reports whether two open files are the same file (device and
+// inode) that someone reads, as a terminal given as both stdout and stderr
+// is, or one pipe; /dev/null twice is not (nobody sees an order there).
+func sameFile(a, b *os.File) bool {
+	var sa, sb unix.Stat_t
+	if unix.Fstat(int(a.Fd()), &sa) != nil || unix.Fstat(int(b.Fd()), &sb) != nil {
+		return false
+	}
+	if sa.Dev != sb.Dev || sa.Ino != sb.Ino {
+		return false
+	}
+	if sa.Mode&unix.S_IFMT == unix.S_IFCHR {
+		_, err := unix.IoctlGetTermios(int(a.Fd()), unix.TCGETS)
+		return err == nil // a terminal, not /dev/null
+	}
+	return true
 }
 
 // stream is one of the container's output pipes and where it goes.
@@ -136,7 +166,7 @@ func (o *output) console() io.Writer {
 func (o *output) close() {
 	for _, f := range []*os.File{o.stdout, o.stderr} {
 		if f != nil {
-			f.Close()
+			f.Close() // once: a second Close of one *os.File does nothing
 		}
 	}
 	o.copiers.Wait()
