@@ -185,6 +185,7 @@ func TestBadRequests(t *testing.T) {
 		{"GET", "/containers/json?filters=%7Bnot-json", ``, 400, "invalid filter"},
 		{"GET", "/containers/json?filters=%7B%22color%22%3A%5B%22red%22%5D%7D", ``, 400, "invalid filter 'color'"},
 		{"GET", "/exec/nope/json", ``, 404, "No such exec instance"},
+		{"POST", "/containers/nope/exec", `{"Cmd": ["echo", "` + strings.Repeat("x", 70000) + `"]}`, 400, "exec config too large"},
 	} {
 		status, body := apiRequest(t, d, tt.method, tt.path, strings.NewReader(tt.body))
 		var msg struct{ Message string }

@@ -222,6 +222,7 @@ func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) error {
 	if err := engine.RemoveContainers(s.DataRoot, []string{c.ID}, force, volumes, func(string) {}); err != nil {
 		return err
 	}
+	execs.forget(c.ID)
 	return noContent(w)
 }
 
