@@ -4,14 +4,17 @@
 package chapter09
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -83,4 +86,47 @@ func TestManyWaits(t *testing.T) {
 		}
 	}
 	d.MustDocker("rm", "waited")
+}
+
+// attachRaw opens an attach to container name over a connection of its
+// own, and reads the answer's head.
+func attachRaw(t *testing.T, d *harness.Daemon, name string) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("unix", d.Socket)
+	require.NoError(t, err)
+	fmt.Fprintf(conn, "POST /v1.41/containers/%s/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: mydocker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n", name)
+	head, err := bufio.NewReader(conn).ReadString('\n')
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(head, "HTTP/1.1 101"), "attach %s: %q", name, head)
+	return conn
+}
+
+// A client that attaches and goes away leaves the daemon holding nothing
+// for it, whether the container runs and writes nothing, or was never
+// started (docker run's attach, the client killed before the start); a
+// new client may then attach to the created one, and rm ends an attach
+// that waits for a start.
+func TestAttachHangUps(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	d := e.StartDaemon()
+	d.MustDocker("run", "-d", "--name", "quiet", "busybox", "sleep", "1000")
+	d.MustDocker("create", "--name", "created", "busybox", "true")
+	sockets := func() int { return fdsTo(t, d.Pid(), "socket:") }
+	base := sockets()
+	defer d.Docker("rm", "-f", "quiet", "created")
+	for range 20 {
+		attachRaw(t, d, "quiet").Close()
+	}
+	attachRaw(t, d, "created").Close()
+	eventually(t, "the daemon let go of the departed attaches", func() bool { return sockets() <= base })
+	attachRaw(t, d, "created").Close()
+	second := attachRaw(t, d, "created") // not 409, even if the first is not let go yet
+	d.MustDocker("rm", "created")
+	second.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if _, err := io.Copy(io.Discard, second); err != nil {
+		t.Errorf("attach to a created container, removed meanwhile: %v, want its stream ended", err)
+	}
+	second.Close()
+	eventually(t, "the daemon let go of the attach of the removed container", func() bool { return sockets() <= base })
 }

@@ -223,6 +223,9 @@ func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	execs.forget(c.ID)
+	if f := pending.take(c.ID); f != nil {
+		f.Close() // ends the attach of a client that waited for a start
+	}
 	return noContent(w)
 }
 

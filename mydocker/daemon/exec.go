@@ -226,7 +226,7 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	if startErr == nil {
 		e.begin(p) // before the client hears 101: it resizes right after
 	}
-	conn, _, err := hijack(w, r)
+	conn, _, err := hijack(w, r, nil)
 	if err != nil {
 		pipes.closeAll()
 		if startErr == nil {

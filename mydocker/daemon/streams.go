@@ -250,11 +250,15 @@ func isGone(err error) bool {
 
 // hijack takes the connection over from the HTTP server for a raw stream
 // both ways (attach, exec start). A client that asked to upgrade gets
-// exactly Docker's "101 UPGRADED"; one that did not, a 200.
-func hijack(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.ReadWriter, error) {
+// exactly Docker's "101 UPGRADED"; one that did not, a 200. taken, if not
+// nil, learns the connection before the client hears the answer.
+func hijack(w http.ResponseWriter, r *http.Request, taken func(net.Conn)) (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		return nil, nil, err
+	}
+	if taken != nil {
+		taken(conn)
 	}
 	head := "HTTP/1.1 200 OK\r\nContent-Type: " + streamType + "\r\n\r\n"
 	if strings.EqualFold(r.Header.Get("Upgrade"), "tcp") || strings.Contains(strings.ToLower(r.Header.Get("Connection")), "upgrade") {
