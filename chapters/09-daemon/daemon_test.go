@@ -183,6 +183,8 @@ func TestBadRequests(t *testing.T) {
 		{"POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"RestartPolicy": {"Name": "sometimes"}}}`, 400, "restart"},
 		{"POST", "/containers/create", `{"Image": "busybox", "Cmd": ["true"]` + strings.Repeat(" ", 2<<20) + `}`, 400, "larger than"},
 		{"POST", "/containers/nope/start", ``, 404, "No such container: nope"},
+		{"POST", "/containers/nope/stop?t=18446744074", ``, 400, "invalid value for t"},
+		{"POST", "/containers/nope/restart?t=2147484", ``, 400, "invalid value for t"},
 		{"GET", "/containers/nope/json", ``, 404, "No such container: nope"},
 		{"DELETE", "/containers/nope", ``, 404, "No such container: nope"},
 		{"POST", "/containers/nope/wait?condition=whenever", ``, 400, "invalid condition"},
