@@ -1,6 +1,6 @@
-// Part 3: clients that try to wear the daemon out: many waits, clients
-// that hang up, huge or malformed fields. Each must get Docker's answer
-// and leave the daemon holding nothing for it.
+// Part 2, continued: clients that try to wear the daemon out (many waits,
+// clients that hang up). Each must get Docker's answer and leave the
+// daemon holding nothing for it.
 package chapter09
 
 import (
