@@ -232,12 +232,14 @@ func TestKilledUnpackLeavesNothingHalfDone(t *testing.T) {
 	}
 }
 
+// TestTraceShowsOverlay: the overlay's options, volatile for a --rm
+// container (no syncfs of the upper layer's filesystem when it goes).
 func TestTraceShowsOverlay(t *testing.T) {
 	e := harness.New(t)
 	e.Busybox()
 	r := e.Run("--trace", "run", "--rm", "busybox", "true")
 	require.Equal(t, 0, r.Code, "%v", r)
-	re := regexp.MustCompile(`=> \[init +[0-9.]+ms\] mount\("overlay", ".*/rootfs", "overlay", MS_NODEV, "lowerdir=[^"]*/init:[0-9a-f]{64}/diff,upperdir=[^"]*/upper,workdir=[^"]*/work,index=off,redirect_dir=off,metacopy=off"\)`)
+	re := regexp.MustCompile(`=> \[init +[0-9.]+ms\] mount\("overlay", ".*/rootfs", "overlay", MS_NODEV, "lowerdir=[^"]*/init:[0-9a-f]{64}/diff,upperdir=[^"]*/upper,workdir=[^"]*/work,index=off,redirect_dir=off,metacopy=off,volatile"\)`)
 	if !re.MatchString(r.Stderr) {
 		t.Errorf("--trace lacks the overlay mount with its options:\n%s", r.Stderr)
 	}

@@ -229,6 +229,13 @@ func TestNewV1OnFakeFS(t *testing.T) {
 		}
 	}
 
+	// The group planned before it exists numbers init's files as the
+	// group New made: the engine sends init the one and opens the other's.
+	planned := withPidsMax(placeV1(Hybrid, hs, "c1"), &Resources{PidsLimit: 50})
+	if got, want := planned.Placement(3), g.Placement(3); !reflect.DeepEqual(got, want) {
+		t.Errorf("Placement of the planned group = %+v, want New's %+v", got, want)
+	}
+
 	// Without --cpuset-cpus the cpuset group is made all the same, and
 	// filled from its parent, or no task could join it.
 	rec.writes = nil

@@ -34,6 +34,26 @@ func Locate(id string) (*Group, error) {
 	return placeV1(mode, hs, id), nil
 }
 
+// Plan is the group New(id, r) makes, known before it exists: Locate's,
+// with the pids limit Placement needs on v1 (see writeV1). The engine
+// numbers init's cgroup files from it and makes the group while init
+// starts.
+func Plan(id string, r *Resources) (*Group, error) {
+	g, err := Locate(id)
+	if err != nil {
+		return nil, err
+	}
+	return withPidsMax(g, r), nil
+}
+
+// withPidsMax sets the pids limit Placement.Fork writes, as writeV1 does.
+func withPidsMax(g *Group, r *Resources) *Group {
+	if g.Mode != Unified && r.PidsLimit > 0 {
+		g.PidsMax = r.PidsLimit
+	}
+	return g
+}
+
 // placeV1 is where container id's group goes in each v1 hierarchy:
 // beneath the caller's own group there, in Parent. Back is the caller's
 // own group, where init's forking thread returns. New and Locate both use

@@ -48,26 +48,46 @@ type Placement struct {
 // returned. The caller passes them to init, and closes its copies once
 // init has started.
 func (g *Group) Open(firstFD int) (*Placement, []*os.File, error) {
+	p, list := g.plan(firstFD)
+	files, err := openAll(list)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, files, nil
+}
+
+// Placement numbers the files OpenFiles opens, from firstFD on, without
+// opening them: the group need not exist yet. The engine sends init its
+// Placement with the config, and makes the group while init starts.
+func (g *Group) Placement(firstFD int) *Placement {
+	p, _ := g.plan(firstFD)
+	return p
+}
+
+// OpenFiles opens the files Placement numbered, in that order.
+func (g *Group) OpenFiles() ([]*os.File, error) {
+	_, list := g.plan(0)
+	return openAll(list)
+}
+
+// cgroupFile is one file init gets: its path and how it is opened.
+type cgroupFile struct {
+	path string
+	flag int
+}
+
+// plan is Open's work without the opening: the Placement, and the files
+// in the order it numbers them.
+func (g *Group) plan(firstFD int) (*Placement, []cgroupFile) {
 	p := &Placement{CgroupFD: -1}
-	var files []*os.File
-	add := func(path string, flag int) (int, error) {
-		f, err := os.OpenFile(path, flag, 0)
-		if err != nil {
-			for _, f := range files {
-				f.Close()
-			}
-			return 0, err
-		}
-		files = append(files, f)
-		return firstFD + len(files) - 1, nil
+	var list []cgroupFile
+	add := func(path string, flag int) int {
+		list = append(list, cgroupFile{path, flag})
+		return firstFD + len(list) - 1
 	}
 	if g.Mode == Unified {
-		fd, err := add(g.Dirs[""], unix.O_RDONLY|unix.O_DIRECTORY)
-		if err != nil {
-			return nil, nil, err
-		}
-		p.CgroupFD, p.Paths = fd, []string{g.Dirs[""]}
-		return p, files, nil
+		p.CgroupFD, p.Paths = add(g.Dirs[""], unix.O_RDONLY|unix.O_DIRECTORY), []string{g.Dirs[""]}
+		return p, list
 	}
 	for _, dir := range g.dirs() {
 		ctrl := ""
@@ -77,24 +97,30 @@ func (g *Group) Open(firstFD int) (*Placement, []*os.File, error) {
 				break
 			}
 		}
-		join, err := add(filepath.Join(dir, "tasks"), os.O_WRONLY)
-		if err != nil {
-			return nil, nil, err
-		}
-		back, err := add(filepath.Join(g.Back[ctrl], "tasks"), os.O_WRONLY)
-		if err != nil {
-			return nil, nil, err
-		}
+		join := add(filepath.Join(dir, "tasks"), os.O_WRONLY)
+		back := add(filepath.Join(g.Back[ctrl], "tasks"), os.O_WRONLY)
 		p.Join, p.Back, p.Paths = append(p.Join, join), append(p.Back, back), append(p.Paths, dir)
 	}
 	if g.PidsMax > 0 {
-		fd, err := add(filepath.Join(g.Dirs["pids"], "pids.max"), os.O_WRONLY)
-		if err != nil {
-			return nil, nil, err
-		}
-		p.PidsFD, p.PidsMax = fd, g.PidsMax
+		p.PidsFD, p.PidsMax = add(filepath.Join(g.Dirs["pids"], "pids.max"), os.O_WRONLY), g.PidsMax
 	}
-	return p, files, nil
+	return p, list
+}
+
+// openAll opens the files in order; on an error, none stays open.
+func openAll(list []cgroupFile) ([]*os.File, error) {
+	files := make([]*os.File, 0, len(list))
+	for _, cf := range list {
+		f, err := os.OpenFile(cf.path, cf.flag, 0)
+		if err != nil {
+			for _, f := range files {
+				f.Close()
+			}
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
 }
 
 // Fork runs fork (which must fork the command right away, on the calling

@@ -30,7 +30,7 @@ func execCmd(g *Globals, args []string) error {
 	if err := runtime.ReexecSealed(); err != nil {
 		return err
 	}
-	o.Args = rest[1:]
+	o.Args, o.Detach = rest[1:], detach
 	if o.TTY && interactive && !detach && !runtime.IsTerminal(os.Stdin) {
 		return runtime.Exitf(1, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
@@ -58,12 +58,17 @@ func execCmd(g *Globals, args []string) error {
 		return err
 	}
 	if detach {
-		// Not waited for: when mydocker exits, the container's init (PID 1
-		// of its namespace) adopts and reaps it.
+		// The process is a go-between that starts the command and exits
+		// (runtime.ExecDetached): reaped here, it leaves the command to
+		// the container's init, which adopts and reaps it.
 		if p.Console != nil {
 			p.Console.Close()
 		}
-		return nil
+		code, err := runtime.WaitExec(p.Pid)
+		if err == nil && code != 0 {
+			err = runtime.Exitf(code, "exec -d: the command did not start in container %s (its go-between ended with %d; a --pids-limit reached?)", rest[0], code)
+		}
+		return err
 	}
 	var waitOutput func()
 	if p.Console != nil {

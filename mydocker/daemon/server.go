@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/store"
@@ -222,10 +224,21 @@ func Listen(path string) (net.Listener, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
+	// Only a socket left by a daemon that is gone is replaced: -H naming
+	// any other file is a mistake, not something to delete.
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().Type() != os.ModeSocket {
+		return nil, fmt.Errorf("%s exists and is not a socket: give another path with -H unix://PATH", path)
+	}
 	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 		return nil, err
 	}
+	// The socket is born 0660 (umask 0117 while it is made): never, even
+	// for a moment, open to everyone; and its owner is set without
+	// following a symlink that someone who can write to the directory
+	// might swap in meanwhile.
+	old := unix.Umask(0o117)
 	l, err := net.Listen("unix", path)
+	unix.Umask(old)
 	if err != nil {
 		return nil, err
 	}
@@ -233,11 +246,7 @@ func Listen(path string) (net.Listener, error) {
 	if g, err := user.LookupGroup("docker"); err == nil {
 		gid, _ = strconv.Atoi(g.Gid)
 	}
-	if err := os.Chown(path, 0, gid); err != nil {
-		l.Close()
-		return nil, err
-	}
-	if err := os.Chmod(path, 0o660); err != nil {
+	if err := os.Lchown(path, 0, gid); err != nil {
 		l.Close()
 		return nil, err
 	}

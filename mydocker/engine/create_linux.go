@@ -13,6 +13,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 )
@@ -63,7 +64,16 @@ func Record(dataRoot string, opts RunOptions) (*Container, error) {
 // /etc/resolv.conf (RefreshNetworkFiles); its cgroup is located, not made:
 // the monitor makes the group at each start, and removes it at each end.
 func Prepare(dataRoot string, c *Container) error {
-	return prepareRoot(containersOf(dataRoot), c, unattached{})
+	if err := prepareRoot(containersOf(dataRoot), c, unattached{}); err != nil {
+		return err
+	}
+	// Record's fsyncs ran meanwhile.
+	err := <-c.durable
+	c.durable = nil
+	if err != nil {
+		return fmt.Errorf("record container: %w", err)
+	}
+	return nil
 }
 
 // UndoCreate undoes a Create that failed once the record existed: nothing

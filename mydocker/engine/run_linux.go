@@ -121,11 +121,6 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 	if opts.Remove {
 		undo.Push("remove container", func() error { return removeWithVolumes(dataRoot, containers, c) })
 	}
-	// Chapter 02: the container's cgroup, made before init exists.
-	if err := makeCgroup(c, &undo); err != nil {
-		finish(containers, c, runtime.ExitEngine, err)
-		return runtime.ExitEngine, err
-	}
 	// Chapter 07: an address, the bridge, the published ports.
 	net, err := AttachNetwork(dataRoot, c, os.Getpid())
 	if err != nil {
@@ -141,8 +136,9 @@ func Run(dataRoot string, opts RunOptions) (code int, err error) {
 		return runtime.ExitEngine, err
 	}
 	// Chapter 01: init in new namespaces runs the command; mydocker
-	// relays signals and the terminal until it exits (start).
-	return start(containers, c, opts, net)
+	// relays signals and the terminal until it exits (start). Chapter
+	// 02's cgroup is made there, while init starts.
+	return start(containers, c, opts, net, &undo)
 }
 
 // AttachNetwork connects the container as its --network, --ip and -p say
@@ -208,18 +204,36 @@ func JoinNetwork(net *network.Attachment) func(p *runtime.Process) error {
 	}
 }
 
-// makeCgroup makes the container's cgroup (chapter 02). The record already
-// names where it will be (create), so that whenever this process is killed
-// from here on, `mydocker rm` finds it.
-func makeCgroup(c *Container, undo *runtime.Undo) error {
-	group, err := cgroups.New(c.ID, &c.HostConfig.Resources)
-	if err != nil {
-		c.Cgroup = nil // New removed what it made
-		return err
+// makeCgroup is the createRuntime hook that makes the container's cgroup
+// (chapter 02), its limits and device rules, while init's Go runtime
+// starts: before init gets its config (its mounts show the group at
+// /sys/fs/cgroup). The record names where the group is already (create):
+// whenever this process is killed from here on, `mydocker rm` finds it.
+func makeCgroup(c *Container, undo *runtime.Undo) func(*runtime.Process) error {
+	return func(*runtime.Process) error {
+		group, err := cgroups.New(c.ID, &c.HostConfig.Resources)
+		if err != nil {
+			c.Cgroup = nil // New removed what it made
+			return err
+		}
+		undo.Push("remove cgroup", group.Destroy)
+		c.Cgroup = group
+		return nil
 	}
-	undo.Push("remove cgroup", group.Destroy)
-	c.Cgroup = group
-	return nil
+}
+
+// commandFiles supplies init's cgroup files when init asks for them, ready
+// to start the command: the command, and nothing before it, needs the
+// record's fsyncs done (create started them), so init's start and mounts
+// do not wait for the disk.
+func commandFiles(c *Container) func() ([]*os.File, error) {
+	return func() ([]*os.File, error) {
+		if err := <-c.durable; err != nil {
+			return nil, fmt.Errorf("record container: %w", err)
+		}
+		c.durable = nil
+		return c.Cgroup.OpenFiles()
+	}
 }
 
 // prepareRoot makes the container's own directory and the rootfs.Spec
@@ -233,12 +247,6 @@ func prepareRoot(containers *Store, c *Container, net netFiles) error {
 			return err
 		}
 	}
-	// Create's fsyncs ran meanwhile: the record is on disk before init exists.
-	err := <-c.durable
-	c.durable = nil
-	if err != nil {
-		return fmt.Errorf("record container: %w", err)
-	}
 	return nil
 }
 
@@ -250,6 +258,7 @@ func planRoot(containers *Store, c *Container) *rootfs.Spec {
 		return nil
 	}
 	spec := planFS(containers.Dir(c.ID), c.image, c.Cgroup)
+	spec.Overlay.Volatile = c.HostConfig.AutoRemove // --rm: its end need not wait for the disk
 	spec.Mounts, spec.ReadOnly = c.mounts, c.HostConfig.ReadonlyRootfs
 	spec.Binds = withoutUserTargets(spec.Binds, c.mounts)
 	return spec
@@ -264,7 +273,11 @@ func planRoot(containers *Store, c *Container) *rootfs.Spec {
 func saveRunning(containers *Store, c *Container) {
 	c.durable = make(chan error, 1)
 	running := *c
-	go func() { c.durable <- mergeSave(containers, &running) }()
+	go func() {
+		err := mergeSave(containers, &running)
+		c.written = running.written // before durable: finish reads it after
+		c.durable <- err
+	}()
 }
 
 // checkOptions refuses bad input before anything is made, as Docker's
@@ -310,7 +323,7 @@ func checkOptions(dataRoot string, opts RunOptions) error {
 // process as its monitor: until the monitor records the end, `rm` without
 // -f refuses the container, and if the monitor dies (kill -9) at any step,
 // `rm` still finds what it made. The cgroup's place follows from the ID
-// (cgroups.Locate), so it is recorded before the group exists.
+// (cgroups.Plan), so it is recorded before the group exists.
 func create(dataRoot string, containers *Store, opts RunOptions) (*Container, error) {
 	unlock, err := store.LockDataRoot(dataRoot, false)
 	if err != nil {
@@ -347,7 +360,7 @@ func create(dataRoot string, containers *Store, opts RunOptions) (*Container, er
 		undoVolumes()
 		return nil, fmt.Errorf("the monitor of container %s exited before it was recorded", ShortID(c.ID))
 	}
-	if c.Cgroup, err = cgroups.Locate(c.ID); err != nil {
+	if c.Cgroup, err = cgroups.Plan(c.ID, &c.HostConfig.Resources); err != nil {
 		undoVolumes()
 		return nil, err
 	}
@@ -376,8 +389,8 @@ func createMounts(dataRoot string, containers *Store, img *Image, c *Container, 
 		return func() {}, nil
 	}
 	mounts, err := planMounts(containers, img, opts)
-	if err != nil {
-		return nil, err
+	if err != nil || len(mounts) == 0 {
+		return func() {}, err // nothing to make: the volume store stays shut
 	}
 	vols, err := volume.Open(dataRoot)
 	if err != nil {
@@ -483,7 +496,7 @@ func firstOf(s ...string) string {
 }
 
 // start starts the prepared container, waits for it, and records the end.
-func start(containers *Store, c *Container, opts RunOptions, net *network.Attachment) (int, error) {
+func start(containers *Store, c *Container, opts RunOptions, net *network.Attachment, undo *runtime.Undo) (int, error) {
 	// The container's stdio; its output also goes to the json-file log (chapter 06).
 	out, err := openOutput(c, opts)
 	if err != nil {
@@ -497,26 +510,20 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	defer signal.Stop(sigs)
 	// Chapter 02: init gets the cgroup's files to start the command in it,
 	// over the sync socket and only when it asks: placement numbers them.
-	placement, files, err := c.Cgroup.Open(0)
-	if err != nil {
-		return runtime.ExitEngine, fmt.Errorf("open cgroup of container: %w", err)
-	}
-	c.Config.Cgroup = placement
+	c.Config.Cgroup = c.Cgroup.Placement(0)
 	// Chapter 01: clone init into new namespaces; it builds the root
 	// (chapter 03) and starts the command.
 	p, err := runtime.Start(&c.Config, runtime.StartOptions{
 		Cloneflags: CloneFlags(net),
-		// Chapter 07: eth0, once init's network namespace exists.
-		CreateRuntime: []func(*runtime.Process) error{JoinNetwork(net)},
-		JoinNetPid:    net.JoinedPid(),
-		CgroupFiles:   files,
-		Stdin:         out.stdin,
-		Stdout:        out.stdout,
-		Stderr:        out.stderr,
+		// Chapter 02: the cgroup, while init starts. Chapter 07: eth0,
+		// once init's network namespace exists.
+		CreateRuntime:   []func(*runtime.Process) error{makeCgroup(c, undo), JoinNetwork(net)},
+		JoinNetPid:      net.JoinedPid(),
+		OpenCgroupFiles: commandFiles(c),
+		Stdin:           out.stdin,
+		Stdout:          out.stdout,
+		Stderr:          out.stderr,
 	})
-	for _, f := range files {
-		f.Close()
-	}
 	if err != nil {
 		code := runtime.ExitCode(err, runtime.ExitEngine)
 		releaseNetwork(net.Detach)
@@ -581,15 +588,23 @@ func finish(containers *Store, c *Container, code int, err error) {
 }
 
 // mergeSave writes c, the record as this run knows it, under the
-// container's lock, keeping what others may have changed meanwhile: rm -f
-// or stop marking it stopped, a rename.
+// container's lock, keeping what others may have changed meanwhile (rm -f
+// or stop marking it stopped, a rename, a pause): only the fields this run
+// changed since its last write are its to write (mergeRecord).
 func mergeSave(containers *Store, c *Container) error {
 	mine := *c
 	_, err := containers.Update(c.ID, func(rec *Container) error {
-		stopped, name := rec.ManuallyStopped, rec.Name
-		*rec = mine
-		rec.ManuallyStopped, rec.Name = stopped, name
-		return nil
+		if c.written == nil {
+			// Not written by this process before: of all of it, only the
+			// state is surely the run's.
+			rec.State = mine.State
+			return nil
+		}
+		written, err := mergeRecord(rec, c.written, &mine)
+		if err == nil {
+			c.written = written
+		}
+		return err
 	})
 	return err
 }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -242,6 +243,9 @@ func withoutUserTargets(binds []rootfs.Bind, mounts []rootfs.VolumeMount) []root
 // RemoveAnonymousVolumes removes the container's anonymous volumes that no
 // other container uses (`rm -v`, `run --rm`). Named volumes stay.
 func RemoveAnonymousVolumes(dataRoot string, s *Store, c *Container) error {
+	if !slices.ContainsFunc(c.Mounts, func(m MountPoint) bool { return m.Type == volume.TypeVolume }) {
+		return nil // no volume: no lock to take, no record to read
+	}
 	unlock, err := store.LockDataRoot(dataRoot, true)
 	if err != nil {
 		return err

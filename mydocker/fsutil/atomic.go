@@ -15,6 +15,10 @@
 //     directory, and only an fsync of the directory makes it durable, so
 //     that what the caller reports as done (a pulled image, a saved
 //     record) is still there after the crash.
+//
+// A large file (a layer blob, a saved image) is sent on its way to the disk
+// while it is written, a few megabytes at a time (writeback_linux.go), so
+// the fsync before the rename waits for the last few, not for all of it.
 package fsutil
 
 import (
@@ -27,10 +31,12 @@ import (
 // File is an atomic file being written. Write to it, then Commit to give it
 // its name; Close without Commit throws it away.
 type File struct {
-	tmp  *os.File
-	path string
-	perm os.FileMode
-	done bool
+	tmp     *os.File
+	path    string
+	perm    os.FileMode
+	done    bool
+	written int64 // bytes written so far
+	queued  int64 // bytes handed to writeback so far
 }
 
 // Create starts an atomic file that Commit will name path, with mode perm.
@@ -43,7 +49,15 @@ func Create(path string, perm os.FileMode) (*File, error) {
 }
 
 // Write writes to the temp file.
-func (f *File) Write(p []byte) (int, error) { return f.tmp.Write(p) }
+func (f *File) Write(p []byte) (int, error) {
+	n, err := f.tmp.Write(p)
+	f.written += int64(n)
+	if f.written-f.queued >= writebackChunk {
+		startWriteback(f.tmp, f.queued, f.written-f.queued)
+		f.queued = f.written
+	}
+	return n, err
+}
 
 // Name is the temp file's name, until Commit.
 func (f *File) Name() string { return f.tmp.Name() }

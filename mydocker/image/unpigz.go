@@ -97,8 +97,8 @@ func unpigz(path string, src io.ReadCloser) (io.ReadCloser, error) {
 	}
 	go func() {
 		// Large reads and writes: each read of the download runs its
-		// digest and its copy into the blob store, a switch between
-		// goroutines each; 32 KiB at a time made them a tenth of a pull.
+		// digest and its write into the blob store, and each write here
+		// wakes unpigz; 32 KiB at a time made them a tenth of a pull.
 		_, err := io.CopyBuffer(struct{ io.Writer }{inW}, src, make([]byte, 1<<20))
 		inW.Close() // unpigz sees the end of the blob (or of what came)
 		u.fedErr = err

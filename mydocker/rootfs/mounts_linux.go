@@ -63,6 +63,9 @@ func mountOverlay(root string, o *Overlay) error {
 	}
 	data := "lowerdir=" + strings.Join(o.Lower, ":") + ",upperdir=" + o.Upper + ",workdir=" + o.Work +
 		",index=off,redirect_dir=off,metacopy=off"
+	if o.Volatile {
+		data += ",volatile" // --rm: no syncfs of the upper filesystem when the overlay goes
+	}
 	if len(data) >= os.Getpagesize() {
 		return fmt.Errorf("mount overlay: %d layers make an option string of %d bytes, more than the kernel's %d", len(o.Lower), len(data), os.Getpagesize())
 	}
@@ -76,7 +79,11 @@ func mountOverlay(root string, o *Overlay) error {
 	// nothing. The container's /dev is a tmpfs of its own, with the
 	// harmless nodes only.
 	trace.Step("mount(\"overlay\", %q, \"overlay\", MS_NODEV, %q)", root, data)
-	if err := unix.Mount("overlay", root, "overlay", unix.MS_NODEV, data); err != nil {
+	err := unix.Mount("overlay", root, "overlay", unix.MS_NODEV, data)
+	if err == unix.EINVAL && o.Volatile { // a kernel before 5.10: without it
+		err = unix.Mount("overlay", root, "overlay", unix.MS_NODEV, strings.TrimSuffix(data, ",volatile"))
+	}
+	if err != nil {
 		return &os.PathError{Op: "mount overlay", Path: root, Err: explainOverlay(err, o)}
 	}
 	return nil
@@ -89,6 +96,9 @@ func explainOverlay(err error, o *Overlay) error {
 	}
 	if errors.Is(err, unix.ENODEV) {
 		return fmt.Errorf("%w (no overlayfs in this kernel: modprobe overlay)", err)
+	}
+	if _, serr := os.Stat(filepath.Join(o.Work, "work", "incompat", "volatile")); errors.Is(err, unix.EINVAL) && serr == nil {
+		return fmt.Errorf("%w (the writable layer was mounted volatile, for --rm, and that run never ended cleanly (a crash?): overlayfs will not trust it again; remove the container)", err)
 	}
 	return err
 }

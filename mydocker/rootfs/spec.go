@@ -44,6 +44,13 @@ type Overlay struct {
 	LowerBase string   `json:"lowerBase,omitempty"`
 	Upper     string   `json:"upper"` // the container's writable layer
 	Work      string   `json:"work"`  // overlayfs's scratch space, same filesystem as Upper
+	// Volatile mounts the overlay without syncing its upper layer: for a
+	// container removed when it ends (--rm), whose writable layer no one
+	// will read again. Otherwise the overlay's last unmount, when init
+	// exits and its mount namespace goes, runs syncfs(2) on the upper
+	// layer's whole filesystem, and `run` waits for the disk (and for
+	// every other writer's dirty data on it).
+	Volatile bool `json:"volatile,omitempty"`
 }
 
 // Bind shows the host file Source at Target (a path inside the container).

@@ -32,7 +32,7 @@ func Init() {
 	// is the sealed binary it was executed from, needed no more. Close
 	// them before anything else opens one, or the container could reach
 	// them. close_range(2) is Linux 5.9's, hence doctor's MinKernel.
-	err := os.NewSyscallError("close_range", unix.CloseRange(initExeFd, math.MaxUint32, 0))
+	err := os.NewSyscallError("close_range", closeInherited())
 	// Executed as /proc/self/fd/4, init would be called "4" by pstree
 	// and top. (After the CloseRange: this open starts Go's poller,
 	// whose epoll descriptor must survive.) Only a name: no error matters.
@@ -51,12 +51,27 @@ func Init() {
 		err = os.NewSyscallError("prctl(PR_SET_DUMPABLE, 0)", unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0))
 	}
 	sock := os.NewFile(initSyncFd, "sync")
-	os.Exit(initMain(sock, err))
+	os.Exit(initMain(sock, catchSignals(), err))
+}
+
+// catchSignals starts catching every signal, and returns the channel they
+// arrive on once they all are caught. Go enables them one at a time, each
+// a round trip to the runtime thread that keeps the signal mask: about a
+// millisecond for all of them, spent here while init waits for its config
+// and builds the root, not on the way to the command.
+func catchSignals() <-chan chan os.Signal {
+	ready := make(chan chan os.Signal, 1)
+	go func() {
+		sigs := make(chan os.Signal, 64)
+		signal.Notify(sigs)
+		ready <- sigs
+	}()
+	return ready
 }
 
 // initMain is init from its config on. early is the error of Init's first
 // steps, if one failed: it is reported to the host in place of starting.
-func initMain(sock *os.File, early error) int {
+func initMain(sock *os.File, caught <-chan chan os.Signal, early error) int {
 	m, fds, err := recvSync(sock, maxConfigMsg)
 	closeAll(fds) // a config comes with none
 	if err != nil || m.Type != "config" || m.Config == nil {
@@ -67,11 +82,6 @@ func initMain(sock *os.File, early error) int {
 		return reportError(sock, ExitEngine, fmt.Errorf("container init: %w", early))
 	}
 	cfg := m.Config
-	// Catch every signal before the command exists, so that neither a
-	// SIGCHLD nor a forwarded SIGTERM can slip by unseen.
-	sigs := make(chan os.Signal, 64)
-	signal.Notify(sigs)
-
 	if err := setup(cfg); err != nil {
 		return reportError(sock, ExitEngine, err)
 	}
@@ -88,6 +98,9 @@ func initMain(sock *os.File, early error) int {
 		}
 		console = slave
 	}
+	// Every signal is caught before the command exists, so that neither a
+	// SIGCHLD nor a forwarded SIGTERM can slip by unseen.
+	sigs := <-caught
 	cmd, err := prepareCommand(cfg, cfg.Rootfs != nil)
 	if err == nil {
 		cmd.pid, err = startCommand(sock, cfg, cmd, console)
@@ -105,9 +118,23 @@ func initMain(sock *os.File, early error) int {
 	return pid1(sigs, cmd.pid)
 }
 
+// closeInherited closes what init inherited above the sync socket: the
+// sealed binary and whatever mydocker's caller left open; with --trace,
+// all but initTraceFd.
+func closeInherited() error {
+	if os.Getenv(trace.FDEnv) == "" {
+		return unix.CloseRange(initExeFd, math.MaxUint32, 0)
+	}
+	// --trace: initTraceFd, above the binary, stays (closeOnExec marks it).
+	if err := unix.CloseRange(initExeFd, initExeFd, 0); err != nil {
+		return err
+	}
+	return unix.CloseRange(initTraceFd+1, math.MaxUint32, 0)
+}
+
 // closeOnExec marks every descriptor init inherited beyond stdio
-// close-on-exec. Inherited descriptors are open across exec by default, and
-// the command must not get the sync socket.
+// close-on-exec (the sync socket, the trace's): inherited descriptors are
+// open across exec by default, and the command must get none of them.
 func closeOnExec() {
 	entries, _ := os.ReadDir("/proc/self/fd")
 	for _, e := range entries {

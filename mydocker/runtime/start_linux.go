@@ -37,6 +37,13 @@ type StartOptions struct {
 	// in cfg.Cgroup. They are not inherited: init gets them over the sync
 	// socket once it has resolved every path the image names ("place").
 	CgroupFiles []*os.File
+	// OpenCgroupFiles, if not nil, supplies them instead, when init asks
+	// for them: init is then ready to start the command, and only the
+	// command needs the cgroup's limits and rules in place. The host's
+	// work that init need not wait for (making the group, the record's
+	// fsyncs) thus runs while init starts and builds the root. The
+	// runtime closes the files once they are sent.
+	OpenCgroupFiles func() ([]*os.File, error)
 	// Stdin is nil for /dev/null. Stdout and Stderr are handed to init as
 	// they are: without a terminal the command writes straight into them.
 	Stdin          *os.File
@@ -84,6 +91,7 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		// descriptor it did not ask for, so it must own none.
 		"GODEBUG=containermaxprocs=0,updatemaxprocs=0",
 	}, trace.Environ()...)
+	narrateTo(cmd)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.Stdin, opts.Stdout, opts.Stderr
 	if opts.Stdin == nil {
 		cmd.Stdin = nil // exec.Cmd opens /dev/null
@@ -116,6 +124,16 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// narrateTo hands init our stderr for its --trace narration (initTraceFd),
+// so that its steps come in order with ours, never through the container's
+// output (a pipe to its log).
+func narrateTo(cmd *exec.Cmd) {
+	if trace.Enabled() {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, os.Stderr)
+		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", trace.FDEnv, initTraceFd))
+	}
 }
 
 // handshake sends the config and waits for init to report the command started.
@@ -151,7 +169,7 @@ func (p *Process) handshake(cfg *Config, opts StartOptions) error {
 			}
 		case m.Type == "place" && placeOK:
 			consoleOK, placeOK = false, false
-			if err := p.sendCgroupFiles(opts.CgroupFiles); err != nil {
+			if err := p.sendCgroupFiles(opts); err != nil {
 				return err
 			}
 		case m.Type == "started" && !placeOK:
@@ -194,7 +212,19 @@ func (p *Process) takeConsole(fds []int) error {
 }
 
 // sendCgroupFiles answers init's "place": the cgroup files, in order.
-func (p *Process) sendCgroupFiles(files []*os.File) error {
+func (p *Process) sendCgroupFiles(opts StartOptions) error {
+	files := opts.CgroupFiles
+	if opts.OpenCgroupFiles != nil {
+		var err error
+		if files, err = opts.OpenCgroupFiles(); err != nil {
+			return err
+		}
+		defer func() {
+			for _, f := range files {
+				f.Close()
+			}
+		}()
+	}
 	fds := make([]int, len(files))
 	for i, f := range files {
 		fds[i] = int(f.Fd())

@@ -2,10 +2,11 @@
 // the manifest and config (package remote verifies both), then fetches the
 // layers it lacks, three at a time, and as each one streams in it is both
 // written to the store's blobs and unpacked into the layer store: one
-// download, no second pass. Every byte is checked against its digest on the
-// way (the blob's, then the tar's DiffID), and only when all of it is in does
-// the image get its name. A failed pull leaves no name, no half blob and no
-// half layer; what completed is reused by the next try.
+// download, no second pass, and each byte hashed once for the blob's digest
+// and once for the tar's DiffID. Every byte is checked on the way, and only
+// when all of it is in does the image get its name. A failed pull leaves no
+// name, no half blob and no half layer; what completed is reused by the
+// next try.
 
 package store
 
@@ -133,24 +134,16 @@ func (l *pullLayer) Compressed() (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The download lands in the blob store as it is read: the remote
+	// reader hashes it once and ends in an error unless it matches its
+	// digest, and only then does the blob get its name.
 	d, _ := l.Layer.Digest()
-	if l.store.layout.HasBlob(d) {
-		return rc, nil
+	blob, err := l.store.layout.TeeBlob(d, l.size, rc)
+	if err != nil {
+		rc.Close()
+		return nil, err
 	}
-	// Tee the download into the blob store. The blob is verified (digest
-	// and size) as it is written, and renamed into place only if complete.
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		err := l.store.layout.WriteBlob(d, pr)
-		if err != nil {
-			pr.CloseWithError(err) // stop the download: the blob is bad
-		} else {
-			io.Copy(io.Discard, pr) // stored already (by another pull): just let it flow
-		}
-		done <- err
-	}()
-	return &teeReadCloser{r: io.TeeReader(rc, pw), rc: rc, pw: pw, done: done}, nil
+	return blob, nil
 }
 
 func (l *pullLayer) Uncompressed() (io.ReadCloser, error) {
@@ -161,38 +154,6 @@ func (l *pullLayer) Uncompressed() (io.ReadCloser, error) {
 	mt, _ := l.MediaType()
 	diffID, _ := l.DiffID()
 	return image.Uncompress(c, mt, diffID)
-}
-
-// teeReadCloser reads the download, copying it into the blob writer; at
-// the end it waits for the blob to be stored, and reports its error.
-type teeReadCloser struct {
-	r    io.Reader
-	rc   io.ReadCloser
-	pw   *io.PipeWriter
-	done chan error
-	err  error
-	end  bool
-}
-
-func (t *teeReadCloser) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	if err == io.EOF && !t.end {
-		t.end = true
-		t.pw.Close()
-		if berr := <-t.done; berr != nil {
-			return n, fmt.Errorf("store blob: %w", berr)
-		}
-	}
-	return n, err
-}
-
-func (t *teeReadCloser) Close() error {
-	if !t.end {
-		t.end = true
-		t.pw.CloseWithError(io.ErrUnexpectedEOF) // an abandoned download stores nothing
-		<-t.done
-	}
-	return t.rc.Close()
 }
 
 // Push sends the image called name to the registry its name points at.

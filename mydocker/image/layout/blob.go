@@ -142,3 +142,92 @@ func (l *Layout) writeBlob(d digest.Digest, size int64, r io.Reader) error {
 	}
 	return f.Commit()
 }
+
+// TeeBlob stores the blob d as it streams by: reads of the returned reader
+// are reads of r, and what they yield is also written to a temp file,
+// which gets the blob's name when r ends with io.EOF. It hashes nothing
+// itself: r must be a verifying reader of d (digest.VerifyReader, or any
+// image.Layer's Compressed, which end in an error, never io.EOF, when the
+// bytes do not hash to the digest), so that a pull hashes each blob once,
+// on its way from the registry to the layer it unpacks. The size is
+// checked again, cheaply; a reader closed before its end, or ended by an
+// error, leaves nothing. With the blob stored already, r is returned as
+// it is.
+func (l *Layout) TeeBlob(d digest.Digest, size int64, r io.ReadCloser) (io.ReadCloser, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	if err := l.writable(); err != nil {
+		return nil, err
+	}
+	if l.HasBlob(d) {
+		return r, nil
+	}
+	// Shared, as WriteBlob: GC must not delete the blob between its
+	// landing and the index naming its image.
+	unlock, err := l.lock(lockBlobs, shared)
+	if err != nil {
+		return nil, err
+	}
+	f, err := fsutil.Create(filepath.Join(l.dir, blobsDir, d.Hex()), 0o644)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	return &teeBlob{r: r, f: f, d: d, size: size, unlock: unlock}, nil
+}
+
+type teeBlob struct {
+	r      io.ReadCloser
+	f      *fsutil.File
+	d      digest.Digest
+	size   int64
+	n      int64
+	unlock func()
+	err    error // sticky: the end, or why the blob was not stored
+}
+
+func (t *teeBlob) Read(p []byte) (int, error) {
+	if t.err != nil {
+		return 0, t.err
+	}
+	n, err := t.r.Read(p)
+	if n > 0 {
+		if _, werr := t.f.Write(p[:n]); werr != nil {
+			t.fail(fmt.Errorf("write blob %s: %w", t.d, werr))
+			return n, t.err
+		}
+		t.n += int64(n)
+	}
+	switch {
+	case err == io.EOF && t.size >= 0 && t.n != t.size:
+		t.fail(fmt.Errorf("%w: blob %s: got %d bytes, want %d", digest.ErrDigestMismatch, t.d, t.n, t.size))
+		return n, t.err
+	case err == io.EOF:
+		// r has verified the digest: the blob may have its name.
+		cerr := t.f.Commit()
+		t.unlock()
+		t.err = io.EOF
+		if cerr != nil {
+			t.err = fmt.Errorf("store blob %s: %w", t.d, cerr)
+		}
+		return n, t.err
+	case err != nil:
+		t.fail(err)
+	}
+	return n, err
+}
+
+// fail throws the temp file away and makes err the reader's.
+func (t *teeBlob) fail(err error) {
+	t.f.Close()
+	t.unlock()
+	t.err = err
+}
+
+func (t *teeBlob) Close() error {
+	if t.err == nil {
+		t.fail(errors.New("blob reader closed before its end"))
+	}
+	return t.r.Close()
+}

@@ -287,6 +287,64 @@ func TestWriteBlobVerifies(t *testing.T) {
 	}
 }
 
+// TestTeeBlob: a blob streamed through TeeBlob is stored only when its
+// verifying reader ends cleanly: not when the reader ends in a mismatch, is
+// cut short, is closed early or yields the wrong size.
+func TestTeeBlob(t *testing.T) {
+	right := []byte("right bytes")
+	d := digest.FromBytes(right)
+	verified := func(b string) io.ReadCloser {
+		return digest.VerifyReader(io.NopCloser(strings.NewReader(b)), d, -1)
+	}
+	tests := []struct {
+		name  string
+		r     io.ReadCloser
+		size  int64
+		read  bool // read to the end (else: close after the first read)
+		store bool
+	}{
+		{"the right bytes", verified(string(right)), int64(len(right)), true, true},
+		{"the right bytes, size unknown", verified(string(right)), -1, true, true},
+		{"wrong bytes", verified("wrong bytes"), int64(len(right)), true, false},
+		{"stream breaks", digest.VerifyReader(io.NopCloser(io.MultiReader(strings.NewReader("ri"), errReader{})), d, -1), -1, true, false},
+		{"closed before the end", verified(string(right)), int64(len(right)), false, false},
+		{"a size the descriptor does not say", verified(string(right)), 5, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			l, err := Create(dir)
+			require.NoError(t, err)
+			r, err := l.TeeBlob(d, tt.size, tt.r)
+			require.NoError(t, err)
+			if tt.read {
+				got, err := io.ReadAll(r)
+				if tt.store && (err != nil || string(got) != string(right)) {
+					t.Errorf("reading through TeeBlob: %q, %v; want %q, nil", got, err, right)
+				}
+				if !tt.store && err == nil {
+					t.Errorf("reading through TeeBlob ended without an error, want one")
+				}
+			} else {
+				r.Read(make([]byte, 2))
+			}
+			r.Close()
+			if l.HasBlob(d) != tt.store {
+				t.Errorf("HasBlob after TeeBlob = %v, want %v", l.HasBlob(d), tt.store)
+			}
+			if tt.store {
+				b, err := os.ReadFile(filepath.Join(dir, blobsDir, d.Hex()))
+				if err != nil || string(b) != string(right) {
+					t.Errorf("stored blob = %q, %v; want %q", b, err, right)
+				}
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, blobsDir, tmpPrefix+"*")); len(left) != 0 {
+				t.Errorf("TeeBlob left temp files: %v", left)
+			}
+		})
+	}
+}
+
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
