@@ -175,16 +175,23 @@ func TestBadRequests(t *testing.T) {
 		{"POST", "/containers/create", `{"Image": "no-such-image"}`, 404, "No such image: no-such-image"},
 		{"POST", "/containers/create", `{"Image": "/etc"}`, 400, "not an image name"},
 		{"POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"Mounts": [{"Type": "bind", "Source": "etc", "Target": "/x"}]}}`, 400, "must be absolute"},
+		{"POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"Mounts": [{"Type": "tmpfs", "Target": "/"}]}}`, 400, "destination can't be '/'"},
+		{"POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"Mounts": [{"Type": "tmpfs", "Target": "/a/"}, {"Type": "tmpfs", "Target": "/a"}]}}`, 400, "Duplicate mount point: /a"},
+		{"POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"Mounts": [{"Type": "bind", "Source": "/tmp", "Target": "/x", "BindOptions": {"Propagation": "sideways"}}]}}`, 400, "invalid propagation mode: sideways"},
+		{"POST", "/containers/create", `{"Image": "busybox", "Hostname": "box\n10.0.0.1 registry"}`, 400, "invalid hostname format"},
 		{"POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"LogConfig": {"Type": "syslog"}}}`, 400, "json-file"},
 		{"POST", "/containers/create", `{"Image": "busybox", "HostConfig": {"RestartPolicy": {"Name": "sometimes"}}}`, 400, "restart"},
 		{"POST", "/containers/create", `{"Image": "busybox", "Cmd": ["true"]` + strings.Repeat(" ", 2<<20) + `}`, 400, "larger than"},
 		{"POST", "/containers/nope/start", ``, 404, "No such container: nope"},
+		{"POST", "/containers/nope/stop?t=18446744074", ``, 400, "invalid value for t"},
+		{"POST", "/containers/nope/restart?t=2147484", ``, 400, "invalid value for t"},
 		{"GET", "/containers/nope/json", ``, 404, "No such container: nope"},
 		{"DELETE", "/containers/nope", ``, 404, "No such container: nope"},
 		{"POST", "/containers/nope/wait?condition=whenever", ``, 400, "invalid condition"},
 		{"GET", "/containers/json?filters=%7Bnot-json", ``, 400, "invalid filter"},
 		{"GET", "/containers/json?filters=%7B%22color%22%3A%5B%22red%22%5D%7D", ``, 400, "invalid filter 'color'"},
 		{"GET", "/exec/nope/json", ``, 404, "No such exec instance"},
+		{"POST", "/containers/nope/exec", `{"Cmd": ["echo", "` + strings.Repeat("x", 70000) + `"]}`, 400, "exec config too large"},
 	} {
 		status, body := apiRequest(t, d, tt.method, tt.path, strings.NewReader(tt.body))
 		var msg struct{ Message string }

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -32,25 +33,36 @@ import (
 // pendingAttach holds, per container not started yet, the monitor's end
 // of the socket pair of a client attached before the start.
 type pendingAttach struct {
-	mu    sync.Mutex
-	byID  map[string]*os.File
-	owner map[string]net.Conn
+	mu   sync.Mutex
+	byID map[string]*pendingEntry
 }
 
-var pending = &pendingAttach{byID: map[string]*os.File{}, owner: map[string]net.Conn{}}
+// pendingEntry is one client waiting for a start: theirs is the monitor's
+// end, mon the daemon's, client the hijacked connection (nil until the
+// hijack).
+type pendingEntry struct {
+	theirs      *os.File
+	mon, client net.Conn
+}
+
+var pending = &pendingAttach{byID: map[string]*pendingEntry{}}
 
 // take returns the monitor's end for container id, if a client waits.
 func (p *pendingAttach) take(id string) *os.File {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	f := p.byID[id]
+	e := p.byID[id]
 	delete(p.byID, id)
-	delete(p.owner, id)
-	return f
+	if e == nil {
+		return nil
+	}
+	return e.theirs
 }
 
 // connect joins the container's monitor: its socket if it runs, or a new
-// socket pair whose other end waits for the start.
+// socket pair whose other end waits for the start. A client already
+// waiting for the start keeps its place (409), unless it hung up: its
+// entry then goes, which ends its attach.
 func (p *pendingAttach) connect(containers *engine.Store, c *engine.Container) (net.Conn, error) {
 	if c.MonitorAlive() {
 		conn, err := attach.Dial(containers.Dir(c.ID))
@@ -71,23 +83,77 @@ func (p *pendingAttach) connect(containers *engine.Store, c *engine.Container) (
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, ok := p.byID[c.ID]; ok {
-		conn.Close()
-		theirs.Close()
-		return nil, conflict("container %s: another client is attached, waiting for its start", c.Name)
+	if old, ok := p.byID[c.ID]; ok {
+		if old.client == nil || !hungUp(old.client) {
+			conn.Close()
+			theirs.Close()
+			return nil, conflict("container %s: another client is attached, waiting for its start", c.Name)
+		}
+		old.theirs.Close()
+		old.mon.Close()
 	}
-	p.byID[c.ID], p.owner[c.ID] = theirs, conn
+	p.byID[c.ID] = &pendingEntry{theirs: theirs, mon: conn}
 	return conn, nil
 }
 
-// drop forgets conn's waiting end, if the container never started.
-func (p *pendingAttach) drop(id string, conn net.Conn) {
+// hijacked records the client of mon's entry, once its connection is
+// taken over.
+func (p *pendingAttach) hijacked(id string, mon, client net.Conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.owner[id] == conn {
-		p.byID[id].Close()
+	if e := p.byID[id]; e != nil && e.mon == mon {
+		e.client = client
+	}
+}
+
+// drop forgets mon's waiting end, if the container never started.
+func (p *pendingAttach) drop(id string, mon net.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e := p.byID[id]; e != nil && e.mon == mon {
+		e.theirs.Close()
 		delete(p.byID, id)
-		delete(p.owner, id)
+	}
+}
+
+// hungUp reports whether the peer of conn closed it both ways (POLLHUP):
+// a client that only ended its input (docker run -i at stdin's end) still
+// reads the output.
+func hungUp(conn net.Conn) bool {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	hup := false
+	raw.Control(func(fd uintptr) {
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | unix.POLLRDHUP}}
+		if n, _ := unix.Poll(fds, 0); n > 0 {
+			hup = fds[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0
+		}
+	})
+	return hup
+}
+
+// closeOnHangUp closes mon when the client's connection hangs up, after
+// the client's input ended: without it, an attach to a container that
+// writes nothing (or was never started) would hold both connections until
+// the next output. It waits through Go's poller (no thread held), and
+// returns when conn is closed.
+func closeOnHangUp(conn, mon net.Conn) {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return // TLS: the next write to the client finds it gone
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	if raw.Read(func(uintptr) bool { return hungUp(conn) }) == nil {
+		mon.Close()
 	}
 }
 
@@ -110,7 +176,9 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer pending.drop(c.ID, mon)
 	defer mon.Close()
-	conn, brw, err := hijack(w, r)
+	// The client is known before it hears 101: once it has, it may hang
+	// up and attach again, and that attach must find this one's gone.
+	conn, brw, err := hijack(w, r, func(conn net.Conn) { pending.hijacked(c.ID, mon, conn) })
 	if err != nil {
 		return nil // the client is gone
 	}
@@ -121,7 +189,10 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 			return out.write(streamOf(e.Stream), []byte(e.Log))
 		})
 	}
-	go relayInput(brw.Reader, mon, stdin, keys)
+	go func() {
+		relayInput(brw.Reader, mon, stdin, keys)
+		closeOnHangUp(conn, mon)
+	}()
 	buf := make([]byte, attach.MaxFrame)
 	for {
 		typ, p, err := attach.ReadFrame(mon, buf)

@@ -124,6 +124,11 @@ func startError(err error) error {
 	return err
 }
 
+// maxStopTimeout bounds ?t=: 2147483 s (24.8 days, poll(2)'s int of
+// milliseconds). Unbounded, t seconds overflow time.Duration past 292
+// years, into a negative wait (for ever) or a small one (an at once kill).
+const maxStopTimeout = 2147483
+
 // stopTimeout reads ?t= (whole seconds; -1 waits for ever), 10 by default.
 func stopTimeout(r *http.Request) (time.Duration, error) {
 	t := r.URL.Query().Get("t")
@@ -131,8 +136,8 @@ func stopTimeout(r *http.Request) (time.Duration, error) {
 		return 10 * time.Second, nil
 	}
 	n, err := strconv.Atoi(t)
-	if err != nil || n < -1 {
-		return 0, badRequest("invalid value for t: %q: want whole seconds", t)
+	if err != nil || n < -1 || n > maxStopTimeout {
+		return 0, badRequest("invalid value for t: %q: want whole seconds, -1 to %d", t, maxStopTimeout)
 	}
 	if n == -1 {
 		return -1, nil
@@ -221,6 +226,10 @@ func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := engine.RemoveContainers(s.DataRoot, []string{c.ID}, force, volumes, func(string) {}); err != nil {
 		return err
+	}
+	execs.forget(c.ID)
+	if f := pending.take(c.ID); f != nil {
+		f.Close() // ends the attach of a client that waited for a start
 	}
 	return noContent(w)
 }

@@ -167,6 +167,26 @@ func (s *Server) checkImage(name string) error {
 	return nil
 }
 
+// validHostname reports whether name is an RFC 1123 host name the kernel
+// takes as a UTS name (at most 64 bytes): it lands in /etc/hostname and
+// /etc/hosts, where a newline would add lines of the client's choosing.
+func validHostname(name string) bool {
+	if len(name) > 64 {
+		return false
+	}
+	for _, label := range strings.Split(name, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // createError gives the engine's refusals of bad input (exit 125 on the
 // command line) Docker's 400; conflicts keep their 409.
 func createError(err error) error {
@@ -186,6 +206,9 @@ func runOptions(b *createBody, name string) (engine.RunOptions, error) {
 		Remove: hc.AutoRemove, CapAdd: hc.CapAdd, CapDrop: hc.CapDrop,
 		Detach: true, ReadOnly: hc.ReadonlyRootfs, VolumesFrom: hc.VolumesFrom,
 		PublishAll: hc.PublishAllPorts, Entrypoint: b.Entrypoint, StopSignal: b.StopSignal,
+	}
+	if b.Hostname != "" && !validHostname(b.Hostname) {
+		return o, badRequest("invalid hostname format: %q: want RFC 1123 labels (letters, digits, '-') joined by '.', at most 64 bytes", b.Hostname)
 	}
 	if o.Cwd != "" && !filepath.IsAbs(o.Cwd) {
 		return o, badRequest("the working directory '%s' is invalid, it needs to be an absolute path", o.Cwd)
@@ -351,6 +374,12 @@ func mounts(b *createBody) ([]volume.Mount, error) {
 			}
 		default:
 			return nil, badRequest("invalid mount config: mount type unknown: %q (want bind, volume or tmpfs)", am.Type)
+		}
+		// Target "/" refused, the target cleaned (so that "/a/" and "/a"
+		// are one target to the duplicate check), the propagation known:
+		// a 400 now rather than a 500 at start.
+		if err := m.Validate(); err != nil {
+			return nil, badRequest("%v", err)
 		}
 		out = append(out, m)
 	}

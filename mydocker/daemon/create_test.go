@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -23,5 +24,20 @@ func TestPublishSpecs(t *testing.T) {
 	want := []string{"127.0.0.1:8081:80/tcp", "443/tcp", "53/udp", "8080:80/tcp"}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("publishSpecs = %q, %v, want %q", got, err, want)
+	}
+}
+
+func TestValidHostname(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		want bool
+	}{
+		{"box", true}, {"web-1.example.com", true}, {"4chan", true}, {strings.Repeat("a", 63), true},
+		{"a\nb", false}, {"a b", false}, {"-a", false}, {"a-", false}, {"a..b", false}, {".", false},
+		{strings.Repeat("a", 64), false}, {strings.Repeat("a.", 32) + "a", false}, {"bäd", false},
+	} {
+		if got := validHostname(tt.name); got != tt.want {
+			t.Errorf("validHostname(%q) = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

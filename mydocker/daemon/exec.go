@@ -51,8 +51,20 @@ type execInstance struct {
 	console       *os.File
 }
 
+// Limits on what a client can make the daemon hold in exec instances:
+// the bytes of one's Cmd and Env (Linux's own ARG_MAX is larger, but no
+// docker exec needs more), the instances of one container created and
+// not started yet, and how long a finished one stays for inspect (the
+// client reads the exit code right after the end).
+const (
+	maxExecConfig    = 64 << 10
+	maxExecUnstarted = 128
+	execKeep         = 5 * time.Minute
+)
+
 // execTable holds the daemon's exec instances. They live in the daemon's
-// memory only, as Docker's do: a restarted daemon knows none.
+// memory only, as Docker's do: a restarted daemon knows none. An instance
+// goes when its container is removed, or execKeep after it finished.
 type execTable struct {
 	mu   sync.Mutex
 	byID map[string]*execInstance
@@ -67,6 +79,50 @@ func (t *execTable) get(id string) (*execInstance, error) {
 		return e, nil
 	}
 	return nil, notFound("No such exec instance: %s", id)
+}
+
+// add records e, unless its container already has maxExecUnstarted
+// instances never started.
+func (t *execTable) add(e *execInstance) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	unstarted := 0
+	for _, o := range t.byID {
+		if o.Container == e.Container && !o.hasStarted() {
+			unstarted++
+		}
+	}
+	if unstarted >= maxExecUnstarted {
+		return conflict("container %s has %d exec instances not started: start them before creating more", e.Container, unstarted)
+	}
+	t.byID[e.ID] = e
+	return nil
+}
+
+// forget drops the exec instances of a container that is removed.
+func (t *execTable) forget(container string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for id, e := range t.byID {
+		if e.Container == container {
+			delete(t.byID, id)
+		}
+	}
+}
+
+func (e *execInstance) hasStarted() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.started
+}
+
+// execConfigSize is the bytes a client asks the daemon to keep.
+func execConfigSize(cfg execConfig) int {
+	n := len(cfg.User) + len(cfg.WorkingDir) + len(cfg.DetachKeys)
+	for _, a := range append(cfg.Cmd, cfg.Env...) {
+		n += len(a) + 1
+	}
+	return n
 }
 
 // of lists the exec IDs of a container, for inspect's ExecIDs.
@@ -97,6 +153,9 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) error {
 	if len(cfg.Cmd) == 0 {
 		return badRequest("No exec command specified")
 	}
+	if n := execConfigSize(cfg); n > maxExecConfig {
+		return badRequest("exec config too large: its Cmd and Env are %d bytes, at most %d", n, maxExecConfig)
+	}
 	_, c, err := s.lookup(r)
 	if err != nil {
 		return err
@@ -110,9 +169,9 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) error {
 	var b [32]byte
 	rand.Read(b[:])
 	e := &execInstance{ID: hex.EncodeToString(b[:]), Container: c.ID, Config: cfg}
-	execs.mu.Lock()
-	execs.byID[e.ID] = e
-	execs.mu.Unlock()
+	if err := execs.add(e); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusCreated, map[string]string{"Id": e.ID})
 }
 
@@ -167,7 +226,7 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	if startErr == nil {
 		e.begin(p) // before the client hears 101: it resizes right after
 	}
-	conn, _, err := hijack(w, r)
+	conn, _, err := hijack(w, r, nil)
 	if err != nil {
 		pipes.closeAll()
 		if startErr == nil {
@@ -234,11 +293,19 @@ func (e *execInstance) wait(copiers *sync.WaitGroup) {
 	e.finish(code)
 }
 
-// finish records the exit code, and closes the terminal.
+// finish records the exit code, closes the terminal, and forgets the
+// instance execKeep later.
 func (e *execInstance) finish(code int) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.running, e.exitCode = false, &code
+	time.AfterFunc(execKeep, func() {
+		execs.mu.Lock()
+		if execs.byID[e.ID] == e {
+			delete(execs.byID, e.ID)
+		}
+		execs.mu.Unlock()
+	})
 	if e.console != nil {
 		e.console.Close()
 		e.console = nil

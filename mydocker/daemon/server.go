@@ -253,11 +253,18 @@ func Listen(path string) (net.Listener, error) {
 	return l, nil
 }
 
+// idleTimeout is how long a kept-alive connection may wait for its next
+// request: a client cannot hold the daemon's descriptors by opening
+// connections and sending nothing (hijacked ones, attach and exec, are
+// the handlers' and unaffected).
+var idleTimeout = 2 * time.Minute
+
 // Serve serves the API on l until it is closed.
 func (s *Server) Serve(l net.Listener) error {
 	srv := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    1 << 20,
 	}
 	err := srv.Serve(l)

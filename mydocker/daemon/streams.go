@@ -100,15 +100,14 @@ func (s *Server) waitContainer(w http.ResponseWriter, r *http.Request) error {
 
 // waitFor sleeps until the container meets cond and returns its exit code.
 // It wakes when the record changes (every change is a rename into the
-// container's directory: inotify tells), or every 100 ms at worst.
+// container's directory: the daemon's one inotify instance tells, see
+// dirwatch.go), or every 100 ms at worst.
 func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, cond string) (int, error) {
 	since := time.Now()
-	in, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
-	if err != nil {
-		return -1, err
-	}
-	defer unix.Close(in)
-	unix.InotifyAddWatch(in, containers.Dir(c.ID), unix.IN_MOVED_TO|unix.IN_CREATE|unix.IN_DELETE_SELF)
+	changed, done := dirs.subscribe(containers.Dir(c.ID))
+	defer done()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
 	last := c
 	for {
 		now, err := containers.Load(c.ID)
@@ -136,13 +135,12 @@ func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, con
 				return now.State.ExitCode, nil
 			}
 		}
-		if r.Context().Err() != nil {
+		select {
+		case <-r.Context().Done():
 			return -1, r.Context().Err()
+		case <-changed:
+		case <-tick.C:
 		}
-		fds := []unix.PollFd{{Fd: int32(in), Events: unix.POLLIN}}
-		unix.Poll(fds, 100)
-		var buf [4096]byte
-		unix.Read(in, buf[:])
 	}
 }
 
@@ -252,11 +250,15 @@ func isGone(err error) bool {
 
 // hijack takes the connection over from the HTTP server for a raw stream
 // both ways (attach, exec start). A client that asked to upgrade gets
-// exactly Docker's "101 UPGRADED"; one that did not, a 200.
-func hijack(w http.ResponseWriter, r *http.Request) (net.Conn, *bufio.ReadWriter, error) {
+// exactly Docker's "101 UPGRADED"; one that did not, a 200. taken, if not
+// nil, learns the connection before the client hears the answer.
+func hijack(w http.ResponseWriter, r *http.Request, taken func(net.Conn)) (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		return nil, nil, err
+	}
+	if taken != nil {
+		taken(conn)
 	}
 	head := "HTTP/1.1 200 OK\r\nContent-Type: " + streamType + "\r\n\r\n"
 	if strings.EqualFold(r.Header.Get("Upgrade"), "tcp") || strings.Contains(strings.ToLower(r.Header.Get("Connection")), "upgrade") {

@@ -1,8 +1,8 @@
 // The monitor's side of attach: it holds the container's stdio (the
 // terminal's master with -t; with -i a stdin pipe, kept open), listens on
-// attach.Socket in the container's directory, and serves any number of
-// clients: each gets what the container writes, as the json-file log does;
-// what each sends goes to the container's stdin; a Resize sets the
+// attach.Socket in the container's directory, and serves up to maxClients
+// clients: each gets what the container writes, as the json-file log
+// does; what each sends goes to the container's stdin; a Resize sets the
 // terminal's size. The protocol is mydocker/attach's.
 //
 // A client that cannot keep up is dropped once maxQueued bytes wait for
@@ -28,6 +28,11 @@ import (
 
 // maxQueued is how much output may wait for one client.
 const maxQueued = 4 << 20
+
+// maxClients is how many clients the monitor serves at once: each holds
+// two goroutines and a queue, and a daemon holds a connection per client.
+// One more is refused (its connection closed at once).
+const maxClients = 64
 
 // hub is the monitor's attach server.
 type hub struct {
@@ -86,6 +91,12 @@ func (h *hub) add(conn net.Conn) {
 	c := &client{conn: conn}
 	c.cond = sync.NewCond(&c.mu)
 	h.mu.Lock()
+	if len(h.clients) >= maxClients {
+		h.mu.Unlock()
+		trace.Step("attach: %d clients already: one more refused", maxClients)
+		conn.Close()
+		return
+	}
 	h.clients[c] = true
 	h.mu.Unlock()
 	trace.Step("attach: a client connected")

@@ -251,6 +251,9 @@ func (m *Mount) Validate() error {
 		if m.Propagation == "" {
 			m.Propagation = "rprivate"
 		}
+		if !propagations[m.Propagation] {
+			return invalid("invalid propagation mode: %s (want rprivate, private, rslave, slave, rshared or shared)", m.Propagation)
+		}
 	case TypeVolume:
 		if m.Source != "" {
 			if err := CheckName(m.Source); err != nil {

@@ -54,6 +54,32 @@ func (l *Layout) openBlob(d digest.Digest, size int64) (io.ReadCloser, error) {
 	return digest.VerifyReader(f, d, size), nil
 }
 
+// ErrTooBig is a file read whole that is over the bound.
+var ErrTooBig = errors.New("too big")
+
+// ReadSmallFile reads a file of a layout or an image archive that is read
+// whole (oci-layout, index.json, a docker save's manifest.json), refusing
+// one over maxSmallBlob before reading it: a hostile archive must not make
+// `docker load` hold hundreds of MiB.
+func ReadSmallFile(fsys fs.FS, name string) ([]byte, error) {
+	if info, err := fs.Stat(fsys, name); err == nil && info.Size() > maxSmallBlob {
+		return nil, fmt.Errorf("%s: %d bytes: %w: at most %d", name, info.Size(), ErrTooBig, maxSmallBlob)
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSmallBlob+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxSmallBlob {
+		return nil, fmt.Errorf("%s: %w: more than %d bytes", name, ErrTooBig, maxSmallBlob)
+	}
+	return b, nil
+}
+
 // readBlob reads a small blob (manifest, index, config) whole, verified.
 func (l *Layout) readBlob(d digest.Digest, size int64) ([]byte, error) {
 	if size > maxSmallBlob {

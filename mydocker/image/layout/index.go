@@ -8,7 +8,6 @@ package layout
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 
 	"github.com/mydocker/mydocker/mydocker/digest"
@@ -18,9 +17,9 @@ import (
 
 // Index reads index.json.
 func (l *Layout) Index() (*image.IndexManifest, error) {
-	b, err := fs.ReadFile(l.fsys, indexFile)
+	b, err := ReadSmallFile(l.fsys, indexFile)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotLayout, err)
+		return nil, fmt.Errorf("%w: %w", ErrNotLayout, err)
 	}
 	idx, err := image.ParseIndex(b)
 	if err != nil {

@@ -115,7 +115,7 @@ func FromFS(fsys fs.FS, name string) (*Layout, error) {
 }
 
 func (l *Layout) check(name string) error {
-	b, err := fs.ReadFile(l.fsys, layoutFile)
+	b, err := ReadSmallFile(l.fsys, layoutFile)
 	if err != nil {
 		return fmt.Errorf("%s: %w: no readable oci-layout file (%v)", name, ErrNotLayout, err)
 	}

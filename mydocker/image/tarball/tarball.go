@@ -103,7 +103,7 @@ func readEntries(fsys fs.FS) ([]Entry, error) {
 			return nil, err
 		}
 	}
-	b, err := fs.ReadFile(fsys, "manifest.json")
+	b, err := layout.ReadSmallFile(fsys, "manifest.json")
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && lay != nil:
 		return ociEntries(lay) // an oci-archive, given to docker load

@@ -308,6 +308,10 @@ func TestBadTarballs(t *testing.T) {
 		{name: "abc.json", body: `{"rootfs":{"type":"layers","diff_ids":["` + string(diffIDs[0]) + `"]}}`},
 		{name: "manifest.json", body: `[{"Config":"abc.json","RepoTags":["x:1"],"Layers":["gone/layer.tar"]}]`},
 	})
+	// Files read whole, over the bound: refused before they are read.
+	huge := "[" + strings.Repeat(" ", 33<<20) + "]"
+	hugeManifest := mkTar(t, []file{{name: "manifest.json", body: huge}})
+	hugeIndex := mkTar(t, []file{{name: "oci-layout", body: `{"imageLayoutVersion":"1.0.0"}`}, {name: "index.json", body: huge}})
 
 	tests := []struct {
 		name string
@@ -322,6 +326,8 @@ func TestBadTarballs(t *testing.T) {
 		{"truncated", good[:len(good)*2/3], tarfs.ErrNotTar, "truncated", false},
 		{"a tar but no save", imagetest.Tar(map[string]string{"x": "y"}), ErrNotTarball, "no manifest.json", false},
 		{"manifest.json names a missing layer", noLayer, fs.ErrNotExist, "gone/layer.tar", false},
+		{"a 33 MiB manifest.json", hugeManifest, layout.ErrTooBig, "manifest.json", false},
+		{"a 33 MiB index.json", hugeIndex, layout.ErrTooBig, "index.json", false},
 		{"config does not match its name", badConfig, digest.ErrDigestMismatch, ".json", false},
 		{"Docker 25 layer blob changed", badBlob, digest.ErrDigestMismatch, string(digest.FromBytes(layerTar)), true},
 		{"legacy layer.tar changed", badLegacy, digest.ErrDigestMismatch, "aaa/layer.tar", true},

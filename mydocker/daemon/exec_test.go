@@ -1,0 +1,45 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A client cannot make the daemon hold exec instances without end: one
+// container's unstarted ones are capped, and a removed container's go.
+func TestExecTableLimits(t *testing.T) {
+	table := &execTable{byID: map[string]*execInstance{}}
+	for i := range maxExecUnstarted {
+		if err := table.add(&execInstance{ID: fmt.Sprint("c", i), Container: "c"}); err != nil {
+			t.Fatalf("add(exec %d) = %v, want it kept", i, err)
+		}
+	}
+	err := table.add(&execInstance{ID: "one too many", Container: "c"})
+	var se *apiError
+	if !errors.As(err, &se) || se.status != http.StatusConflict {
+		t.Errorf("add(exec %d) = %v, want a 409", maxExecUnstarted+1, err)
+	}
+	if err := table.add(&execInstance{ID: "d0", Container: "d"}); err != nil {
+		t.Errorf("add(an exec of another container) = %v, want it kept", err)
+	}
+	table.forget("c")
+	if got := table.of("c"); len(got) != 0 {
+		t.Errorf("after forget(c), of(c) = %d instances, want none", len(got))
+	}
+	if got := table.of("d"); len(got) != 1 {
+		t.Errorf("after forget(c), of(d) = %q, want d0 kept", got)
+	}
+}
+
+func TestExecConfigSize(t *testing.T) {
+	big := execConfig{Cmd: []string{"echo", strings.Repeat("x", maxExecConfig)}}
+	if n := execConfigSize(big); n <= maxExecConfig {
+		t.Errorf("execConfigSize(a 64 KiB argument) = %d, want over %d", n, maxExecConfig)
+	}
+	if n := execConfigSize(execConfig{Cmd: []string{"true"}, Env: []string{"A=1"}}); n != 9 {
+		t.Errorf("execConfigSize(true, A=1) = %d, want 9", n)
+	}
+}
