@@ -25,6 +25,10 @@ func execCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		o.Args = rest[1:]
+		return remoteExec(g, rest[0], o, interactive, detach)
+	}
 	// From here on, this process runs from a copy of mydocker nobody can
 	// write: its child is mydocker until its execve (CVE-2019-5736).
 	if err := runtime.ReexecSealed(); err != nil {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"slices"
@@ -139,6 +140,15 @@ func stopCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		q := url.Values{}
+		if timeout >= 0 {
+			q.Set("t", strconv.Itoa(int(timeout/time.Second)))
+		} else {
+			q.Set("t", "-1")
+		}
+		return remoteEach(g, refs, "POST", "/stop", q)
+	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		return engine.Stop(store, ref, timeout)
 	})
@@ -206,6 +216,9 @@ func killCmd(g *Globals, args []string) error {
 	if err != nil {
 		return &usageError{"kill", err}
 	}
+	if g.client != nil {
+		return remoteEach(g, refs, "POST", "/kill", url.Values{"signal": {strconv.Itoa(int(sig))}})
+	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		return engine.Kill(store, ref, sig)
 	})
@@ -269,6 +282,9 @@ func logsCmd(g *Globals, args []string) error {
 	}
 	if opts.Since, err = logs.ParseSince(since, time.Now()); err != nil {
 		return &usageError{"logs", err}
+	}
+	if g.client != nil {
+		return remoteLogs(g, refs[0], opts, timestamps)
 	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
