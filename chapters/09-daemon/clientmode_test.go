@@ -81,10 +81,10 @@ func clientScenario(t *testing.T, e *harness.Env, registry string) string {
 	s.input("piped\n", "run", "--rm", "-i", "busybox", "cat")
 	s.run("run", "--rm", "busybox", "no-such-command")
 	s.run("run", "--rm", "no-such-image")
-	s.run("run", "-d", "--name", "box", "busybox", "sh", "-c", "echo tick; echo tock >&2; sleep 1000")
+	s.run("run", "-d", "--name", "box", "busybox", "sh", "-c", "echo tick; sleep 0.2; echo tock >&2; sleep 1000")
 	s.run("run", "-d", "--name", "short", "busybox", "sh", "-c", "echo a; sleep 0.3; echo b")
 	s.run("logs", "-f", "short")
-	eventually(t, "box logged", func() bool { return e.Run("logs", "box").Stdout == "tick\n" })
+	eventually(t, "box logged", func() bool { return e.Run("logs", "box").Stderr == "tock\n" })
 	s.run("logs", "box")
 	s.run("logs", "--tail", "1", "box")
 	s.run("ps")
@@ -161,4 +161,34 @@ func TestClientModeSameOutput(t *testing.T) {
 		}
 		t.Logf("daemonless:\n%s\nclient:\n%s", daemonless, client)
 	}
+}
+
+// The client's edges: -H is MYDOCKER_HOST's flag; a command not ported
+// yet, or a terminal, refuses in one line (125) instead of running
+// daemonless behind the user's back; no daemon at the address is one line.
+func TestClientModeEdges(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	d := e.StartDaemon()
+	oneLine := func(r harness.Result, code int, what string) {
+		t.Helper()
+		if r.Code != code || strings.Count(r.Stderr, "\n") != 1 || !strings.Contains(r.Stderr, what) {
+			t.Errorf("%v\nwant exit %d and one line saying %q", r, code, what)
+		}
+	}
+	if out := e.MustRun("-H", d.Host(), "version"); !strings.Contains(out, "daemon at "+d.Host()) {
+		t.Errorf("mydocker -H %s version = %q, want the daemon's line", d.Host(), out)
+	}
+	e.Host = d.Host()
+	e.MustRun("run", "-d", "--name", "box", "busybox", "sleep", "1000")
+	oneLine(e.Run("commit", "box"), 125, `"commit" does not go through the daemon yet`)
+	oneLine(e.Run("run", "--rm", "-t", "busybox", "true"), 125, "run -t does not go through the daemon yet")
+	oneLine(e.Run("exec", "-t", "box", "true"), 125, "exec -t does not go through the daemon yet")
+	e.Host = "unix://" + d.Dir + "/nobody.sock"
+	oneLine(e.Run("ps"), 1, "cannot connect to the mydocker daemon at "+e.Host)
+	oneLine(e.Run("run", "busybox", "true"), 125, "cannot connect to the mydocker daemon")
+	e.Host = "tcp://127.0.0.1:2375"
+	oneLine(e.Run("ps"), 125, "unix socket only")
+	e.Host = d.Host()
+	e.MustRun("rm", "-f", "box")
 }
