@@ -14,7 +14,7 @@
 //	trace             --trace: each kernel step as it happens [01] (a leaf)
 //	logs              Docker's json-file log: writer, rotation, reader [06] (a leaf)
 //	attach            the monitor's attach socket: frames, detach keys, the client [06] (a leaf)
-//	stdcopy           Docker's multiplexed stream: 8-byte frames of stdout, stderr [09] (a leaf)
+//	stdcopy           Docker's multiplexed stream: stdout, stderr in 8-byte frames [09] (a leaf)
 //	testenv           the skip-or-fail rule of tests that need root or a program
 //	namespace         clone flags and what each namespace hides [01]
 //	cgroups           limits: v1 and v2 groups, devices, stats [02]
@@ -46,14 +46,11 @@
 // Where chapters 06-08 joined the engine, and where the next one goes:
 //
 //	06 lifecycle      engine (states, stop, kill) + monitor + logs + attach (its socket)
-//	07 networking     netlink (the route socket) + network (bridges, veths,
-//	                  NAT); it joins a container through the runtime's
-//	                  createRuntime hook (engine's JoinNetwork in
-//	                  runtime.StartOptions.CreateRuntime)
-//	08 volumes        volume; its mounts are made by init inside the
-//	                  container's mount namespace (rootfs.Spec's mounts)
-//	09 daemon         daemon (the Engine API server); cli becomes its client
-//	                  through client (-H, MYDOCKER_HOST); stdcopy is both sides' frames
+//	07 networking     netlink (the route socket) + network (bridges, veths, NAT); it joins
+//	                  a container through the runtime's createRuntime hook (engine's
+//	                  JoinNetwork in runtime.StartOptions.CreateRuntime)
+//	08 volumes        volume; init mounts them in the container's mount namespace (rootfs.Spec)
+//	09 daemon         daemon (the API server); cli its client (client, stdcopy; -H)
 //
 // # Import graph
 //

@@ -141,13 +141,7 @@ func stopCmd(g *Globals, args []string) error {
 		return err
 	}
 	if g.client != nil {
-		q := url.Values{}
-		if timeout >= 0 {
-			q.Set("t", strconv.Itoa(int(timeout/time.Second)))
-		} else {
-			q.Set("t", "-1")
-		}
-		return remoteEach(g, refs, "POST", "/stop", q)
+		return remoteEach(g, refs, "POST", "/stop", stopQuery(timeout))
 	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		return engine.Stop(store, ref, timeout)

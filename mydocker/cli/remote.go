@@ -199,6 +199,15 @@ func remoteEach(g *Globals, refs []string, method, suffix string, q url.Values) 
 	return errors.Join(errs...)
 }
 
+// stopQuery is stop's ?t=: whole seconds, -1 to wait for ever.
+func stopQuery(timeout time.Duration) url.Values {
+	t := -1
+	if timeout >= 0 {
+		t = int(timeout / time.Second)
+	}
+	return url.Values{"t": {strconv.Itoa(t)}}
+}
+
 // remotePull is POST /images/create: the daemon pulls and streams
 // Docker's progress JSON, which is printed as daemonless pulls print
 // theirs off a terminal: a line each time a layer's status changes.
