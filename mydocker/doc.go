@@ -46,9 +46,8 @@
 // Where chapters 06-08 joined the engine, and where the next one goes:
 //
 //	06 lifecycle      engine (states, stop, kill) + monitor + logs + attach (its socket)
-//	07 networking     netlink (the route socket) + network (bridges, veths, NAT); it joins
-//	                  a container through the runtime's createRuntime hook (engine's
-//	                  JoinNetwork in runtime.StartOptions.CreateRuntime)
+//	07 networking     netlink (the route socket) + network (bridges, veths, NAT), joined through
+//	                  runtime.StartOptions.CreateRuntime (engine's JoinNetwork: runc's createRuntime hook)
 //	08 volumes        volume; init mounts them in the container's mount namespace (rootfs.Spec)
 //	09 daemon         daemon (the API server); cli its client (client, stdcopy; -H)
 //

@@ -321,6 +321,28 @@ func TestTrace(t *testing.T) {
 	}
 }
 
+// An instructor's `mydocker --trace run … 2>&1 | head`: once head has gone,
+// the narration finds a closed pipe. That must not kill the run halfway
+// (SIGPIPE, as Go does for a write to os.Stderr), leaving its record and
+// cgroups: the run ends as it would untraced, and the harness finds
+// nothing left behind.
+func TestTraceIntoClosedPipe(t *testing.T) {
+	e := harness.New(t)
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	cmd := e.Cmd("--trace", "run", "--rm", "host", "sleep", "0.2")
+	cmd.Stderr = w
+	require.NoError(t, cmd.Start())
+	w.Close()
+	first := make([]byte, 1) // all head -c1 reads
+	_, err = r.Read(first)
+	require.NoError(t, err)
+	r.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("mydocker --trace run, its stderr closed after one byte: %v, want exit 0", err)
+	}
+}
+
 func TestDoctor(t *testing.T) {
 	e := harness.New(t)
 	r := e.Run("doctor")
@@ -375,9 +397,15 @@ func exitCode(err error) int {
 
 func TestOnlyStdioIsInherited(t *testing.T) {
 	e := harness.New(t)
+	t.Run("plain", func(t *testing.T) { onlyStdio(t, e) })
+	// With --trace, init also holds mydocker's stderr for its narration.
+	t.Run("--trace", func(t *testing.T) { onlyStdio(t, e, "--trace") })
+}
+
+func onlyStdio(t *testing.T, e *harness.Env, global ...string) {
 	// init holds the sync socket (and, from chapter 02, the host's cgroup
 	// files); the command must get none of them. Look from the host.
-	cmd := e.Cmd("run", "--rm", "-m", "32m", "host", "sh", "-c", "echo ready; exec sleep 30")
+	cmd := e.Cmd(append(global, "run", "--rm", "-m", "32m", "host", "sh", "-c", "echo ready; exec sleep 30")...)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	// A descriptor mydocker inherits from its caller (fd 9 here, as a shell

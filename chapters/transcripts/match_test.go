@@ -20,6 +20,8 @@ func TestMatch(t *testing.T) {
 		{"a line missing", []string{"hi", "there"}, "hi\n", false},
 		{"IDs masked", []string{"sha256:06f1c6e1679b61fd978989a739a0fceb56a6238b8dacfff11f9545b7798c101b"}, "sha256:c108450c10240b9321f55c1da5e236d18b3b5b3a5f84f1b09c666d6a557eab3d\n", true},
 		{"short IDs are not", []string{"id 9090"}, "id 1234\n", false},
+		{"descriptor numbers masked", []string{"bpf(BPF_PROG_LOAD) = fd 4: rules"}, "bpf(BPF_PROG_LOAD) = fd 12: rules\n", true},
+		{"other numbers are not", []string{"60 insns"}, "61 insns\n", false},
 		{"timings masked", []string{"=> [host] clone"}, "=> [host  8.5ms] clone\n", true},
 		{"ages masked", []string{"9 seconds ago   Up 9 seconds"}, "About a minute ago   Up 2 seconds\n", true},
 		{"columns may shift", []string{"a   b"}, "a b\n", true},

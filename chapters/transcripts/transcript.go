@@ -170,6 +170,7 @@ var masks = []struct {
 	{regexp.MustCompile(`\b(Up|Exited \(\d+\)) (\d+|About a|About an|Less than a) (second|minute|hour|day)s?`), "$1 <for>"},
 	{regexp.MustCompile(`\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d\b`), "<date>"},
 	{regexp.MustCompile(`\b(pid|PID:) \d+`), "$1 <n>"},
+	{regexp.MustCompile(`= fd \d+`), "= fd <n>"},      // descriptor numbers: how many are open before varies
 	{regexp.MustCompile(`\b40265\d{5}\b`), "<nsino>"}, // namespace inode numbers
 	{regexp.MustCompile(` +`), " "},
 }

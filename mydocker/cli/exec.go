@@ -11,30 +11,34 @@ import (
 	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
-func execCmd(g *Globals, args []string) error {
-	var o engine.ExecOptions
-	var interactive, detach bool
+// execFlags are docker exec's flags.
+func execFlags(o *engine.ExecOptions, interactive, detach *bool) *FlagSet {
 	fs := NewFlagSet("exec")
-	fs.Bool(&detach, "detach", "d", "detached mode: run command in the background")
+	fs.Bool(detach, "detach", "d", "detached mode: run command in the background")
 	fs.List(&o.Env, "env", "e", "list", "set environment variables (KEY=VALUE)")
-	fs.Bool(&interactive, "interactive", "i", "keep STDIN open even if not attached")
+	fs.Bool(interactive, "interactive", "i", "keep STDIN open even if not attached")
 	fs.Bool(&o.TTY, "tty", "t", "allocate a pseudo-TTY")
 	fs.String(&o.User, "user", "u", "string", "username or UID (format: <name|uid>[:<group|gid>])")
 	fs.String(&o.WorkingDir, "workdir", "w", "string", "working directory inside the container")
-	rest, err := parse(g, fs, args, 2, -1)
+	return fs
+}
+
+func execCmd(g *Globals, args []string) error {
+	var o engine.ExecOptions
+	var interactive, detach bool
+	rest, err := parse(g, execFlags(&o, &interactive, &detach), args, 2, -1)
 	if err != nil {
 		return err
 	}
+	o.Args, o.Detach = rest[1:], detach
 	if g.client != nil {
-		o.Args = rest[1:]
-		return remoteExec(g, rest[0], o, interactive, detach)
+		return remoteExec(g, rest[0], o, interactive, detach) // chapter 09
 	}
 	// From here on, this process runs from a copy of mydocker nobody can
 	// write: its child is mydocker until its execve (CVE-2019-5736).
 	if err := runtime.ReexecSealed(); err != nil {
 		return err
 	}
-	o.Args = rest[1:]
 	if o.TTY && interactive && !detach && !runtime.IsTerminal(os.Stdin) {
 		return runtime.Exitf(1, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
@@ -62,12 +66,17 @@ func execCmd(g *Globals, args []string) error {
 		return err
 	}
 	if detach {
-		// Not waited for: when mydocker exits, the container's init (PID 1
-		// of its namespace) adopts and reaps it.
+		// The process is a go-between that starts the command and exits
+		// (runtime.ExecDetached): reaped here, it leaves the command to
+		// the container's init, which adopts and reaps it.
 		if p.Console != nil {
 			p.Console.Close()
 		}
-		return nil
+		code, err := runtime.WaitExec(p.Pid)
+		if err == nil && code != 0 {
+			err = runtime.Exitf(code, "exec -d: the command did not start in container %s (its go-between ended with %d; a --pids-limit reached?)", rest[0], code)
+		}
+		return err
 	}
 	var waitOutput func()
 	if p.Console != nil {

@@ -30,6 +30,7 @@ type flagDef struct {
 	s           *string
 	l           *[]string
 	hidden      bool
+	changed     bool // given on the command line (Changed)
 }
 
 // A FlagSet is the flags of one command.
@@ -67,6 +68,13 @@ func (f *FlagSet) List(p *[]string, long, short, value, help string) {
 	f.add(&flagDef{long: long, short: short, kind: listFlag, value: value, help: help, l: p})
 }
 
+// Changed reports whether --long was given, whatever its value: a
+// daemon tells `--tls=false` said out loud from no --tls at all.
+func (f *FlagSet) Changed(long string) bool {
+	d := f.index["--"+long]
+	return d != nil && d.changed
+}
+
 // Parse reads flags from args and returns the arguments that follow them.
 func (f *FlagSet) Parse(args []string) ([]string, error) {
 	for len(args) > 0 {
@@ -101,6 +109,7 @@ func (f *FlagSet) parseLong(a string, rest []string) (int, error) {
 	if d == nil {
 		return 0, fmt.Errorf("unknown flag: %s", name)
 	}
+	d.changed = true
 	if d.kind == boolFlag {
 		if !hasVal {
 			*d.b = true
@@ -128,6 +137,7 @@ func (f *FlagSet) parseShort(a string, rest []string) (int, error) {
 		if d == nil {
 			return 0, fmt.Errorf("unknown shorthand flag: %q in %s", letters[i], a)
 		}
+		d.changed = true
 		if d.kind == boolFlag {
 			if strings.HasPrefix(letters[i+1:], "=") {
 				return 0, setBool(d, name, letters[i+2:])

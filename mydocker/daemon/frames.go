@@ -4,10 +4,14 @@
 //
 //	[stream, 0, 0, 0, size (uint32, big-endian)] payload (size bytes)
 //
-// stream 0 is stdin, 1 stdout, 2 stderr (docker's pkg/stdcopy). The code
-// is the leaf package mydocker/stdcopy's, which the command line's client
-// reads frames with too. Lab 09 writes both halves; daemontest.CheckFrames
-// holds them to these.
+// stream 0 is stdin, 1 stdout, 2 stderr (docker's pkg/stdcopy). The
+// daemon writes frames (frameWriter); ReadFrame is the client's half, what
+// docker's stdcopy.StdCopy does. The code is the leaf package
+// mydocker/stdcopy's, which the command line reads frames with in client
+// mode. The monitor's wire (mydocker/attach, chapter 06) uses the same
+// header with more types; the daemon decodes it, drops Exit, and
+// re-encodes with WriteFrame. Lab 09 writes both halves;
+// daemontest.CheckFrames holds them to these.
 
 package daemon
 

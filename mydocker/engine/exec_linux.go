@@ -25,6 +25,7 @@ type ExecOptions struct {
 	User       string   // -u
 	WorkingDir string   // -w
 	TTY        bool     // -t
+	Detach     bool     // -d: Exec starts a go-between, which exits once the command runs
 	Rows, Cols uint16   // the caller's terminal size, with -t
 	Stdio      [3]*os.File
 }
@@ -56,14 +57,14 @@ func Exec(s *Store, ref string, o ExecOptions) (*runtime.ExecProcess, error) {
 	if initFD < 0 {
 		return nil, conflict("container %s is not running", ref)
 	}
-	defer unix.Close(initFD)
 	cfg := execConfig(c.Config, o)
 	place, err := execPlacement(c)
 	if err != nil {
+		unix.Close(initFD)
 		return nil, fmt.Errorf("open the cgroup of container %s: %w", ref, err)
 	}
 	defer place.Close()
-	return runtime.Exec(initFD, cfg, place, o.Stdio)
+	return runtime.Exec(initFD, cfg, place, o.Stdio, o.Detach) // it closes initFD
 }
 
 // execConfig is the container's Config with the exec's process in it.

@@ -11,6 +11,9 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/mydocker/logs"
 	"github.com/mydocker/mydocker/mydocker/runtime"
@@ -49,11 +52,12 @@ func openOutput(c *Container, run RunOptions) (*output, error) {
 		return nil, err
 	}
 	o := &output{stdin: stdin, stopStdin: stopStdin, log: log}
+	var outs []stream
 	for _, s := range []struct {
 		name string
-		to   *os.File
+		to   io.Writer
 		w    **os.File
-	}{{"stdout", os.Stdout, &o.stdout}, {"stderr", os.Stderr, &o.stderr}} {
+	}{{"stdout", callerFile{os.Stdout}, &o.stdout}, {"stderr", callerFile{os.Stderr}, &o.stderr}} {
 		r, w, err := os.Pipe()
 		if err != nil {
 			o.close()
@@ -61,27 +65,69 @@ func openOutput(c *Container, run RunOptions) (*output, error) {
 		}
 		*s.w = w
 		o.reads = append(o.reads, r)
-		o.copy(s.name, s.to, r)
+		log := o.log.Stream(s.name)
+		o.streams = append(o.streams, log)
+		outs = append(outs, stream{r: r, to: io.MultiWriter(s.to, log)})
 	}
-	return o, nil
-}
-
-// copy copies r to the caller's file and to the log's stream name.
-func (o *output) copy(name string, to io.Writer, r io.Reader) {
-	stream := o.log.Stream(name)
-	o.streams = append(o.streams, stream)
 	o.copiers.Add(1)
 	go func() {
 		defer o.copiers.Done()
-		io.Copy(io.MultiWriter(to, stream), r)
+		copyInOrder(outs)
 	}()
+	return o, nil
+}
+
+// stream is one of the container's output pipes and where it goes.
+type stream struct {
+	r  *os.File
+	to io.Writer
+}
+
+// copyInOrder empties the pipes into the caller's files and the log, one
+// goroutine for both, so that what the command wrote to stdout and then to
+// stderr reaches a terminal in that order (two copiers would race): when
+// both have data, stdout's goes first, as it was most likely written
+// first. It returns when every writer of both pipes is gone (the PID
+// namespace ends with init). Should a write fail (the caller's reader
+// gone: `mydocker run … | head`), that pipe is closed: the container's
+// next write to it fails as it would into any closed pipe (SIGPIPE to a
+// shell command), rather than fill it and hang.
+func copyInOrder(outs []stream) {
+	buf := make([]byte, 32<<10)
+	fds := make([]unix.PollFd, len(outs))
+	for i, s := range outs {
+		fds[i] = unix.PollFd{Fd: int32(s.r.Fd()), Events: unix.POLLIN} // Fd: blocking from here on
+	}
+	for open := len(outs); open > 0; {
+		if _, err := unix.Poll(fds, -1); err != nil && err != unix.EINTR {
+			return
+		}
+		for i := range fds {
+			if fds[i].Fd < 0 || fds[i].Revents == 0 {
+				continue
+			}
+			n, err := unix.Read(int(fds[i].Fd), buf)
+			if err == unix.EINTR || err == unix.EAGAIN {
+				continue
+			}
+			if n > 0 {
+				if _, werr := outs[i].to.Write(buf[:n]); werr == nil {
+					continue
+				}
+			}
+			// The end of the stream, or nobody to write it to.
+			outs[i].r.Close()
+			fds[i].Fd = -1
+			open--
+		}
+	}
 }
 
 // console is where a terminal's output goes: ours and the log's stdout.
 func (o *output) console() io.Writer {
 	stream := o.log.Stream("stdout")
 	o.streams = append(o.streams, stream)
-	return io.MultiWriter(os.Stdout, stream)
+	return io.MultiWriter(callerFile{os.Stdout}, stream)
 }
 
 // close waits for the copiers to empty the pipes, once our copies of the
@@ -102,4 +148,40 @@ func (o *output) close() {
 	}
 	o.log.Close()
 	o.stopStdin()
+}
+
+// callerFile writes to mydocker's own stdout or stderr with write(2)
+// itself. os.Stdout's Write makes Go end the program with SIGPIPE when the
+// reader is gone (`mydocker --trace run … 2>&1 | head`: init's narration
+// comes through here), and a run killed midway leaves its record and
+// cgroups behind; a raw write gets EPIPE instead, which copy answers.
+type callerFile struct{ f *os.File }
+
+func (c callerFile) Write(p []byte) (int, error) {
+	rc, err := c.f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	written := 0
+	var werr error
+	err = rc.Write(func(fd uintptr) bool {
+		for written < len(p) {
+			n, e := syscall.Write(int(fd), p[written:])
+			switch {
+			case e == syscall.EINTR:
+				continue
+			case e == syscall.EAGAIN:
+				return false // the poller waits until it may write again
+			case e != nil:
+				werr = e
+				return true
+			}
+			written += n
+		}
+		return true
+	})
+	if werr == nil {
+		werr = err
+	}
+	return written, werr
 }

@@ -273,7 +273,11 @@ func planRoot(containers *Store, c *Container) *rootfs.Spec {
 func saveRunning(containers *Store, c *Container) {
 	c.durable = make(chan error, 1)
 	running := *c
-	go func() { c.durable <- mergeSave(containers, &running) }()
+	go func() {
+		err := mergeSave(containers, &running)
+		c.written = running.written // before durable: finish reads it after
+		c.durable <- err
+	}()
 }
 
 // checkOptions refuses bad input before anything is made, as Docker's
@@ -584,15 +588,23 @@ func finish(containers *Store, c *Container, code int, err error) {
 }
 
 // mergeSave writes c, the record as this run knows it, under the
-// container's lock, keeping what others may have changed meanwhile: rm -f
-// or stop marking it stopped, a rename.
+// container's lock, keeping what others may have changed meanwhile (rm -f
+// or stop marking it stopped, a rename, a pause): only the fields this run
+// changed since its last write are its to write (mergeRecord).
 func mergeSave(containers *Store, c *Container) error {
 	mine := *c
 	_, err := containers.Update(c.ID, func(rec *Container) error {
-		stopped, name := rec.ManuallyStopped, rec.Name
-		*rec = mine
-		rec.ManuallyStopped, rec.Name = stopped, name
-		return nil
+		if c.written == nil {
+			// Not written by this process before: of all of it, only the
+			// state is surely the run's.
+			rec.State = mine.State
+			return nil
+		}
+		written, err := mergeRecord(rec, c.written, &mine)
+		if err == nil {
+			c.written = written
+		}
+		return err
 	})
 	return err
 }

@@ -70,6 +70,7 @@ type Container struct {
 	containerMounts                   // chapter 08: "Mounts", as docker inspect shows them
 	image           *Image            // while the container is being made
 	durable         chan error        // the new record's fsyncs are done (Create)
+	written         []byte            // the record as this process last wrote it (mergeSave)
 }
 
 // HostConfig holds the settings that concern the host, not the container's inside.
@@ -198,6 +199,7 @@ func (s *Store) Create(c *Container) error {
 		os.RemoveAll(tmp)
 		return err
 	}
+	c.written = data
 	c.durable = make(chan error, 1)
 	go func() { c.durable <- syncRecord(filepath.Join(s.Dir(c.ID), "container.json"), s.dir) }()
 	return nil
@@ -241,7 +243,11 @@ func (s *Store) Save(c *Container) error {
 	if err != nil {
 		return err
 	}
-	return fsutil.WriteFile(filepath.Join(s.Dir(c.ID), "container.json"), data, 0o600)
+	if err := fsutil.WriteFile(filepath.Join(s.Dir(c.ID), "container.json"), data, 0o600); err != nil {
+		return err
+	}
+	c.written = data
+	return nil
 }
 
 // MonitorAlive reports whether the `mydocker run` that owns the container

@@ -359,51 +359,9 @@ func (a *Attachment) embeddedDNS() bool {
 // Docker, NAME.NETWORK is NAME on that network, and NAME.DOMAIN is NAME
 // for a search domain of the container's resolv.conf (a resolver that
 // tries the search list before the name as it is, as busybox's nslookup).
+// The names are kept between queries until the state changes (names).
 func lookupOn(store *Store, id string, search []string) func(string) ([]net.IP, bool) {
-	return func(name string) ([]net.IP, bool) {
-		var ips []net.IP
-		store.Read(func(st *State) error {
-			mine := map[string]bool{}
-			for _, ep := range st.Endpoints {
-				if ep.Container == id {
-					mine[ep.Network] = true
-				}
-			}
-			for _, n := range st.Networks {
-				if !mine[n.ID] {
-					continue
-				}
-				names := []string{name}
-				for _, d := range append([]string{n.Name}, search...) {
-					if short, ok := strings.CutSuffix(name, "."+strings.ToLower(d)); ok && short != "" {
-						names = append(names, short)
-					}
-				}
-				for _, name := range names {
-					for _, ep := range st.Endpoints {
-						if ep.Network == n.ID && ep.answers(name) && alive(ep.Monitor, ep.MonitorStart) {
-							ips = append(ips, net.ParseIP(ep.IP).To4())
-						}
-					}
-				}
-			}
-			return nil
-		})
-		return ips, len(ips) > 0
-	}
-}
-
-// answers reports whether the endpoint's container goes by name.
-func (ep *Endpoint) answers(name string) bool {
-	if strings.EqualFold(ep.Name, name) || (len(name) == 12 && strings.HasPrefix(ep.Container, name)) {
-		return true
-	}
-	for _, a := range ep.Aliases {
-		if strings.EqualFold(a, name) {
-			return true
-		}
-	}
-	return false
+	return newNames(store, id, search).lookup
 }
 
 // Detach undoes Attach and Join; it may run after either failed midway.

@@ -25,7 +25,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +47,36 @@ const (
 // iptablesBin is the program; tests may point it elsewhere.
 var iptablesBin = "iptables"
 
+// safePath is where iptables is looked for, and the PATH it runs with:
+// Docker's daemon never takes the client's PATH, and neither do we. The
+// CLI runs as root for whoever typed the command (sudo may keep the
+// caller's PATH), and a detached container's monitor keeps the PATH of
+// the `run` that started it: an `iptables-restore` of the caller's earlier
+// in it would run as root with every network's rules in its hands.
+const safePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// iptablesCmd is the command name (iptablesBin + "-save" or "-restore")
+// with args, found in safePath only and run with that PATH alone (it may
+// itself run modprobe).
+func iptablesCmd(name string, args ...string) (*exec.Cmd, error) {
+	path := name
+	if !strings.Contains(path, "/") {
+		for _, dir := range filepath.SplitList(safePath) {
+			candidate := filepath.Join(dir, name)
+			if st, err := os.Stat(candidate); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+				path = candidate
+				break
+			}
+		}
+	}
+	if !strings.Contains(path, "/") {
+		return nil, ErrNoIptables
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Env = []string{"PATH=" + safePath}
+	return cmd, nil
+}
+
 // ErrNoIptables says iptables is missing.
 var ErrNoIptables = errors.New("iptables not found: install it (apt-get install iptables), as Docker needs it too")
 
@@ -53,13 +85,12 @@ var ErrNoIptables = errors.New("iptables not found: install it (apt-get install 
 // program and one commit to the kernel for several rules, and the table's
 // other rules kept.
 func iptablesRestore(input string) error {
-	path, err := exec.LookPath(iptablesBin + "-restore")
+	cmd, err := iptablesCmd(iptablesBin+"-restore", "-w", "--noflush")
 	if err != nil {
-		return ErrNoIptables
+		return err
 	}
 	t0 := time.Now()
 	var stderr bytes.Buffer
-	cmd := exec.Command(path, "-w", "--noflush")
 	cmd.Stdin = strings.NewReader(input)
 	cmd.Stderr = &stderr
 	err = cmd.Run()
@@ -102,13 +133,12 @@ type ruleset struct {
 
 // saveRules runs iptables-save.
 func saveRules() (*ruleset, error) {
-	path, err := exec.LookPath(iptablesBin + "-save")
+	cmd, err := iptablesCmd(iptablesBin + "-save")
 	if err != nil {
-		return nil, ErrNoIptables
+		return nil, err
 	}
 	t0 := time.Now()
 	var stderr bytes.Buffer
-	cmd := exec.Command(path)
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	trace.Step("exec iptables-save [%.1fms]", float64(time.Since(t0).Microseconds())/1000)

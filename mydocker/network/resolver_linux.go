@@ -16,8 +16,10 @@
 // the namespace takes the rules and the sockets with it. TCP is in
 // resolver_tcp_linux.go.
 //
-// Names come from the state file at each query, so a container started
-// later is found at once, and one whose run is gone no longer answers.
+// Names come from the state file, read again whenever it has changed
+// (names_linux.go), so a container started later is found at once, and one
+// whose run is gone no longer answers; a flood of queries costs a stat and
+// a map lookup each, not a read of the state and of /proc.
 
 package network
 
@@ -64,7 +66,7 @@ type resolver struct {
 // ns, sends 127.0.0.11:53 to them, and serves until close.
 func startResolver(ns *os.File, lookup func(string) ([]net.IP, bool), upstream []string) (*resolver, error) {
 	var udp, tcp int
-	err := inNetns(int(ns.Fd()), func() error {
+	err := inNetnsFD(int(ns.Fd()), func() error {
 		var err error
 		if udp, err = dnsSocket(unix.SOCK_DGRAM, "udp"); err != nil {
 			return err
@@ -148,11 +150,11 @@ func dnatRule(proto string, port int) string {
 		DNSAddr + ":" + strconv.Itoa(port) + "\n"
 }
 
-// inNetns runs fn on a locked OS thread that has entered the network
+// inNetnsFD runs fn on a locked OS thread that has entered the network
 // namespace nsfd, then returns the thread to its own. Programs fn starts
 // (iptables) are forked from that thread and so run inside too. Should
 // the thread fail to go back, it stays locked and dies with its goroutine.
-func inNetns(nsfd int, fn func() error) error {
+func inNetnsFD(nsfd int, fn func() error) error {
 	done := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()

@@ -28,7 +28,10 @@
 package runtime
 
 import (
+	"errors"
+	"fmt"
 	"os"
+	"strconv"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -47,24 +50,41 @@ type ExecProcess struct {
 	Console *os.File // the terminal's master side, with TTY
 }
 
+// ExecDetachedArg, as mydocker's first argument, runs ExecDetached: the
+// go-between of `exec -d` (see execDetached).
+const ExecDetachedArg = "exec-detached"
+
+// goBetweenEnv is the go-between's own setting: one processor, the fewest
+// threads (the runtime reads the first GOMAXPROCS of the environment).
+const goBetweenEnv = "GOMAXPROCS=1"
+
 // Exec starts cfg's command in the container whose init initFD is (a pidfd
-// of it) and returns at once. cfg is the container's Config with the
+// of it, which Exec closes) and returns at once. cfg is the container's Config with the
 // exec's command, env, user, working directory and terminal; place are the
 // container's cgroup files, opened by the caller (descriptors of its own,
 // not init's numbering). stdio is used without TTY.
-func Exec(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*os.File) (*ExecProcess, error) {
+// With detach, the process started is a go-between that starts the command
+// and exits at once (see ExecDetached); the caller still waits for it.
+func Exec(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*os.File, detach bool) (*ExecProcess, error) {
+	early := func(err error) (*ExecProcess, error) {
+		unix.Close(initFD)
+		return nil, err
+	}
 	if len(cfg.Args) == 0 {
-		return nil, Exitf(ExitEngine, "no command given")
+		return early(Exitf(ExitEngine, "no command given"))
 	}
 	if !cfg.TTY {
 		if err := checkStdio(stdio[0], stdio[1], stdio[2]); err != nil {
-			return nil, err
+			return early(err)
 		}
+	}
+	if err := sealDescriptors(); err != nil {
+		return early(&ExitError{ExitEngine, err})
 	}
 	var p ExecProcess
 	_, err := onOwnThread(func() (int, error) {
 		var err error
-		p.Pid, p.Console, err = execOnThread(initFD, cfg, place, stdio)
+		p.Pid, p.Console, err = execOnThread(initFD, cfg, place, stdio, detach)
 		return p.Pid, err
 	})
 	if err != nil {
@@ -73,15 +93,95 @@ func Exec(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*os.File) 
 	return &p, nil
 }
 
+// sealDescriptors keeps mydocker exec's descriptors out of the container.
+// The child is a copy of this process until its execve, in the container's
+// namespaces: whatever it holds, a process in there could reach through
+// /proc/PID/fd/N meanwhile, and what is not close-on-exec it keeps for good.
+// Two answers, runc's (CVE-2016-9962):
+//
+//   - every descriptor from 3 up is made close-on-exec, the ones mydocker
+//     inherited too: a caller's shell or sudo may leave a host directory
+//     open on fd 7, and the exec'd process would hold it (and the host's
+//     / through ../..), as runc's `CloseExecFrom(3)` prevents;
+//   - the process is made non-dumpable (prctl PR_SET_DUMPABLE 0): its
+//     /proc/PID entries, the child's too until its execve (which resets
+//     the flag), belong to root and open only with CAP_SYS_PTRACE, so a
+//     container process cannot open the child's fd/N or exe in the window.
+func sealDescriptors() error {
+	trace.Step("close_range(3, ~0, CLOSE_RANGE_CLOEXEC), prctl(PR_SET_DUMPABLE, 0): no descriptor of mydocker's reaches the container")
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		// Before Linux 5.11: one fcntl per open descriptor.
+		entries, rerr := os.ReadDir("/proc/self/fd")
+		if rerr != nil {
+			return fmt.Errorf("mark descriptors close-on-exec: %w", rerr)
+		}
+		for _, e := range entries {
+			if fd, aerr := strconv.Atoi(e.Name()); aerr == nil && fd >= 3 {
+				unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC)
+			}
+		}
+	}
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return os.NewSyscallError("prctl PR_SET_DUMPABLE", err)
+	}
+	return nil
+}
+
+// enterGroup moves the forking thread into the container's cgroup v1
+// groups now, and closes every "tasks" file: the host's cgroup files
+// would otherwise be the child's until its execve, and through the back
+// groups' a container process could move itself out of its limits. The
+// thread does not move back (cgroups.Placement.Fork's Back): it is thrown
+// away right after the fork, and leaves the group as it dies. On v2 the
+// child is born in the group by clone3 and there is nothing to move.
+func enterGroup(place *cgroups.Placement) error {
+	if place == nil || place.CgroupFD >= 0 || len(place.Join) == 0 {
+		return nil
+	}
+	trace.Step("echo 0 > tasks of %v: the thread moves into the container's groups, then closes every tasks file before the fork", place.Paths)
+	var err error
+	for _, fd := range place.Join {
+		if _, werr := unix.Write(fd, []byte("0")); werr != nil && err == nil {
+			err = fmt.Errorf("move the exec thread into the container's cgroup: %w", os.NewSyscallError("write tasks", werr))
+		}
+	}
+	for _, fd := range append(place.Join, place.Back...) {
+		unix.Close(fd)
+	}
+	place.Join, place.Back = nil, nil
+	return err
+}
+
 // execOnThread is Exec on a locked thread that is thrown away afterwards.
-func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*os.File) (int, *os.File, error) {
+func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*os.File, detach bool) (int, *os.File, error) {
+	self := -1
+	if detach {
+		// This process's binary, the sealed copy (cli's ReexecSealed),
+		// while /proc is still the host's.
+		fd, err := unix.Open("/proc/self/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			unix.Close(initFD)
+			return 0, nil, &ExitError{ExitEngine, &os.PathError{Op: "open", Path: "/proc/self/exe", Err: err}}
+		}
+		defer unix.Close(fd)
+		self = fd
+	}
 	trace.Step("unshare(CLONE_FS) on a locked thread: its own root and cwd, so it may enter a mount namespace")
-	if err := unix.Unshare(unix.CLONE_FS); err != nil {
+	err := unix.Unshare(unix.CLONE_FS)
+	if err != nil {
+		unix.Close(initFD)
 		return 0, nil, &ExitError{ExitEngine, os.NewSyscallError("unshare CLONE_FS", err)}
 	}
 	trace.Step("setns(pidfd of init, CLONE_NEWNS|NEWUTS|NEWIPC|NEWNET|NEWPID|NEWCGROUP): the thread's root is the container's")
-	if err := unix.Setns(initFD, execNamespaces); err != nil {
+	err = unix.Setns(initFD, execNamespaces)
+	// In or not, init's pidfd has done its work, and is no business of
+	// the container's.
+	unix.Close(initFD)
+	if err != nil {
 		return 0, nil, &ExitError{ExitEngine, os.NewSyscallError("setns into the container's namespaces", err)}
+	}
+	if err := enterGroup(place); err != nil {
+		return 0, nil, &ExitError{ExitEngine, err}
 	}
 	cmd, err := prepareCommand(cfg, false)
 	if err != nil {
@@ -98,8 +198,8 @@ func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*o
 	}
 	var master *os.File
 	if cfg.TTY {
-		// The container's own /dev/ptmx, as init's: the thread's root is
-		// the container's, and the kernel resolves the path there.
+		// The container's own devpts, as init's: the thread's root is
+		// the container's, and openPtmx checks what it finds there.
 		m, slave, err := openConsole(cfg.ConsoleRows, cfg.ConsoleCols)
 		if err != nil {
 			return 0, nil, &ExitError{ExitEngine, err}
@@ -130,14 +230,69 @@ func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*o
 	if err := limitCommandCaps(cfg.Caps, cfg.NoNewPrivileges); err != nil {
 		return fail(&ExitError{ExitEngine, err})
 	}
+	path, argv := cmd.path, cfg.Args
+	if detach {
+		path, argv = execDetached(self, cmd.path, cfg.Args)
+		attr.Env = append([]string{goBetweenEnv}, attr.Env...)
+	}
 	pid, err := place.Fork(func() (int, error) {
-		trace.Step("fork + execve(%q, %q) from the thread: born in the container", cmd.path, cfg.Args)
-		return syscall.ForkExec(cmd.path, cfg.Args, attr)
+		trace.Step("fork + execve(%q, %q) from the thread: born in the container", path, argv)
+		return syscall.ForkExec(path, argv, attr)
 	})
 	if err != nil {
 		return fail(execError(cmd.path, err))
 	}
 	return pid, master, nil
+}
+
+// execDetached returns what the thread executes for `exec -d`: mydocker
+// itself, from the descriptor self of its sealed binary, as a go-between.
+//
+// Docker's detached exec runs on after the client has gone; its parent is
+// the shim (a child subreaper), which reaps it. Forked straight from here,
+// the command's parent would be `mydocker exec`, and once that exits the
+// kernel hands the orphan to the reaper of the *parent's* pid namespace:
+// the host's PID 1 (or a subreaper above mydocker), which may never reap
+// it — a process of the container's left to the host. A child's orphans
+// go to the reaper of the namespace the dying parent is in. So the thread
+// starts a go-between inside the container, already with the command's
+// user, session, working directory and stdio; it starts the command and
+// exits, `mydocker exec` reaps it, and the command, orphaned inside the
+// container's pid namespace, is adopted and reaped by the container's
+// init (pid1's reap), and dies with the container.
+//
+// The go-between is a Go program, born in the container's cgroup, and its
+// threads count against --pids-limit while it lives (runc's `runc init`,
+// also Go, counts the same way under `docker exec`). goBetweenEnv, put
+// first in its environment, keeps them to the fewest; it removes it again
+// before starting the command.
+func execDetached(self int, path string, args []string) (string, []string) {
+	return fmt.Sprintf("/proc/self/fd/%d", self), append([]string{"mydocker", ExecDetachedArg, path}, args...)
+}
+
+// ExecDetached is the go-between of `exec -d`, inside the container: args
+// are the command's path and argv. It starts it and returns the exit code
+// for its own end: 0, or Docker's 126/127 when the command cannot start.
+func ExecDetached(args []string) int {
+	if len(args) < 2 {
+		fmt.Fprintln(os.Stderr, "mydocker exec-detached: expects a path and argv (it is exec -d's go-between)")
+		return ExitEngine
+	}
+	env := os.Environ()
+	if len(env) > 0 && env[0] == goBetweenEnv {
+		env = env[1:]
+	}
+	attr := &syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}}
+	if _, err := syscall.ForkExec(args[0], args[1:], attr); err != nil {
+		var ee *ExitError
+		err = execError(args[0], err)
+		fmt.Fprintf(os.Stderr, "mydocker: %v\n", err)
+		if errors.As(err, &ee) {
+			return ee.Code
+		}
+		return ExitCannotInvoke
+	}
+	return 0
 }
 
 // WaitExec reaps an exec'd process and returns its exit code, 128+N for a

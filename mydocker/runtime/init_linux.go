@@ -32,7 +32,7 @@ func Init() {
 	// is the sealed binary it was executed from, needed no more. Close
 	// them before anything else opens one, or the container could reach
 	// them. close_range(2) is Linux 5.9's, hence doctor's MinKernel.
-	err := os.NewSyscallError("close_range", unix.CloseRange(initExeFd, math.MaxUint32, 0))
+	err := os.NewSyscallError("close_range", closeInherited())
 	// Executed as /proc/self/fd/4, init would be called "4" by pstree
 	// and top. (After the CloseRange: this open starts Go's poller,
 	// whose epoll descriptor must survive.) Only a name: no error matters.
@@ -118,9 +118,23 @@ func initMain(sock *os.File, caught <-chan chan os.Signal, early error) int {
 	return pid1(sigs, cmd.pid)
 }
 
+// closeInherited closes what init inherited above the sync socket: the
+// sealed binary and whatever mydocker's caller left open; with --trace,
+// all but initTraceFd.
+func closeInherited() error {
+	if os.Getenv(trace.FDEnv) == "" {
+		return unix.CloseRange(initExeFd, math.MaxUint32, 0)
+	}
+	// --trace: initTraceFd, above the binary, stays (closeOnExec marks it).
+	if err := unix.CloseRange(initExeFd, initExeFd, 0); err != nil {
+		return err
+	}
+	return unix.CloseRange(initTraceFd+1, math.MaxUint32, 0)
+}
+
 // closeOnExec marks every descriptor init inherited beyond stdio
-// close-on-exec. Inherited descriptors are open across exec by default, and
-// the command must not get the sync socket.
+// close-on-exec (the sync socket, the trace's): inherited descriptors are
+// open across exec by default, and the command must get none of them.
 func closeOnExec() {
 	entries, _ := os.ReadDir("/proc/self/fd")
 	for _, e := range entries {

@@ -150,6 +150,22 @@ func copyAll(out, in int, size int64) error {
 	return nil
 }
 
+// runningSealed reports whether this process runs from a binary nobody can
+// write: a memfd sealed against writes, or a file of a read-only overlay
+// (sealedSelf's two kinds).
+func runningSealed() bool {
+	fd, err := unix.Open("/proc/self/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	if s, err := unix.FcntlInt(uintptr(fd), unix.F_GET_SEALS, 0); err == nil && s&unix.F_SEAL_WRITE != 0 {
+		return true
+	}
+	var fs unix.Statfs_t
+	return unix.Fstatfs(fd, &fs) == nil && fs.Type == unix.OVERLAYFS_SUPER_MAGIC && fs.Flags&unix.ST_RDONLY != 0
+}
+
 // sealedEnv marks a mydocker that ReexecSealed has already re-executed.
 const sealedEnv = "_MYDOCKER_SEALED"
 
@@ -161,7 +177,10 @@ const sealedEnv = "_MYDOCKER_SEALED"
 // reopen it for writing (CVE-2019-5736, runc's). Run from the sealed copy,
 // that binary cannot be written.
 func ReexecSealed() error {
-	if os.Getenv(sealedEnv) == "1" {
+	// The mark alone is not trusted: a caller's environment may carry it
+	// (an exported variable, a mydocker started by another): the binary
+	// must be a sealed one too.
+	if os.Getenv(sealedEnv) == "1" && runningSealed() {
 		return nil
 	}
 	exe, err := sealedSelf()

@@ -78,3 +78,11 @@ func benchSelf(b *testing.B, open func() (*os.File, error)) {
 		mem.Close()
 	}
 }
+
+// The test binary runs from an ordinary file: not sealed, whatever the
+// environment says (ReexecSealed does not take _MYDOCKER_SEALED's word).
+func TestRunningSealed(t *testing.T) {
+	if runningSealed() {
+		t.Errorf("runningSealed() = true for the test binary %s", os.Args[0])
+	}
+}

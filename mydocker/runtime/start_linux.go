@@ -91,6 +91,7 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		// descriptor it did not ask for, so it must own none.
 		"GODEBUG=containermaxprocs=0,updatemaxprocs=0",
 	}, trace.Environ()...)
+	narrateTo(cmd)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.Stdin, opts.Stdout, opts.Stderr
 	if opts.Stdin == nil {
 		cmd.Stdin = nil // exec.Cmd opens /dev/null
@@ -123,6 +124,16 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// narrateTo hands init our stderr for its --trace narration (initTraceFd),
+// so that its steps come in order with ours, never through the container's
+// output (a pipe to its log).
+func narrateTo(cmd *exec.Cmd) {
+	if trace.Enabled() {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, os.Stderr)
+		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", trace.FDEnv, initTraceFd))
+	}
 }
 
 // handshake sends the config and waits for init to report the command started.

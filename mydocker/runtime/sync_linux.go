@@ -36,9 +36,13 @@ import (
 // (Start): initSyncFd is its end of the sync socket, initExeFd the sealed
 // binary it is executed from (/proc/self/fd/4), which it closes first
 // thing, with everything else above initSyncFd.
+// With --trace, initTraceFd is mydocker's own stderr, where init tells its
+// steps (trace.FDEnv); init keeps it, close-on-exec, until the command's
+// execve.
 const (
-	initSyncFd = 3
-	initExeFd  = initSyncFd + 1
+	initSyncFd  = 3
+	initExeFd   = initSyncFd + 1
+	initTraceFd = initExeFd + 1
 )
 
 // Bounds on one message: a config is a few kilobytes; init's messages are

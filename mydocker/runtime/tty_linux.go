@@ -1,6 +1,7 @@
 // Terminals. With -t the command gets a pseudo-terminal whose master end the
 // host's mydocker holds. Init opens it *inside* the container, from the
-// container's own /dev/ptmx, so the slave lives in the container's devpts
+// container's own devpts (its pts/ptmx, checked to be one: see openPtmx), so
+// the slave lives in the container's devpts
 // and `tty` prints a path that exists there; then init passes the master to
 // the host over the sync socket (runc's "console socket" design). The host
 // puts its own terminal in raw mode and copies bytes both ways.
@@ -8,6 +9,7 @@
 package runtime
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -18,12 +20,12 @@ import (
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
-// openConsole opens a new pty pair from /dev/ptmx and sizes it.
+// openConsole opens a new pty pair from the container's devpts and sizes it.
 func openConsole(rows, cols uint16) (master, slave *os.File, err error) {
-	trace.Step("open(\"/dev/ptmx\") and ioctl(TIOCGPTPEER): a terminal for the command")
-	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	trace.Step("openat2(\"/dev/pts/ptmx\", O_NONBLOCK|O_NOFOLLOW, RESOLVE_IN_ROOT|RESOLVE_NO_SYMLINKS), fstat: devpts' 5:2, and ioctl(TIOCGPTPEER): a terminal for the command")
+	m, err := openPtmx()
 	if err != nil {
-		return nil, nil, &os.PathError{Op: "open", Path: "/dev/ptmx", Err: err}
+		return nil, nil, err
 	}
 	if err := unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0); err != nil { // unlockpt(3)
 		unix.Close(m)
@@ -40,6 +42,70 @@ func openConsole(rows, cols uint16) (master, slave *os.File, err error) {
 		unix.IoctlSetWinsize(m, unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols})
 	}
 	return os.NewFile(uintptr(m), "pty-master"), os.NewFile(s, "pty-slave"), nil
+}
+
+// ptmx is the pty multiplexer's device number, in every devpts instance.
+var ptmx = unix.Mkdev(5, 2)
+
+// openPtmx opens the multiplexer of the container's own devpts. Whoever
+// opens it still holds every capability (init before it drops them, the
+// exec thread of the host's mydocker), and /dev is the container's to
+// change: a root process in there may have put a FIFO (an open that
+// blocks forever, or wakes its reader), a symlink, or a device node of its
+// choosing (a host disk: the device cgroup judges the opener, here the
+// host's) in its place. So the path is resolved inside the root with no
+// symlink at all, in devpts itself rather than through the /dev/ptmx
+// symlink; it is first looked at through an O_PATH handle, which opens
+// nothing, and opened for real (without blocking, without becoming anyone's
+// controlling terminal) only if it is devpts' 5:2; the file opened must be
+// that same one.
+func openPtmx() (int, error) {
+	const name = "/dev/pts/ptmx"
+	r, err := openRoot("/")
+	if err != nil {
+		return -1, err
+	}
+	defer r.Close()
+	open := func(flags uint64) (int, unix.Stat_t, error) {
+		var st unix.Stat_t
+		how := &unix.OpenHow{Flags: flags | unix.O_NOFOLLOW | unix.O_CLOEXEC, Resolve: inRoot | unix.RESOLVE_NO_SYMLINKS}
+		fd, err := unix.Openat2(r.fd, name, how)
+		if err != nil {
+			return -1, st, fmt.Errorf("open the container's terminal multiplexer: %w", &os.PathError{Op: "openat2", Path: name, Err: err})
+		}
+		var fs unix.Statfs_t
+		if err := unix.Fstat(fd, &st); err == nil {
+			err = unix.Fstatfs(fd, &fs)
+		}
+		if err != nil || st.Mode&unix.S_IFMT != unix.S_IFCHR || st.Rdev != ptmx || fs.Type != unix.DEVPTS_SUPER_MAGIC {
+			unix.Close(fd)
+			return -1, st, fmt.Errorf("%s in the container is not devpts' multiplexer (character device 5:2): refused", name)
+		}
+		return fd, st, nil
+	}
+	look, seen, err := open(unix.O_PATH)
+	if err != nil {
+		return -1, err
+	}
+	unix.Close(look)
+	fd, st, err := open(unix.O_RDWR | unix.O_NOCTTY | unix.O_NONBLOCK)
+	if err != nil {
+		return -1, err
+	}
+	if st.Dev != seen.Dev || st.Ino != seen.Ino {
+		unix.Close(fd)
+		return -1, fmt.Errorf("%s in the container changed while it was opened: refused", name)
+	}
+	// From here on a plain blocking terminal, as the command expects.
+	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err == nil {
+		_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFL, flags&^unix.O_NONBLOCK)
+	}
+	if err != nil {
+		unix.Close(fd)
+		return -1, os.NewSyscallError("fcntl F_SETFL "+name, err)
+	}
+	return fd, nil
 }
 
 // IsTerminal reports whether f is a terminal.

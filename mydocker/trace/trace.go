@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -25,13 +26,50 @@ const Env = "MYDOCKER_TRACE"
 // so that every step, on either side, shows the time since then.
 const StartEnv = "MYDOCKER_TRACE_START"
 
+// FDEnv names the descriptor init tells its story on: mydocker's own
+// stderr, handed to init beside the container's stdio (runtime.Start),
+// so that init's steps reach the instructor's screen in order with the
+// host's, and never the container's output or its log.
+const FDEnv = "MYDOCKER_TRACE_FD"
+
 var (
 	mu      sync.Mutex
-	out     io.Writer = os.Stderr
+	out     io.Writer = stderr(outFD())
 	enabled           = os.Getenv(Env) == "1"
 	role              = "host"
 	start             = startTime()
 )
+
+// stderr writes the narration to descriptor 2 with write(2) itself, not
+// through os.Stderr: Go ends a program whose os.Stdout or os.Stderr write
+// finds a closed pipe (SIGPIPE, as a C program would die), and
+// `mydocker --trace run … 2>&1 | head` would then be killed mid-run, its
+// record and cgroups left behind. A raw write gets EPIPE instead (Go's
+// runtime ignores the signal for other writes), and a narration nobody
+// reads any more is dropped: the story goes on untold.
+type stderr int
+
+func (fd stderr) Write(p []byte) (int, error) {
+	for written := 0; written < len(p); {
+		n, err := syscall.Write(int(fd), p[written:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return written, err
+		}
+		written += n
+	}
+	return len(p), nil
+}
+
+// outFD is where the narration goes: FDEnv's descriptor in init, else 2.
+func outFD() int {
+	if fd, err := strconv.Atoi(os.Getenv(FDEnv)); err == nil && fd > 2 {
+		return fd
+	}
+	return 2
+}
 
 func startTime() time.Time {
 	if ns, err := strconv.ParseInt(os.Getenv(StartEnv), 10, 64); err == nil {
