@@ -185,6 +185,9 @@ func restartCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		return remoteEach(g, refs, "POST", "/restart", stopQuery(timeout))
+	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		if err := engine.Stop(store, ref, timeout); err != nil {
 			return err
@@ -223,6 +226,9 @@ func pauseCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		return remoteEach(g, refs, "POST", "/pause", nil)
+	}
 	return eachContainer(g, refs, engine.Pause)
 }
 
@@ -230,6 +236,9 @@ func unpauseCmd(g *Globals, args []string) error {
 	refs, err := parse(g, NewFlagSet("unpause"), args, 1, -1)
 	if err != nil {
 		return err
+	}
+	if g.client != nil {
+		return remoteEach(g, refs, "POST", "/unpause", nil)
 	}
 	return eachContainer(g, refs, engine.Unpause)
 }
@@ -239,6 +248,9 @@ func waitCmd(g *Globals, args []string) error {
 	refs, err := parse(g, NewFlagSet("wait"), args, 1, -1)
 	if err != nil {
 		return err
+	}
+	if g.client != nil {
+		return remoteWait(g, refs)
 	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {

@@ -3,8 +3,9 @@
 // Docker's Engine API (mydocker/client) instead of opening the data root
 // itself, and prints what it prints daemonless. Each command parses its
 // flags once, in its own file, then branches here when g.client is set.
-// This file: version, ps, images, inspect, stop, kill, rm and pull;
-// remote_run.go: run, create, logs and exec, the commands with streams.
+// This file: version, ps, images, inspect, stop, kill, restart, pause,
+// unpause, wait, rm and pull; remote_run.go: run, create, logs and exec,
+// the commands with streams.
 
 package cli
 
@@ -195,6 +196,21 @@ func remoteEach(g *Globals, refs []string, method, suffix string, q url.Values) 
 			continue
 		}
 		fmt.Fprintln(g.Stdout, ref)
+	}
+	return errors.Join(errs...)
+}
+
+// remoteWait is wait through the daemon: each container's exit code once
+// it has stopped.
+func remoteWait(g *Globals, refs []string) error {
+	var errs []error
+	for _, ref := range refs {
+		var answer struct{ StatusCode int }
+		if err := g.client.JSON("POST", containerPath(ref, "/wait"), nil, nil, &answer); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintln(g.Stdout, answer.StatusCode)
 	}
 	return errors.Join(errs...)
 }
