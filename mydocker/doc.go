@@ -14,6 +14,7 @@
 //	trace             --trace: each kernel step as it happens [01] (a leaf)
 //	logs              Docker's json-file log: writer, rotation, reader [06] (a leaf)
 //	attach            the monitor's attach socket: frames, detach keys, the client [06] (a leaf)
+//	stdcopy           Docker's multiplexed stream: stdout, stderr in 8-byte frames [09] (a leaf)
 //	testenv           the skip-or-fail rule of tests that need root or a program
 //	namespace         clone flags and what each namespace hides [01]
 //	cgroups           limits: v1 and v2 groups, devices, stats [02]
@@ -39,18 +40,16 @@
 //	monitor           a detached container's keeper: init's parent, logs, restarts, attach [06]
 //	doctor            does this machine have what mydocker needs? [01, 07]
 //	daemon            mydockerd: Docker's Engine API on a unix socket [09]
+//	client            the Engine API's client: /_ping, errors, hijacked streams [09] (a leaf)
 //	cli               the command line: parses flags, prints [01-09]
 //
 // Where chapters 06-08 joined the engine, and where the next one goes:
 //
 //	06 lifecycle      engine (states, stop, kill) + monitor + logs + attach (its socket)
-//	07 networking     netlink (the route socket) + network (bridges, veths,
-//	                  NAT); it joins a container through the runtime's
-//	                  createRuntime hook (engine's JoinNetwork in
-//	                  runtime.StartOptions.CreateRuntime)
-//	08 volumes        volume; its mounts are made by init inside the
-//	                  container's mount namespace (rootfs.Spec's mounts)
-//	09 daemon         daemon (the Engine API server); cli becomes its client
+//	07 networking     netlink (the route socket) + network (bridges, veths, NAT), joined through
+//	                  runtime.StartOptions.CreateRuntime (engine's JoinNetwork: runc's createRuntime hook)
+//	08 volumes        volume; init mounts them in the container's mount namespace (rootfs.Spec)
+//	09 daemon         daemon (the API server); cli its client (client, stdcopy; -H)
 //
 // # Import graph
 //
@@ -65,6 +64,7 @@
 //	trace         ->
 //	logs          ->
 //	attach        ->
+//	stdcopy       ->
 //	testenv       ->
 //	namespace     -> trace
 //	cgroups       -> trace
@@ -86,7 +86,8 @@
 //	doctor        -> cgroups namespace netlink
 //	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace network reference rootfs runtime store store/layer trace volume
 //	monitor       -> attach cgroups engine logs runtime trace
-//	daemon        -> attach cgroups engine image/remote logs monitor network reference runtime store trace volume
-//	cli           -> archive attach cgroups daemon doctor engine fsutil image/builtin logs monitor network reference runtime store trace volume
+//	daemon        -> attach cgroups engine image/remote logs monitor network reference runtime stdcopy store trace volume
+//	client        ->
+//	cli           -> archive attach cgroups client daemon digest doctor engine fsutil image/builtin logs monitor network reference runtime stdcopy store trace volume
 //	.             -> cli monitor runtime
 package main

@@ -112,6 +112,10 @@ func (d *Daemon) HTTP() *http.Client {
 	}, Timeout: 2 * time.Minute}
 }
 
+// Host is the daemon's address as -H and MYDOCKER_HOST take it: set an
+// Env's Host to it and the Env's mydocker commands go through the daemon.
+func (d *Daemon) Host() string { return "unix://" + d.Socket }
+
 // Pid is the daemon's process ID.
 func (d *Daemon) Pid() int { return d.cmd.Process.Pid }
 

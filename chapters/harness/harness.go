@@ -121,6 +121,11 @@ type Env struct {
 	// Wrap is put before every mydocker command line: NetHost sets it to
 	// nsenter into the network namespace that plays the host.
 	Wrap []string
+	// Host, if set ("unix:///path.sock", Daemon.Host), makes every
+	// mydocker this Env runs a client of that daemon (MYDOCKER_HOST),
+	// `mydocker daemon` itself aside: the same commands, through the
+	// API (chapter 09).
+	Host string
 }
 
 // New makes a fresh Env for a root test, and checks at the end of the test
@@ -135,6 +140,7 @@ func New(t testing.TB) *Env {
 		// Every container a test makes, it removes (run --rm, or rm).
 		// One left behind is a leak; a detached one may still run, under
 		// its monitor: rm -f it before the other leaks are counted.
+		e.Host = "" // the daemon has stopped by now: clean up daemonless
 		entries, _ := os.ReadDir(filepath.Join(e.Root, "containers"))
 		for _, d := range entries {
 			if d.IsDir() {
@@ -206,6 +212,9 @@ func (e *Env) Cmd(args ...string) *exec.Cmd {
 		// Outside NetHost's namespace a container gets no network, as
 		// under dockerd --bridge=none: a test never touches the host's.
 		cmd.Env = append(cmd.Env, "MYDOCKER_BRIDGE=none")
+	}
+	if e.Host != "" && (len(args) == 0 || args[0] != "daemon") {
+		cmd.Env = append(cmd.Env, "MYDOCKER_HOST="+e.Host)
 	}
 	cmd.Env = append(cmd.Env, e.Environ...)
 	e.cmds = append(e.cmds, cmd)

@@ -11,26 +11,34 @@ import (
 	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
-func execCmd(g *Globals, args []string) error {
-	var o engine.ExecOptions
-	var interactive, detach bool
+// execFlags are docker exec's flags.
+func execFlags(o *engine.ExecOptions, interactive, detach *bool) *FlagSet {
 	fs := NewFlagSet("exec")
-	fs.Bool(&detach, "detach", "d", "detached mode: run command in the background")
+	fs.Bool(detach, "detach", "d", "detached mode: run command in the background")
 	fs.List(&o.Env, "env", "e", "list", "set environment variables (KEY=VALUE)")
-	fs.Bool(&interactive, "interactive", "i", "keep STDIN open even if not attached")
+	fs.Bool(interactive, "interactive", "i", "keep STDIN open even if not attached")
 	fs.Bool(&o.TTY, "tty", "t", "allocate a pseudo-TTY")
 	fs.String(&o.User, "user", "u", "string", "username or UID (format: <name|uid>[:<group|gid>])")
 	fs.String(&o.WorkingDir, "workdir", "w", "string", "working directory inside the container")
-	rest, err := parse(g, fs, args, 2, -1)
+	return fs
+}
+
+func execCmd(g *Globals, args []string) error {
+	var o engine.ExecOptions
+	var interactive, detach bool
+	rest, err := parse(g, execFlags(&o, &interactive, &detach), args, 2, -1)
 	if err != nil {
 		return err
+	}
+	o.Args, o.Detach = rest[1:], detach
+	if g.client != nil {
+		return remoteExec(g, rest[0], o, interactive, detach) // chapter 09
 	}
 	// From here on, this process runs from a copy of mydocker nobody can
 	// write: its child is mydocker until its execve (CVE-2019-5736).
 	if err := runtime.ReexecSealed(); err != nil {
 		return err
 	}
-	o.Args, o.Detach = rest[1:], detach
 	if o.TTY && interactive && !detach && !runtime.IsTerminal(os.Stdin) {
 		return runtime.Exitf(1, "the input device is not a TTY: drop -t, or run from a terminal")
 	}

@@ -83,7 +83,12 @@ func imagesCmd(g *Globals, args []string) error {
 	if len(rest) == 1 {
 		match = rest[0]
 	}
-	list, err := imageService(g).List(match)
+	var list []engine.ImageSummary
+	if g.client != nil {
+		list, err = remoteImages(g, match)
+	} else {
+		list, err = imageService(g).List(match)
+	}
 	if err != nil {
 		return err
 	}

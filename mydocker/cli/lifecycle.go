@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"slices"
@@ -139,6 +140,9 @@ func stopCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		return remoteEach(g, refs, "POST", "/stop", stopQuery(timeout))
+	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		return engine.Stop(store, ref, timeout)
 	})
@@ -181,6 +185,9 @@ func restartCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		return remoteEach(g, refs, "POST", "/restart", stopQuery(timeout))
+	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		if err := engine.Stop(store, ref, timeout); err != nil {
 			return err
@@ -206,6 +213,9 @@ func killCmd(g *Globals, args []string) error {
 	if err != nil {
 		return &usageError{"kill", err}
 	}
+	if g.client != nil {
+		return remoteEach(g, refs, "POST", "/kill", url.Values{"signal": {strconv.Itoa(int(sig))}})
+	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		return engine.Kill(store, ref, sig)
 	})
@@ -216,6 +226,9 @@ func pauseCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		return remoteEach(g, refs, "POST", "/pause", nil)
+	}
 	return eachContainer(g, refs, engine.Pause)
 }
 
@@ -223,6 +236,9 @@ func unpauseCmd(g *Globals, args []string) error {
 	refs, err := parse(g, NewFlagSet("unpause"), args, 1, -1)
 	if err != nil {
 		return err
+	}
+	if g.client != nil {
+		return remoteEach(g, refs, "POST", "/unpause", nil)
 	}
 	return eachContainer(g, refs, engine.Unpause)
 }
@@ -232,6 +248,9 @@ func waitCmd(g *Globals, args []string) error {
 	refs, err := parse(g, NewFlagSet("wait"), args, 1, -1)
 	if err != nil {
 		return err
+	}
+	if g.client != nil {
+		return remoteWait(g, refs)
 	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
@@ -269,6 +288,9 @@ func logsCmd(g *Globals, args []string) error {
 	}
 	if opts.Since, err = logs.ParseSince(since, time.Now()); err != nil {
 		return &usageError{"logs", err}
+	}
+	if g.client != nil {
+		return remoteLogs(g, refs[0], opts, timestamps)
 	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {

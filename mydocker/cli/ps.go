@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,29 +59,22 @@ func psCmd(g *Globals, args []string) error {
 			return &usageError{"ps", fmt.Errorf("invalid --format: %v", err)}
 		}
 	}
-	store, err := engine.OpenStore(g.DataRoot)
+	var rows []psRow
+	if g.client != nil {
+		rows, err = remotePS(g, all, n, filters, noTrunc)
+	} else {
+		rows, err = localPS(g, all, n, match, noTrunc)
+	}
 	if err != nil {
 		return err
-	}
-	list, err := store.List()
-	if err != nil {
-		return err
-	}
-	if n >= 0 && len(list) > n {
-		list = list[:n] // newest first
 	}
 	tw := tabwriter.NewWriter(g.Stdout, 0, 8, 3, ' ', 0)
-	now := time.Now()
-	for i, c := range list {
-		if (!all && !c.State.Running) || !match(c) {
-			continue
-		}
-		row := newPSRow(c, now, noTrunc)
+	for _, row := range rows {
 		switch {
 		case quiet:
 			fmt.Fprintln(tw, row.ID)
 		case tmpl != nil:
-			if header && i == 0 {
+			if header {
 				tmpl.Execute(tw, psHeader)
 			}
 			if err := tmpl.Execute(tw, row); err != nil {
@@ -98,6 +92,31 @@ func psCmd(g *Globals, args []string) error {
 		fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
 	}
 	return tw.Flush()
+}
+
+// localPS is ps daemonless: the rows of the container store, newest first;
+// n >= 0 keeps the n newest.
+func localPS(g *Globals, all bool, n int, match func(*engine.Container) bool, noTrunc bool) ([]psRow, error) {
+	store, err := engine.OpenStore(g.DataRoot)
+	if err != nil {
+		return nil, err
+	}
+	list, err := store.List()
+	if err != nil {
+		return nil, err
+	}
+	if n >= 0 && len(list) > n {
+		list = list[:n] // newest first
+	}
+	var rows []psRow
+	now := time.Now()
+	for _, c := range list {
+		if (!all && !c.State.Running) || !match(c) {
+			continue
+		}
+		rows = append(rows, newPSRow(c, now, noTrunc))
+	}
+	return rows, nil
 }
 
 // psRow is one container as `ps --format` sees it, with Docker's names.
@@ -217,6 +236,16 @@ func rmCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		q := url.Values{}
+		if force {
+			q.Set("force", "1")
+		}
+		if volumes {
+			q.Set("v", "1")
+		}
+		return remoteEach(g, refs, "DELETE", "", q)
+	}
 	return engine.RemoveContainers(g.DataRoot, refs, force, volumes, func(ref string) { fmt.Fprintln(g.Stdout, ref) })
 }
 
@@ -233,6 +262,9 @@ func inspectCmd(g *Globals, args []string) error {
 		if tmpl, err = template.New("format").Funcs(template.FuncMap{"json": toJSON}).Parse(format); err != nil {
 			return &usageError{"inspect", fmt.Errorf("template parsing error: %v", err)}
 		}
+	}
+	if g.client != nil {
+		return remoteInspect(g, refs, tmpl)
 	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {

@@ -58,6 +58,17 @@ func pullCmd(g *Globals, args []string) error {
 		}
 		ref = ref.WithDefaultTag()
 	}
+	if g.client != nil {
+		var w io.Writer
+		if !quiet {
+			w = g.Stdout
+		}
+		if err := remotePull(g, ref, w); err != nil {
+			return err
+		}
+		fmt.Fprintln(g.Stdout, ref.String())
+		return nil
+	}
 	ctx, stop := interruptible()
 	defer stop()
 	if _, err := imageService(g).Pull(ctx, ref, progress); err != nil {

@@ -81,6 +81,10 @@ func runOrCreate(g *Globals, name string, args []string) error {
 		return &usageError{name, err}
 	}
 	o.Image, o.Args = rest[0], rest[1:]
+	if g.client != nil {
+		o.StdinOnce = o.Interactive && !o.Detach
+		return remoteRun(g, name, o, pullPolicy)
+	}
 	if o.Detach {
 		// The monitor starts first, and comes up while the image is
 		// found and the record written.

@@ -6,54 +6,26 @@
 //
 // stream 0 is stdin, 1 stdout, 2 stderr (docker's pkg/stdcopy). The
 // daemon writes frames (frameWriter); ReadFrame is the client's half, what
-// docker's stdcopy.StdCopy does, kept here for tests and lab 09. The
-// monitor's wire (mydocker/attach, chapter 06) uses the same header with
-// more types; the daemon decodes it, drops Exit, and re-encodes with
-// WriteFrame. Lab 09 writes both halves; daemontest.CheckFrames holds them
-// to these.
+// docker's stdcopy.StdCopy does. The code is the leaf package
+// mydocker/stdcopy's, which the command line reads frames with in client
+// mode. The monitor's wire (mydocker/attach, chapter 06) uses the same
+// header with more types; the daemon decodes it, drops Exit, and
+// re-encodes with WriteFrame. Lab 09 writes both halves;
+// daemontest.CheckFrames holds them to these.
 
 package daemon
 
 import (
-	"encoding/binary"
-	"fmt"
 	"io"
+
+	"github.com/mydocker/mydocker/mydocker/stdcopy"
 )
 
 // WriteFrame writes p as one frame of stream.
-func WriteFrame(w io.Writer, stream byte, p []byte) error {
-	var hdr [8]byte
-	hdr[0] = stream
-	binary.BigEndian.PutUint32(hdr[4:], uint32(len(p)))
-	if _, err := w.Write(hdr[:]); err != nil {
-		return err
-	}
-	_, err := w.Write(p)
-	return err
-}
+func WriteFrame(w io.Writer, stream byte, p []byte) error { return stdcopy.WriteFrame(w, stream, p) }
 
 // ReadFrame reads one frame: its stream and payload. A payload larger than
-// max is refused before it is read (a hostile peer could name 4 GiB), and
-// a stream other than 0, 1, 2 is an error. At the end of r it returns
-// io.EOF; in the middle of a frame, io.ErrUnexpectedEOF.
-func ReadFrame(r io.Reader, max int) (byte, []byte, error) {
-	var hdr [8]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		return 0, nil, err
-	}
-	if hdr[0] > streamStderr {
-		return 0, nil, fmt.Errorf("frame of unknown stream %d: not Docker's multiplexed stream", hdr[0])
-	}
-	size := binary.BigEndian.Uint32(hdr[4:])
-	if uint64(size) > uint64(max) {
-		return 0, nil, fmt.Errorf("frame of %d bytes: more than the %d allowed", size, max)
-	}
-	p := make([]byte, size)
-	if _, err := io.ReadFull(r, p); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return 0, nil, err
-	}
-	return hdr[0], p, nil
-}
+// max is refused before it is read, and a stream other than 0, 1, 2 is an
+// error. At the end of r it returns io.EOF; in the middle of a frame,
+// io.ErrUnexpectedEOF.
+func ReadFrame(r io.Reader, max int) (byte, []byte, error) { return stdcopy.ReadFrame(r, max) }

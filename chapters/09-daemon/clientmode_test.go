@@ -1,0 +1,199 @@
+// Part 6: the mydocker command line as the daemon's client. The same
+// commands, in the style of chapters 01-08, run daemonless on one data
+// root and through a daemon (MYDOCKER_HOST) on another; their output,
+// IDs and times masked, and exit codes must be the same.
+package chapter09
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mydocker/mydocker/chapters/harness"
+	"github.com/mydocker/mydocker/mydocker/image/remote/registrytest"
+)
+
+var (
+	maskID    = regexp.MustCompile(`\b[0-9a-f]{64}\b|\b[0-9a-f]{12}\b`)
+	maskSince = regexp.MustCompile(`(Less than a second|About a minute|\d+ (second|minute)s?)`)
+	maskSpace = regexp.MustCompile(` {2,}`)
+	// The one line that differs, by design: daemonless prints "latest:
+	// Pulling from ..." before the registry answers; the daemon holds it
+	// back until it does (as dockerd, so that an unknown image is a plain
+	// 404), and a registry that never answers never shows it.
+	heldBack = regexp.MustCompile(`(?m)^latest: Pulling from library/no-such-image\n`)
+)
+
+// transcript runs each command and writes what a reader would see: the
+// command, its stdout and stderr, its exit code, masked.
+type transcript struct {
+	t   *testing.T
+	e   *harness.Env
+	out strings.Builder
+}
+
+func (s *transcript) run(args ...string) harness.Result {
+	s.t.Helper()
+	return s.input("", args...)
+}
+
+// failure records a failing command's exit code and whether its output
+// says what, where the two word it apart (said where it is used).
+func (s *transcript) failure(what string, args ...string) {
+	s.t.Helper()
+	r := s.e.Run(args...)
+	said := strings.Contains(r.Stdout+r.Stderr, what)
+	fmt.Fprintf(&s.out, "$ mydocker %s\n[says %q: %v]\n[exit %d]\n", strings.Join(args, " "), what, said, r.Code)
+}
+
+func (s *transcript) input(stdin string, args ...string) harness.Result {
+	s.t.Helper()
+	var r harness.Result
+	if stdin != "" {
+		r = s.e.RunInput(strings.NewReader(stdin), args...)
+	} else {
+		r = s.e.Run(args...)
+	}
+	mask := func(text string) string {
+		text = heldBack.ReplaceAllString(text, "")
+		text = maskSpace.ReplaceAllString(maskSince.ReplaceAllString(maskID.ReplaceAllString(text, "<ID>"), "<T>"), " ")
+		return strings.TrimRight(text, "\n")
+	}
+	fmt.Fprintf(&s.out, "$ mydocker %s\n%s\n[stderr] %s\n[exit %d]\n", strings.Join(args, " "), mask(r.Stdout), mask(r.Stderr), r.Code)
+	return r
+}
+
+// clientScenario is chapters 01-08's daily commands: run in the
+// foreground and detached, ps, logs, exec, inspect, stop, kill, rm, and
+// their mistakes.
+func clientScenario(t *testing.T, e *harness.Env, registry string) string {
+	s := &transcript{t: t, e: e}
+	s.run("images")
+	s.run("pull", registry+"/fixture:1")
+	s.run("pull", "-q", registry+"/fixture")
+	s.run("run", "--rm", registry+"/fixture:2", "echo", "pulled")
+	s.run("run", "--rm", "--pull", "never", registry+"/fixture:3", "true")
+	s.run("images")
+	s.run("run", "--name", "hello", "busybox", "echo", "hello")
+	s.run("run", "--name", "fails", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3")
+	s.run("run", "--rm", "-e", "X=y", "-w", "/tmp", "-u", "7", "-h", "boxhost", "busybox", "sh", "-c", `echo "$X $(pwd) $(id -u) $(hostname)"`)
+	s.input("piped\n", "run", "--rm", "-i", "busybox", "cat")
+	s.run("run", "--rm", "busybox", "no-such-command")
+	s.run("run", "--rm", "no-such-image")
+	s.run("run", "-d", "--name", "box", "busybox", "sh", "-c", "echo tick; sleep 0.2; echo tock >&2; sleep 1000")
+	s.run("run", "-d", "--name", "short", "busybox", "sh", "-c", "echo a; sleep 0.3; echo b")
+	s.run("logs", "-f", "short")
+	eventually(t, "box logged", func() bool { return e.Run("logs", "box").Stderr == "tock\n" })
+	s.run("logs", "box")
+	s.run("logs", "--tail", "1", "box")
+	s.run("ps")
+	s.run("ps", "-a", "--format", "{{.Names}}\t{{.Image}}\t{{.Command}}\t{{.State}}\t{{.Status}}")
+	s.run("ps", "-a", "--filter", "status=exited", "--format", "{{.Names}}")
+	s.run("ps", "-q", "--no-trunc")
+	s.run("ps", "-n", "1", "--format", "{{.Names}}")
+	s.run("exec", "box", "sh", "-c", "echo in; echo oops >&2; exit 4")
+	s.input("to exec\n", "exec", "-i", "box", "cat")
+	s.run("exec", "-e", "X=y", "-w", "/tmp", "box", "sh", "-c", `echo "$X $(pwd)"`)
+	// Docker's daemon sends an exec that cannot start as the stream's
+	// text, on stdout; daemonless mydocker says it on stderr. Same code.
+	s.failure("executable file not found", "exec", "box", "no-such-command")
+	s.run("inspect", "-f", "{{.State.Status}} {{.State.Running}} {{.State.ExitCode}}", "box", "fails")
+	s.run("inspect", "-f", "{{.State.Status}}", "no-such-thing")
+	s.run("pause", "box")
+	s.run("ps", "--format", "{{.Names}} {{.State}} {{.Status}}")
+	s.run("unpause", "box")
+	s.run("restart", "-t", "0", "short")
+	s.run("wait", "short")
+	s.run("stop", "-t", "1", "box")
+	s.run("inspect", "-f", "{{.State.ExitCode}}", "box")
+	s.run("run", "-d", "--name", "victim", "busybox", "sleep", "1000")
+	s.run("kill", "victim")
+	s.run("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "victim")
+	// The daemon words conflicts and 404s as Docker's does ("Container ID
+	// is not running", "No such container: x"), daemonless mydocker in its
+	// own words, naming the container as given.
+	s.failure("is not running", "kill", "victim")
+	s.run("run", "-d", "--name", "running", "busybox", "sleep", "1000")
+	s.failure("or force remove", "rm", "running")
+	s.failure("o such container: no-such-container", "rm", "-f", "running", "no-such-container")
+	s.run("rm", "hello", "fails", "box", "short", "victim")
+	s.run("ps", "-a")
+	return s.out.String()
+}
+
+// Docker behaviour: the command line is the same program with a daemon or
+// without; `mydocker -H`/MYDOCKER_HOST only changes who does the work.
+func TestClientModeSameOutput(t *testing.T) {
+	harness.RequireRoot(t)
+	reg := registrytest.Start(t, registrytest.Options{})
+	for _, name := range []string{"fixture:1", "fixture:latest", "fixture:2"} {
+		pushFixture(t, reg, name) // images_test.go
+	}
+	registry := reg.Host
+	var daemonless, client string
+	t.Run("daemonless", func(t *testing.T) {
+		e := harness.New(t)
+		e.Busybox()
+		daemonless = clientScenario(t, e, registry)
+	})
+	t.Run("client", func(t *testing.T) {
+		e := harness.New(t)
+		e.Busybox()
+		d := e.StartDaemon()
+		e.Host = d.Host()
+		client = clientScenario(t, e, registry)
+		if t.Failed() {
+			t.Logf("daemon's log:\n%s", d.Log())
+		}
+	})
+	if daemonless == "" || client == "" {
+		t.Fatal("a half did not run")
+	}
+	if client != daemonless {
+		a, b := strings.Split(daemonless, "\n"), strings.Split(client, "\n")
+		for i := 0; i < len(a) || i < len(b); i++ {
+			var x, y string
+			if i < len(a) {
+				x = a[i]
+			}
+			if i < len(b) {
+				y = b[i]
+			}
+			if x != y {
+				t.Errorf("line %d:\n daemonless: %q\n client:     %q", i+1, x, y)
+			}
+		}
+		t.Logf("daemonless:\n%s\nclient:\n%s", daemonless, client)
+	}
+}
+
+// The client's edges: -H is MYDOCKER_HOST's flag; a command not ported
+// yet, or a terminal, refuses in one line (125) instead of running
+// daemonless behind the user's back; no daemon at the address is one line.
+func TestClientModeEdges(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	d := e.StartDaemon()
+	oneLine := func(r harness.Result, code int, what string) {
+		t.Helper()
+		if r.Code != code || strings.Count(r.Stderr, "\n") != 1 || !strings.Contains(r.Stderr, what) {
+			t.Errorf("%v\nwant exit %d and one line saying %q", r, code, what)
+		}
+	}
+	if out := e.MustRun("-H", d.Host(), "version"); !strings.Contains(out, "daemon at "+d.Host()) {
+		t.Errorf("mydocker -H %s version = %q, want the daemon's line", d.Host(), out)
+	}
+	e.Host = d.Host()
+	e.MustRun("run", "-d", "--name", "box", "busybox", "sleep", "1000")
+	oneLine(e.Run("commit", "box"), 125, `"commit" does not go through the daemon yet`)
+	oneLine(e.Run("run", "--rm", "-t", "busybox", "true"), 125, "run -t does not go through the daemon yet")
+	oneLine(e.Run("exec", "-t", "box", "true"), 125, "exec -t does not go through the daemon yet")
+	e.Host = "unix://" + d.Dir + "/nobody.sock"
+	oneLine(e.Run("ps"), 1, "cannot connect to the mydocker daemon at "+e.Host)
+	oneLine(e.Run("run", "busybox", "true"), 125, "cannot connect to the mydocker daemon")
+	e.Host = "tcp://127.0.0.1:2375"
+	oneLine(e.Run("ps"), 125, "unix socket only")
+	e.Host = d.Host()
+	e.MustRun("rm", "-f", "box")
+}

@@ -1,0 +1,263 @@
+// The command line as the daemon's client (chapter 09): with -H
+// unix://PATH or MYDOCKER_HOST set, a ported command asks the daemon over
+// Docker's Engine API (mydocker/client) instead of opening the data root
+// itself, and prints what it prints daemonless. Each command parses its
+// flags once, in its own file, then branches here when g.client is set.
+// This file: version, ps, images, inspect, stop, kill, restart, pause,
+// unpause, wait, rm and pull; remote_run.go: run, create, logs and exec,
+// the commands with streams.
+
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/mydocker/mydocker/mydocker/client"
+	"github.com/mydocker/mydocker/mydocker/digest"
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/reference"
+)
+
+// remoteVersion adds the daemon's line to `mydocker version`.
+func remoteVersion(g *Globals) error {
+	var v struct{ Version, ApiVersion string }
+	if err := g.client.JSON("GET", "/version", nil, nil, &v); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.Stdout, "daemon at %s: version %s, API %s\n", g.Host, v.Version, v.ApiVersion)
+	return nil
+}
+
+// containerPath is /containers/REF plus what follows, REF escaped.
+func containerPath(ref string, rest ...string) string {
+	return "/containers/" + url.PathEscape(ref) + strings.Join(rest, "")
+}
+
+// apiSummary is one container of GET /containers/json, the fields ps shows.
+type apiSummary struct {
+	ID      string `json:"Id"`
+	Names   []string
+	Image   string
+	Command string
+	Created int64
+	State   string
+	Status  string
+}
+
+// remotePS is ps through the daemon: its filters (checked here already,
+// as daemonless) go as Docker's filters JSON, -n as limit.
+func remotePS(g *Globals, all bool, n int, filters []string, noTrunc bool) ([]psRow, error) {
+	q := url.Values{}
+	if all {
+		q.Set("all", "1")
+	}
+	if n > 0 {
+		q.Set("limit", strconv.Itoa(n))
+	}
+	if len(filters) > 0 {
+		want := map[string][]string{}
+		for _, f := range filters {
+			k, v, _ := strings.Cut(f, "=")
+			want[k] = append(want[k], v)
+		}
+		data, _ := json.Marshal(want)
+		q.Set("filters", string(data))
+	}
+	var list []apiSummary
+	if err := g.client.JSON("GET", "/containers/json", q, nil, &list); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		list = nil
+	}
+	now := time.Now()
+	rows := make([]psRow, 0, len(list))
+	for _, s := range list {
+		created := time.Unix(s.Created, 0)
+		id, cmd := s.ID, strconv.Quote(s.Command)
+		if !noTrunc {
+			id, cmd = engine.ShortID(id), ellipsis(cmd, 20)
+		}
+		name := ""
+		if len(s.Names) > 0 {
+			name = strings.TrimPrefix(s.Names[0], "/")
+		}
+		rows = append(rows, psRow{ID: id, Image: s.Image, Command: cmd,
+			CreatedAt:  created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
+			RunningFor: HumanDuration(now.Sub(created)) + " ago",
+			Status:     s.Status, Names: name, State: s.State})
+	}
+	return rows, nil
+}
+
+// remoteImages is `images` through the daemon: a row per tag, "<none>"
+// for an image without one; match as daemonless (repository, or
+// repository:tag).
+func remoteImages(g *Globals, match string) ([]engine.ImageSummary, error) {
+	var list []struct {
+		ID       string `json:"Id"`
+		RepoTags []string
+		Created  int64
+		Size     int64
+	}
+	if err := g.client.JSON("GET", "/images/json", nil, nil, &list); err != nil {
+		return nil, err
+	}
+	var out []engine.ImageSummary
+	for _, img := range list {
+		tags := img.RepoTags
+		if len(tags) == 0 {
+			tags = []string{"<none>:<none>"}
+		}
+		for _, t := range tags {
+			sum := engine.ImageSummary{Repository: "<none>", Tag: "<none>", ID: digest.Digest(img.ID), Size: img.Size}
+			if img.Created > 0 {
+				sum.Created = time.Unix(img.Created, 0)
+			}
+			if ref, err := reference.Parse(t); err == nil && t != "<none>:<none>" {
+				sum.Repository = ref.FamiliarName()
+				if ref.Tag != "" {
+					sum.Tag = ref.Tag
+				}
+			}
+			if match != "" && sum.Repository != match && sum.Repository+":"+sum.Tag != match {
+				continue
+			}
+			out = append(out, sum)
+		}
+	}
+	return out, nil
+}
+
+// remoteInspect is inspect through the daemon: a container, else an
+// image, each in Docker's shape (the daemon's JSON, in its order); a
+// template runs on that JSON, as docker's does.
+func remoteInspect(g *Globals, refs []string, tmpl *template.Template) error {
+	var out []json.RawMessage
+	var errs []error
+	for _, ref := range refs {
+		var raw json.RawMessage
+		err := g.client.JSON("GET", containerPath(ref, "/json"), nil, nil, &raw)
+		if client.IsNotFound(err) {
+			err = g.client.JSON("GET", "/images/"+url.PathEscape(ref)+"/json", nil, nil, &raw)
+		}
+		if client.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("no such object: %s", ref))
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if tmpl == nil {
+			out = append(out, raw)
+			continue
+		}
+		var doc any
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.UseNumber() // {{.State.Pid}} prints 4242, not 4242 as a float
+		if err := dec.Decode(&doc); err != nil {
+			return err
+		}
+		var buf strings.Builder
+		if err := tmpl.Execute(&buf, doc); err != nil {
+			return fmt.Errorf("template: %v", err)
+		}
+		fmt.Fprintln(g.Stdout, buf.String())
+	}
+	if tmpl != nil {
+		return errors.Join(errs...)
+	}
+	if out == nil {
+		out = []json.RawMessage{}
+	}
+	data, err := json.MarshalIndent(out, "", "    ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(g.Stdout, string(data))
+	return errors.Join(errs...)
+}
+
+// remoteEach is stop, kill and rm through the daemon: one request per
+// container, its name printed when it succeeded, the errors joined.
+func remoteEach(g *Globals, refs []string, method, suffix string, q url.Values) error {
+	var errs []error
+	for _, ref := range refs {
+		if err := g.client.JSON(method, containerPath(ref, suffix), q, nil, nil); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintln(g.Stdout, ref)
+	}
+	return errors.Join(errs...)
+}
+
+// remoteWait is wait through the daemon: each container's exit code once
+// it has stopped.
+func remoteWait(g *Globals, refs []string) error {
+	var errs []error
+	for _, ref := range refs {
+		var answer struct{ StatusCode int }
+		if err := g.client.JSON("POST", containerPath(ref, "/wait"), nil, nil, &answer); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Fprintln(g.Stdout, answer.StatusCode)
+	}
+	return errors.Join(errs...)
+}
+
+// stopQuery is stop's ?t=: whole seconds, -1 to wait for ever.
+func stopQuery(timeout time.Duration) url.Values {
+	t := -1
+	if timeout >= 0 {
+		t = int(timeout / time.Second)
+	}
+	return url.Values{"t": {strconv.Itoa(t)}}
+}
+
+// remotePull is POST /images/create: the daemon pulls and streams
+// Docker's progress JSON, which is printed as daemonless pulls print
+// theirs off a terminal: a line each time a layer's status changes.
+func remotePull(g *Globals, ref reference.Reference, progress io.Writer) error {
+	q := url.Values{"fromImage": {ref.FamiliarName()}, "tag": {ref.Tag}}
+	if ref.Digest != "" {
+		q.Set("tag", string(ref.Digest))
+	}
+	resp, err := g.client.Do("POST", "/images/create", q, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	last := map[string]string{}
+	for {
+		var m struct {
+			Status, ID string
+			Error      string
+		}
+		if err := dec.Decode(&m); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("pull %s: the daemon's progress: %w", ref, err)
+		}
+		switch {
+		case m.Error != "":
+			return errors.New(m.Error)
+		case progress == nil:
+		case m.ID == "":
+			fmt.Fprintln(progress, m.Status)
+		case last[m.ID] != m.Status:
+			last[m.ID] = m.Status
+			fmt.Fprintf(progress, "%s: %s\n", m.ID, m.Status)
+		}
+	}
+}

@@ -1,0 +1,393 @@
+// run, create, logs and exec through the daemon (chapter 09), the way
+// docker's client does them: `run` is create (a 404 for the image: pull,
+// then create again), attach (a hijacked stream of stdcopy frames), wait
+// (its headers answered before the start, so no exit can be missed),
+// start; the container's exit code becomes ours. Only without a terminal
+// for now: -t through the daemon is refused in one line.
+
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/mydocker/mydocker/mydocker/client"
+	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/logs"
+	"github.com/mydocker/mydocker/mydocker/reference"
+	"github.com/mydocker/mydocker/mydocker/runtime"
+	"github.com/mydocker/mydocker/mydocker/stdcopy"
+	"github.com/mydocker/mydocker/mydocker/volume"
+)
+
+// notYet refuses what the first slice of the client does not do yet.
+func notYet(what string) error {
+	return &runtime.ExitError{Code: runtime.ExitEngine, Err: fmt.Errorf("%s does not go through the daemon yet: unset %s and drop -H to run it daemonless", what, client.HostEnv)}
+}
+
+// createBody is the part of Docker's ContainerCreate body the command
+// line's flags fill in.
+type createBody struct {
+	Hostname     string              `json:",omitempty"`
+	User         string              `json:",omitempty"`
+	AttachStdin  bool                `json:",omitempty"`
+	AttachStdout bool                `json:",omitempty"`
+	AttachStderr bool                `json:",omitempty"`
+	ExposedPorts map[string]struct{} `json:",omitempty"`
+	OpenStdin    bool                `json:",omitempty"`
+	StdinOnce    bool                `json:",omitempty"`
+	Env          []string            `json:",omitempty"`
+	Cmd          []string            `json:",omitempty"`
+	Image        string
+	WorkingDir   string `json:",omitempty"`
+	HostConfig   map[string]any
+}
+
+// newCreateBody turns run's parsed flags into the create body.
+func newCreateBody(o engine.RunOptions) (*createBody, error) {
+	if o.TTY {
+		return nil, notYet("run -t")
+	}
+	if o.IP != "" || len(o.Aliases) > 0 {
+		return nil, notYet("--ip and --network-alias")
+	}
+	b := &createBody{Hostname: o.Hostname, User: o.User, Env: o.Env, Cmd: o.Args, Image: o.Image,
+		WorkingDir: o.Cwd, OpenStdin: o.Interactive, StdinOnce: o.StdinOnce, AttachStdin: o.Interactive && !o.Detach,
+		AttachStdout: !o.Detach, AttachStderr: !o.Detach}
+	r := o.Resources
+	hc := map[string]any{"AutoRemove": o.Remove, "CapAdd": o.CapAdd, "CapDrop": o.CapDrop,
+		"ReadonlyRootfs": o.ReadOnly, "VolumesFrom": o.VolumesFrom, "PublishAllPorts": o.PublishAll,
+		"NetworkMode": o.Network, "Memory": r.Memory, "MemorySwap": r.MemorySwap, "NanoCpus": r.NanoCPUs,
+		"CpuShares": r.CPUShares, "CpusetCpus": r.CpusetCpus}
+	if r.PidsLimit != 0 {
+		hc["PidsLimit"] = r.PidsLimit
+	}
+	if o.NoNewPrivileges {
+		hc["SecurityOpt"] = []string{"no-new-privileges"}
+	}
+	if o.Restart.Name != "" {
+		hc["RestartPolicy"] = map[string]any{"Name": string(o.Restart.Name), "MaximumRetryCount": o.Restart.MaximumRetryCount}
+	}
+	if len(o.LogOpts) > 0 {
+		cfg := map[string]string{}
+		for _, kv := range o.LogOpts {
+			k, v, _ := strings.Cut(kv, "=")
+			cfg[k] = v
+		}
+		hc["LogConfig"] = map[string]any{"Type": "json-file", "Config": cfg}
+	}
+	if len(o.Publish) > 0 {
+		bindings, exposed, err := portBindings(o.Publish)
+		if err != nil {
+			return nil, err
+		}
+		hc["PortBindings"], b.ExposedPorts = bindings, exposed
+	}
+	binds, mounts, tmpfs := apiMounts(o.Mounts)
+	hc["Binds"], hc["Mounts"], hc["Tmpfs"] = binds, mounts, tmpfs
+	b.HostConfig = hc
+	return b, nil
+}
+
+// portBindings writes -p specs, [IP:][HOST_PORT:]PORT[/PROTO], as
+// Docker's PortBindings and ExposedPorts.
+func portBindings(specs []string) (map[string][]map[string]string, map[string]struct{}, error) {
+	bindings, exposed := map[string][]map[string]string{}, map[string]struct{}{}
+	for _, spec := range specs {
+		parts := strings.Split(spec, ":")
+		if len(parts) > 3 {
+			return nil, nil, notYet("an IPv6 -p " + spec)
+		}
+		port := parts[len(parts)-1]
+		if !strings.Contains(port, "/") {
+			port += "/tcp"
+		}
+		var ip, host string
+		switch len(parts) {
+		case 2:
+			host = parts[0]
+		case 3:
+			ip, host = parts[0], parts[1]
+		}
+		bindings[port] = append(bindings[port], map[string]string{"HostIp": ip, "HostPort": host})
+		exposed[port] = struct{}{}
+	}
+	return bindings, exposed, nil
+}
+
+// apiMounts sends -v binds that may make their source as Binds (only
+// they do), the rest as Mounts, tmpfs mounts as Tmpfs.
+func apiMounts(list []volume.Mount) (binds []string, mounts []map[string]any, tmpfs map[string]string) {
+	binds, mounts, tmpfs = []string{}, []map[string]any{}, map[string]string{}
+	for _, m := range list {
+		switch {
+		case m.Type == volume.TypeTmpfs:
+			tmpfs[m.Target] = m.Tmpfs
+		case m.Type == volume.TypeBind && m.CreateSource && m.Propagation == "":
+			spec := m.Source + ":" + m.Target
+			if m.ReadOnly {
+				spec += ":ro"
+			}
+			binds = append(binds, spec)
+		default:
+			am := map[string]any{"Type": m.Type, "Source": m.Source, "Target": m.Target, "ReadOnly": m.ReadOnly}
+			if m.Propagation != "" {
+				am["BindOptions"] = map[string]string{"Propagation": m.Propagation}
+			}
+			if m.NoCopy {
+				am["VolumeOptions"] = map[string]bool{"NoCopy": true}
+			}
+			mounts = append(mounts, am)
+		}
+	}
+	return binds, mounts, tmpfs
+}
+
+// remoteCreate creates the container, pulling its image first if the
+// policy says so or the daemon has none (404), as `docker run` does:
+// "Unable to find image" and the pull's progress on stderr.
+func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error) {
+	body, err := newCreateBody(o)
+	if err != nil {
+		return "", err
+	}
+	q := url.Values{}
+	if o.Name != "" {
+		q.Set("name", o.Name)
+	}
+	ref, err := reference.ParseName(o.Image)
+	if err != nil {
+		return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	ref = ref.WithDefaultTag()
+	pull := func() error {
+		if err := remotePull(g, ref, g.Stderr); err != nil {
+			return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+		}
+		return nil
+	}
+	switch policy {
+	case "always":
+		if err := pull(); err != nil {
+			return "", err
+		}
+	case "missing", "never":
+	default:
+		return "", &usageError{"run", fmt.Errorf("invalid pull option: %q: must be one of \"always\", \"missing\" or \"never\"", policy)}
+	}
+	var created struct {
+		ID string `json:"Id"`
+	}
+	err = g.client.JSON("POST", "/containers/create", q, body, &created)
+	if client.IsNotFound(err) && policy == "missing" && strings.Contains(strings.ToLower(err.Error()), "image") {
+		fmt.Fprintf(g.Stderr, "Unable to find image '%s' locally\n", ref.Familiar())
+		if err := pull(); err != nil {
+			return "", err
+		}
+		err = g.client.JSON("POST", "/containers/create", q, body, &created)
+	}
+	if client.IsNotFound(err) && strings.HasPrefix(err.Error(), "No such image") {
+		// Docker's words for it; daemonless mydocker's say what to do.
+		err = fmt.Errorf("image %q not found locally: build the default with `mydocker mkimage busybox`, "+
+			"`mydocker import` a root filesystem, or `mydocker pull` it", o.Image)
+	}
+	if err != nil {
+		return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	return created.ID, nil
+}
+
+// remoteRun is run (and create) through the daemon.
+func remoteRun(g *Globals, name string, o engine.RunOptions, policy string) error {
+	id, err := remoteCreate(g, o, policy)
+	if err != nil {
+		return err
+	}
+	if name == "create" {
+		fmt.Fprintln(g.Stdout, id)
+		return nil
+	}
+	if o.Detach {
+		if err := remoteStart(g, id); err != nil {
+			return err
+		}
+		fmt.Fprintln(g.Stdout, id)
+		return nil
+	}
+	q := url.Values{"stream": {"1"}, "stdout": {"1"}, "stderr": {"1"}}
+	if o.Interactive {
+		q.Set("stdin", "1")
+	}
+	stream, err := g.client.Hijack("POST", containerPath(id, "/attach"), q, nil)
+	if err != nil {
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	defer stream.Close()
+	cond := "next-exit"
+	if o.Remove {
+		cond = "removed"
+	}
+	wait, err := g.client.Do("POST", containerPath(id, "/wait"), url.Values{"condition": {cond}}, nil)
+	if err != nil {
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	}
+	defer wait.Body.Close()
+	output := relay(g, stream, o.Interactive)
+	if err := remoteStart(g, id); err != nil {
+		return err
+	}
+	stopProxy := proxySignals(g, id)
+	defer stopProxy()
+	var answer struct {
+		StatusCode int
+		Error      *struct{ Message string }
+	}
+	err = json.NewDecoder(wait.Body).Decode(&answer)
+	outErr := output()
+	if err != nil {
+		return fmt.Errorf("wait for %s: %w", engine.ShortID(id), err)
+	}
+	if answer.Error != nil && answer.Error.Message != "" {
+		return &runtime.ExitError{Code: runtime.ExitEngine, Err: errors.New(answer.Error.Message)}
+	}
+	if outErr != nil {
+		return outErr
+	}
+	if answer.StatusCode != 0 {
+		return &statusError{answer.StatusCode}
+	}
+	return nil
+}
+
+// remoteStart starts the container; a failed start's exit code comes from
+// the daemon's words, as docker's client reads them: 127 for a command
+// not found, 126 for one that cannot be run, 125 otherwise.
+func remoteStart(g *Globals, id string) error {
+	err := g.client.JSON("POST", containerPath(id, "/start"), nil, nil, nil)
+	if err == nil {
+		return nil
+	}
+	msg, code := err.Error(), runtime.ExitEngine
+	switch {
+	case strings.Contains(msg, "executable file not found"), strings.Contains(msg, "no such file or directory"):
+		code = runtime.ExitNotFound
+	case strings.Contains(msg, "permission denied"):
+		code = runtime.ExitCannotInvoke
+	}
+	return &runtime.ExitError{Code: code, Err: err}
+}
+
+// relay copies our stdin to the stream (if asked; its end is the
+// stream's write end closed) and the stream's frames to stdout and
+// stderr. The function it returns waits for the output to end.
+func relay(g *Globals, s *client.Stream, stdin bool) func() error {
+	if stdin {
+		go func() {
+			io.Copy(s.Conn, os.Stdin)
+			s.CloseWrite()
+		}()
+	}
+	var once sync.Once
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err = stdcopy.Demux(s.Reader, g.Stdout, g.Stderr)
+	}()
+	return func() error {
+		once.Do(func() { <-done })
+		return err
+	}
+}
+
+// proxySignals relays the signals a user sends us to the container, as
+// docker's --sig-proxy does (SIGKILL and SIGSTOP cannot be caught).
+func proxySignals(g *Globals, id string) func() {
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	go func() {
+		for sig := range ch {
+			n := int(sig.(syscall.Signal))
+			g.client.JSON("POST", containerPath(id, "/kill"), url.Values{"signal": {strconv.Itoa(n)}}, nil, nil)
+		}
+	}()
+	return func() { signal.Stop(ch); close(ch) }
+}
+
+// remoteLogs is logs through the daemon: the container's Tty says whether
+// the answer is frames or raw bytes.
+func remoteLogs(g *Globals, ref string, opts logs.ReadOptions, timestamps bool) error {
+	var c struct{ Config struct{ Tty bool } }
+	if err := g.client.JSON("GET", containerPath(ref, "/json"), nil, nil, &c); err != nil {
+		return err
+	}
+	q := url.Values{"stdout": {"1"}, "stderr": {"1"}}
+	if opts.Follow {
+		q.Set("follow", "1")
+	}
+	if timestamps {
+		q.Set("timestamps", "1")
+	}
+	if opts.Tail >= 0 {
+		q.Set("tail", strconv.Itoa(opts.Tail))
+	}
+	if !opts.Since.IsZero() {
+		q.Set("since", fmt.Sprintf("%d.%09d", opts.Since.Unix(), opts.Since.Nanosecond()))
+	}
+	resp, err := g.client.Do("GET", containerPath(ref, "/logs"), q, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if c.Config.Tty {
+		_, err = io.Copy(g.Stdout, resp.Body)
+		return err
+	}
+	return stdcopy.Demux(resp.Body, g.Stdout, g.Stderr)
+}
+
+// remoteExec is exec through the daemon: exec create, then start, on a
+// hijacked stream unless -d; the exit code is the exec's inspect's.
+func remoteExec(g *Globals, ref string, o engine.ExecOptions, interactive, detach bool) error {
+	if o.TTY {
+		return notYet("exec -t")
+	}
+	cfg := map[string]any{"AttachStdin": interactive && !detach, "AttachStdout": !detach, "AttachStderr": !detach,
+		"Cmd": o.Args, "Env": o.Env, "WorkingDir": o.WorkingDir, "User": o.User, "Tty": false, "Detach": detach}
+	var created struct {
+		ID string `json:"Id"`
+	}
+	if err := g.client.JSON("POST", containerPath(ref, "/exec"), nil, cfg, &created); err != nil {
+		return err
+	}
+	start := map[string]bool{"Detach": detach, "Tty": false}
+	path := "/exec/" + url.PathEscape(created.ID)
+	if detach {
+		return g.client.JSON("POST", path+"/start", nil, start, nil)
+	}
+	stream, err := g.client.Hijack("POST", path+"/start", nil, start)
+	if err != nil {
+		return err
+	}
+	defer stream.Close()
+	if err := relay(g, stream, interactive)(); err != nil {
+		return err
+	}
+	var inspect struct{ ExitCode int }
+	if err := g.client.JSON("GET", path+"/json", nil, nil, &inspect); err != nil {
+		return err
+	}
+	if inspect.ExitCode != 0 {
+		return &statusError{inspect.ExitCode}
+	}
+	return nil
+}
