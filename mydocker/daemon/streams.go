@@ -123,8 +123,13 @@ func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, con
 		if err != nil {
 			return -1, err
 		}
+		if now.State.Running && !now.MonitorAlive() {
+			// Gone since Load read the record: read it again (Load
+			// tells a monitor that recorded the end from one killed).
+			continue
+		}
 		last = now
-		stopped := !now.State.Running || !now.MonitorAlive()
+		stopped := !now.State.Running
 		switch cond {
 		case "not-running":
 			if stopped {
