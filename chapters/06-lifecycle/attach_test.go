@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -134,13 +133,13 @@ func TestAttachTwoClients(t *testing.T) {
 	e.Busybox()
 	e.MustRun("run", "-d", "-i", "--name", "echo", "busybox", "sh", "-c", `while read l; do echo "got $l"; echo "err $l" >&2; done`)
 	watcher := e.Cmd("attach", "--no-stdin", "echo")
-	var watched, watchedErr syncBuffer
+	var watched, watchedErr harness.SyncBuffer
 	watcher.Stdout, watcher.Stderr = &watched, &watchedErr
 	require.NoError(t, watcher.Start())
 	writer := e.Cmd("attach", "echo")
 	in, err := writer.StdinPipe()
 	require.NoError(t, err)
-	var wrote syncBuffer
+	var wrote harness.SyncBuffer
 	writer.Stdout = &wrote
 	require.NoError(t, writer.Start())
 	// Both are attached once a line sent now comes back to both; the
@@ -299,23 +298,4 @@ func TestRemoveDeadAndRemoving(t *testing.T) {
 		t.Errorf("a removing record no one removes reads as %q, want dead", got)
 	}
 	e.MustRun("rm", "-f", "halfway")
-}
-
-// syncBuffer is a strings.Builder that a command's output copier may write
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

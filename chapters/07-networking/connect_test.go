@@ -10,10 +10,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/mydocker/mydocker/chapters/harness"
 )
 
 // waitFor waits until out holds want.
-func waitFor(t *testing.T, out *syncBuffer, want string) {
+func waitFor(t *testing.T, out *harness.SyncBuffer, want string) {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); !strings.Contains(out.String(), want); {
 		if time.Now().After(deadline) {
@@ -36,7 +38,7 @@ func TestConnectDisconnect(t *testing.T) {
 		"while ip link show eth1 > /dev/null 2>&1; do sleep 0.1; done; echo eth1 gone; " +
 		"until ip -o -4 addr show eth1 2>/dev/null | grep -q 10.234; do sleep 0.1; done; " +
 		"ip -o -4 addr show eth1 | awk '{print \"back\", $4}'; exec sleep 1000"
-	out := &syncBuffer{}
+	out := &harness.SyncBuffer{}
 	cmd := e.Cmd("run", "--rm", "--name", "box", "busybox", "sh", "-c", script)
 	cmd.Stdout, cmd.Stderr = out, out
 	require.NoError(t, cmd.Start())

@@ -30,7 +30,7 @@ func TestMacvlan(t *testing.T) {
 
 	// The host cannot reach a macvlan of its own parent: the server
 	// prints its MAC, and a second container fetches its page.
-	out := &syncBuffer{}
+	out := &harness.SyncBuffer{}
 	srv := e.Cmd("run", "--rm", "--name", "mvweb", "--network", "mv", "--ip", "10.236.0.5", "busybox", "sh", "-c",
 		"mkdir /www && echo hello from mvweb > /www/index.html && cat /sys/class/net/eth0/address && exec httpd -f -p 80 -h /www")
 	srv.Stdout, srv.Stderr = out, out

@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -221,7 +220,7 @@ func TestConcurrentAddresses(t *testing.T) {
 	type box struct {
 		cmd *exec.Cmd
 		in  io.WriteCloser
-		out *syncBuffer
+		out *harness.SyncBuffer
 	}
 	// Each prints its address, then reads the addresses to ping, pings
 	// them five at once, each until it answers, and forgets their MACs
@@ -234,7 +233,7 @@ func TestConcurrentAddresses(t *testing.T) {
 		"k=$#; [ $k -gt 5 ] && k=5; shift $k; ip neigh flush dev eth0; done; echo pinged; read x || true"
 	boxes := make([]*box, n)
 	for i := range boxes {
-		b := &box{out: &syncBuffer{}}
+		b := &box{out: &harness.SyncBuffer{}}
 		b.cmd = e.Cmd("run", "--rm", "-i", "--cap-add", "NET_ADMIN", "busybox", "sh", "-c", script)
 		b.cmd.Stdout, b.cmd.Stderr = b.out, b.out
 		in, err := b.cmd.StdinPipe()
@@ -324,18 +323,6 @@ func arpTableFulls() int64 {
 	}
 	return sum
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // TestKill9Reclaimed: a mydocker run killed with SIGKILL leaves its
 // address, port and rule; rm releases them, and they can be used again.

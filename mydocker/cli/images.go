@@ -108,7 +108,7 @@ func imagesCmd(g *Globals, args []string) error {
 		}
 		created := "N/A"
 		if !r.Created.IsZero() {
-			created = HumanDuration(now.Sub(r.Created)) + " ago"
+			created = engine.HumanDuration(now.Sub(r.Created)) + " ago"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, id, created, HumanSize(r.Size))
 	}

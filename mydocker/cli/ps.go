@@ -135,7 +135,7 @@ func newPSRow(c *engine.Container, now time.Time, noTrunc bool) psRow {
 	}
 	return psRow{ID: id, Image: c.Image, Command: cmd,
 		CreatedAt:  c.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
-		RunningFor: HumanDuration(now.Sub(c.Created)) + " ago",
+		RunningFor: engine.HumanDuration(now.Sub(c.Created)) + " ago",
 		Status:     status(c, now), Names: c.Name, State: string(c.State.Status)}
 }
 
@@ -181,42 +181,7 @@ func psFilter(filters []string) (func(*engine.Container) bool, error) {
 // status is the STATUS column: "Up 5 seconds", "Up 5 seconds (Paused)",
 // "Exited (0) 2 minutes ago", "Restarting (1) 3 seconds ago".
 func status(c *engine.Container, now time.Time) string {
-	return c.State.String(now, HumanDuration)
-}
-
-// HumanDuration prints a duration as Docker does: "Less than a second",
-// "About a minute", "3 hours".
-func HumanDuration(d time.Duration) string {
-	s := int(d.Seconds())
-	switch {
-	case s < 1:
-		return "Less than a second"
-	case s == 1:
-		return "1 second"
-	case s < 60:
-		return fmt.Sprintf("%d seconds", s)
-	}
-	m := int(d.Minutes())
-	switch {
-	case m == 1:
-		return "About a minute"
-	case m < 60:
-		return fmt.Sprintf("%d minutes", m)
-	}
-	h := int(d.Hours() + 0.5)
-	switch {
-	case h == 1:
-		return "About an hour"
-	case h < 48:
-		return fmt.Sprintf("%d hours", h)
-	case h < 24*7*2:
-		return fmt.Sprintf("%d days", h/24)
-	case h < 24*30*2:
-		return fmt.Sprintf("%d weeks", h/24/7)
-	case h < 24*365*2:
-		return fmt.Sprintf("%d months", h/24/30)
-	}
-	return fmt.Sprintf("%d years", h/24/365)
+	return c.State.String(now, engine.HumanDuration)
 }
 
 func ellipsis(s string, n int) string {

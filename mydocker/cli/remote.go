@@ -92,7 +92,7 @@ func remotePS(g *Globals, all bool, n int, filters []string, noTrunc bool) ([]ps
 		}
 		rows = append(rows, psRow{ID: id, Image: s.Image, Command: cmd,
 			CreatedAt:  created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
-			RunningFor: HumanDuration(now.Sub(created)) + " ago",
+			RunningFor: engine.HumanDuration(now.Sub(created)) + " ago",
 			Status:     s.Status, Names: name, State: s.State})
 	}
 	return rows, nil

@@ -107,7 +107,7 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 func newSummary(c *engine.Container, b createBody, now time.Time) summary {
 	sm := summary{ID: c.ID, Names: []string{"/" + c.Name}, Image: c.Image, ImageID: string(c.ImageID),
 		Command: strings.Join(c.Config.Args, " "), Created: c.Created.Unix(), Ports: []port{},
-		Labels: b.Labels, State: string(c.State.Status), Status: c.State.String(now, humanDuration),
+		Labels: b.Labels, State: string(c.State.Status), Status: c.State.String(now, engine.HumanDuration),
 		Mounts: c.Mounts}
 	if sm.Labels == nil {
 		sm.Labels = map[string]string{}
@@ -280,36 +280,4 @@ func publishedPorts(list []network.Binding) map[string][]portBinding {
 		out[key] = append(out[key], portBinding{HostIP: firstNonEmpty(b.HostIP, "0.0.0.0"), HostPort: strconv.Itoa(b.HostPort)})
 	}
 	return out
-}
-
-// humanDuration is Docker's units.HumanDuration, as `docker ps` shows ages.
-func humanDuration(d time.Duration) string {
-	switch s := int(d.Seconds()); {
-	case s < 1:
-		return "Less than a second"
-	case s == 1:
-		return "1 second"
-	case s < 60:
-		return fmt.Sprintf("%d seconds", s)
-	}
-	switch m := int(d.Minutes()); {
-	case m == 1:
-		return "About a minute"
-	case m < 60:
-		return fmt.Sprintf("%d minutes", m)
-	}
-	switch h := int(d.Round(time.Hour).Hours()); {
-	case h == 1:
-		return "About an hour"
-	case h < 48:
-		return fmt.Sprintf("%d hours", h)
-	case h < 24*7*2:
-		return fmt.Sprintf("%d days", h/24)
-	case h < 24*30*2:
-		return fmt.Sprintf("%d weeks", h/24/7)
-	case h < 24*365*2:
-		return fmt.Sprintf("%d months", h/24/30)
-	default:
-		return fmt.Sprintf("%d years", h/24/365)
-	}
 }

@@ -307,7 +307,7 @@ func (s *Server) df(w http.ResponseWriter, r *http.Request) error {
 		uses[string(c.ImageID)]++
 		out.Containers = append(out.Containers, dfContainer{ID: c.ID, Names: []string{"/" + strings.TrimPrefix(c.Name, "/")},
 			Image: c.Image, ImageID: string(c.ImageID), Command: strings.Join(c.Config.Args, " "), Created: c.Created.Unix(),
-			State: string(c.State.Status), Status: c.State.String(now, humanDuration), SizeRw: dirSize(containers.Dir(c.ID) + "/upper"),
+			State: string(c.State.Status), Status: c.State.String(now, engine.HumanDuration), SizeRw: dirSize(containers.Dir(c.ID) + "/upper"),
 			Mounts: []any{}})
 	}
 	for _, img := range images {

@@ -234,3 +234,38 @@ func (st *DockerState) String(now time.Time, human func(time.Duration) string) s
 	}
 	return "Created"
 }
+
+// HumanDuration prints a duration as Docker does: "Less than a second",
+// "About a minute", "3 hours".
+func HumanDuration(d time.Duration) string {
+	s := int(d.Seconds())
+	switch {
+	case s < 1:
+		return "Less than a second"
+	case s == 1:
+		return "1 second"
+	case s < 60:
+		return fmt.Sprintf("%d seconds", s)
+	}
+	m := int(d.Minutes())
+	switch {
+	case m == 1:
+		return "About a minute"
+	case m < 60:
+		return fmt.Sprintf("%d minutes", m)
+	}
+	h := int(d.Hours() + 0.5)
+	switch {
+	case h == 1:
+		return "About an hour"
+	case h < 48:
+		return fmt.Sprintf("%d hours", h)
+	case h < 24*7*2:
+		return fmt.Sprintf("%d days", h/24)
+	case h < 24*30*2:
+		return fmt.Sprintf("%d weeks", h/24/7)
+	case h < 24*365*2:
+		return fmt.Sprintf("%d months", h/24/30)
+	}
+	return fmt.Sprintf("%d years", h/24/365)
+}
