@@ -421,19 +421,30 @@ func onlyStdio(t *testing.T, e *harness.Env, global ...string) {
 	out.Read(buf)
 	init := harness.OnlyChild(t, cmd.Process.Pid)
 	command := harness.OnlyChild(t, init)
-	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", command))
-	require.NoError(t, err)
-	var fds []string
-	for _, e := range entries {
-		fds = append(fds, e.Name())
+	// The shell may be execve'ing sleep right now, and the dynamic loader
+	// holds each library open for a moment (fd 3, libc): look again
+	// until only stdio is left. A descriptor init leaked stays for ever.
+	var fds, targets []string
+	for deadline := time.Now().Add(3 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", command))
+		require.NoError(t, err)
+		fds, targets = nil, nil
+		for _, e := range entries {
+			fds = append(fds, e.Name())
+			target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", command, e.Name()))
+			targets = append(targets, e.Name()+" -> "+target)
+		}
+		if strings.Join(fds, " ") == "0 1 2" || time.Now().After(deadline) {
+			break
+		}
 	}
 	if strings.Join(fds, " ") != "0 1 2" {
-		t.Errorf("the command's open descriptors: %v, want only 0 1 2", fds)
+		t.Errorf("the command's open descriptors: %v, want only 0 1 2", targets)
 	}
 	// Init (PID 1 inside) holds no host cgroup file once the command is
 	// placed, and nothing mydocker's caller left open.
 	leak, _ := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", leakW.Fd()))
-	entries, err = os.ReadDir(fmt.Sprintf("/proc/%d/fd", init))
+	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", init))
 	require.NoError(t, err)
 	for _, e := range entries {
 		target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", init, e.Name()))
