@@ -123,9 +123,9 @@ func listen(g *Globals, hosts []string, tlsConfig *tls.Config, verify bool) ([]n
 	for _, h := range hosts {
 		switch {
 		case h == "fd://":
-			// systemd's sockets (daemon_systemd.go): they are systemd's
+			// systemd's sockets (daemon.SystemdListeners): they are systemd's
 			// to remove, not ours.
-			l, err := systemdListeners()
+			l, err := daemon.SystemdListeners()
 			if err != nil {
 				return fail(err)
 			}

@@ -16,5 +16,6 @@
 // system.go (_ping, version, info, df), containers.go and exec.go
 // (containers), images.go, registry.go (pull, push, login) and
 // progress.go (their streamed answers), networks.go and connect.go,
-// volumes.go, events.go and watch.go (/events), filters.go (?filters=).
+// volumes.go, events.go and watch.go (/events), filters.go (?filters=),
+// tcp.go (TLS) and systemd_linux.go (sockets systemd passes, -H fd://).
 package daemon

@@ -6,7 +6,7 @@
 // outlive the daemon: a client that connects while it restarts waits in
 // the kernel's backlog instead of failing.
 
-package cli
+package daemon
 
 import (
 	"fmt"
@@ -20,11 +20,11 @@ import (
 // listenFDsStart is the first descriptor systemd passes (SD_LISTEN_FDS_START).
 const listenFDsStart = 3
 
-// systemdListeners returns the sockets systemd passed to this process. It
+// SystemdListeners returns the sockets systemd passed to this process. It
 // unsets LISTEN_PID and LISTEN_FDS, so that no child (a container's
 // monitor) takes them for its own, and marks the descriptors close-on-exec
 // for the same reason.
-func systemdListeners() ([]net.Listener, error) {
+func SystemdListeners() ([]net.Listener, error) {
 	pid, fds := os.Getenv("LISTEN_PID"), os.Getenv("LISTEN_FDS")
 	os.Unsetenv("LISTEN_PID")
 	os.Unsetenv("LISTEN_FDS")
