@@ -149,7 +149,8 @@ func (s *Server) volumeRemove(w http.ResponseWriter, r *http.Request) error {
 
 // volumePrune is POST /volumes/prune: under API 1.41, as in Docker 20.10,
 // every volume no container uses goes, named or anonymous (Docker 23's
-// API 1.42 keeps named ones unless all=true).
+// API 1.42 keeps named ones unless all=true), unless the all filter says
+// false.
 func (s *Server) volumePrune(w http.ResponseWriter, r *http.Request) error {
 	f, err := parseFilters(r.URL.Query().Get("filters"))
 	if err != nil {
@@ -161,11 +162,17 @@ func (s *Server) volumePrune(w http.ResponseWriter, r *http.Request) error {
 	if f.has("label") {
 		return badRequest("volume prune: the label filter is not supported by mydocker")
 	}
+	// An explicit all filter is obeyed, as API 1.42 does: all=false
+	// keeps named volumes (mydocker's client without -a asks that).
+	all, given, err := f.boolFilter("all")
+	if err != nil {
+		return err
+	}
 	containers, err := engine.OpenStore(s.DataRoot)
 	if err != nil {
 		return err
 	}
-	removed, space, err := engine.PruneVolumes(s.DataRoot, containers, true)
+	removed, space, err := engine.PruneVolumes(s.DataRoot, containers, all || !given)
 	for _, name := range removed {
 		s.event("volume", "destroy", name, nil)
 	}
