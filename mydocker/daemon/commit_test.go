@@ -11,7 +11,7 @@ import (
 func TestCommitName(t *testing.T) {
 	for _, c := range []struct {
 		query, body, want string
-		status          int
+		status            int
 	}{
 		{"container=box&repo=snap&tag=1", "", "snap:1", 0},
 		{"container=box&repo=snap", "null", "snap", 0},
