@@ -150,10 +150,16 @@ func remoteVolumeCreate(g *Globals, name, driver string, opts, labels map[string
 	return &v, err
 }
 
-// remoteVolumes is GET /volumes, in the daemon's (the store's) order.
-func remoteVolumes(g *Globals) ([]*volume.Volume, error) {
+// remoteVolumes is GET /volumes?filters=, in the daemon's (the store's)
+// order.
+func remoteVolumes(g *Globals, f map[string][]string) ([]*volume.Volume, error) {
+	var q url.Values
+	if len(f) > 0 {
+		data, _ := json.Marshal(f)
+		q = url.Values{"filters": {string(data)}}
+	}
 	var answer struct{ Volumes []*volume.Volume }
-	err := g.client.JSON("GET", "/volumes", nil, nil, &answer)
+	err := g.client.JSON("GET", "/volumes", q, nil, &answer)
 	return answer.Volumes, err
 }
 

@@ -110,11 +110,21 @@ func keyValues(list []string, flag string) (map[string]string, error) {
 func volumeLs(g *Globals, args []string) error {
 	var quiet bool
 	fs := volumeFlags("ls")
+	var filters []string
 	fs.Bool(&quiet, "quiet", "q", "only display volume names")
+	fs.List(&filters, "filter", "f", "filter", "provide filter values (name=PART, driver=local, label=KEY[=VALUE], dangling=true|false)")
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
 	}
-	list, err := listVolumes(g)
+	f := map[string][]string{}
+	for _, kv := range filters {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return &usageError{"volume ls", fmt.Errorf("bad format of filter (expected name=value): %q", kv)}
+		}
+		f[k] = append(f[k], v)
+	}
+	list, err := listVolumes(g, f)
 	if err != nil {
 		return err
 	}
@@ -133,16 +143,24 @@ func volumeLs(g *Globals, args []string) error {
 	return w.Flush()
 }
 
-// listVolumes is the store's list, or the daemon's.
-func listVolumes(g *Globals) ([]*volume.Volume, error) {
+// listVolumes is the store's list, filtered, or the daemon's.
+func listVolumes(g *Globals, f map[string][]string) ([]*volume.Volume, error) {
 	if g.client != nil {
-		return remoteVolumes(g)
+		return remoteVolumes(g, f)
 	}
-	store, err := volume.Open(g.DataRoot)
+	vols, err := volume.Open(g.DataRoot)
 	if err != nil {
 		return nil, err
 	}
-	return store.List()
+	list, err := vols.List()
+	if err != nil {
+		return nil, err
+	}
+	containers, err := engine.OpenStore(g.DataRoot)
+	if err != nil {
+		return nil, err
+	}
+	return engine.FilterVolumes(containers, list, f)
 }
 
 func volumeInspect(g *Globals, args []string) error {

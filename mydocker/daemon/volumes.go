@@ -64,16 +64,10 @@ func (s *Server) volumeCreate(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, v)
 }
 
-// volumeList is GET /volumes?filters=: {"Volumes": [...], "Warnings": null}.
+// volumeList is GET /volumes?filters=: {"Volumes": [...], "Warnings": null},
+// filtered as `mydocker volume ls --filter` filters (engine.FilterVolumes).
 func (s *Server) volumeList(w http.ResponseWriter, r *http.Request) error {
 	f, err := parseFilters(r.URL.Query().Get("filters"))
-	if err != nil {
-		return err
-	}
-	if err := f.check("name", "driver", "label", "dangling"); err != nil {
-		return err
-	}
-	dangling, byDangling, err := f.boolFilter("dangling")
 	if err != nil {
 		return err
 	}
@@ -85,31 +79,15 @@ func (s *Server) volumeList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var users map[string][]string
-	if byDangling {
-		if users, err = s.volumeUsers(); err != nil {
-			return err
-		}
-	}
-	out := []*volume.Volume{}
-	for _, v := range list {
-		if !f.matchSubstring("name", v.Name) || !f.match("driver", v.Driver) || !f.matchLabels(v.Labels) {
-			continue
-		}
-		if byDangling && (len(users[v.Name]) == 0) != dangling {
-			continue
-		}
-		out = append(out, v)
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"Volumes": out, "Warnings": nil})
-}
-
-func (s *Server) volumeUsers() (map[string][]string, error) {
 	containers, err := engine.OpenStore(s.DataRoot)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return engine.VolumeUsers(containers)
+	out, err := engine.FilterVolumes(containers, list, f)
+	if err != nil {
+		return volumeError(err)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"Volumes": out, "Warnings": nil})
 }
 
 // volumeInspect is GET /volumes/{name}.
