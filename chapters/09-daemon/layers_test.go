@@ -39,8 +39,12 @@ func TestDiffCommitThroughDaemon(t *testing.T) {
 	if !strings.HasPrefix(id, "sha256:") || len(id) != 71 {
 		t.Errorf("docker commit said %q, want the image's ID", id)
 	}
-	if got := d.MustDocker("image", "inspect", "-f", "{{.Id}} {{.Comment}}", "snap:1"); got != id+" made it\n" {
-		t.Errorf("docker image inspect snap:1 = %q, want %s and the comment", got, id)
+	if got := d.MustDocker("image", "inspect", "-f", "{{.Id}}", "snap:1"); got != id+"\n" {
+		t.Errorf("docker image inspect snap:1 = %q, want %s", got, id)
+	}
+	// The comment is the new layer's history entry's, as Docker's is.
+	if got := d.MustDocker("history", "--format", "{{.Comment}}", "snap:1"); !strings.HasPrefix(got, "made it\n") {
+		t.Errorf("docker history snap:1 = %q, want the comment on top", got)
 	}
 	if got := d.MustDocker("run", "--rm", "--network", "none", "snap:1", "sh", "-c", "cat /made/f; test -e /bin/true || echo gone"); got != "x\ngone\n" {
 		t.Errorf("a container of the committed image says %q, want the layer's changes", got)
