@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -328,7 +329,7 @@ func remoteStatsTargets(g *Globals, refs []string) ([]*engine.Container, error) 
 // (GET /containers/ID/stats?stream=false&one-shot=true, all at once), as
 // engine.Sample reads them daemonless; stats works out CPU % from two.
 func remoteSample(g *Globals, list []*engine.Container) engine.Reading {
-	r := engine.Reading{At: time.Now(), Stats: map[string]cgroups.Stats{}}
+	r := engine.Reading{At: time.Now(), Stats: map[string]cgroups.Stats{}, Net: map[string]map[string]network.Counters{}}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	q := url.Values{"stream": {"false"}, "one-shot": {"true"}}
@@ -349,13 +350,38 @@ func remoteSample(g *Globals, list []*engine.Container) engine.Reading {
 				Pids struct {
 					Current uint64 `json:"current"`
 				} `json:"pids_stats"`
+				Blkio struct {
+					Bytes []struct {
+						Major uint64 `json:"major"`
+						Minor uint64 `json:"minor"`
+						Op    string `json:"op"`
+						Value uint64 `json:"value"`
+					} `json:"io_service_bytes_recursive"`
+				} `json:"blkio_stats"`
+				Networks map[string]network.Counters `json:"networks"`
 			}
 			if g.client.JSON("GET", containerPath(c.ID, "/stats"), q, nil, &st) != nil {
 				return // gone meanwhile: zeros, as daemonless reads a removed cgroup
 			}
-			mu.Lock()
-			r.Stats[c.ID] = cgroups.Stats{CPUTime: time.Duration(st.CPU.Usage.Total), MemoryCurrent: st.Memory.Usage,
+			cg := cgroups.Stats{CPUTime: time.Duration(st.CPU.Usage.Total), MemoryCurrent: st.Memory.Usage,
 				MemoryLimit: st.Memory.Limit, Pids: st.Pids.Current}
+			// A read and a write entry per device ("Read", "Write" on
+			// cgroup v1), back into one DeviceIO each.
+			for _, e := range st.Blkio.Bytes {
+				i := slices.IndexFunc(cg.BlockIO, func(d cgroups.DeviceIO) bool { return d.Major == e.Major && d.Minor == e.Minor })
+				if i < 0 {
+					cg.BlockIO = append(cg.BlockIO, cgroups.DeviceIO{Major: e.Major, Minor: e.Minor})
+					i = len(cg.BlockIO) - 1
+				}
+				switch strings.ToLower(e.Op) {
+				case "read":
+					cg.BlockIO[i].Read = e.Value
+				case "write":
+					cg.BlockIO[i].Write = e.Value
+				}
+			}
+			mu.Lock()
+			r.Stats[c.ID], r.Net[c.ID] = cg, st.Networks
 			mu.Unlock()
 		}()
 	}
