@@ -244,13 +244,25 @@ vm_boot_accel() {
 		</dev/null >"$work/console" 2>"$work/qemu.err" &
 	qemu_pid=$!
 
-	while IFS= read -r line || [[ -n $line ]]; do
+	# Once the status came, the VM has a minute to power off: a guest
+	# that hangs on its way down must not hold the run (and the VM lock)
+	# until the timeout.
+	local wait_more=() read_rc hung=''
+	while :; do
+		read_rc=0
+		IFS= read -r "${wait_more[@]}" line || read_rc=$?
+		if ((read_rc > 128)); then
+			hung=1 # read -t timed out
+			break
+		fi
+		((read_rc == 0)) || [[ -n $line ]] || break # end of the console
 		line=${line//$'\r'/} # the serial tty turns \n into \r\n
 		if [[ $line == *"$tag"* ]]; then
 			# The payload may not have ended its output with a newline.
 			[[ -n ${line%%"$tag"*} ]] && printf '%s\n' "${line%%"$tag"*}"
 			status=${line##*"$tag"}
 			status=${status%%[!0-9]*}
+			wait_more=(-t 60)
 			continue
 		fi
 		[[ $line == *"Kernel panic - not syncing"* ]] && panicked=1
@@ -260,6 +272,10 @@ vm_boot_accel() {
 		printed=$((printed + 1))
 	done <"$work/console"
 
+	if [[ -n $hung ]]; then
+		log "WARNING: the VM did not power off within 60 s of reporting its status; stopping it"
+		vm_stop_qemu
+	fi
 	# (bash would report "Aborted" etc. for a qemu that crashed: we do that.)
 	wait "$qemu_pid" 2>/dev/null || qemu_rc=$?
 	qemu_pid=
