@@ -184,8 +184,8 @@ test-vm:
 # Chapter 09's units (scripts/mydocker.{socket,service}) and
 # provision-daemon.sh under a real systemd: a Debian root booted in qemu
 # with systemd as PID 1, docker and mydocker without -H (scripts/vm-systemd.sh).
-# About 75 s under TCG; its first run builds the root with debootstrap
-# (about 2 min, cached in .cache/vm-systemd). Not part of `make test`.
+# 75-140 s under TCG; its first run builds the root with debootstrap
+# (about a minute more, cached in .cache/vm-systemd). Not part of `make test`.
 test-vm-systemd:
 	mkdir -p bin/vm-systemd
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/vm-systemd/mydocker ./mydocker
