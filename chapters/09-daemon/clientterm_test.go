@@ -51,6 +51,10 @@ func exitOf(t *testing.T, cmd *exec.Cmd) int {
 
 // typeUntil types keys into the terminal until want comes back: keys
 // typed while the shell is still starting may be lost to its line editor.
+// want is what the shell prints, never the keys' echo: keys typed before
+// the client has put its terminal in raw mode are echoed by the terminal
+// itself, and a detach typed then would be the terminal's (ctrl-q its
+// flow control), not the client's.
 func typeUntil(t *testing.T, master *os.File, keys, want string) string {
 	t.Helper()
 	var out string
@@ -102,7 +106,7 @@ func TestClientModeTerminal(t *testing.T) {
 		t.Errorf("attach --detach-keys ctrl-a,b: exit %d, want 0", code)
 	}
 	cmd, master = onTerminal(t, e, 24, 80, "attach", "shell")
-	typeUntil(t, master, "echo back\r", "back\r\n")
+	typeUntil(t, master, "echo b$((1+1))ck\r", "b2ck")
 	master.Write([]byte("exit 3\r"))
 	if code := exitOf(t, cmd); code != 3 {
 		t.Errorf("attach, then exit 3: exit %d, want 3", code)
@@ -120,7 +124,7 @@ func TestClientModeTerminal(t *testing.T) {
 		t.Errorf("exec -it sh, exit 7: exit %d, want 7", code)
 	}
 	cmd, master = onTerminal(t, e, 24, 80, "exec", "-it", "box", "sh")
-	typeUntil(t, master, "echo $$ >/tmp/pid; echo saved\r", "saved\r\n")
+	typeUntil(t, master, "echo $$ >/tmp/pid; echo s$((1+1))ved\r", "s2ved")
 	master.Write([]byte{0x10, 0x11})
 	if code := exitOf(t, cmd); code != 0 {
 		t.Errorf("exec -it, detached with ctrl-p ctrl-q: exit %d, want 0", code)
@@ -133,7 +137,7 @@ func TestClientModeTerminal(t *testing.T) {
 	e.MustRun("create", "-it", "--name", "later", "busybox", "sh")
 	cmd, master = onTerminal(t, e, 24, 80, "start", "-ai", "later")
 	harness.ReadUntil(master, "# ", 20*time.Second)
-	typeUntil(t, master, "echo started\r", "started\r\n")
+	typeUntil(t, master, "echo st$((1+1))rted\r", "st2rted")
 	master.Write([]byte("exit 5\r"))
 	if code := exitOf(t, cmd); code != 5 {
 		t.Errorf("start -ai, then exit 5: exit %d, want 5", code)
@@ -157,7 +161,7 @@ func TestExecDetachedTerminal(t *testing.T) {
 				e.Host = e.StartDaemon().Host()
 			}
 			e.MustRun("run", "-d", "--name", "box", "busybox", "sleep", "1000")
-			e.MustRun("exec", "-dt", "box", "sh", "-c", "sleep 0.3; yes | head -c 200000; echo done >/tmp/dt")
+			e.MustRun("exec", "-dt", "box", "sh", "-c", "sleep 0.3; yes | head -c 200000 && echo done >/tmp/dt")
 			eventually(t, "exec -dt wrote /tmp/dt", func() bool {
 				return e.Run("exec", "box", "cat", "/tmp/dt").Stdout == "done\n"
 			})
