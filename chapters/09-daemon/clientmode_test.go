@@ -119,8 +119,6 @@ func clientScenario(t *testing.T, e *harness.Env, registry string) string {
 	s.failure("o such container: no-such-container", "rm", "-f", "running", "no-such-container")
 	s.run("create", "--name", "later", "busybox", "sh", "-c", "echo later; echo err >&2; exit 2")
 	s.run("start", "-a", "later")
-	s.run("start", "later")
-	s.run("wait", "later")
 	s.failure("You cannot attach to a stopped container", "attach", "later")
 	s.run("rm", "hello", "fails", "box", "short", "victim", "later")
 	s.run("ps", "-a")
