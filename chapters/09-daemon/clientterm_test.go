@@ -49,6 +49,16 @@ func exitOf(t *testing.T, cmd *exec.Cmd) int {
 	return cmd.ProcessState.ExitCode()
 }
 
+// cooked reports whether the terminal is as a shell leaves it (echo, line
+// editing): a client that left it raw leaves its user typing blind.
+// Termios asked of the master side are the terminal's own (the slave's).
+func cooked(t *testing.T, master *os.File) bool {
+	t.Helper()
+	tio, err := unix.IoctlGetTermios(int(master.Fd()), unix.TCGETS)
+	require.NoError(t, err)
+	return tio.Lflag&(unix.ECHO|unix.ICANON) == unix.ECHO|unix.ICANON
+}
+
 // typeUntil types keys into the terminal until want comes back: keys
 // typed while the shell is still starting may be lost to its line editor.
 // want is what the shell prints, never the keys' echo: keys typed before
@@ -92,9 +102,15 @@ func TestClientModeTerminal(t *testing.T) {
 	require.NoError(t, unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 42, Col: 111}))
 	cmd.Process.Signal(syscall.SIGWINCH)
 	typeUntil(t, master, "stty size\r", "42 111")
+	if cooked(t, master) {
+		t.Errorf("run -it: the client's terminal is not in raw mode while it relays")
+	}
 	master.Write([]byte{0x10, 0x11}) // ctrl-p ctrl-q
 	if code := exitOf(t, cmd); code != 0 {
 		t.Errorf("run -it, detached with ctrl-p ctrl-q: exit %d, want 0", code)
+	}
+	if !cooked(t, master) {
+		t.Errorf("run -it, detached: the terminal was left in raw mode")
 	}
 	if got := e.MustRun("inspect", "-f", "{{.State.Status}}", "shell"); got != "running\n" {
 		t.Errorf("after the detach keys, the container is %q, want running", got)
@@ -142,7 +158,23 @@ func TestClientModeTerminal(t *testing.T) {
 	if code := exitOf(t, cmd); code != 5 {
 		t.Errorf("start -ai, then exit 5: exit %d, want 5", code)
 	}
-	e.MustRun("rm", "-f", "shell", "box", "later")
+
+	// A client killed by a signal gives the terminal back first, then
+	// dies of it; with a terminal the signal is not the container's.
+	cmd, master = onTerminal(t, e, 24, 80, "run", "-it", "--name", "killed", "busybox", "sh")
+	typeUntil(t, master, "echo k$((1+1))\r", "k2")
+	cmd.Process.Signal(syscall.SIGTERM)
+	exitOf(t, cmd)
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("run -it, SIGTERM to the client: %v, want it ended by SIGTERM", cmd.ProcessState)
+	}
+	if !cooked(t, master) {
+		t.Errorf("run -it, client killed by SIGTERM: the terminal was left in raw mode")
+	}
+	if got := e.MustRun("inspect", "-f", "{{.State.Status}}", "killed"); got != "running\n" {
+		t.Errorf("after SIGTERM to the client of a -t container, it is %q, want running", got)
+	}
+	e.MustRun("rm", "-f", "shell", "box", "later", "killed")
 }
 
 // Docker behaviour: `exec -dt` runs to its end. Its terminal is held by
