@@ -335,6 +335,9 @@ func renameCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		return remoteRename(g, refs[0], refs[1])
+	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
@@ -349,6 +352,9 @@ func topCmd(g *Globals, args []string) error {
 	rest, err := parse(g, NewFlagSet("top"), args, 1, -1)
 	if err != nil {
 		return err
+	}
+	if g.client != nil {
+		return remoteTop(g, rest[0], rest[1:])
 	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {

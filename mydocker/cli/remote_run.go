@@ -51,13 +51,22 @@ type createBody struct {
 	Image        string
 	WorkingDir   string `json:",omitempty"`
 	HostConfig   map[string]any
+	// NetworkingConfig carries --ip and --network-alias, as docker's
+	// client sends them: an EndpointsConfig keyed by the network's name.
+	NetworkingConfig *networkingConfig `json:",omitempty"`
+}
+
+type networkingConfig struct {
+	EndpointsConfig map[string]endpointSettings
+}
+
+type endpointSettings struct {
+	IPAMConfig *struct{ IPv4Address string } `json:",omitempty"`
+	Aliases    []string                      `json:",omitempty"`
 }
 
 // newCreateBody turns run's parsed flags into the create body.
 func newCreateBody(o engine.RunOptions) (*createBody, error) {
-	if o.IP != "" || len(o.Aliases) > 0 {
-		return nil, notYet("--ip and --network-alias")
-	}
 	b := &createBody{Hostname: o.Hostname, User: o.User, Env: o.Env, Cmd: o.Args, Image: o.Image,
 		WorkingDir: o.Cwd, Tty: o.TTY, OpenStdin: o.Interactive, StdinOnce: o.StdinOnce, AttachStdin: o.Interactive && !o.Detach,
 		AttachStdout: !o.Detach, AttachStderr: !o.Detach}
@@ -93,6 +102,13 @@ func newCreateBody(o engine.RunOptions) (*createBody, error) {
 	binds, mounts, tmpfs := apiMounts(o.Mounts)
 	hc["Binds"], hc["Mounts"], hc["Tmpfs"] = binds, mounts, tmpfs
 	b.HostConfig = hc
+	if o.IP != "" || len(o.Aliases) > 0 {
+		ep := endpointSettings{Aliases: o.Aliases}
+		if o.IP != "" {
+			ep.IPAMConfig = &struct{ IPv4Address string }{o.IP}
+		}
+		b.NetworkingConfig = &networkingConfig{EndpointsConfig: map[string]endpointSettings{firstNonEmpty(o.Network, "default"): ep}}
+	}
 	return b, nil
 }
 

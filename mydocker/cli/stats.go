@@ -25,18 +25,25 @@ func statsCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := engine.OpenStore(g.DataRoot)
+	var list []*engine.Container
+	sample := engine.Sample
+	if g.client != nil {
+		list, err = remoteStatsTargets(g, refs)
+		sample = func(list []*engine.Container) engine.Reading { return remoteSample(g, list) }
+	} else {
+		var store *engine.Store
+		if store, err = engine.OpenStore(g.DataRoot); err != nil {
+			return err
+		}
+		list, err = engine.StatsTargets(store, refs)
+	}
 	if err != nil {
 		return err
 	}
-	list, err := engine.StatsTargets(store, refs)
-	if err != nil {
-		return err
-	}
-	prev := engine.Sample(list)
+	prev := sample(list)
 	for {
 		time.Sleep(time.Second)
-		cur := engine.Sample(list)
+		cur := sample(list)
 		if !noStream && runtime.IsTerminal(os.Stdout) {
 			fmt.Fprint(g.Stdout, "\033[2J\033[H") // clear the screen, as docker stats does
 		}
