@@ -117,7 +117,10 @@ func clientScenario(t *testing.T, e *harness.Env, registry string) string {
 	s.run("run", "-d", "--name", "running", "busybox", "sleep", "1000")
 	s.failure("or force remove", "rm", "running")
 	s.failure("o such container: no-such-container", "rm", "-f", "running", "no-such-container")
-	s.run("rm", "hello", "fails", "box", "short", "victim")
+	s.run("create", "--name", "later", "busybox", "sh", "-c", "echo later; echo err >&2; exit 2")
+	s.run("start", "-a", "later")
+	s.failure("You cannot attach to a stopped container", "attach", "later")
+	s.run("rm", "hello", "fails", "box", "short", "victim", "later")
 	s.run("ps", "-a")
 	return s.out.String()
 }
@@ -285,8 +288,9 @@ func sameTranscripts(t *testing.T, daemonless, client string) {
 }
 
 // The client's edges: -H is MYDOCKER_HOST's flag; a command not ported
-// yet, or a terminal, refuses in one line (125) instead of running
-// daemonless behind the user's back; no daemon at the address is one line.
+// yet refuses in one line (125) instead of running daemonless behind the
+// user's back; -it off a terminal is one line; no daemon at the address
+// is one line.
 func TestClientModeEdges(t *testing.T) {
 	e := harness.New(t)
 	e.Busybox()
@@ -303,8 +307,10 @@ func TestClientModeEdges(t *testing.T) {
 	e.Host = d.Host()
 	e.MustRun("run", "-d", "--name", "box", "busybox", "sleep", "1000")
 	oneLine(e.Run("logout"), 125, `"logout" does not go through the daemon yet`)
-	oneLine(e.Run("run", "--rm", "-t", "busybox", "true"), 125, "run -t does not go through the daemon yet")
-	oneLine(e.Run("exec", "-t", "box", "true"), 125, "exec -t does not go through the daemon yet")
+	// -it off a terminal is refused before anything is made, as
+	// daemonless (run's 125, exec's 1).
+	oneLine(e.Run("run", "--rm", "-it", "busybox", "true"), 125, "the input device is not a TTY")
+	oneLine(e.Run("exec", "-it", "box", "true"), 1, "the input device is not a TTY")
 	e.Host = "unix://" + d.Dir + "/nobody.sock"
 	oneLine(e.Run("ps"), 1, "cannot connect to the mydocker daemon at "+e.Host)
 	oneLine(e.Run("run", "busybox", "true"), 125, "cannot connect to the mydocker daemon")

@@ -95,7 +95,13 @@ func startCmd(g *Globals, args []string) error {
 		if err != nil {
 			return err
 		}
+		if g.client != nil {
+			return remoteStartCmd(g, refs, interactive, keys) // chapter 09
+		}
 		return startAndAttach(g, refs[0], attachOptions{stdin: interactive, detachKeys: detachKeys, sigProxy: true})
+	}
+	if g.client != nil {
+		return remoteEach(g, refs, "POST", "/start", nil)
 	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		c, err := store.Get(ref)
