@@ -193,8 +193,10 @@ func TestExecDetachedTerminal(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			e := harness.New(t)
 			e.Busybox()
+			var d *harness.Daemon
 			if mode == "client" {
-				e.Host = e.StartDaemon().Host()
+				d = e.StartDaemon()
+				e.Host = d.Host()
 			}
 			e.MustRun("run", "-d", "--name", "box", "busybox", "sleep", "1000")
 			e.MustRun("exec", "-dt", "box", "sh", "-c", "sleep 0.3; yes | head -c 200000 && echo done >/tmp/dt")
@@ -223,6 +225,18 @@ func TestExecDetachedTerminal(t *testing.T) {
 			// f[3] is the session (field 6), f[4] tty_nr (field 7).
 			if len(f) < 5 || f[3] != pid || f[4] == "0" {
 				t.Errorf("exec -dt: /proc/%s/stat is %q; want a session it leads (field 6) with a controlling terminal (field 7)", pid, stat)
+			}
+			if d != nil {
+				// The terminal outlives the daemon, as it outlives
+				// dockerd in Docker's shim: a daemon killed and started
+				// again does not hang up on the command.
+				d.Kill()
+				d.Start()
+				// Its state, not kill -0, which a zombie passes.
+				r := e.Run("exec", "box", "cat", "/proc/"+pid+"/stat")
+				if f := strings.Fields(r.Stdout[strings.LastIndexByte(r.Stdout, ')')+1:]); r.Code != 0 || len(f) == 0 || f[0] == "Z" {
+					t.Errorf("exec -dt's command after the daemon was killed and started again: %v, want it running", r)
+				}
 			}
 			e.MustRun("rm", "-f", "box")
 			if mode == "client" {
