@@ -27,3 +27,22 @@ func TestNetCountersOwnNamespaceOnly(t *testing.T) {
 		}
 	}
 }
+
+// The counters are read through init's PID: a PID that is another
+// process's now (its start time not the recorded one) gives none, not
+// that process's namespace.
+func TestNetCountersReusedPID(t *testing.T) {
+	start, err := ProcessStartTime(os.Getpid())
+	if err != nil {
+		t.Fatalf("ProcessStartTime(self) = %v", err)
+	}
+	c := &Container{ID: NewID()}
+	c.State.Pid, c.State.PidStart = os.Getpid(), start
+	if netCounters(c) == nil {
+		t.Fatalf("netCounters of a live init (this process) = nil, want its counters")
+	}
+	c.State.PidStart = start + 1 // the init that had this PID started at another time
+	if got := netCounters(c); got != nil {
+		t.Errorf("netCounters through a reused PID = %v, want nil", got)
+	}
+}
