@@ -182,11 +182,13 @@ func TestClientModeTerminal(t *testing.T) {
 var ptsLink = regexp.MustCompile(` -> /dev/pts/[0-9]+$`)
 
 // Docker behaviour: `exec -dt` runs to its end. Its terminal is held by
-// whoever runs it (Docker's shim; here the daemon, or daemonless the
-// container's monitor) and emptied: the command is not hung up (SIGHUP)
+// whoever runs it (Docker's shim; here the container's monitor, through
+// the daemon or daemonless) and emptied: the command is not hung up (SIGHUP)
 // when `exec` returns, and 200 kB of output do not fill the terminal and
-// stop it. Daemonless, a container in the foreground of its `mydocker
-// run` has no monitor to hold it: refused, nothing started.
+// stop it; through the daemon, a daemon killed and started again does not
+// end it either. The command holds its terminal as its controlling one,
+// and nothing else. Daemonless, a container in the foreground of its
+// `mydocker run` has no monitor to hold it: refused, nothing started.
 func TestExecDetachedTerminal(t *testing.T) {
 	harness.RequireRoot(t)
 	for _, mode := range []string{"daemonless", "client"} {
