@@ -56,7 +56,7 @@ func imagesScenario(t *testing.T, e *harness.Env, reg *registrytest.Registry) (s
 	s.run("import", filepath.Join(dir, "no-such-file.tar"), "x")
 	s.run("images", "imported")
 	s.run("rmi", "imported", "imported:2")
-	if r := e.Run("save", "busybox"); r.Code != 0 || r.Stdout != string(tarball) {
+	if r := e.Run("save", "busybox", "app:1"); r.Code != 0 || r.Stdout != string(tarball) {
 		t.Errorf("save to stdout: exit %d, %d bytes; want the %d bytes save -o wrote", r.Code, len(r.Stdout), len(tarball))
 	}
 
