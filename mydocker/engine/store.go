@@ -646,10 +646,28 @@ func (s *Store) checkRemoval(c *Container) {
 	if c.State.Status != Removing {
 		return
 	}
-	unlock, err := fsutil.Lock(filepath.Join(s.Dir(c.ID), "lock"), fsutil.Exclusive|unix.LOCK_NB)
+	// The lock file is opened, never made: Store.Remove may have unlinked
+	// it already, and a new one here would be a fresh lock, free at once,
+	// and a file in the directory it is deleting (ENOTEMPTY: the
+	// container left "dead"; seen with 100 `docker rm` at once).
+	f, err := os.OpenFile(filepath.Join(s.Dir(c.ID), "lock"), os.O_RDWR, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		// The directory is being deleted, under the store's lock; a
+		// remover killed in the middle of it left that lock free.
+		unlock, err := fsutil.Lock(filepath.Join(s.dir, ".lock"), fsutil.Exclusive|unix.LOCK_NB)
+		if err != nil {
+			return
+		}
+		unlock()
+		c.State.Set(Dead)
+		return
+	}
 	if err != nil {
+		return
+	}
+	defer f.Close()
+	if fsutil.Flock(f, fsutil.Exclusive|unix.LOCK_NB) != nil {
 		return // held: a removal is in progress (or it is ours)
 	}
-	unlock()
 	c.State.Set(Dead)
 }
