@@ -391,14 +391,11 @@ func (s *Store) list() ([]*Container, error) {
 	return out, nil
 }
 
-// checkMonitor finds out the truth about a container whose record says it
-// runs: if its monitor is gone (kill -9), so is the container, since init
-// dies with the monitor (Pdeathsig). The exit code and time are unknown
-// (Docker says 255 here too).
-func (c *Container) checkMonitor() {
-	if !c.State.Running || processAlive(c.State.Monitor, c.State.MonitorStart) {
-		return
-	}
+// monitorGone records what a record that says "running" means once its
+// monitor is known to have died without writing the end (kill -9): the
+// container is gone too, since init dies with the monitor (Pdeathsig).
+// The exit code and time are unknown (Docker says 255 here too).
+func (c *Container) monitorGone() {
 	c.State.Set(Exited)
 	c.State.ExitCode = 255
 	c.State.Error = "the monitor exited before the container did"
@@ -431,7 +428,7 @@ func (s *Store) Update(id string, fn func(c *Container) error) (*Container, erro
 // record or the new, never half), but without fsync: a state is about
 // processes, and a power cut ends them all. The record written at
 // creation is durable; after a crash, the state it says is checked against
-// the process table (checkMonitor) and found to be over. Four fsyncs fewer
+// the process table (Load) and found to be over. Four fsyncs fewer
 // per run -d and stop: about 4 ms on this machine's disk.
 func (s *Store) saveState(c *Container) error {
 	data, err := json.MarshalIndent(c, "", "  ")
@@ -458,15 +455,22 @@ func (s *Store) Load(id string) (*Container, error) {
 		return nil, err
 	}
 	// A monitor records the end and then exits: if it is gone now, the
-	// record read a moment ago may predate its last write. Read again;
-	// a record that still says "running" then names a monitor that died
-	// without recording the end (kill -9), and checkMonitor says so.
-	if c.State.Running && !c.MonitorAlive() {
+	// record read a moment ago may predate its last write. Read again. A
+	// record read after its monitor was seen dead, still "running" and
+	// still naming that monitor, is that monitor's last word: it died
+	// without recording the end. (Seen alive, then dead at a second look,
+	// proves nothing about a record read before both: 255 for a container
+	// that exited 7, 4 times in 160 run -d + wait.) A record naming a new
+	// monitor (start after the end) is looked at again, a few times.
+	for tries := 0; tries < 3 && c.State.Running && !c.MonitorAlive(); tries++ {
+		dead, start := c.State.Monitor, c.State.MonitorStart
 		if c, err = s.read(id); err != nil {
 			return nil, err
 		}
+		if c.State.Running && c.State.Monitor == dead && c.State.MonitorStart == start {
+			c.monitorGone()
+		}
 	}
-	c.checkMonitor()
 	s.checkRemoval(c)
 	return c, nil
 }

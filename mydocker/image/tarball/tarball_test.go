@@ -87,7 +87,7 @@ func TestRoundTrip(t *testing.T) {
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
-	streamed, err := Read(f)
+	streamed, err := Read(f, t.TempDir())
 	require.NoError(t, err)
 	defer streamed.Close()
 	for _, tb := range []*Tarball{open(t, path), streamed} {
@@ -336,7 +336,7 @@ func TestBadTarballs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tmp := t.TempDir()
 			t.Setenv("TMPDIR", tmp) // where Read spools
-			tb, err := Read(bytes.NewReader(tt.data))
+			tb, err := Read(bytes.NewReader(tt.data), t.TempDir())
 			if tt.layer {
 				require.NoError(t, err)
 				err = readLayers(tb.Entries[0].Image)
