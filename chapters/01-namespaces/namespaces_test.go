@@ -301,6 +301,7 @@ func TestTTY(t *testing.T) {
 
 func TestTrace(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("--trace narrates the kernel steps on the stderr of the mydocker that takes them: through a daemon, the daemon's")
 	r := e.Run("--trace", "run", "--rm", "--hostname", "demo", "host", "true")
 	require.Equal(t, 0, r.Code, "%v", r)
 	for _, step := range []string{
@@ -328,6 +329,7 @@ func TestTrace(t *testing.T) {
 // nothing left behind.
 func TestTraceIntoClosedPipe(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("--trace narrates the kernel steps on the stderr of the mydocker that takes them: through a daemon, the daemon's")
 	r, w, err := os.Pipe()
 	require.NoError(t, err)
 	cmd := e.Cmd("--trace", "run", "--rm", "host", "sleep", "0.2")
@@ -397,6 +399,7 @@ func exitCode(err error) int {
 
 func TestOnlyStdioIsInherited(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("it looks at init as the caller's child, and at a descriptor the caller hands mydocker")
 	t.Run("plain", func(t *testing.T) { onlyStdio(t, e) })
 	// With --trace, init also holds mydocker's stderr for its narration.
 	t.Run("--trace", func(t *testing.T) { onlyStdio(t, e, "--trace") })

@@ -236,6 +236,7 @@ func TestKilledUnpackLeavesNothingHalfDone(t *testing.T) {
 // container (no syncfs of the upper layer's filesystem when it goes).
 func TestTraceShowsOverlay(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("--trace narrates the kernel steps on the stderr of the mydocker that takes them: through a daemon, the daemon's")
 	e.Busybox()
 	r := e.Run("--trace", "run", "--rm", "busybox", "true")
 	require.Equal(t, 0, r.Code, "%v", r)

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -164,11 +165,24 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 	if o.Name != "" {
 		q.Set("name", o.Name)
 	}
-	ref, err := reference.ParseName(o.Image)
-	if err != nil {
-		return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	// Nothing to pull for the host's own root (chapter 01) or a root
+	// filesystem's path (chapter 03), sent absolute: the daemon's working
+	// directory is not ours.
+	local := o.Image == engine.HostImage || engine.LooksLikePath(o.Image)
+	if local && o.Image != engine.HostImage {
+		abs, err := filepath.Abs(o.Image)
+		if err != nil {
+			return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+		}
+		body.Image = abs
 	}
-	ref = ref.WithDefaultTag()
+	var ref reference.Reference
+	if !local {
+		if ref, err = reference.ParseName(o.Image); err != nil {
+			return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+		}
+		ref = ref.WithDefaultTag()
+	}
 	pull := func() error {
 		if err := remotePull(g, ref, g.Stderr); err != nil {
 			return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
@@ -177,6 +191,9 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 	}
 	switch policy {
 	case "always":
+		if local {
+			break
+		}
 		if err := pull(); err != nil {
 			return "", err
 		}
@@ -188,7 +205,7 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 		ID string `json:"Id"`
 	}
 	err = g.client.JSON("POST", "/containers/create", q, body, &created)
-	if client.IsNotFound(err) && policy == "missing" && strings.Contains(strings.ToLower(err.Error()), "image") {
+	if client.IsNotFound(err) && policy == "missing" && !local && strings.Contains(strings.ToLower(err.Error()), "image") {
 		fmt.Fprintf(g.Stderr, "Unable to find image '%s' locally\n", ref.Familiar())
 		if err := pull(); err != nil {
 			return "", err

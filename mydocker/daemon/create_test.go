@@ -41,3 +41,26 @@ func TestValidHostname(t *testing.T) {
 		}
 	}
 }
+
+// The command line's images go through as it takes them: "host" and a
+// root filesystem's absolute path need no store; a relative path is the
+// daemon's working directory, not the client's, and is refused.
+func TestCheckImageLocal(t *testing.T) {
+	s := &Server{DataRoot: t.TempDir()}
+	for _, tt := range []struct {
+		name   string
+		status int // 0: accepted
+	}{
+		{"host", 0}, {"/srv/rootfs", 0}, {"/srv/rootfs.tar", 0},
+		{"./rootfs", 400}, {"rootfs.tar", 400}, {"", 400}, {"busybox", 404},
+	} {
+		err := s.checkImage(tt.name)
+		got := 0
+		if err != nil {
+			got = status(err)
+		}
+		if got != tt.status {
+			t.Errorf("checkImage(%q) = %v (status %d), want status %d", tt.name, err, got, tt.status)
+		}
+	}
+}
