@@ -399,7 +399,6 @@ func exitCode(err error) int {
 
 func TestOnlyStdioIsInherited(t *testing.T) {
 	e := harness.New(t)
-	e.Daemonless("it looks at init as the caller's child, and at a descriptor the caller hands mydocker")
 	t.Run("plain", func(t *testing.T) { onlyStdio(t, e) })
 	// With --trace, init also holds mydocker's stderr for its narration.
 	t.Run("--trace", func(t *testing.T) { onlyStdio(t, e, "--trace") })
@@ -407,8 +406,10 @@ func TestOnlyStdioIsInherited(t *testing.T) {
 
 func onlyStdio(t *testing.T, e *harness.Env, global ...string) {
 	// init holds the sync socket (and, from chapter 02, the host's cgroup
-	// files); the command must get none of them. Look from the host.
-	cmd := e.Cmd(append(global, "run", "--rm", "-m", "32m", "host", "sh", "-c", "echo ready; exec sleep 30")...)
+	// files), and through a daemon it is the daemon's child, which holds
+	// the API's sockets; the command must get none of them. Look from the
+	// host.
+	cmd := e.Cmd(append(global, "run", "--rm", "--name", "stdio", "-m", "32m", "host", "sh", "-c", "echo ready; exec sleep 30")...)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	// A descriptor mydocker inherits from its caller (fd 9 here, as a shell
@@ -422,7 +423,15 @@ func onlyStdio(t *testing.T, e *harness.Env, global ...string) {
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
 	buf := make([]byte, 6)
 	out.Read(buf)
-	init := harness.OnlyChild(t, cmd.Process.Pid)
+	// The record has init's PID once init reports the start, which can
+	// come just after the command's first output.
+	var init int
+	for i := 0; i < 200 && init == 0; i++ {
+		if i > 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		fmt.Sscan(e.MustRun("inspect", "-f", "{{.State.Pid}}", "stdio"), &init)
+	}
 	command := harness.OnlyChild(t, init)
 	// The shell may be execve'ing sleep right now, and the dynamic loader
 	// holds each library open for a moment (fd 3, libc): look again

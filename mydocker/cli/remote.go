@@ -36,6 +36,16 @@ func remoteVersion(g *Globals) error {
 	return nil
 }
 
+// docker's words where daemonless mydocker's differ, for the same
+// output with a daemon or without: the daemon keeps Docker's, which
+// docker's client reads.
+var daemonWords = strings.NewReplacer(
+	"No such container: ", "no such container: ",
+)
+
+// daemonlessWords is a daemon's error line in daemonless mydocker's words.
+func daemonlessWords(msg string) string { return daemonWords.Replace(msg) }
+
 // containerPath is /containers/REF plus what follows, REF escaped.
 func containerPath(ref string, rest ...string) string {
 	return "/containers/" + url.PathEscape(ref) + strings.Join(rest, "")

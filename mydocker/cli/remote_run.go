@@ -280,9 +280,24 @@ func remoteRun(g *Globals, name string, o engine.RunOptions, policy string) erro
 		return outErr
 	}
 	if answer.StatusCode != 0 {
+		if !o.Remove {
+			remoteOOM(g, id)
+		}
 		return &statusError{answer.StatusCode}
 	}
 	return nil
+}
+
+// remoteOOM says, as a daemonless run does, that the kernel OOM-killed
+// the container. (A --rm one's record is gone by now: its end is not told.)
+func remoteOOM(g *Globals, id string) {
+	var c struct {
+		State      struct{ OOMKilled bool }
+		HostConfig struct{ Memory int64 }
+	}
+	if g.client.JSON("GET", containerPath(id, "/json"), nil, nil, &c) == nil && c.State.OOMKilled {
+		fmt.Fprintln(g.Stderr, "mydocker: "+engine.OOMKilledLine(id, c.HostConfig.Memory))
+	}
 }
 
 // remoteStart starts the container; a failed start's exit code comes from

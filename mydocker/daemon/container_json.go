@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/network"
 )
@@ -198,7 +199,7 @@ type inspect struct {
 	Created         time.Time
 	Path            string
 	Args            []string
-	State           engine.DockerState
+	State           inspectState
 	Image           string
 	ResolvConfPath  string
 	HostnamePath    string
@@ -216,6 +217,16 @@ type inspect struct {
 	Mounts          []engine.MountPoint
 	Config          containerConfig
 	NetworkSettings networkSettings
+	// mydocker's own, as `mydocker inspect` shows it daemonless: the
+	// container's cgroups (chapter 02). Docker's clients skip it.
+	Cgroup *cgroups.Group `json:",omitempty"`
+}
+
+// inspectState is Docker's .State, and mydocker's Usage: what the
+// container had used when it ended (chapter 02), as daemonless.
+type inspectState struct {
+	engine.DockerState
+	Usage *cgroups.Stats `json:",omitempty"`
 }
 
 type networkSettings struct {
@@ -237,11 +248,11 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 	}
 	b := apiConfig(containers, c)
 	dir := containers.Dir(c.ID)
-	in := inspect{ID: c.ID, Created: c.Created, State: c.State.DockerState, Image: string(c.ImageID),
+	in := inspect{ID: c.ID, Created: c.Created, State: inspectState{c.State.DockerState, c.State.Usage}, Image: string(c.ImageID),
 		LogPath: c.LogPath, Name: "/" + c.Name, RestartCount: c.RestartCount, Driver: "overlay2",
 		Platform: "linux", HostConfig: b.HostConfig, Mounts: c.Mounts, Config: b.containerConfig,
 		ResolvConfPath: filepath.Join(dir, "resolv.conf"), HostnamePath: filepath.Join(dir, "hostname"),
-		HostsPath: filepath.Join(dir, "hosts"), ExecIDs: execs.of(c.ID)}
+		HostsPath: filepath.Join(dir, "hosts"), ExecIDs: execs.of(c.ID), Cgroup: c.Cgroup}
 	if len(c.Config.Args) > 0 {
 		in.Path, in.Args = c.Config.Args[0], c.Config.Args[1:]
 	}

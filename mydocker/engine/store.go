@@ -223,15 +223,17 @@ func syncRecord(path, dir string) error {
 	return fsutil.SyncDir(dir)
 }
 
-// newPrefix marks a container directory still being created.
-const newPrefix = ".new-"
+// newPrefix marks a container directory still being created, gonePrefix
+// one being deleted: neither is a container.
+const newPrefix, gonePrefix = ".new-", ".gone-"
 
-// sweep removes what creators killed midway left. Only called under the
-// store's lock, which every creator holds throughout: none is at work.
+// sweep removes what creators and removers killed midway left. Only called
+// under the store's lock, which every creator holds throughout, and every
+// remover while the directory is gone-: none is at work.
 func (s *Store) sweep() {
 	entries, _ := os.ReadDir(s.dir)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), newPrefix) {
+		if strings.HasPrefix(e.Name(), newPrefix) || strings.HasPrefix(e.Name(), gonePrefix) {
 			os.RemoveAll(filepath.Join(s.dir, e.Name()))
 		}
 	}
@@ -311,7 +313,7 @@ func (s *Store) ids() ([]string, error) {
 	}
 	var ids []string
 	for _, e := range entries {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), newPrefix) {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), newPrefix) && !strings.HasPrefix(e.Name(), gonePrefix) {
 			ids = append(ids, e.Name())
 		}
 	}
@@ -378,7 +380,7 @@ func (s *Store) list() ([]*Container, error) {
 	}
 	var out []*Container
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), newPrefix) {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), newPrefix) || strings.HasPrefix(e.Name(), gonePrefix) {
 			continue
 		}
 		c, err := s.Load(e.Name())
@@ -522,7 +524,18 @@ func (s *Store) Remove(id string) error {
 		return err
 	}
 	defer unlock()
-	return os.RemoveAll(dir)
+	// Renamed away first: a reader that opens the lock or writes the
+	// record meanwhile (a daemon's wait polls it) would make them again
+	// in a directory being emptied, and its rmdir would fail. Under the
+	// new name nothing finds it; sweep finishes what a killed rm left.
+	gone := filepath.Join(s.dir, gonePrefix+id)
+	if err := os.Rename(dir, gone); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	return os.RemoveAll(gone)
 }
 
 // lock takes the store-wide lock, an flock(2) on a file beside the records.
