@@ -8,6 +8,7 @@
 #   sudo make build LAB=01  the engine, with your lab's code inside it
 #   sudo make chapter N=01 LAB=01   the chapter's tests against that engine
 #   sudo make test-vm       the chapters' tests on cgroup v2, in a qemu VM
+#   sudo make test-vm-systemd   chapter 09's systemd units, in a VM booted with systemd
 #   sudo make bench         each chapter's hot path against the reference tool
 #
 # Root is needed for namespaces, mounts and cgroups. Under sudo, Go is looked
@@ -47,7 +48,7 @@ ifneq ($(shell stat -f -c %T /sys/fs/cgroup 2>/dev/null),cgroup2fs)
 export MYDOCKER_V2_IN_VM := 1
 endif
 
-.PHONY: all build provision demo test lint unit chapters chapters-daemon transcripts chapter lab labs-check labs-engine test-vm bench diagrams clean
+.PHONY: all build provision demo test lint unit chapters chapters-daemon transcripts chapter lab labs-check labs-engine test-vm test-vm-systemd bench diagrams clean
 
 all: build
 
@@ -188,6 +189,16 @@ test-vm:
 		cp scripts/vm/run-tests.sh bin/vm/ && \
 		scripts/vm-test.sh bin/vm -- sh ./run-tests.sh; \
 	fi
+
+# Chapter 09's units (scripts/mydocker.{socket,service}) and
+# provision-daemon.sh under a real systemd: a Debian root booted in qemu
+# with systemd as PID 1, docker and mydocker without -H (scripts/vm-systemd.sh).
+# 75-140 s under TCG; its first run builds the root with debootstrap
+# (about a minute more, cached in .cache/vm-systemd). Not part of `make test`.
+test-vm-systemd:
+	mkdir -p bin/vm-systemd
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/vm-systemd/mydocker ./mydocker
+	scripts/vm-systemd.sh bin/vm-systemd/mydocker
 
 bench: build
 	scripts/provision.sh --bench

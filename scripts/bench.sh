@@ -21,7 +21,10 @@
 #               on a socket and data root of this run's own)
 #   chapter 09  the same docker client against mydocker's daemon and
 #               against Docker's: `docker run --rm busybox true`, `docker
-#               ps -a` with 100 containers, and each daemon's memory idle
+#               ps -a` with 100 containers (and the same exchange with
+#               curl: each daemon's own share), 100 `docker run -d` at
+#               once, `docker pull` from a loopback registry, `docker
+#               images`, `docker info`, and each daemon's memory idle
 #
 #   scripts/bench.sh [all|04|05|06|07|08|09]   the benchmarks (all by default)
 #   scripts/bench.sh registry      no benchmark: start the loopback registry
@@ -63,6 +66,10 @@ cleanup() {
 		wait "$registry_pid" 2>/dev/null
 	fi
 	runc delete -f mydocker-bench >/dev/null 2>&1
+	if [ -n "${instant_pid:-}" ]; then
+		kill "$instant_pid" 2>/dev/null
+		wait "$instant_pid" 2>/dev/null
+	fi
 	if [ -n "${mydockerd_pid:-}" ]; then
 		kill "$mydockerd_pid" 2>/dev/null
 		wait "$mydockerd_pid" 2>/dev/null
@@ -397,14 +404,111 @@ if [ "$only" = all ] || [ "$only" = 09 ]; then
 		$m create --network none busybox true >/dev/null
 		$d create --network none busybox true >/dev/null
 	done
+	# The docker client's own floor: the same client against a daemon that
+	# answers at once, HEAD /_ping and the list recorded from mydocker's
+	# daemon, replayed (python, on a socket of its own).
+	curl -s --unix-socket "$work/mydocker.sock" -o "$work/list.json" "http://docker/v1.41/containers/json?all=1"
+	cat >"$work/instant.py" <<'INSTANT'
+import socket, sys, threading
+path, body = sys.argv[1], open(sys.argv[2], "rb").read()
+head = b"Api-Version: 1.41\r\nOstype: linux\r\nServer: instant\r\n"
+ping = b"HTTP/1.1 200 OK\r\n" + head + b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: 0\r\n\r\n"
+listed = (b"HTTP/1.1 200 OK\r\n" + head + b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
+def serve(c):
+    buf = b""
+    with c:
+        while True:
+            while b"\r\n\r\n" not in buf:
+                data = c.recv(65536)
+                if not data:
+                    return
+                buf += data
+            req, buf = buf.split(b"\r\n\r\n", 1)
+            c.sendall(ping if req.startswith(b"HEAD ") else listed)
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+s.listen(64)
+while True:
+    threading.Thread(target=serve, args=(s.accept()[0],), daemon=True).start()
+INSTANT
+	python3 "$work/instant.py" "$work/instant.sock" "$work/list.json" &
+	instant_pid=$!
+	for _ in $(seq 50); do [ -S "$work/instant.sock" ] && break; sleep 0.1; done
 	say "chapter 09: docker ps -a with 100 containers — mydocker's daemon vs Docker (goal ≤ 0.5x)"
 	hf -w 3 -r $((runs * 6)) -n "docker ps -a (mydocker daemon)" "$m ps -a" -n "docker ps -a (dockerd)" "$d ps -a" \
-		-n "docker version (mydocker daemon): the client's own floor" "$m version"
+		-n "docker ps -a (a daemon that answers at once: the client's own floor)" "$client -H unix://$work/instant.sock ps -a" \
+		-n "docker version (mydocker daemon)" "$m version"
+	cp "$work/hf.json" "$work/ps.json"
+	kill "$instant_pid"
+	wait "$instant_pid" 2>/dev/null || true
+	instant_pid=
+	# The daemons' own share, without the docker client: curl asks what the
+	# client asks (HEAD /_ping, then the list, on one connection); curl
+	# asking /_ping alone is curl's floor. --next forgets every option, the
+	# socket too: it is given again (the connection is reused all the same).
+	raw() { echo "curl -s -o /dev/null --unix-socket $1 -I http://docker/_ping${2:+ --next -s -o /dev/null --unix-socket $1 http://docker$2}"; }
+	say "chapter 09: the same exchange, HEAD /_ping + GET /v1.41/containers/json?all=1 (100 containers), with curl — each daemon's own share"
+	hf -w 3 -r $((runs * 6)) \
+		-n "curl /_ping + list (mydocker daemon)" "$(raw "$work/mydocker.sock" "/v1.41/containers/json?all=1")" \
+		-n "curl /_ping + list (dockerd)" "$(raw "$work/docker.sock" "/v1.41/containers/json?all=1")" \
+		-n "curl /_ping alone (mydocker daemon): curl's floor" "$(raw "$work/mydocker.sock")" \
+		-n "curl /_ping alone (dockerd)" "$(raw "$work/docker.sock")"
+	python3 - "$work/ps.json" "$work/hf.json" <<'SHARE' | tee -a "$results"
+import json, sys
+ps = [r["median"] * 1e3 for r in json.load(open(sys.argv[1]))["results"]]
+raw = [r["median"] * 1e3 for r in json.load(open(sys.argv[2]))["results"]]
+print(f"\nthe list's own share (curl's exchange - curl's floor): mydocker's daemon {raw[0] - raw[2]:.1f} ms, dockerd {raw[1] - raw[3]:.1f} ms")
+print(f"docker ps -a: measured {ps[0] / ps[1]:.2f}x; the lowest any daemon could reach with this client (its floor / dockerd's): {ps[2] / ps[1]:.2f}x")
+SHARE
 	$m rm $($m ps -aq) >/dev/null
 	$d rm $($d ps -aq) >/dev/null
 	say "chapter 09: each daemon's memory, idle (PSS, kB)"
 	printf '| daemon | PSS kB |\n|---|---|\n| mydocker daemon | %s |\n| dockerd + its containerd | %s |\n' \
 		"$(pss_kb "$mydockerd_pid")" "$(pss_kb "$dockerd_pid" $(pgrep -P "$dockerd_pid"))" | tee -a "$results"
+
+	# 100 clients at once, each its own process and connection, as a
+	# script's `&` loop makes them: every one must succeed (the chapter's
+	# TestHundredConcurrentRuns checks that; here, the time). One round
+	# each: a round is tens of seconds.
+	hundred() {
+		local client=$1 i failed=0 t0 t1
+		local pids=()
+		t0=$(date +%s.%N)
+		for i in $(seq 100); do
+			$client run -d --network none busybox sleep 1000 >/dev/null 2>>"$work/hundred.err" &
+			pids+=($!)
+		done
+		for i in "${pids[@]}"; do wait "$i" || failed=$((failed + 1)); done
+		t1=$(date +%s.%N)
+		[ "$failed" = 0 ] || { echo "bench: $failed of 100 failed through $2:" >&2; sort "$work/hundred.err" | uniq -c | head -5 >&2; }
+		awk -v a="$t0" -v b="$t1" -v n="$2" -v f="$failed" 'BEGIN { printf "| %s | %.1f s | %d of 100 |\n", n, b - a, f }'
+		local ids
+		ids=$($client ps -aq)
+		[ -z "$ids" ] || $client rm -f $ids >/dev/null
+	}
+	say "chapter 09: 100 \`docker run -d --network none busybox sleep\` at once — mydocker's daemon vs Docker (one round each)"
+	{
+		printf '| daemon | wall time for the 100 | failed |\n|---|---:|---:|\n'
+		hundred "$m" "mydocker daemon"
+		hundred "$d" "dockerd"
+	} | tee -a "$results"
+
+	# A pull from a registry of our own on loopback (both daemons take
+	# 127.0.0.0/8 as an insecure registry), of the minbase image: the
+	# image is removed before each pull, its layers with it.
+	start_registry
+	ref=127.0.0.1:$port/minbase:1
+	"$bin" import "$cache/minbase.tar.gz" minbase >/dev/null
+	"$bin" tag minbase "$ref"
+	"$bin" push "$ref" >/dev/null
+	"$bin" rmi "$ref" minbase >/dev/null
+	say "chapter 09: docker pull of a $(du -h "$cache/minbase.tar.gz" | cut -f1) image from a loopback registry — mydocker's daemon vs Docker"
+	hf -r "$runs" \
+		--prepare "sh -c '$m rmi -f $ref >/dev/null 2>&1; true'" -n "docker pull (mydocker daemon)" "$m pull -q $ref" \
+		--prepare "sh -c '$d rmi -f $ref >/dev/null 2>&1; true'" -n "docker pull (dockerd)" "$d pull -q $ref"
+	say "chapter 09: docker images (busybox and minbase) and docker info — mydocker's daemon vs Docker"
+	hf -w 3 -r $((runs * 6)) -n "docker images (mydocker daemon)" "$m images" -n "docker images (dockerd)" "$d images"
+	hf -w 3 -r $((runs * 6)) -n "docker info (mydocker daemon)" "$m info" -n "docker info (dockerd)" "$d info"
 fi
 
 echo "bench: results in $results" >&2

@@ -134,43 +134,22 @@ for m in overlay veth bridge br_netfilter; do
 done
 
 # Chapter 09's daemon under systemd, where systemd runs (the Vagrant VM;
-# not CI's or a container's shell): mydocker.socket listens on
-# /run/mydocker.sock and /run/docker.sock, so that `mydocker` and `docker`
-# reach the daemon without -H; mydocker.service starts at the first
-# client. Each step is taken only if it changes something.
+# not CI's or a container's shell): provision-daemon.sh installs the
+# binary built here and mydocker.socket, which listens on /run/mydocker.sock
+# and /run/docker.sock, so that `mydocker` and `docker` reach the daemon
+# without -H. It prints only what it changes.
 daemon_changed=false
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
 	repo=$(cd "$(dirname "$0")/.." && pwd)
 	go=$GO_ROOT/bin/go
 	[ -x "$go" ] || go=$(command -v go)
-	getent group docker >/dev/null || { groupadd --system docker; daemon_changed=true; }
-	if id vagrant >/dev/null 2>&1 && ! id -nG vagrant | grep -qw docker; then
-		usermod -aG docker vagrant   # docker without sudo, as on a Docker host
-		daemon_changed=true
-	fi
 	built=$(mktemp)
 	(cd "$repo" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false "$go" build -o "$built" ./mydocker)
-	if ! cmp -s "$built" /usr/local/bin/mydocker; then
-		install -m 0755 "$built" /usr/local/bin/mydocker
-		daemon_changed=true
-	fi
+	said=$("$repo/scripts/provision-daemon.sh" "$built") || { rm -f "$built"; exit 1; }
 	rm -f "$built"
-	for unit in mydocker.socket mydocker.service; do
-		if ! cmp -s "$repo/scripts/$unit" "/etc/systemd/system/$unit"; then
-			install -m 0644 "$repo/scripts/$unit" "/etc/systemd/system/$unit"
-			daemon_changed=true
-		fi
-	done
-	if $daemon_changed; then
-		echo "provision: mydocker daemon installed (mydocker.socket: /run/mydocker.sock, /run/docker.sock)"
-		systemctl daemon-reload
-		# docker.io's socket would take /run/docker.sock: keep it off.
-		systemctl disable --now docker.socket docker.service 2>/dev/null || true
-		systemctl enable mydocker.socket
-		# A new binary: the running daemon gives way (its containers stay,
-		# under their monitors); the socket starts the new one.
-		systemctl stop mydocker.service 2>/dev/null || true
-		systemctl restart mydocker.socket
+	if [ -n "$said" ]; then
+		echo "$said"
+		daemon_changed=true
 	fi
 fi
 

@@ -1,6 +1,6 @@
-// GET /containers/{id}/stats: the container's cgroup read (engine.Sample),
-// in Docker's shape: every second while ?stream (the default), or once
-// with ?stream=false. The client works out the percentages from two
+// GET /containers/{id}/stats: the container's cgroup and interfaces read
+// (engine.Sample), in Docker's shape: every second while ?stream (the
+// default), or once with ?stream=false. The client works out the percentages from two
 // readings (cpu_stats and precpu_stats), as docker's does, so a one-shot
 // answer holds two readings a moment apart; ?one-shot=true skips the first.
 
@@ -15,7 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/network"
 )
 
 type cpuStats struct {
@@ -50,9 +52,9 @@ type statsJSON struct {
 		Stats    map[string]uint64 `json:"stats"`
 		Limit    uint64            `json:"limit"`
 	} `json:"memory_stats"`
-	Name     string         `json:"name"`
-	ID       string         `json:"id"`
-	Networks map[string]any `json:"networks,omitempty"`
+	Name     string                      `json:"name"`
+	ID       string                      `json:"id"`
+	Networks map[string]network.Counters `json:"networks,omitempty"`
 }
 
 func (s *Server) statsContainer(w http.ResponseWriter, r *http.Request) error {
@@ -98,7 +100,8 @@ func reading(c *engine.Container) *statsJSON {
 	if !c.State.Running || c.Cgroup == nil {
 		return st
 	}
-	cg := engine.Sample([]*engine.Container{c}).Stats[c.ID]
+	sample := engine.Sample([]*engine.Container{c})
+	cg := sample.Stats[c.ID]
 	st.CPUStats.CPUUsage.TotalUsage = uint64(cg.CPUTime.Nanoseconds())
 	st.CPUStats.SystemUsage = systemCPU()
 	st.CPUStats.OnlineCPUs = runtime.NumCPU()
@@ -106,7 +109,34 @@ func reading(c *engine.Container) *statsJSON {
 	st.CPUStats.ThrottlingData.ThrottledTime = uint64(cg.ThrottledTime.Nanoseconds())
 	st.MemoryStats.Usage, st.MemoryStats.MaxUsage, st.MemoryStats.Limit = cg.MemoryCurrent, cg.MemoryPeak, cg.MemoryLimit
 	st.PidsStats.Current, st.PidsStats.Limit = cg.Pids, cg.PidsLimit
+	st.BlkioStats["io_service_bytes_recursive"] = blkioEntries(cg.BlockIO, c.Cgroup.Mode == cgroups.Unified)
+	if net := sample.Net[c.ID]; len(net) > 0 {
+		st.Networks = net
+	}
 	return st
+}
+
+// blkioEntry is one line of Docker's blkio_stats lists.
+type blkioEntry struct {
+	Major uint64 `json:"major"`
+	Minor uint64 `json:"minor"`
+	Op    string `json:"op"`
+	Value uint64 `json:"value"`
+}
+
+// blkioEntries is io_service_bytes_recursive: a read and a write entry
+// per device, "read" and "write" on cgroup v2 and "Read" and "Write" on
+// v1, as Docker writes them (its client lowercases them to add them up).
+func blkioEntries(devices []cgroups.DeviceIO, v2 bool) []blkioEntry {
+	read, write := "Read", "Write"
+	if v2 {
+		read, write = "read", "write"
+	}
+	out := []blkioEntry{}
+	for _, d := range devices {
+		out = append(out, blkioEntry{d.Major, d.Minor, read, d.Read}, blkioEntry{d.Major, d.Minor, write, d.Write})
+	}
+	return out
 }
 
 // systemCPU is the host's CPU time in nanoseconds, from /proc/stat's first

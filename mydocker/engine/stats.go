@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mydocker/mydocker/mydocker/cgroups"
+	"github.com/mydocker/mydocker/mydocker/network"
 )
 
 // StatsTargets picks the containers named by refs, which must be running,
@@ -42,16 +43,18 @@ func StatsTargets(s *Store, refs []string) ([]*Container, error) {
 	return out, nil
 }
 
-// Reading is the cgroup statistics of containers (by ID) at one time.
+// Reading is the cgroup statistics of containers (by ID) at one time,
+// and the traffic of each one's interfaces (none with --network none).
 type Reading struct {
 	At    time.Time
 	Stats map[string]cgroups.Stats
+	Net   map[string]map[string]network.Counters
 }
 
 // Sample reads the cgroups of list now. A container with no memory limit
 // gets the host's memory as its MemoryLimit, as `docker stats` shows it.
 func Sample(list []*Container) Reading {
-	r := Reading{At: time.Now(), Stats: map[string]cgroups.Stats{}}
+	r := Reading{At: time.Now(), Stats: map[string]cgroups.Stats{}, Net: map[string]map[string]network.Counters{}}
 	var host uint64
 	for _, c := range list {
 		st := c.Cgroup.Stats()
@@ -62,8 +65,26 @@ func Sample(list []*Container) Reading {
 			st.MemoryLimit = host
 		}
 		r.Stats[c.ID] = st
+		r.Net[c.ID] = netCounters(c)
 	}
 	return r
+}
+
+// netCounters reads the interfaces of c's network namespace through its
+// init's /proc entry, nil if that process is gone: its start time, read
+// after the counters, says the PID was not reused in between.
+func netCounters(c *Container) map[string]network.Counters {
+	if c.State.Pid <= 0 {
+		return nil
+	}
+	counters, err := network.NamespaceCounters(c.State.Pid)
+	if err != nil {
+		return nil
+	}
+	if start, err := ProcessStartTime(c.State.Pid); err != nil || (c.State.PidStart != 0 && start != c.State.PidStart) {
+		return nil
+	}
+	return counters
 }
 
 // hostMemory is MemTotal from /proc/meminfo, the limit of an unlimited

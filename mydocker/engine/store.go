@@ -223,17 +223,15 @@ func syncRecord(path, dir string) error {
 	return fsutil.SyncDir(dir)
 }
 
-// newPrefix marks a container directory still being created, gonePrefix
-// one being deleted: neither is a container.
-const newPrefix, gonePrefix = ".new-", ".gone-"
+// newPrefix marks a container directory still being created.
+const newPrefix = ".new-"
 
-// sweep removes what creators and removers killed midway left. Only called
-// under the store's lock, which every creator holds throughout, and every
-// remover while the directory is gone-: none is at work.
+// sweep removes what creators killed midway left. Only called under the
+// store's lock, which every creator holds throughout: none is at work.
 func (s *Store) sweep() {
 	entries, _ := os.ReadDir(s.dir)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), newPrefix) || strings.HasPrefix(e.Name(), gonePrefix) {
+		if strings.HasPrefix(e.Name(), newPrefix) {
 			os.RemoveAll(filepath.Join(s.dir, e.Name()))
 		}
 	}
@@ -313,7 +311,7 @@ func (s *Store) ids() ([]string, error) {
 	}
 	var ids []string
 	for _, e := range entries {
-		if e.IsDir() && !strings.HasPrefix(e.Name(), newPrefix) && !strings.HasPrefix(e.Name(), gonePrefix) {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), newPrefix) {
 			ids = append(ids, e.Name())
 		}
 	}
@@ -380,7 +378,7 @@ func (s *Store) list() ([]*Container, error) {
 	}
 	var out []*Container
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), newPrefix) || strings.HasPrefix(e.Name(), gonePrefix) {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), newPrefix) {
 			continue
 		}
 		c, err := s.Load(e.Name())
@@ -524,18 +522,7 @@ func (s *Store) Remove(id string) error {
 		return err
 	}
 	defer unlock()
-	// Renamed away first: a reader that opens the lock or writes the
-	// record meanwhile (a daemon's wait polls it) would make them again
-	// in a directory being emptied, and its rmdir would fail. Under the
-	// new name nothing finds it; sweep finishes what a killed rm left.
-	gone := filepath.Join(s.dir, gonePrefix+id)
-	if err := os.Rename(dir, gone); err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil
-		}
-		return err
-	}
-	return os.RemoveAll(gone)
+	return os.RemoveAll(dir)
 }
 
 // lock takes the store-wide lock, an flock(2) on a file beside the records.
@@ -659,10 +646,28 @@ func (s *Store) checkRemoval(c *Container) {
 	if c.State.Status != Removing {
 		return
 	}
-	unlock, err := fsutil.Lock(filepath.Join(s.Dir(c.ID), "lock"), fsutil.Exclusive|unix.LOCK_NB)
+	// The lock file is opened, never made: Store.Remove may have unlinked
+	// it already, and a new one here would be a fresh lock, free at once,
+	// and a file in the directory it is deleting (ENOTEMPTY: the
+	// container left "dead"; seen with 100 `docker rm` at once).
+	f, err := os.OpenFile(filepath.Join(s.Dir(c.ID), "lock"), os.O_RDWR, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		// The directory is being deleted, under the store's lock; a
+		// remover killed in the middle of it left that lock free.
+		unlock, err := fsutil.Lock(filepath.Join(s.dir, ".lock"), fsutil.Exclusive|unix.LOCK_NB)
+		if err != nil {
+			return
+		}
+		unlock()
+		c.State.Set(Dead)
+		return
+	}
 	if err != nil {
+		return
+	}
+	defer f.Close()
+	if fsutil.Flock(f, fsutil.Exclusive|unix.LOCK_NB) != nil {
 		return // held: a removal is in progress (or it is ours)
 	}
-	unlock()
 	c.State.Set(Dead)
 }
