@@ -259,11 +259,16 @@ func remoteRun(g *Globals, name string, o engine.RunOptions, policy string) erro
 	}
 	defer wait.Body.Close()
 	output := relay(g, stream, o.Interactive)
+	// Caught from before the start: a signal as soon as the command's
+	// first output shows must reach it, not end us (it waits for the
+	// start to be relayed).
+	started := make(chan struct{})
+	stopProxy := proxySignals(g, id, started)
+	defer stopProxy()
 	if err := remoteStart(g, id); err != nil {
 		return err
 	}
-	stopProxy := proxySignals(g, id)
-	defer stopProxy()
+	close(started)
 	var answer struct {
 		StatusCode int
 		Error      *struct{ Message string }
@@ -342,11 +347,13 @@ func relay(g *Globals, s *client.Stream, stdin bool) func() error {
 }
 
 // proxySignals relays the signals a user sends us to the container, as
-// docker's --sig-proxy does (SIGKILL and SIGSTOP cannot be caught).
-func proxySignals(g *Globals, id string) func() {
+// docker's --sig-proxy does (SIGKILL and SIGSTOP cannot be caught), once
+// started is closed.
+func proxySignals(g *Globals, id string, started <-chan struct{}) func() {
 	ch := make(chan os.Signal, 4)
 	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
 	go func() {
+		<-started
 		for sig := range ch {
 			n := int(sig.(syscall.Signal))
 			g.client.JSON("POST", containerPath(id, "/kill"), url.Values{"signal": {strconv.Itoa(n)}}, nil, nil)
