@@ -30,8 +30,8 @@ func ViaDaemon() bool { return os.Getenv(ViaDaemonEnv) == "1" }
 
 // Daemonless keeps this Env daemonless in the daemon pass, because the
 // test checks what a daemon's client cannot show; why goes to the test's
-// log. Call it before the Env's first command. In the daemonless pass it
-// does nothing.
+// log. Called after a command, it stops the Env's daemon; what that made
+// stays in the data root. In the daemonless pass it does nothing.
 func (e *Env) Daemonless(why string) {
 	e.t.Helper()
 	if !e.viaDaemon {

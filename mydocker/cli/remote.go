@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
@@ -39,12 +40,22 @@ func remoteVersion(g *Globals) error {
 // docker's words where daemonless mydocker's differ, for the same
 // output with a daemon or without: the daemon keeps Docker's, which
 // docker's client reads.
-var daemonWords = strings.NewReplacer(
-	"No such container: ", "no such container: ",
-)
+var daemonWords = []struct {
+	docker *regexp.Regexp
+	ours   string
+}{
+	{regexp.MustCompile(`No such container: `), "no such container: "},
+	{regexp.MustCompile(`Conflict\. The container name "/([^"]*)" is already in use by container "[0-9a-f]+"\. You have to remove \(or rename\) that container to be able to reuse that name\.`),
+		"container name \"$1\" is already in use: remove it with `mydocker rm $1` or choose another --name"},
+}
 
 // daemonlessWords is a daemon's error line in daemonless mydocker's words.
-func daemonlessWords(msg string) string { return daemonWords.Replace(msg) }
+func daemonlessWords(msg string) string {
+	for _, w := range daemonWords {
+		msg = w.docker.ReplaceAllString(msg, w.ours)
+	}
+	return msg
+}
 
 // containerPath is /containers/REF plus what follows, REF escaped.
 func containerPath(ref string, rest ...string) string {

@@ -125,7 +125,7 @@ func portBindings(specs []string) (map[string][]map[string]string, map[string]st
 	return bindings, exposed, nil
 }
 
-// apiMounts sends -v binds that may make their source as Binds (only
+// apiMounts sends -v binds, which may make their source, as Binds (only
 // they do), the rest as Mounts, tmpfs mounts as Tmpfs.
 func apiMounts(list []volume.Mount) (binds []string, mounts []map[string]any, tmpfs map[string]string) {
 	binds, mounts, tmpfs = []string{}, []map[string]any{}, map[string]string{}
@@ -133,10 +133,20 @@ func apiMounts(list []volume.Mount) (binds []string, mounts []map[string]any, tm
 		switch {
 		case m.Type == volume.TypeTmpfs:
 			tmpfs[m.Target] = m.Tmpfs
-		case m.Type == volume.TypeBind && m.CreateSource && m.Propagation == "":
-			spec := m.Source + ":" + m.Target
+		case m.Type == volume.TypeBind && m.CreateSource:
+			// -v: the daemon makes a missing source too. Its mode holds
+			// what differs from the default (rprivate, which parsing
+			// filled in).
+			var mode []string
 			if m.ReadOnly {
-				spec += ":ro"
+				mode = append(mode, "ro")
+			}
+			if m.Propagation != "" && m.Propagation != "rprivate" {
+				mode = append(mode, m.Propagation)
+			}
+			spec := m.Source + ":" + m.Target
+			if len(mode) > 0 {
+				spec += ":" + strings.Join(mode, ",")
 			}
 			binds = append(binds, spec)
 		default:

@@ -222,11 +222,13 @@ type inspect struct {
 	Cgroup *cgroups.Group `json:",omitempty"`
 }
 
-// inspectState is Docker's .State, and mydocker's Usage: what the
-// container had used when it ended (chapter 02), as daemonless.
+// inspectState is Docker's .State, and mydocker's own as daemonless
+// shows them: the monitor that owns the container (chapter 06), what it
+// had used when it ended (chapter 02).
 type inspectState struct {
 	engine.DockerState
-	Usage *cgroups.Stats `json:",omitempty"`
+	Monitor int
+	Usage   *cgroups.Stats `json:",omitempty"`
 }
 
 type networkSettings struct {
@@ -248,7 +250,7 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 	}
 	b := apiConfig(containers, c)
 	dir := containers.Dir(c.ID)
-	in := inspect{ID: c.ID, Created: c.Created, State: inspectState{c.State.DockerState, c.State.Usage}, Image: string(c.ImageID),
+	in := inspect{ID: c.ID, Created: c.Created, State: inspectState{c.State.DockerState, c.State.Monitor, c.State.Usage}, Image: string(c.ImageID),
 		LogPath: c.LogPath, Name: "/" + c.Name, RestartCount: c.RestartCount, Driver: "overlay2",
 		Platform: "linux", HostConfig: b.HostConfig, Mounts: c.Mounts, Config: b.containerConfig,
 		ResolvConfPath: filepath.Join(dir, "resolv.conf"), HostnamePath: filepath.Join(dir, "hostname"),

@@ -163,7 +163,7 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) error {
 	if !c.MonitorAlive() && c.State.Running {
 		c.State.Set(engine.Exited)
 	}
-	if err := engine.Check(c.State.Status, engine.ActExec, c.ID); err != nil {
+	if err := engine.Check(c.State.Status, engine.ActExec, r.PathValue("id")); err != nil {
 		return err
 	}
 	var b [32]byte
@@ -203,7 +203,11 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer null.Close()
 	if body.Detach {
-		o.Stdio = [3]*os.File{null, null, null}
+		// As daemonless exec -d: a go-between starts the command and
+		// exits, and the container's init adopts it. The daemon is no
+		// parent of it, which a daemon killed would leave to the host's
+		// PID 1; the instance ends when the command has started.
+		o.Stdio, o.Detach = [3]*os.File{null, null, null}, true
 		p, err := engine.Exec(containers, e.Container, o)
 		if err != nil {
 			e.finish(runtime.ExitCode(err, runtime.ExitEngine))
