@@ -119,25 +119,43 @@ customize() {
 		"$d"/usr/share/doc/* "$d"/usr/share/man/* "$d"/usr/share/locale/*
 }
 
+# drop_build DIR: removes a build directory, first unmounting what a
+# debootstrap that failed or was killed may have left mounted in it (its
+# /proc, /sys, a bind of /dev), deepest first, so that rm never walks into
+# the host's; --one-file-system makes sure of it.
+drop_build() {
+	local m
+	awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do
+		umount -l "$m" || true
+	done
+	rm -rf --one-file-system "$1"
+}
+
 build_image() {
 	local tmp d size
 	tmp=$(mktemp -d "$images/.build.XXXXXX")
 	d=$tmp/root
+	# A build killed halfway leaves no mount behind, and no half root.
+	# shellcheck disable=SC2064 # (tmp is expanded now, on purpose)
+	trap "drop_build '$tmp'" EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 	log "building the Debian root $image (once; debootstrap from $mirror, a few minutes)"
 	if ! debootstrap --variant=minbase --include="$packages" "$suite" "$d" "$mirror" >"$tmp/log" 2>&1; then
 		tail -n 20 "$tmp/log" >&2
-		rm -rf "$tmp"
+		drop_build "$tmp"
 		die "debootstrap failed (log above)"
 	fi
 	customize "$d"
 	# Room for the images and containers the checks make: 1 GiB free.
 	size=$(($(du -sm "$d" | cut -f1) + 1024))
 	if ! mkfs.ext4 -q -L vagrant-root -d "$d" "$tmp/img" "${size}M" >&2; then
-		rm -rf "$tmp"
+		drop_build "$tmp"
 		die "mkfs.ext4 -d failed"
 	fi
 	mv "$tmp/img" "$image"
-	rm -rf "$tmp"
+	drop_build "$tmp"
+	trap - EXIT
 }
 
 exec 8>"$images/.lock"

@@ -117,9 +117,122 @@ func clientScenario(t *testing.T, e *harness.Env, registry string) string {
 	s.run("run", "-d", "--name", "running", "busybox", "sleep", "1000")
 	s.failure("or force remove", "rm", "running")
 	s.failure("o such container: no-such-container", "rm", "-f", "running", "no-such-container")
-	s.run("rm", "hello", "fails", "box", "short", "victim")
+	s.run("create", "--name", "later", "busybox", "sh", "-c", "echo later; echo err >&2; exit 2")
+	s.run("start", "-a", "later")
+	s.failure("You cannot attach to a stopped container", "attach", "later")
+	s.run("rm", "hello", "fails", "box", "short", "victim", "later")
 	s.run("ps", "-a")
 	return s.out.String()
+}
+
+// contains records a command's exit code and whether its stdout holds
+// want, where the rest of it differs run to run (PIDs, CPU figures).
+func (s *transcript) contains(want string, args ...string) {
+	s.t.Helper()
+	r := s.e.Run(args...)
+	fmt.Fprintf(&s.out, "$ mydocker %s\n[stdout has %q: %v]\n[exit %d]\n", strings.Join(args, " "), want, strings.Contains(r.Stdout, want), r.Code)
+}
+
+// objectsScenario is chapters 02-08's other objects: networks (created,
+// listed, a container on one with --ip, --network-alias and -p, connected
+// to a second and back), volumes (made, listed, used, refused, pruned),
+// and what a container holds (port, top, rename, stats, diff, commit).
+func objectsScenario(t *testing.T, e *harness.Env) string {
+	s := &transcript{t: t, e: e}
+	addr := func(ctr, dev string) []string {
+		return []string{"exec", ctr, "sh", "-c", "ip -4 -o addr show " + dev + " | awk '{print $4}'"}
+	}
+	s.run("network", "ls")
+	s.run("network", "create", "--subnet", "10.237.0.0/24", "--gateway", "10.237.0.254", "red")
+	s.run("network", "create", "blue")
+	s.failure("already exists", "network", "create", "red")
+	s.failure("not supported by mydocker", "network", "create", "--internal", "inside")
+	s.failure("overlaps network red", "network", "create", "--subnet", "10.237.0.128/25", "overlap")
+	s.run("network", "ls")
+	s.run("network", "ls", "-q")
+	s.run("network", "inspect", "nope")
+	s.run("run", "-d", "--name", "web", "--network", "red", "--ip", "10.237.0.5", "--network-alias", "www", "-p", "18080:80", "busybox", "sleep", "1000")
+	s.run(addr("web", "eth0")...)
+	s.run("run", "--rm", "--network", "red", "busybox", "sh", "-c", "ping -c 1 -W 5 www >/dev/null && echo www answers")
+	s.run("port", "web")
+	s.run("port", "web", "80")
+	s.run("port", "web", "81/udp")
+	s.run("network", "connect", "--alias", "crate", "blue", "web")
+	s.run(addr("web", "eth1")...)
+	s.failure("already exists in network blue", "network", "connect", "blue", "web")
+	s.failure("--ip is not supported", "network", "connect", "--ip", "10.0.0.9", "blue", "web")
+	s.failure("o such container: ghost", "network", "connect", "blue", "ghost")
+	s.run("network", "disconnect", "blue", "web")
+	s.failure("is not connected to network blue", "network", "disconnect", "blue", "web")
+	s.failure("has active endpoints", "network", "rm", "red")
+	s.failure("pre-defined network", "network", "rm", "bridge")
+	s.contains("sleep 1000", "top", "web", "-o", "pid,args")
+	s.contains("   web   ", "stats", "--no-stream")
+	s.contains("   web   ", "stats", "--no-stream", "web")
+	s.failure("o such container: nope", "stats", "--no-stream", "nope")
+	s.run("rename", "web", "site")
+	s.failure("o such container: web", "rename", "web", "other")
+	s.run("exec", "site", "sh", "-c", "mkdir /made && echo x > /made/f && rm /bin/true")
+	s.run("diff", "site")
+	s.failure("o such container: nope", "diff", "nope")
+	s.run("commit", "-m", "made it", "site", "snap:1")
+	s.failure("o such container: nope", "commit", "nope")
+	s.run("run", "--rm", "snap:1", "sh", "-c", "cat /made/f; ls /bin/true")
+	s.run("rm", "-f", "site")
+	s.run("network", "rm", "red", "blue")
+	s.run("network", "create", "green")
+	s.run("network", "prune", "-f")
+	s.run("network", "ls", "-q")
+
+	s.run("volume", "create", "data")
+	s.run("volume", "create", "-d", "local", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=size=1m", "--label", "k=v", "scratch")
+	s.run("volume", "create")
+	s.failure("volume name is too short", "volume", "create", "a")
+	s.failure(`invalid option key: "color"`, "volume", "create", "-o", "color=red", "v1")
+	s.run("volume", "ls")
+	s.run("volume", "ls", "-q")
+	s.run("volume", "inspect", "-f", "{{.Name}} {{.Driver}} {{.Options}} {{.Labels}} {{.Scope}}", "scratch", "data")
+	s.run("volume", "inspect", "nope")
+	s.run("run", "--rm", "-v", "data:/d", "busybox", "sh", "-c", "echo kept > /d/f")
+	s.run("run", "-d", "--name", "holder", "-v", "data:/d", "busybox", "sleep", "1000")
+	s.run("volume", "ls", "-q", "--filter", "dangling=false")
+	s.run("volume", "ls", "--filter", "name=scr", "--filter", "name=dat")
+	s.run("volume", "ls", "-q", "-f", "label=k=v", "-f", "driver=local")
+	s.failure("invalid filter 'color'", "volume", "ls", "-f", "color=red")
+	s.run("volume", "rm", "data")
+	s.run("volume", "rm", "nope")
+	s.run("volume", "rm", "-f", "nope")
+	s.run("rm", "-f", "holder")
+	s.run("volume", "prune", "-f")
+	s.run("volume", "ls", "-q")
+	s.run("volume", "prune", "-a", "-f")
+	s.run("volume", "ls")
+	return s.out.String()
+}
+
+// The same for networks, volumes and the rest: chapter 07 and 08's
+// commands with a daemon and without.
+func TestClientModeObjects(t *testing.T) {
+	harness.RequireRoot(t)
+	var daemonless, client string
+	t.Run("daemonless", func(t *testing.T) {
+		e := harness.New(t)
+		e.Busybox()
+		e.NetHost("nameserver 192.0.2.53\n")
+		daemonless = objectsScenario(t, e)
+	})
+	t.Run("client", func(t *testing.T) {
+		e := harness.New(t)
+		e.Busybox()
+		e.NetHost("nameserver 192.0.2.53\n")
+		d := e.StartDaemon()
+		e.Host = d.Host()
+		client = objectsScenario(t, e)
+		if t.Failed() {
+			t.Logf("daemon's log:\n%s", d.Log())
+		}
+	})
+	sameTranscripts(t, daemonless, client)
 }
 
 // Docker behaviour: the command line is the same program with a daemon or
@@ -147,6 +260,12 @@ func TestClientModeSameOutput(t *testing.T) {
 			t.Logf("daemon's log:\n%s", d.Log())
 		}
 	})
+	sameTranscripts(t, daemonless, client)
+}
+
+// sameTranscripts fails for each line where the two halves differ.
+func sameTranscripts(t *testing.T, daemonless, client string) {
+	t.Helper()
 	if daemonless == "" || client == "" {
 		t.Fatal("a half did not run")
 	}
@@ -169,8 +288,9 @@ func TestClientModeSameOutput(t *testing.T) {
 }
 
 // The client's edges: -H is MYDOCKER_HOST's flag; a command not ported
-// yet, or a terminal, refuses in one line (125) instead of running
-// daemonless behind the user's back; no daemon at the address is one line.
+// yet refuses in one line (125) instead of running daemonless behind the
+// user's back; -it off a terminal is one line; no daemon at the address
+// is one line.
 func TestClientModeEdges(t *testing.T) {
 	e := harness.New(t)
 	e.Busybox()
@@ -186,9 +306,11 @@ func TestClientModeEdges(t *testing.T) {
 	}
 	e.Host = d.Host()
 	e.MustRun("run", "-d", "--name", "box", "busybox", "sleep", "1000")
-	oneLine(e.Run("commit", "box"), 125, `"commit" does not go through the daemon yet`)
-	oneLine(e.Run("run", "--rm", "-t", "busybox", "true"), 125, "run -t does not go through the daemon yet")
-	oneLine(e.Run("exec", "-t", "box", "true"), 125, "exec -t does not go through the daemon yet")
+	oneLine(e.Run("logout"), 125, `"logout" does not go through the daemon yet`)
+	// -it off a terminal is refused before anything is made, as
+	// daemonless (run's 125, exec's 1).
+	oneLine(e.Run("run", "--rm", "-it", "busybox", "true"), 125, "the input device is not a TTY")
+	oneLine(e.Run("exec", "-it", "box", "true"), 1, "the input device is not a TTY")
 	e.Host = "unix://" + d.Dir + "/nobody.sock"
 	oneLine(e.Run("ps"), 1, "cannot connect to the mydocker daemon at "+e.Host)
 	oneLine(e.Run("run", "busybox", "true"), 125, "cannot connect to the mydocker daemon")

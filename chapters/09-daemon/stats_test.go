@@ -5,6 +5,7 @@ package chapter09
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,4 +51,13 @@ func TestStatsCountTraffic(t *testing.T) {
 		!strings.Contains(lines[0], "kB") || lines[1] != "quiet 0B / 0B" {
 		t.Errorf("docker stats NET I/O:\n%s\nwant talker's traffic in kB, and none for quiet (--network none)", out)
 	}
+	// mydocker stats shows the same columns, daemonless and as a client.
+	for _, host := range []string{"", d.Host()} {
+		e.Host = host
+		out := e.MustRun("stats", "--no-stream", "talker")
+		if !regexp.MustCompile(`NET I/O +BLOCK I/O +PIDS\n`).MatchString(out) || !regexp.MustCompile(`kB / [0-9.]+kB`).MatchString(out) {
+			t.Errorf("mydocker (host %q) stats --no-stream talker:\n%s\nwant NET I/O in kB each way", host, out)
+		}
+	}
+	e.Host = ""
 }

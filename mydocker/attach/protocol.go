@@ -19,6 +19,11 @@
 //	CloseStdin client → monitor  the client's stdin ended (honoured with --stdin-once)
 //	Exit       monitor → client  the run is over: its exit code (int32); the
 //	                             monitor closes the connection after it
+//	Hold       client → monitor  no payload; the master side of a terminal
+//	                             comes with it (SCM_RIGHTS, as runc's console
+//	                             socket passes one): the monitor holds it, and
+//	                             empties it, while any process has it open
+//	                             (`exec -dt`, see SendHold)
 //
 // A frame larger than MaxFrame is refused: whoever sent it is dropped.
 package attach
@@ -40,6 +45,7 @@ const (
 	Resize     byte = 3
 	CloseStdin byte = 4
 	Exit       byte = 5
+	Hold       byte = 6
 )
 
 // MaxFrame bounds a frame's payload: a pipe's or a terminal's read is

@@ -6,6 +6,7 @@
 package attach
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -127,4 +128,78 @@ func Session(conn net.Conn, s Streams) (code int, detached bool, err error) {
 			return code, false, nil
 		}
 	}
+}
+
+// SendHold hands the monitor the master side of a terminal to hold: a
+// Hold frame, whose header carries the descriptor (SCM_RIGHTS). The
+// descriptor in flight keeps the terminal open: the caller may close its
+// own copy at once.
+func SendHold(conn *net.UnixConn, master *os.File) error {
+	var h [headerSize]byte
+	h[0] = Hold
+	_, _, err := conn.WriteMsgUnix(h[:], unix.UnixRights(int(master.Fd())), nil)
+	return err
+}
+
+// ReadFrameFile is ReadFrame on a unix socket, which also returns the
+// descriptor a Hold frame carries (nil for any other frame: whatever
+// descriptors came with one are closed). The header is read with
+// recvmsg(2): the kernel gives the descriptor with the first byte of the
+// frame, and a plain read(2) would drop it. Only frames' exact lengths
+// are ever read, so no read reaches into the next frame.
+func ReadFrameFile(conn *net.UnixConn, buf []byte) (byte, []byte, *os.File, error) {
+	var h [headerSize]byte
+	oob := make([]byte, unix.CmsgSpace(4*4)) // room for a few descriptors, to close them
+	n, oobn, _, _, err := conn.ReadMsgUnix(h[:], oob)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	files := receivedFiles(oob[:oobn])
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	if n == 0 {
+		closeAll()
+		return 0, nil, nil, io.EOF
+	}
+	if _, err := io.ReadFull(conn, h[n:]); err != nil {
+		closeAll()
+		return 0, nil, nil, io.ErrUnexpectedEOF
+	}
+	size := binary.BigEndian.Uint32(h[4:])
+	if size > MaxFrame || int(size) > len(buf) {
+		closeAll()
+		return 0, nil, nil, fmt.Errorf("attach frame of %d bytes: at most %d", size, MaxFrame)
+	}
+	if _, err := io.ReadFull(conn, buf[:size]); err != nil {
+		closeAll()
+		return 0, nil, nil, io.ErrUnexpectedEOF
+	}
+	var f *os.File
+	if h[0] == Hold && len(files) > 0 {
+		f, files = files[0], files[1:]
+	}
+	closeAll()
+	return h[0], buf[:size], f, nil
+}
+
+// receivedFiles are the descriptors of SCM_RIGHTS messages in oob.
+func receivedFiles(oob []byte) []*os.File {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil
+	}
+	var files []*os.File
+	for _, m := range msgs {
+		fds, err := unix.ParseUnixRights(&m)
+		if err != nil {
+			continue
+		}
+		for _, fd := range fds {
+			files = append(files, os.NewFile(uintptr(fd), "held"))
+		}
+	}
+	return files
 }

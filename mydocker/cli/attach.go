@@ -48,6 +48,9 @@ func attachCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil { // chapter 09
+		return remoteAttach(g, refs[0], attachOptions{stdin: !noStdin, detachKeys: detachKeys, sigProxy: sigProxy}, keys)
+	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err

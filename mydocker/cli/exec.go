@@ -5,8 +5,12 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+	"net"
 	"os"
 
+	"github.com/mydocker/mydocker/mydocker/attach"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 )
@@ -61,16 +65,21 @@ func execCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	holder, err := terminalHolder(store, rest[0], detach && o.TTY)
+	if err != nil {
+		return err
+	}
 	p, err := engine.Exec(store, rest[0], o)
 	if err != nil {
+		holder.Close()
 		return err
 	}
 	if detach {
 		// The process is a go-between that starts the command and exits
 		// (runtime.ExecDetached): reaped here, it leaves the command to
 		// the container's init, which adopts and reaps it.
-		if p.Console != nil {
-			p.Console.Close()
+		if err := holder.hold(p.Console, rest[0]); err != nil {
+			return err
 		}
 		code, err := runtime.WaitExec(p.Pid)
 		if err == nil && code != 0 {
@@ -93,4 +102,58 @@ func execCmd(g *Globals, args []string) error {
 		return &statusError{code}
 	}
 	return nil
+}
+
+// terminalHolder connects to the monitor that will hold an `exec -dt`'s
+// terminal (need), or is nil. Docker's exec is held by the shim that runs
+// it; here the container's monitor is the one process that outlives
+// `mydocker exec` and the command alike. A container in the foreground of
+// its `mydocker run` has none, and is refused before anything starts.
+func terminalHolder(store *engine.Store, ref string, need bool) (*monitorConn, error) {
+	if !need {
+		return nil, nil
+	}
+	c, err := store.Get(ref)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := attach.Dial(store.Dir(c.ID))
+	if errors.Is(err, attach.ErrNoMonitor) {
+		if err := engine.Check(c.State.Status, engine.ActExec, ref); err != nil {
+			return nil, err // as exec says it
+		}
+		return nil, runtime.Exitf(runtime.ExitEngine, "exec -dt: container %s runs in the foreground of its mydocker run, which has no monitor to hold the terminal: drop -t, or start the container with run -d", ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &monitorConn{conn}, nil
+}
+
+// monitorConn is a connection to a container's monitor, or nil.
+type monitorConn struct{ conn *net.UnixConn }
+
+// hold hands the terminal to the monitor, which holds it while the
+// command runs (closing ours: the one in flight keeps it open), and
+// closes the connection.
+func (m *monitorConn) hold(master *os.File, ref string) error {
+	if m == nil || master == nil {
+		if master != nil {
+			master.Close()
+		}
+		return nil
+	}
+	err := attach.SendHold(m.conn, master)
+	master.Close()
+	m.conn.Close()
+	if err != nil {
+		return fmt.Errorf("exec -dt: hand the terminal to the monitor of container %s: %w", ref, err)
+	}
+	return nil
+}
+
+func (m *monitorConn) Close() {
+	if m != nil {
+		m.conn.Close()
+	}
 }

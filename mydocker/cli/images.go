@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/archive"
 	"github.com/mydocker/mydocker/mydocker/engine"
 
 	"github.com/mydocker/mydocker/mydocker/fsutil"
@@ -158,6 +159,14 @@ func commitCmd(g *Globals, args []string) error {
 		}
 		name = rest[1]
 	}
+	if g.client != nil {
+		id, err := remoteCommit(g, rest[0], name, message, pause)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(g.Stdout, id)
+		return nil
+	}
 	img, err := engine.Commit(g.DataRoot, rest[0], name, message, pause)
 	if err != nil {
 		return err
@@ -172,11 +181,16 @@ func diffCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := engine.OpenStore(g.DataRoot)
-	if err != nil {
-		return err
+	var changes []archive.Change
+	if g.client != nil {
+		changes, err = remoteDiff(g, rest[0])
+	} else {
+		var store *engine.Store
+		if store, err = engine.OpenStore(g.DataRoot); err != nil {
+			return err
+		}
+		changes, err = engine.Diff(store, rest[0])
 	}
-	changes, err := engine.Diff(store, rest[0])
 	if err != nil {
 		return err
 	}

@@ -95,7 +95,13 @@ func startCmd(g *Globals, args []string) error {
 		if err != nil {
 			return err
 		}
+		if g.client != nil {
+			return remoteStartCmd(g, refs, interactive, keys) // chapter 09
+		}
 		return startAndAttach(g, refs[0], attachOptions{stdin: interactive, detachKeys: detachKeys, sigProxy: true})
+	}
+	if g.client != nil {
+		return remoteEach(g, refs, "POST", "/start", nil)
 	}
 	return eachContainer(g, refs, func(store *engine.Store, ref string) error {
 		c, err := store.Get(ref)
@@ -329,6 +335,9 @@ func renameCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		return remoteRename(g, refs[0], refs[1])
+	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
@@ -343,6 +352,9 @@ func topCmd(g *Globals, args []string) error {
 	rest, err := parse(g, NewFlagSet("top"), args, 1, -1)
 	if err != nil {
 		return err
+	}
+	if g.client != nil {
+		return remoteTop(g, rest[0], rest[1:])
 	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -37,6 +38,8 @@ func networkCreate(g *Globals, args []string) error {
 	fs.List(&opts, "opt", "o", "map", "driver options: parent=IF for macvlan")
 	fs.String(&o.Subnet, "subnet", "", "string", "subnet in CIDR format, e.g. 172.30.0.0/16")
 	fs.String(&o.Gateway, "gateway", "", "string", "IPv4 gateway for the subnet")
+	var internal bool
+	fs.Bool(&internal, "internal", "", "restrict external access to the network (not supported by mydocker: refused)")
 	rest, err := parse(g, fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -48,6 +51,13 @@ func networkCreate(g *Globals, args []string) error {
 			return &usageError{"network", fmt.Errorf("unknown -o %q: the one driver option is parent=IF (macvlan)", kv)}
 		}
 		o.Parent = v
+	}
+	if g.client != nil {
+		return remoteNetworkCreate(g, o, internal)
+	}
+	if internal {
+		// The daemon's words for it (networkCreateRequest.options).
+		return fmt.Errorf("network create %s: internal, ingress and IPv6 networks are not supported by mydocker", o.Name)
 	}
 	n, err := network.Create(g.DataRoot, o)
 	if err != nil {
@@ -64,7 +74,7 @@ func networkLs(g *Globals, args []string) error {
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
 	}
-	all, err := network.List(g.DataRoot)
+	all, err := listNetworks(g)
 	if err != nil {
 		return err
 	}
@@ -73,7 +83,7 @@ func networkLs(g *Globals, args []string) error {
 		fmt.Fprintln(w, "NETWORK ID\tNAME\tDRIVER\tSCOPE\tSUBNET")
 	}
 	for _, n := range all {
-		id := n.ID
+		id := firstNonEmpty(n.ID, network.PredefinedID(n.Name))
 		if len(id) > 12 {
 			id = id[:12]
 		}
@@ -81,9 +91,17 @@ func networkLs(g *Globals, args []string) error {
 			fmt.Fprintln(w, id)
 			continue
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\tlocal\t%s\n", firstNonEmpty(id, "-"), n.Name, n.Driver, n.Subnet)
+		fmt.Fprintf(w, "%s\t%s\t%s\tlocal\t%s\n", id, n.Name, n.Driver, n.Subnet)
 	}
 	return w.Flush()
+}
+
+// listNetworks is network.List, or its rows through the daemon.
+func listNetworks(g *Globals) ([]network.Listed, error) {
+	if g.client != nil {
+		return remoteNetworks(g)
+	}
+	return network.List(g.DataRoot)
 }
 
 func firstNonEmpty(a, b string) string {
@@ -97,6 +115,9 @@ func networkInspect(g *Globals, args []string) error {
 	refs, err := parse(g, NewFlagSet("network"), args, 1, -1)
 	if err != nil {
 		return err
+	}
+	if g.client != nil {
+		return remoteNetworkInspect(g, refs)
 	}
 	all, err := network.List(g.DataRoot)
 	if err != nil {
@@ -124,11 +145,20 @@ func networkInspect(g *Globals, args []string) error {
 // networkConnect is `mydocker network connect [--alias A] NET CONTAINER`.
 func networkConnect(g *Globals, args []string) error {
 	var aliases []string
+	var ip string
 	fs := NewFlagSet("network")
 	fs.List(&aliases, "alias", "", "list", "another name the network's embedded DNS answers for the container")
+	fs.String(&ip, "ip", "", "string", "IPv4 address (not supported by mydocker's connect: refused; run --ip chooses one at the start)")
 	rest, err := parse(g, fs, args, 2, 2)
 	if err != nil {
 		return err
+	}
+	if g.client != nil {
+		return remoteNetworkConnect(g, rest[0], rest[1], aliases, ip)
+	}
+	if ip != "" {
+		// The daemon's words for it (networkConnect).
+		return errors.New("network connect --ip is not supported by mydocker")
 	}
 	_, err = engine.ConnectNetwork(g.DataRoot, rest[0], rest[1], aliases)
 	return err
@@ -140,6 +170,9 @@ func networkDisconnect(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		return remoteNetworkDisconnect(g, rest[0], rest[1])
+	}
 	return engine.DisconnectNetwork(g.DataRoot, rest[0], rest[1])
 }
 
@@ -147,6 +180,9 @@ func networkRm(g *Globals, args []string) error {
 	refs, err := parse(g, NewFlagSet("network"), args, 1, -1)
 	if err != nil {
 		return err
+	}
+	if g.client != nil {
+		return remoteNetworkRm(g, refs)
 	}
 	for _, ref := range refs {
 		if err := network.Remove(g.DataRoot, ref); err != nil {
@@ -164,7 +200,13 @@ func networkPrune(g *Globals, args []string) error {
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
 	}
-	removed, err := network.Prune(g.DataRoot)
+	var removed []string
+	var err error
+	if g.client != nil {
+		removed, err = remoteNetworkPrune(g)
+	} else {
+		removed, err = network.Prune(g.DataRoot)
+	}
 	if err != nil {
 		return err
 	}
@@ -183,11 +225,7 @@ func portCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := engine.OpenStore(g.DataRoot)
-	if err != nil {
-		return err
-	}
-	c, err := store.Get(rest[0])
+	ports, alive, err := containerPorts(g, rest[0])
 	if err != nil {
 		return err
 	}
@@ -198,14 +236,14 @@ func portCmd(g *Globals, args []string) error {
 			want += "/tcp"
 		}
 	}
-	if c.NetworkSettings == nil || !c.MonitorAlive() {
+	if !alive {
 		if want != "" {
 			return fmt.Errorf("no public port '%s' published for %s", want, rest[0])
 		}
 		return nil
 	}
 	shown := 0
-	for _, b := range c.NetworkSettings.Ports {
+	for _, b := range ports {
 		key := fmt.Sprintf("%d/%s", b.ContainerPort, b.Proto)
 		ip := firstNonEmpty(b.HostIP, "0.0.0.0")
 		switch {
@@ -222,4 +260,24 @@ func portCmd(g *Globals, args []string) error {
 		return fmt.Errorf("no public port '%s' published for %s", want, rest[0])
 	}
 	return nil
+}
+
+// containerPorts is a container's published ports and whether it runs:
+// its record's, or its inspect's through the daemon.
+func containerPorts(g *Globals, ref string) ([]network.Binding, bool, error) {
+	if g.client != nil {
+		return remotePorts(g, ref)
+	}
+	store, err := engine.OpenStore(g.DataRoot)
+	if err != nil {
+		return nil, false, err
+	}
+	c, err := store.Get(ref)
+	if err != nil {
+		return nil, false, err
+	}
+	if c.NetworkSettings == nil || !c.MonitorAlive() {
+		return nil, false, nil
+	}
+	return c.NetworkSettings.Ports, true, nil
 }

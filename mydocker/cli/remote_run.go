@@ -2,8 +2,8 @@
 // docker's client does them: `run` is create (a 404 for the image: pull,
 // then create again), attach (a hijacked stream of stdcopy frames), wait
 // (its headers answered before the start, so no exit can be missed),
-// start; the container's exit code becomes ours. Only without a terminal
-// for now: -t through the daemon is refused in one line.
+// start; the container's exit code becomes ours. The streams themselves,
+// with a terminal or without, are remote_stream.go's.
 
 package cli
 
@@ -18,9 +18,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 
+	"github.com/mydocker/mydocker/mydocker/attach"
 	"github.com/mydocker/mydocker/mydocker/client"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/logs"
@@ -48,21 +48,28 @@ type createBody struct {
 	StdinOnce    bool                `json:",omitempty"`
 	Env          []string            `json:",omitempty"`
 	Cmd          []string            `json:",omitempty"`
+	Tty          bool                `json:",omitempty"`
 	Image        string
 	WorkingDir   string `json:",omitempty"`
 	HostConfig   map[string]any
+	// NetworkingConfig carries --ip and --network-alias, as docker's
+	// client sends them: an EndpointsConfig keyed by the network's name.
+	NetworkingConfig *networkingConfig `json:",omitempty"`
+}
+
+type networkingConfig struct {
+	EndpointsConfig map[string]endpointSettings
+}
+
+type endpointSettings struct {
+	IPAMConfig *struct{ IPv4Address string } `json:",omitempty"`
+	Aliases    []string                      `json:",omitempty"`
 }
 
 // newCreateBody turns run's parsed flags into the create body.
 func newCreateBody(o engine.RunOptions) (*createBody, error) {
-	if o.TTY {
-		return nil, notYet("run -t")
-	}
-	if o.IP != "" || len(o.Aliases) > 0 {
-		return nil, notYet("--ip and --network-alias")
-	}
 	b := &createBody{Hostname: o.Hostname, User: o.User, Env: o.Env, Cmd: o.Args, Image: o.Image,
-		WorkingDir: o.Cwd, OpenStdin: o.Interactive, StdinOnce: o.StdinOnce, AttachStdin: o.Interactive && !o.Detach,
+		WorkingDir: o.Cwd, Tty: o.TTY, OpenStdin: o.Interactive, StdinOnce: o.StdinOnce, AttachStdin: o.Interactive && !o.Detach,
 		AttachStdout: !o.Detach, AttachStderr: !o.Detach}
 	r := o.Resources
 	hc := map[string]any{"AutoRemove": o.Remove, "CapAdd": o.CapAdd, "CapDrop": o.CapDrop,
@@ -96,6 +103,13 @@ func newCreateBody(o engine.RunOptions) (*createBody, error) {
 	binds, mounts, tmpfs := apiMounts(o.Mounts)
 	hc["Binds"], hc["Mounts"], hc["Tmpfs"] = binds, mounts, tmpfs
 	b.HostConfig = hc
+	if o.IP != "" || len(o.Aliases) > 0 {
+		ep := endpointSettings{Aliases: o.Aliases}
+		if o.IP != "" {
+			ep.IPAMConfig = &struct{ IPv4Address string }{o.IP}
+		}
+		b.NetworkingConfig = &networkingConfig{EndpointsConfig: map[string]endpointSettings{firstNonEmpty(o.Network, "default"): ep}}
+	}
 	return b, nil
 }
 
@@ -233,8 +247,12 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 	return created.ID, nil
 }
 
-// remoteRun is run (and create) through the daemon.
-func remoteRun(g *Globals, name string, o engine.RunOptions, policy string) error {
+// remoteRun is run (and create) through the daemon. keys are run's
+// --detach-keys, as the user spelled them.
+func remoteRun(g *Globals, name string, o engine.RunOptions, policy, keys string) error {
+	if name == "run" && o.TTY && o.Interactive && !o.Detach && !runtime.IsTerminal(os.Stdin) {
+		return runtime.Exitf(runtime.ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
+	}
 	id, err := remoteCreate(g, o, policy)
 	if err != nil {
 		return err
@@ -250,41 +268,67 @@ func remoteRun(g *Globals, name string, o engine.RunOptions, policy string) erro
 		fmt.Fprintln(g.Stdout, id)
 		return nil
 	}
-	q := url.Values{"stream": {"1"}, "stdout": {"1"}, "stderr": {"1"}}
-	if o.Interactive {
-		q.Set("stdin", "1")
-	}
-	stream, err := g.client.Hijack("POST", containerPath(id, "/attach"), q, nil)
-	if err != nil {
-		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
-	}
-	defer stream.Close()
 	cond := "next-exit"
 	if o.Remove {
 		cond = "removed"
 	}
-	wait, err := g.client.Do("POST", containerPath(id, "/wait"), url.Values{"condition": {cond}}, nil)
-	if err != nil {
-		return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
+	detachKeys, _ := attach.ParseDetachKeys(keys) // checked by run
+	so := streamOptions{tty: o.TTY, stdin: o.Interactive, detachKeys: detachKeys}
+	return remoteAttached(g, id, so, keys, cond, true, true)
+}
+
+// remoteAttached is docker's sequence for run, start -a and attach: the
+// attach first (with start: before the container starts, so that nothing
+// it writes is missed), the wait (its headers come back at once: no exit
+// can be missed either), the start; then the stream until its end, and
+// the container's exit code as ours. A detach returns 0 at once: the
+// container runs on.
+func remoteAttached(g *Globals, id string, so streamOptions, keys, cond string, start, sigProxy bool) error {
+	q := url.Values{"stream": {"1"}, "stdout": {"1"}, "stderr": {"1"}}
+	if so.stdin {
+		q.Set("stdin", "1")
 	}
-	defer wait.Body.Close()
-	output := relay(g, stream, o.Interactive)
-	// Caught from before the start: a signal as soon as the command's
-	// first output shows must reach it, not end us (it waits for the
-	// start to be relayed).
-	started := make(chan struct{})
-	stopProxy := proxySignals(g, id, started)
-	defer stopProxy()
-	if err := remoteStart(g, id); err != nil {
+	if so.tty {
+		detachQuery(q, keys)
+	}
+	stream, err := g.client.Hijack("POST", containerPath(id, "/attach"), q, nil)
+	if err != nil {
 		return err
 	}
+	defer stream.Close()
+	wait, err := g.client.Do("POST", containerPath(id, "/wait"), url.Values{"condition": {cond}}, nil)
+	if err != nil {
+		return err
+	}
+	defer wait.Body.Close()
+	rs := relayStream(g, stream, so)
+	// Signals are caught from before the start: one sent as soon as the
+	// command's first output shows must reach it, not end us. They are
+	// relayed once it has started.
+	started := make(chan struct{})
+	if !so.tty && sigProxy {
+		stopProxy := proxySignals(g, id, started)
+		defer stopProxy()
+	}
+	if start {
+		if err := remoteStart(g, id); err != nil {
+			rs.close()
+			return err
+		}
+	}
 	close(started)
+	if so.tty {
+		rs.watchSize(containerPath(id, "/resize"))
+	}
+	detached, outErr := rs.wait()
+	if detached {
+		return nil
+	}
 	var answer struct {
 		StatusCode int
 		Error      *struct{ Message string }
 	}
 	err = json.NewDecoder(wait.Body).Decode(&answer)
-	outErr := output()
 	if err != nil {
 		return fmt.Errorf("wait for %s: %w", engine.ShortID(id), err)
 	}
@@ -295,7 +339,7 @@ func remoteRun(g *Globals, name string, o engine.RunOptions, policy string) erro
 		return outErr
 	}
 	if answer.StatusCode != 0 {
-		if !o.Remove {
+		if start && cond != "removed" {
 			remoteOOM(g, id)
 		}
 		return &statusError{answer.StatusCode}
@@ -331,29 +375,6 @@ func remoteStart(g *Globals, id string) error {
 		code = runtime.ExitCannotInvoke
 	}
 	return &runtime.ExitError{Code: code, Err: err}
-}
-
-// relay copies our stdin to the stream (if asked; its end is the
-// stream's write end closed) and the stream's frames to stdout and
-// stderr. The function it returns waits for the output to end.
-func relay(g *Globals, s *client.Stream, stdin bool) func() error {
-	if stdin {
-		go func() {
-			io.Copy(s.Conn, os.Stdin)
-			s.CloseWrite()
-		}()
-	}
-	var once sync.Once
-	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		err = stdcopy.Demux(s.Reader, g.Stdout, g.Stderr)
-	}()
-	return func() error {
-		once.Do(func() { <-done })
-		return err
-	}
 }
 
 // proxySignals relays the signals a user sends us to the container, as
@@ -405,20 +426,22 @@ func remoteLogs(g *Globals, ref string, opts logs.ReadOptions, timestamps bool) 
 }
 
 // remoteExec is exec through the daemon: exec create, then start, on a
-// hijacked stream unless -d; the exit code is the exec's inspect's.
+// hijacked stream unless -d; the exit code is the exec's inspect's. With
+// -t the terminal is relayed as run's (remote_stream.go): raw, sized,
+// and the detach keys leave the process running, held by the daemon.
 func remoteExec(g *Globals, ref string, o engine.ExecOptions, interactive, detach bool) error {
-	if o.TTY {
-		return notYet("exec -t")
+	if o.TTY && interactive && !detach && !runtime.IsTerminal(os.Stdin) {
+		return runtime.Exitf(1, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
 	cfg := map[string]any{"AttachStdin": interactive && !detach, "AttachStdout": !detach, "AttachStderr": !detach,
-		"Cmd": o.Args, "Env": o.Env, "WorkingDir": o.WorkingDir, "User": o.User, "Tty": false, "Detach": detach}
+		"Cmd": o.Args, "Env": o.Env, "WorkingDir": o.WorkingDir, "User": o.User, "Tty": o.TTY, "Detach": detach}
 	var created struct {
 		ID string `json:"Id"`
 	}
 	if err := g.client.JSON("POST", containerPath(ref, "/exec"), nil, cfg, &created); err != nil {
 		return err
 	}
-	start := map[string]bool{"Detach": detach, "Tty": false}
+	start := map[string]bool{"Detach": detach, "Tty": o.TTY}
 	path := "/exec/" + url.PathEscape(created.ID)
 	if detach {
 		return g.client.JSON("POST", path+"/start", nil, start, nil)
@@ -428,7 +451,16 @@ func remoteExec(g *Globals, ref string, o engine.ExecOptions, interactive, detac
 		return err
 	}
 	defer stream.Close()
-	if err := relay(g, stream, interactive)(); err != nil {
+	keys, _ := attach.ParseDetachKeys(attach.DefaultDetachKeys)
+	rs := relayStream(g, stream, streamOptions{tty: o.TTY, stdin: interactive, detachKeys: keys})
+	if o.TTY {
+		rs.watchSize(path + "/resize")
+	}
+	detached, err := rs.wait()
+	if detached {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	var inspect struct{ ExitCode int }

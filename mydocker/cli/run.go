@@ -24,10 +24,11 @@ func runOrCreate(g *Globals, name string, args []string) error {
 	var o engine.RunOptions
 	var memory, swap, cpus, shares, pids, restart string
 	var securityOpts []string
-	pullPolicy := "missing"
+	pullPolicy, keys := "missing", attach.DefaultDetachKeys
 	fs := NewFlagSet(name)
 	if name == "run" {
 		fs.Bool(&o.Detach, "detach", "d", "run the container in the background and print its ID")
+		fs.String(&keys, "detach-keys", "", "string", `override the key sequence for detaching a container (default "ctrl-p,ctrl-q")`)
 	}
 	fs.String(&restart, "restart", "", "string", "restart policy when the container exits: no, on-failure[:max-retries], always, unless-stopped (default no)")
 	fs.List(&o.LogOpts, "log-opt", "", "list", "json-file log options: max-size=10m, max-file=3")
@@ -80,10 +81,14 @@ func runOrCreate(g *Globals, name string, args []string) error {
 	if o.Restart, err = engine.ParseRestartPolicy(restart); err != nil {
 		return &usageError{name, err}
 	}
+	detachKeys, err := attach.ParseDetachKeys(keys)
+	if err != nil {
+		return &usageError{name, err}
+	}
 	o.Image, o.Args = rest[0], rest[1:]
 	if g.client != nil {
 		o.StdinOnce = o.Interactive && !o.Detach
-		return remoteRun(g, name, o, pullPolicy)
+		return remoteRun(g, name, o, pullPolicy, keys)
 	}
 	if o.Detach {
 		// The monitor starts first, and comes up while the image is
@@ -105,7 +110,7 @@ func runOrCreate(g *Globals, name string, args []string) error {
 		return nil
 	}
 	if o.Restart.Name != engine.PolicyNo {
-		return runRestarting(g, o)
+		return runRestarting(g, o, detachKeys)
 	}
 	code, err := engine.Run(g.DataRoot, o)
 	if err != nil {
@@ -122,7 +127,7 @@ func runOrCreate(g *Globals, name string, args []string) error {
 // only. Here the container starts under a monitor, which runs the policy,
 // with the caller attached (start -a -i): the first run's output, and its
 // exit code as ours; the restarts go on after we return.
-func runRestarting(g *Globals, o engine.RunOptions) error {
+func runRestarting(g *Globals, o engine.RunOptions, keys []byte) error {
 	c, err := engine.Create(g.DataRoot, o)
 	if err != nil {
 		return err
@@ -131,7 +136,6 @@ func runRestarting(g *Globals, o engine.RunOptions) error {
 	if err != nil {
 		return err
 	}
-	keys, _ := attach.ParseDetachKeys(attach.DefaultDetachKeys)
 	return startAttached(g, store, c, attachOptions{stdin: o.Interactive, detachKeys: keys, sigProxy: true})
 }
 

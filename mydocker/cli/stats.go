@@ -1,5 +1,5 @@
-// mydocker stats: running containers' usage, read from their cgroups by
-// the engine (engine.Sample), in `docker stats` columns. CPU % needs two
+// mydocker stats: running containers' usage, read from their cgroups and
+// interfaces by the engine (engine.Sample), in `docker stats` columns. CPU % needs two
 // readings: the CPU time used between them, over the wall time between
 // them (100% is one whole CPU); docker's client works it out, and so does
 // this one.
@@ -25,18 +25,25 @@ func statsCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := engine.OpenStore(g.DataRoot)
+	var list []*engine.Container
+	sample := engine.Sample
+	if g.client != nil {
+		list, err = remoteStatsTargets(g, refs)
+		sample = func(list []*engine.Container) engine.Reading { return remoteSample(g, list) }
+	} else {
+		var store *engine.Store
+		if store, err = engine.OpenStore(g.DataRoot); err != nil {
+			return err
+		}
+		list, err = engine.StatsTargets(store, refs)
+	}
 	if err != nil {
 		return err
 	}
-	list, err := engine.StatsTargets(store, refs)
-	if err != nil {
-		return err
-	}
-	prev := engine.Sample(list)
+	prev := sample(list)
 	for {
 		time.Sleep(time.Second)
-		cur := engine.Sample(list)
+		cur := sample(list)
 		if !noStream && runtime.IsTerminal(os.Stdout) {
 			fmt.Fprint(g.Stdout, "\033[2J\033[H") // clear the screen, as docker stats does
 		}
@@ -50,7 +57,7 @@ func statsCmd(g *Globals, args []string) error {
 
 func printStats(w io.Writer, list []*engine.Container, prev, cur engine.Reading) {
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
-	fmt.Fprintln(tw, "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tPIDS")
+	fmt.Fprintln(tw, "CONTAINER ID\tNAME\tCPU %\tMEM USAGE / LIMIT\tMEM %\tNET I/O\tBLOCK I/O\tPIDS")
 	for _, c := range list {
 		a, b := prev.Stats[c.ID], cur.Stats[c.ID]
 		cpu := 0.0
@@ -62,8 +69,14 @@ func printStats(w io.Writer, list []*engine.Container, prev, cur engine.Reading)
 		if limit > 0 {
 			memPct = float64(b.MemoryCurrent) / float64(limit) * 100
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%s / %s\t%.2f%%\t%d\n", engine.ShortID(c.ID), c.Name,
-			cpu, BinarySize(b.MemoryCurrent), BinarySize(limit), memPct, b.Pids)
+		var rx, tx uint64 // every interface's, loopback left out
+		for _, n := range cur.Net[c.ID] {
+			rx, tx = rx+n.RxBytes, tx+n.TxBytes
+		}
+		read, write := b.BlockTotals()
+		fmt.Fprintf(tw, "%s\t%s\t%.2f%%\t%s / %s\t%.2f%%\t%s / %s\t%s / %s\t%d\n", engine.ShortID(c.ID), c.Name,
+			cpu, BinarySize(b.MemoryCurrent), BinarySize(limit), memPct,
+			HumanSize(int64(rx)), HumanSize(int64(tx)), HumanSize(int64(read)), HumanSize(int64(write)), b.Pids)
 	}
 	tw.Flush()
 }

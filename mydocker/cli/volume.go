@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"text/template"
 
+	"github.com/mydocker/mydocker/mydocker/client"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/volume"
 )
@@ -62,9 +63,6 @@ func volumeCreate(g *Globals, args []string) error {
 		}
 		name = rest[0]
 	}
-	if name == "" {
-		name = volume.NewAnonymousName()
-	}
 	o, err := keyValues(opts, "--opt")
 	if err != nil {
 		return &usageError{"volume create", err}
@@ -73,11 +71,19 @@ func volumeCreate(g *Globals, args []string) error {
 	if err != nil {
 		return &usageError{"volume create", err}
 	}
-	store, err := volume.Open(g.DataRoot)
-	if err != nil {
-		return err
+	var v *volume.Volume
+	if g.client != nil {
+		v, err = remoteVolumeCreate(g, name, driver, o, l) // the daemon names an anonymous one
+	} else {
+		if name == "" {
+			name = volume.NewAnonymousName()
+		}
+		var store *volume.Store
+		if store, err = volume.Open(g.DataRoot); err != nil {
+			return err
+		}
+		v, _, err = store.Create(name, driver, o, l)
 	}
-	v, _, err := store.Create(name, driver, o, l)
 	if err != nil {
 		return err
 	}
@@ -104,15 +110,21 @@ func keyValues(list []string, flag string) (map[string]string, error) {
 func volumeLs(g *Globals, args []string) error {
 	var quiet bool
 	fs := volumeFlags("ls")
+	var filters []string
 	fs.Bool(&quiet, "quiet", "q", "only display volume names")
+	fs.List(&filters, "filter", "f", "filter", "provide filter values (name=PART, driver=local, label=KEY[=VALUE], dangling=true|false)")
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
 	}
-	store, err := volume.Open(g.DataRoot)
-	if err != nil {
-		return err
+	f := map[string][]string{}
+	for _, kv := range filters {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return &usageError{"volume ls", fmt.Errorf("bad format of filter (expected name=value): %q", kv)}
+		}
+		f[k] = append(f[k], v)
 	}
-	list, err := store.List()
+	list, err := listVolumes(g, f)
 	if err != nil {
 		return err
 	}
@@ -131,6 +143,26 @@ func volumeLs(g *Globals, args []string) error {
 	return w.Flush()
 }
 
+// listVolumes is the store's list, filtered, or the daemon's.
+func listVolumes(g *Globals, f map[string][]string) ([]*volume.Volume, error) {
+	if g.client != nil {
+		return remoteVolumes(g, f)
+	}
+	vols, err := volume.Open(g.DataRoot)
+	if err != nil {
+		return nil, err
+	}
+	list, err := vols.List()
+	if err != nil {
+		return nil, err
+	}
+	containers, err := engine.OpenStore(g.DataRoot)
+	if err != nil {
+		return nil, err
+	}
+	return engine.FilterVolumes(containers, list, f)
+}
+
 func volumeInspect(g *Globals, args []string) error {
 	var format string
 	fs := volumeFlags("inspect")
@@ -145,14 +177,21 @@ func volumeInspect(g *Globals, args []string) error {
 			return &usageError{"volume inspect", fmt.Errorf("template parsing error: %v", err)}
 		}
 	}
-	store, err := volume.Open(g.DataRoot)
-	if err != nil {
-		return err
+	get := func(name string) (*volume.Volume, error) { return remoteVolume(g, name) }
+	if g.client == nil {
+		store, err := volume.Open(g.DataRoot)
+		if err != nil {
+			return err
+		}
+		get = store.Get
 	}
 	out := []*volume.Volume{}
 	var errs []error
 	for _, name := range names {
-		v, err := store.Get(name)
+		v, err := get(name)
+		if g.client != nil && !client.IsNotFound(err) && err != nil {
+			return err
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("get %s: %w", name, volume.ErrNotFound))
 			continue
@@ -181,13 +220,17 @@ func volumeRm(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := engine.OpenStore(g.DataRoot)
-	if err != nil {
-		return err
+	remove := func(name string) error { return remoteVolumeRm(g, name, force) }
+	if g.client == nil {
+		store, err := engine.OpenStore(g.DataRoot)
+		if err != nil {
+			return err
+		}
+		remove = func(name string) error { return engine.RemoveVolume(g.DataRoot, store, name) }
 	}
 	var errs []error
 	for _, name := range names {
-		err := engine.RemoveVolume(g.DataRoot, store, name)
+		err := remove(name)
 		if force && errors.Is(err, volume.ErrNotFound) {
 			err = nil
 		}
@@ -220,11 +263,18 @@ func volumePrune(g *Globals, args []string) error {
 			return nil
 		}
 	}
-	store, err := engine.OpenStore(g.DataRoot)
-	if err != nil {
-		return err
+	var removed []string
+	var space int64
+	var err error
+	if g.client != nil {
+		removed, space, err = remoteVolumePrune(g, all)
+	} else {
+		var store *engine.Store
+		if store, err = engine.OpenStore(g.DataRoot); err != nil {
+			return err
+		}
+		removed, space, err = engine.PruneVolumes(g.DataRoot, store, all)
 	}
-	removed, space, err := engine.PruneVolumes(g.DataRoot, store, all)
 	if len(removed) > 0 {
 		fmt.Fprintln(g.Stdout, "Deleted Volumes:")
 		for _, name := range removed {

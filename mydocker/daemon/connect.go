@@ -41,15 +41,15 @@ func (s *Server) networkConnect(w http.ResponseWriter, r *http.Request) error {
 	if isPredefined(n.Name) {
 		return badRequest("container cannot be connected to network %s: mydocker connects user-defined networks only", n.Name)
 	}
-	if _, on := n.Containers[c.ID]; on {
-		return &apiError{http.StatusForbidden, "endpoint with name " + strings.TrimPrefix(c.Name, "/") + " already exists in network " + n.Name}
-	}
 	var aliases []string
 	if e := req.EndpointConfig; e != nil {
 		if e.IPAMConfig != nil && e.IPAMConfig.IPv4Address != "" {
 			return badRequest("network connect --ip is not supported by mydocker")
 		}
 		aliases = e.Aliases
+	}
+	if _, on := n.Containers[c.ID]; on {
+		return &apiError{http.StatusForbidden, "endpoint with name " + strings.TrimPrefix(c.Name, "/") + " already exists in network " + n.Name}
 	}
 	if c.State.Status != engine.Running {
 		if err := s.setNetwork(c, n, aliases, true); err != nil {

@@ -13,7 +13,9 @@ package daemon
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"sync"
@@ -21,6 +23,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mydocker/mydocker/mydocker/attach"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 )
@@ -153,6 +156,11 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) error {
 	if len(cfg.Cmd) == 0 {
 		return badRequest("No exec command specified")
 	}
+	if cfg.DetachKeys != "" {
+		if _, err := attach.ParseDetachKeys(cfg.DetachKeys); err != nil {
+			return badRequest("%v", err)
+		}
+	}
 	if n := execConfigSize(cfg); n > maxExecConfig {
 		return badRequest("exec config too large: its Cmd and Env are %d bytes, at most %d", n, maxExecConfig)
 	}
@@ -214,6 +222,11 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		e.begin(p)
+		if p.Console != nil {
+			// -dt: the daemon holds the terminal, as Docker's shim does,
+			// and empties it; closed, it would hang up on the process.
+			go io.Copy(io.Discard, p.Console)
+		}
 		go e.wait(nil)
 		w.WriteHeader(http.StatusOK)
 		return nil
@@ -239,7 +252,9 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	defer conn.Close()
-	out := &frameWriter{w: conn, raw: cfg.Tty}
+	// A client that goes (or detaches) leaves the process running: its
+	// output is emptied from then on, so that it never blocks on it.
+	out := &frameWriter{w: &dropOnError{w: conn}, raw: cfg.Tty}
 	if startErr != nil {
 		// Docker's way: the error is the stream's text, the code inspect's.
 		pipes.closeAll()
@@ -256,7 +271,7 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	if p.Console != nil {
 		copy(out.stream(streamStdout), p.Console)
 		if cfg.AttachStdin {
-			go io.Copy(p.Console, conn)
+			go relayExecTerminal(conn, p.Console, cfg.DetachKeys)
 		}
 	} else {
 		copy(out.stream(streamStdout), pipes.stdout)
@@ -269,6 +284,37 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	pipes.closeAll()
 	closeWrite(conn)
 	return nil
+}
+
+// relayExecTerminal passes the client's keys to the exec's terminal until
+// the detach keys (ctrl-p ctrl-q, or the exec's DetachKeys): the client's
+// connection then ends, and the process runs on with the daemon holding
+// its terminal.
+func relayExecTerminal(conn net.Conn, console *os.File, spec string) {
+	keys, err := attach.ParseDetachKeys(firstNonEmpty(spec, attach.DefaultDetachKeys))
+	if err != nil {
+		keys = nil // refused at create: cannot happen
+	}
+	_, err = io.Copy(console, attach.NewEscapeReader(conn, keys))
+	if errors.Is(err, attach.ErrDetached) {
+		closeWrite(conn)
+	}
+}
+
+// dropOnError writes to w until a write fails (the client is gone), and
+// swallows what follows.
+type dropOnError struct {
+	w      io.Writer
+	failed bool
+}
+
+func (d *dropOnError) Write(p []byte) (int, error) {
+	if !d.failed {
+		if _, err := d.w.Write(p); err != nil {
+			d.failed = true
+		}
+	}
+	return len(p), nil
 }
 
 // begin records that the process runs.

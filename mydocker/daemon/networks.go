@@ -8,8 +8,6 @@
 package daemon
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net"
 	"net/http"
@@ -72,11 +70,9 @@ type endpointResource struct {
 	IPv6Address string
 }
 
-// predefinedID is the ID of a network mydocker has without storing it.
-func predefinedID(name string) string {
-	sum := sha256.Sum256([]byte("mydocker network " + name))
-	return hex.EncodeToString(sum[:])
-}
+// predefinedID is the ID of a network mydocker has without storing it
+// (network.PredefinedID), and of an endpoint.
+func predefinedID(name string) string { return network.PredefinedID(name) }
 
 // resource turns a listed network into Docker's shape; names gives the
 // containers' names by ID.

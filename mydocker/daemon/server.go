@@ -60,6 +60,7 @@ func New(dataRoot string) *Server {
 	s.imageRoutes()
 	s.networkRoutes()
 	s.volumeRoutes()
+	s.commitRoutes()
 	// Anything else: Docker's 404, as JSON, not the mux's text.
 	s.handle("/", func(w http.ResponseWriter, r *http.Request) error {
 		return notFound("page not found")

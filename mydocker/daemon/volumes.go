@@ -64,16 +64,10 @@ func (s *Server) volumeCreate(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, v)
 }
 
-// volumeList is GET /volumes?filters=: {"Volumes": [...], "Warnings": null}.
+// volumeList is GET /volumes?filters=: {"Volumes": [...], "Warnings": null},
+// filtered as `mydocker volume ls --filter` filters (engine.FilterVolumes).
 func (s *Server) volumeList(w http.ResponseWriter, r *http.Request) error {
 	f, err := parseFilters(r.URL.Query().Get("filters"))
-	if err != nil {
-		return err
-	}
-	if err := f.check("name", "driver", "label", "dangling"); err != nil {
-		return err
-	}
-	dangling, byDangling, err := f.boolFilter("dangling")
 	if err != nil {
 		return err
 	}
@@ -85,31 +79,15 @@ func (s *Server) volumeList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var users map[string][]string
-	if byDangling {
-		if users, err = s.volumeUsers(); err != nil {
-			return err
-		}
-	}
-	out := []*volume.Volume{}
-	for _, v := range list {
-		if !f.matchSubstring("name", v.Name) || !f.match("driver", v.Driver) || !f.matchLabels(v.Labels) {
-			continue
-		}
-		if byDangling && (len(users[v.Name]) == 0) != dangling {
-			continue
-		}
-		out = append(out, v)
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"Volumes": out, "Warnings": nil})
-}
-
-func (s *Server) volumeUsers() (map[string][]string, error) {
 	containers, err := engine.OpenStore(s.DataRoot)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return engine.VolumeUsers(containers)
+	out, err := engine.FilterVolumes(containers, list, f)
+	if err != nil {
+		return volumeError(err)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"Volumes": out, "Warnings": nil})
 }
 
 // volumeInspect is GET /volumes/{name}.
@@ -149,7 +127,8 @@ func (s *Server) volumeRemove(w http.ResponseWriter, r *http.Request) error {
 
 // volumePrune is POST /volumes/prune: under API 1.41, as in Docker 20.10,
 // every volume no container uses goes, named or anonymous (Docker 23's
-// API 1.42 keeps named ones unless all=true).
+// API 1.42 keeps named ones unless all=true), unless the all filter says
+// false.
 func (s *Server) volumePrune(w http.ResponseWriter, r *http.Request) error {
 	f, err := parseFilters(r.URL.Query().Get("filters"))
 	if err != nil {
@@ -161,11 +140,17 @@ func (s *Server) volumePrune(w http.ResponseWriter, r *http.Request) error {
 	if f.has("label") {
 		return badRequest("volume prune: the label filter is not supported by mydocker")
 	}
+	// An explicit all filter is obeyed, as API 1.42 does: all=false
+	// keeps named volumes (mydocker's client without -a asks that).
+	all, given, err := f.boolFilter("all")
+	if err != nil {
+		return err
+	}
 	containers, err := engine.OpenStore(s.DataRoot)
 	if err != nil {
 		return err
 	}
-	removed, space, err := engine.PruneVolumes(s.DataRoot, containers, true)
+	removed, space, err := engine.PruneVolumes(s.DataRoot, containers, all || !given)
 	for _, name := range removed {
 		s.event("volume", "destroy", name, nil)
 	}

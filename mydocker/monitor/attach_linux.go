@@ -3,7 +3,8 @@
 // attach.Socket in the container's directory, and serves up to maxClients
 // clients: each gets what the container writes, as the json-file log
 // does; what each sends goes to the container's stdin; a Resize sets the
-// terminal's size. The protocol is mydocker/attach's.
+// terminal's size; a Hold hands it the terminal of an `exec -dt` to keep
+// open while that runs. The protocol is mydocker/attach's.
 //
 // A client that cannot keep up is dropped once maxQueued bytes wait for
 // it: a stuck client must not stop the container's output, or the log.
@@ -49,6 +50,7 @@ type hub struct {
 	// running is true from startRun to endRun: input that comes before
 	// (from a client attached before the start) waits for it (started).
 	running, closed bool
+	held            int // terminals held for exec -dt (hold)
 	started         *sync.Cond
 	inMu            sync.Mutex
 	writers         sync.WaitGroup // the clients' writeLoops
@@ -112,12 +114,25 @@ func (h *hub) add(conn net.Conn) {
 func (h *hub) readLoop(c *client) {
 	defer h.drop(c)
 	buf := make([]byte, attach.MaxFrame)
+	uc, _ := c.conn.(*net.UnixConn)
 	for {
-		typ, p, err := attach.ReadFrame(c.conn, buf)
+		var typ byte
+		var p []byte
+		var held *os.File
+		var err error
+		if uc != nil {
+			typ, p, held, err = attach.ReadFrameFile(uc, buf)
+		} else {
+			typ, p, err = attach.ReadFrame(c.conn, buf)
+		}
 		if err != nil {
 			return
 		}
 		switch typ {
+		case attach.Hold:
+			if held != nil {
+				h.hold(held)
+			}
 		case attach.Stdin:
 			h.write(p)
 		case attach.Resize:
@@ -144,6 +159,34 @@ func (h *hub) write(p []byte) {
 	h.inMu.Lock()
 	in.Write(p) // closed meanwhile (the run ended): dropped
 	h.inMu.Unlock()
+}
+
+// maxHeld bounds the terminals the monitor holds at once for exec -dt.
+const maxHeld = 64
+
+// hold keeps a detached exec's terminal open, as Docker's shim does, and
+// empties it (Docker keeps no exec's output), until every process that
+// has it open is gone: reading the master side then fails (EIO). Closed
+// early, it would hang up on the command (SIGHUP). The container's end
+// ends them all: its pid namespace takes every such process with it.
+func (h *hub) hold(f *os.File) {
+	h.mu.Lock()
+	if h.held >= maxHeld {
+		h.mu.Unlock()
+		trace.Step("attach: %d terminals held already: one more refused", maxHeld)
+		f.Close()
+		return
+	}
+	h.held++
+	h.mu.Unlock()
+	trace.Step("attach: holding a detached exec's terminal")
+	go func() {
+		io.Copy(io.Discard, f)
+		f.Close()
+		h.mu.Lock()
+		h.held--
+		h.mu.Unlock()
+	}()
 }
 
 // waitRun waits until a run has started; false if the monitor ends first.

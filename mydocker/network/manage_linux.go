@@ -7,6 +7,7 @@ package network
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net"
@@ -34,6 +35,15 @@ func newID() string {
 	b := make([]byte, 32)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// PredefinedID is the ID of a network mydocker has without storing one
+// (bridge before its first use, host, none): derived from its name, so
+// that `network ls` shows the same ID with a daemon or without, as Docker
+// shows one for each.
+func PredefinedID(name string) string {
+	sum := sha256.Sum256([]byte("mydocker network " + name))
+	return hex.EncodeToString(sum[:])
 }
 
 func now() time.Time { return time.Now().UTC() }

@@ -208,7 +208,7 @@ func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*o
 		master = m
 		fd := slave.Fd()
 		attr.Files = []uintptr{fd, fd, fd}
-		attr.Sys.Setctty, attr.Sys.Ctty = true, 0
+		attr.Sys.Setctty, attr.Sys.Ctty = !detach, 0 // detached: the command's (ExecDetached)
 	}
 	fail := func(err error) (int, *os.File, error) {
 		if master != nil {
@@ -283,6 +283,12 @@ func ExecDetached(args []string) int {
 		env = env[1:]
 	}
 	attr := &syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}}
+	if IsTerminal(os.Stdin) {
+		// exec -dt: the command makes the terminal its controlling one,
+		// in a session of its own. Were it the go-between's, the
+		// go-between's exit would hang it up: SIGHUP to the command.
+		attr.Sys = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	}
 	if _, err := syscall.ForkExec(args[0], args[1:], attr); err != nil {
 		var ee *ExitError
 		err = execError(args[0], err)

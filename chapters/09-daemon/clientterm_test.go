@@ -1,0 +1,215 @@
+// Part 6, with terminals: mydocker's own command line through the daemon
+// under a real terminal (run -it, exec -it, attach, start -ai), as the
+// docker client's are tested in daemon_test.go.
+package chapter09
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+
+	"github.com/mydocker/mydocker/chapters/harness"
+)
+
+// onTerminal starts `mydocker args...` with a new terminal of rows×cols as
+// its stdio and controlling terminal, as a user at a keyboard would, and
+// returns the terminal's master side.
+func onTerminal(t *testing.T, e *harness.Env, rows, cols uint16, args ...string) (*exec.Cmd, *os.File) {
+	t.Helper()
+	master, slave, err := harness.OpenPTY()
+	require.NoError(t, err)
+	t.Cleanup(func() { master.Close() })
+	require.NoError(t, unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols}))
+	cmd := e.Cmd(args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	require.NoError(t, cmd.Start())
+	slave.Close()
+	return cmd, master
+}
+
+// exitOf waits for cmd and returns its exit code.
+func exitOf(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Errorf("mydocker %s: still running after 30 s", strings.Join(cmd.Args[1:], " "))
+	}
+	return cmd.ProcessState.ExitCode()
+}
+
+// cooked reports whether the terminal is as a shell leaves it (echo, line
+// editing): a client that left it raw leaves its user typing blind.
+// Termios asked of the master side are the terminal's own (the slave's).
+func cooked(t *testing.T, master *os.File) bool {
+	t.Helper()
+	tio, err := unix.IoctlGetTermios(int(master.Fd()), unix.TCGETS)
+	require.NoError(t, err)
+	return tio.Lflag&(unix.ECHO|unix.ICANON) == unix.ECHO|unix.ICANON
+}
+
+// typeUntil types keys into the terminal until want comes back: keys
+// typed while the shell is still starting may be lost to its line editor.
+// want is what the shell prints, never the keys' echo: keys typed before
+// the client has put its terminal in raw mode are echoed by the terminal
+// itself, and a detach typed then would be the terminal's (ctrl-q its
+// flow control), not the client's.
+func typeUntil(t *testing.T, master *os.File, keys, want string) string {
+	t.Helper()
+	var out string
+	eventually(t, "the terminal shows "+want, func() bool {
+		master.Write([]byte(keys))
+		out = harness.ReadUntil(master, want, 2*time.Second)
+		return strings.Contains(out, want)
+	})
+	return out
+}
+
+// Docker behaviour, through mydocker's own client: `run -it` gets a
+// terminal of the container's own, sized as ours and resized with it
+// (SIGWINCH), ctrl-p ctrl-q detaches (exit 0) and leaves it running,
+// `attach` comes back to it, and the shell's exit code is attach's.
+// `exec -it` likewise, and its detach leaves the process running, held
+// by the daemon; `start -ai` starts a created container attached.
+func TestClientModeTerminal(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	d := e.StartDaemon()
+	e.Host = d.Host()
+	defer func() {
+		if t.Failed() {
+			t.Logf("daemon's log:\n%s", d.Log())
+		}
+	}()
+
+	cmd, master := onTerminal(t, e, 31, 97, "run", "-it", "--name", "shell", "busybox", "sh")
+	harness.ReadUntil(master, "# ", 20*time.Second)
+	out := typeUntil(t, master, "tty; stty size; echo $((6*7))\r", "42\r\n")
+	if !strings.Contains(out, "/dev/pts/") || !strings.Contains(out, "31 97") {
+		t.Errorf("run -it: %q, want a /dev/pts/N and the size 31 97", out)
+	}
+	require.NoError(t, unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 42, Col: 111}))
+	cmd.Process.Signal(syscall.SIGWINCH)
+	typeUntil(t, master, "stty size\r", "42 111")
+	if cooked(t, master) {
+		t.Errorf("run -it: the client's terminal is not in raw mode while it relays")
+	}
+	master.Write([]byte{0x10, 0x11}) // ctrl-p ctrl-q
+	if code := exitOf(t, cmd); code != 0 {
+		t.Errorf("run -it, detached with ctrl-p ctrl-q: exit %d, want 0", code)
+	}
+	if !cooked(t, master) {
+		t.Errorf("run -it, detached: the terminal was left in raw mode")
+	}
+	if got := e.MustRun("inspect", "-f", "{{.State.Status}}", "shell"); got != "running\n" {
+		t.Errorf("after the detach keys, the container is %q, want running", got)
+	}
+	cmd, master = onTerminal(t, e, 24, 80, "attach", "--detach-keys", "ctrl-a,b", "shell")
+	typeUntil(t, master, "echo one$((1+1))\r", "one2")
+	master.Write([]byte{0x01, 'b'})
+	if code := exitOf(t, cmd); code != 0 {
+		t.Errorf("attach --detach-keys ctrl-a,b: exit %d, want 0", code)
+	}
+	cmd, master = onTerminal(t, e, 24, 80, "attach", "shell")
+	typeUntil(t, master, "echo b$((1+1))ck\r", "b2ck")
+	master.Write([]byte("exit 3\r"))
+	if code := exitOf(t, cmd); code != 3 {
+		t.Errorf("attach, then exit 3: exit %d, want 3", code)
+	}
+
+	e.MustRun("run", "-d", "--name", "box", "busybox", "sleep", "1000")
+	cmd, master = onTerminal(t, e, 33, 99, "exec", "-it", "box", "sh")
+	harness.ReadUntil(master, "# ", 20*time.Second)
+	out = typeUntil(t, master, "tty; stty size; echo $((6*7))\r", "42\r\n")
+	if !strings.Contains(out, "/dev/pts/") || !strings.Contains(out, "33 99") {
+		t.Errorf("exec -it: %q, want a /dev/pts/N and the size 33 99", out)
+	}
+	master.Write([]byte("exit 7\r"))
+	if code := exitOf(t, cmd); code != 7 {
+		t.Errorf("exec -it sh, exit 7: exit %d, want 7", code)
+	}
+	cmd, master = onTerminal(t, e, 24, 80, "exec", "-it", "box", "sh")
+	typeUntil(t, master, "echo $$ >/tmp/pid; echo s$((1+1))ved\r", "s2ved")
+	master.Write([]byte{0x10, 0x11})
+	if code := exitOf(t, cmd); code != 0 {
+		t.Errorf("exec -it, detached with ctrl-p ctrl-q: exit %d, want 0", code)
+	}
+	time.Sleep(200 * time.Millisecond) // a hang-up's SIGHUP would have come by now
+	if r := e.Run("exec", "box", "sh", "-c", "kill -0 $(cat /tmp/pid) && echo alive"); r.Stdout != "alive\n" {
+		t.Errorf("the shell of a detached exec -it: %v, want it alive", r)
+	}
+
+	e.MustRun("create", "-it", "--name", "later", "busybox", "sh")
+	cmd, master = onTerminal(t, e, 24, 80, "start", "-ai", "later")
+	harness.ReadUntil(master, "# ", 20*time.Second)
+	typeUntil(t, master, "echo st$((1+1))rted\r", "st2rted")
+	master.Write([]byte("exit 5\r"))
+	if code := exitOf(t, cmd); code != 5 {
+		t.Errorf("start -ai, then exit 5: exit %d, want 5", code)
+	}
+
+	// A client killed by a signal gives the terminal back first, then
+	// dies of it; with a terminal the signal is not the container's.
+	cmd, master = onTerminal(t, e, 24, 80, "run", "-it", "--name", "killed", "busybox", "sh")
+	typeUntil(t, master, "echo k$((1+1))\r", "k2")
+	cmd.Process.Signal(syscall.SIGTERM)
+	exitOf(t, cmd)
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("run -it, SIGTERM to the client: %v, want it ended by SIGTERM", cmd.ProcessState)
+	}
+	if !cooked(t, master) {
+		t.Errorf("run -it, client killed by SIGTERM: the terminal was left in raw mode")
+	}
+	if got := e.MustRun("inspect", "-f", "{{.State.Status}}", "killed"); got != "running\n" {
+		t.Errorf("after SIGTERM to the client of a -t container, it is %q, want running", got)
+	}
+	e.MustRun("rm", "-f", "shell", "box", "later", "killed")
+}
+
+// Docker behaviour: `exec -dt` runs to its end. Its terminal is held by
+// whoever runs it (Docker's shim; here the daemon, or daemonless the
+// container's monitor) and emptied: the command is not hung up (SIGHUP)
+// when `exec` returns, and 200 kB of output do not fill the terminal and
+// stop it. Daemonless, a container in the foreground of its `mydocker
+// run` has no monitor to hold it: refused, nothing started.
+func TestExecDetachedTerminal(t *testing.T) {
+	harness.RequireRoot(t)
+	for _, mode := range []string{"daemonless", "client"} {
+		t.Run(mode, func(t *testing.T) {
+			e := harness.New(t)
+			e.Busybox()
+			if mode == "client" {
+				e.Host = e.StartDaemon().Host()
+			}
+			e.MustRun("run", "-d", "--name", "box", "busybox", "sleep", "1000")
+			e.MustRun("exec", "-dt", "box", "sh", "-c", "sleep 0.3; yes | head -c 200000 && echo done >/tmp/dt")
+			eventually(t, "exec -dt wrote /tmp/dt", func() bool {
+				return e.Run("exec", "box", "cat", "/tmp/dt").Stdout == "done\n"
+			})
+			e.MustRun("rm", "-f", "box")
+			if mode == "client" {
+				return
+			}
+			fg := e.Cmd("run", "--name", "fg", "busybox", "sleep", "1000")
+			require.NoError(t, fg.Start())
+			eventually(t, "fg runs", func() bool { return e.Run("exec", "fg", "true").Code == 0 })
+			r := e.Run("exec", "-dt", "fg", "true")
+			if r.Code != 125 || !strings.Contains(r.Stderr, "no monitor to hold the terminal") {
+				t.Errorf("exec -dt into a foreground run: %v, want 125 and why", r)
+			}
+			e.MustRun("rm", "-f", "fg")
+			fg.Wait()
+		})
+	}
+}
