@@ -253,6 +253,17 @@ func remoteRun(g *Globals, name string, o engine.RunOptions, policy, keys string
 	if name == "run" && o.TTY && o.Interactive && !o.Detach && !runtime.IsTerminal(os.Stdin) {
 		return runtime.Exitf(runtime.ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
+	if name == "run" && !o.Detach {
+		// What we relay, refused as daemonless refuses it for the
+		// container (a directory there is a host descriptor inside).
+		var stdin *os.File
+		if o.Interactive {
+			stdin = os.Stdin
+		}
+		if err := runtime.CheckStdio(stdin, os.Stdout, os.Stderr); err != nil {
+			return err
+		}
+	}
 	id, err := remoteCreate(g, o, policy)
 	if err != nil {
 		return err
