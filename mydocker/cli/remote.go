@@ -191,7 +191,10 @@ func remoteInspect(g *Globals, refs []string, tmpl *template.Template) error {
 		if err := tmpl.Execute(&buf, doc); err != nil {
 			return fmt.Errorf("template: %v", err)
 		}
-		fmt.Fprintln(g.Stdout, buf.String())
+		// A field the JSON leaves out (omitempty: a bind's Name) is a
+		// missing key here, "<no value>"; daemonless, a struct's empty
+		// field.
+		fmt.Fprintln(g.Stdout, strings.ReplaceAll(buf.String(), "<no value>", ""))
 	}
 	if tmpl != nil {
 		return errors.Join(errs...)

@@ -22,8 +22,10 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/attach"
 	"github.com/mydocker/mydocker/mydocker/client"
+	"github.com/mydocker/mydocker/mydocker/daemon"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/logs"
+	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/reference"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 	"github.com/mydocker/mydocker/mydocker/stdcopy"
@@ -118,39 +120,35 @@ func newCreateBody(o engine.RunOptions) (*createBody, error) {
 func portBindings(specs []string) (map[string][]map[string]string, map[string]struct{}, error) {
 	bindings, exposed := map[string][]map[string]string{}, map[string]struct{}{}
 	for _, spec := range specs {
-		parts := strings.Split(spec, ":")
-		if len(parts) > 3 {
-			return nil, nil, notYet("an IPv6 -p " + spec)
+		// Checked as daemonless checks it, with the same words.
+		b, err := network.ParsePort(spec)
+		if err != nil {
+			return nil, nil, err
 		}
-		port := parts[len(parts)-1]
-		if !strings.Contains(port, "/") {
-			port += "/tcp"
+		port, host := fmt.Sprintf("%d/%s", b.ContainerPort, b.Proto), ""
+		if b.HostPort != 0 {
+			host = strconv.Itoa(b.HostPort)
 		}
-		var ip, host string
-		switch len(parts) {
-		case 2:
-			host = parts[0]
-		case 3:
-			ip, host = parts[0], parts[1]
-		}
-		bindings[port] = append(bindings[port], map[string]string{"HostIp": ip, "HostPort": host})
+		bindings[port] = append(bindings[port], map[string]string{"HostIp": b.HostIP, "HostPort": host})
 		exposed[port] = struct{}{}
 	}
 	return bindings, exposed, nil
 }
 
-// apiMounts sends -v binds, which may make their source, as Binds (only
-// they do), the rest as Mounts, tmpfs mounts as Tmpfs.
+// apiMounts sends -v binds (which may make their source: only Binds do)
+// and volumes as Binds, in -v's syntax and order, the rest as Mounts,
+// tmpfs mounts as Tmpfs: the daemon keeps that order, which inspect
+// shows, as the command line's.
 func apiMounts(list []volume.Mount) (binds []string, mounts []map[string]any, tmpfs map[string]string) {
 	binds, mounts, tmpfs = []string{}, []map[string]any{}, map[string]string{}
 	for _, m := range list {
 		switch {
 		case m.Type == volume.TypeTmpfs:
 			tmpfs[m.Target] = m.Tmpfs
-		case m.Type == volume.TypeBind && m.CreateSource:
-			// -v: the daemon makes a missing source too. Its mode holds
-			// what differs from the default (rprivate, which parsing
-			// filled in).
+		case m.Type == volume.TypeBind && m.CreateSource,
+			m.Type == volume.TypeVolume && (m.Source != "" || !m.ReadOnly && !m.NoCopy): // -v takes no mode for an anonymous one
+			// The mode holds what differs from the defaults (rprivate,
+			// which parsing filled in).
 			var mode []string
 			if m.ReadOnly {
 				mode = append(mode, "ro")
@@ -158,7 +156,13 @@ func apiMounts(list []volume.Mount) (binds []string, mounts []map[string]any, tm
 			if m.Propagation != "" && m.Propagation != "rprivate" {
 				mode = append(mode, m.Propagation)
 			}
-			spec := m.Source + ":" + m.Target
+			if m.NoCopy {
+				mode = append(mode, "nocopy")
+			}
+			spec := m.Target
+			if m.Source != "" {
+				spec = m.Source + ":" + spec
+			}
 			if len(mode) > 0 {
 				spec += ":" + strings.Join(mode, ",")
 			}
@@ -457,7 +461,16 @@ func remoteExec(g *Globals, ref string, o engine.ExecOptions, interactive, detac
 	if detach {
 		return g.client.JSON("POST", path+"/start", nil, start, nil)
 	}
-	stream, err := g.client.Hijack("POST", path+"/start", nil, start)
+	// A start that fails comes back as an error, to be said on stderr as
+	// daemonless (docker's client gets it as the stream's text).
+	stream, err := g.client.Hijack("POST", path+"/start", url.Values{daemon.StartErrorsQuery: {"1"}}, start)
+	var refused *client.Error
+	if errors.As(err, &refused) {
+		var inspect struct{ ExitCode int }
+		if g.client.JSON("GET", path+"/json", nil, nil, &inspect) == nil && inspect.ExitCode != 0 {
+			return &runtime.ExitError{Code: inspect.ExitCode, Err: err}
+		}
+	}
 	if err != nil {
 		return err
 	}

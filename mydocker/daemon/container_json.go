@@ -276,6 +276,16 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 	hc.PidsLimit = &res.PidsLimit
 	hc.LogConfig.Type, hc.LogConfig.Config = c.HostConfig.LogConfig.Type, c.HostConfig.LogConfig.Config
 	mode, nets := networks(c)
+	// Every network the container is on (network connect), from the
+	// networks' state, as daemonless inspect shows them.
+	if c.State.Running && engine.WithNetworks(s.DataRoot, c) == nil && c.NetworkSettings != nil {
+		for name, es := range c.NetworkSettings.Networks {
+			if es != nil && es.IPAddress != "" {
+				nets[name] = endpoint{Aliases: es.Aliases, NetworkID: es.NetworkID, EndpointID: es.EndpointID,
+					Gateway: es.Gateway, IPAddress: es.IPAddress, IPPrefixLen: es.IPPrefixLen}
+			}
+		}
+	}
 	hc.NetworkMode = mode
 	in.NetworkSettings = networkSettings{Networks: nets, Ports: map[string][]portBinding{}}
 	if ns := c.NetworkSettings; ns != nil && c.State.Running {

@@ -141,6 +141,12 @@ func (t *execTable) of(container string) []string {
 	return ids
 }
 
+// StartErrorsQuery, set to 1 on exec start, asks for a start that fails
+// as an error answer (400) instead of Docker's text in the stream, which
+// docker's client prints on stdout; mydocker's client asks, to say it on
+// stderr as daemonless mydocker does.
+const StartErrorsQuery = "mydocker-start-errors"
+
 func (s *Server) execRoutes() {
 	s.handle("POST /containers/{id}/exec", s.execCreate)
 	s.handle("POST /exec/{id}/start", s.execStart)
@@ -242,6 +248,14 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	pipes.closeChild()
 	if startErr == nil {
 		e.begin(p) // before the client hears 101: it resizes right after
+	}
+	if startErr != nil && boolValue(r, StartErrorsQuery) {
+		// mydocker's client prints it where daemonless mydocker does:
+		// an answer of its own, not the stream's text; the code is
+		// inspect's, as for Docker's clients.
+		pipes.closeAll()
+		e.finish(runtime.ExitCode(startErr, runtime.ExitEngine))
+		return badRequest("%s", startErr.Error())
 	}
 	conn, _, err := hijack(w, r, nil)
 	if err != nil {

@@ -117,6 +117,11 @@ func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, con
 			// Exit frame right now), else as last seen. The record may
 			// have come and gone between two reads: last may be the
 			// created one, whose exit code means nothing.
+			// Its monitor removes it, then its anonymous volumes, and
+			// exits: the removal is over once it is gone (5 s at most).
+			for deadline := time.Now().Add(5 * time.Second); last.MonitorAlive() && time.Now().Before(deadline); {
+				time.Sleep(5 * time.Millisecond)
+			}
 			if code, ok := exits.await(c.ID); ok {
 				return code, nil
 			}
