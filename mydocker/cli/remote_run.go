@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
@@ -383,6 +384,13 @@ func remoteStart(g *Globals, id string) error {
 		return nil
 	}
 	msg, code := err.Error(), runtime.ExitEngine
+	var refused *client.Error
+	if errors.As(err, &refused) && refused.Status != http.StatusBadRequest {
+		// Our daemon words only a command that cannot run so, with a
+		// 400 (daemon.startError); anything else, a mount's missing
+		// file included, is the engine's 125, as daemonless.
+		return &runtime.ExitError{Code: code, Err: err}
+	}
 	switch {
 	case strings.Contains(msg, "executable file not found"), strings.Contains(msg, "no such file or directory"):
 		code = runtime.ExitNotFound
