@@ -182,6 +182,24 @@ func apiMounts(list []volume.Mount) (binds []string, mounts []map[string]any, tm
 	return binds, mounts, tmpfs
 }
 
+// imageRef is the reference run pulls if need be. It is local, never
+// pulled, for the host's own root (chapter 01) and for a root filesystem's
+// path (chapter 03), which goes absolute into body: the daemon's working
+// directory is not ours.
+func imageRef(body *createBody) (ref reference.Reference, local bool, err error) {
+	if body.Image == engine.HostImage {
+		return ref, true, nil
+	}
+	if engine.LooksLikePath(body.Image) {
+		body.Image, err = filepath.Abs(body.Image)
+		return ref, true, err
+	}
+	if ref, err = reference.ParseName(body.Image); err != nil {
+		return ref, false, err
+	}
+	return ref.WithDefaultTag(), false, nil
+}
+
 // remoteCreate creates the container, pulling its image first if the
 // policy says so or the daemon has none (404), as `docker run` does:
 // "Unable to find image" and the pull's progress on stderr.
@@ -194,25 +212,14 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 	if o.Name != "" {
 		q.Set("name", o.Name)
 	}
-	// Nothing to pull for the host's own root (chapter 01) or a root
-	// filesystem's path (chapter 03), sent absolute: the daemon's working
-	// directory is not ours.
-	local := o.Image == engine.HostImage || engine.LooksLikePath(o.Image)
-	if local && o.Image != engine.HostImage {
-		abs, err := filepath.Abs(o.Image)
-		if err != nil {
-			return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
-		}
-		body.Image = abs
-	}
-	var ref reference.Reference
-	if !local {
-		if ref, err = reference.ParseName(o.Image); err != nil {
-			return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
-		}
-		ref = ref.WithDefaultTag()
+	ref, local, err := imageRef(body)
+	if err != nil {
+		return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
 	pull := func() error {
+		if local {
+			return nil
+		}
 		if err := remotePull(g, ref, g.Stderr); err != nil {
 			return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 		}
@@ -220,9 +227,6 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 	}
 	switch policy {
 	case "always":
-		if local {
-			break
-		}
 		if err := pull(); err != nil {
 			return "", err
 		}
@@ -234,7 +238,7 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 		ID string `json:"Id"`
 	}
 	err = g.client.JSON("POST", "/containers/create", q, body, &created)
-	if client.IsNotFound(err) && policy == "missing" && !local && strings.Contains(strings.ToLower(err.Error()), "image") {
+	if client.IsNotFound(err) && policy == "missing" && strings.Contains(strings.ToLower(err.Error()), "image") {
 		fmt.Fprintf(g.Stderr, "Unable to find image '%s' locally\n", ref.Familiar())
 		if err := pull(); err != nil {
 			return "", err
@@ -258,16 +262,8 @@ func remoteRun(g *Globals, name string, o engine.RunOptions, policy, keys string
 	if name == "run" && o.TTY && o.Interactive && !o.Detach && !runtime.IsTerminal(os.Stdin) {
 		return runtime.Exitf(runtime.ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
-	if name == "run" && !o.Detach {
-		// What we relay, refused as daemonless refuses it for the
-		// container (a directory there is a host descriptor inside).
-		var stdin *os.File
-		if o.Interactive {
-			stdin = os.Stdin
-		}
-		if err := runtime.CheckStdio(stdin, os.Stdout, os.Stderr); err != nil {
-			return err
-		}
+	if err := checkRelayed(name, o); err != nil {
+		return err
 	}
 	id, err := remoteCreate(g, o, policy)
 	if err != nil {
@@ -318,14 +314,8 @@ func remoteAttached(g *Globals, id string, so streamOptions, keys, cond string, 
 	}
 	defer wait.Body.Close()
 	rs := relayStream(g, stream, so)
-	// Signals are caught from before the start: one sent as soon as the
-	// command's first output shows must reach it, not end us. They are
-	// relayed once it has started.
-	started := make(chan struct{})
-	if !so.tty && sigProxy {
-		stopProxy := proxySignals(g, id, started)
-		defer stopProxy()
-	}
+	started := make(chan struct{}) // signals are caught from now, relayed once it is closed
+	defer proxySignals(g, id, !so.tty && sigProxy, started)()
 	if start {
 		if err := remoteStart(g, id); err != nil {
 			rs.close()
@@ -355,17 +345,19 @@ func remoteAttached(g *Globals, id string, so streamOptions, keys, cond string, 
 		return outErr
 	}
 	if answer.StatusCode != 0 {
-		if start && cond != "removed" {
-			remoteOOM(g, id)
-		}
+		remoteOOM(g, id, start && cond != "removed")
 		return &statusError{answer.StatusCode}
 	}
 	return nil
 }
 
 // remoteOOM says, as a daemonless run does, that the kernel OOM-killed
-// the container. (A --rm one's record is gone by now: its end is not told.)
-func remoteOOM(g *Globals, id string) {
+// the container, if asked (a run's or start -a's end; a --rm one's record
+// is gone by now: its end is not told).
+func remoteOOM(g *Globals, id string, asked bool) {
+	if !asked {
+		return
+	}
 	var c struct {
 		State      struct{ OOMKilled bool }
 		HostConfig struct{ Memory int64 }
@@ -373,6 +365,19 @@ func remoteOOM(g *Globals, id string) {
 	if g.client.JSON("GET", containerPath(id, "/json"), nil, nil, &c) == nil && c.State.OOMKilled {
 		fmt.Fprintln(g.Stderr, "mydocker: "+engine.OOMKilledLine(id, c.HostConfig.Memory))
 	}
+}
+
+// checkRelayed refuses a directory as the stdio a run relays, as
+// daemonless refuses it for the container (there, a host descriptor).
+func checkRelayed(name string, o engine.RunOptions) error {
+	if name != "run" || o.Detach {
+		return nil
+	}
+	var stdin *os.File
+	if o.Interactive {
+		stdin = os.Stdin
+	}
+	return runtime.CheckStdio(stdin, os.Stdout, os.Stderr)
 }
 
 // remoteStart starts the container; a failed start's exit code comes from
@@ -400,10 +405,28 @@ func remoteStart(g *Globals, id string) error {
 	return &runtime.ExitError{Code: code, Err: err}
 }
 
+// execRefused is an exec that could not start, which the daemon answers
+// with an error when asked (daemon.StartErrorsQuery): said on stderr, as
+// daemonless says it, with inspect's exit code (docker's client gets it
+// as the stream's text instead, on stdout).
+func execRefused(g *Globals, path string, err error) error {
+	var refused *client.Error
+	var inspect struct{ ExitCode int }
+	if errors.As(err, &refused) && g.client.JSON("GET", path+"/json", nil, nil, &inspect) == nil && inspect.ExitCode != 0 {
+		return &runtime.ExitError{Code: inspect.ExitCode, Err: err}
+	}
+	return err
+}
+
 // proxySignals relays the signals a user sends us to the container, as
-// docker's --sig-proxy does (SIGKILL and SIGSTOP cannot be caught), once
+// docker's --sig-proxy does (SIGKILL and SIGSTOP cannot be caught), if
+// on: caught from the call, so that one sent as soon as the command's
+// first output shows reaches it instead of ending us, and relayed once
 // started is closed.
-func proxySignals(g *Globals, id string, started <-chan struct{}) func() {
+func proxySignals(g *Globals, id string, on bool, started <-chan struct{}) func() {
+	if !on {
+		return func() {}
+	}
 	ch := make(chan os.Signal, 4)
 	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
 	go func() {
@@ -469,18 +492,9 @@ func remoteExec(g *Globals, ref string, o engine.ExecOptions, interactive, detac
 	if detach {
 		return g.client.JSON("POST", path+"/start", nil, start, nil)
 	}
-	// A start that fails comes back as an error, to be said on stderr as
-	// daemonless (docker's client gets it as the stream's text).
 	stream, err := g.client.Hijack("POST", path+"/start", url.Values{daemon.StartErrorsQuery: {"1"}}, start)
-	var refused *client.Error
-	if errors.As(err, &refused) {
-		var inspect struct{ ExitCode int }
-		if g.client.JSON("GET", path+"/json", nil, nil, &inspect) == nil && inspect.ExitCode != 0 {
-			return &runtime.ExitError{Code: inspect.ExitCode, Err: err}
-		}
-	}
 	if err != nil {
-		return err
+		return execRefused(g, path, err)
 	}
 	defer stream.Close()
 	keys, _ := attach.ParseDetachKeys(attach.DefaultDetachKeys)

@@ -276,8 +276,7 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 	hc.PidsLimit = &res.PidsLimit
 	hc.LogConfig.Type, hc.LogConfig.Config = c.HostConfig.LogConfig.Type, c.HostConfig.LogConfig.Config
 	mode, nets := networks(c)
-	// Every network the container is on (network connect), from the
-	// networks' state, as daemonless inspect shows them.
+	// Every network it is on (network connect), as daemonless shows them.
 	if c.State.Running && engine.WithNetworks(s.DataRoot, c) == nil && c.NetworkSettings != nil {
 		for name, es := range c.NetworkSettings.Networks {
 			if es != nil && es.IPAddress != "" {

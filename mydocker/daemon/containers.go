@@ -89,10 +89,7 @@ func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
-		if c.HostConfig.AutoRemove {
-			// Its monitor removes a --rm container whose start failed;
-			// Docker answers once it has gone, as a daemonless run
-			// returns: the client's next ps must not list it.
+		if c.HostConfig.AutoRemove { // answered once its monitor removed it, as Docker does
 			ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 			waitFor(r.WithContext(ctx), containers, c, "removed")
 			cancel()
@@ -231,8 +228,7 @@ func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	force, volumes := boolValue(r, "force"), boolValue(r, "v")
 	if c.MonitorAlive() && !force && c.State.Running {
-		// Docker 23's words (20.10 said "You cannot remove a running
-		// container ID"), which daemonless mydocker says too.
+		// Docker 23's words, as daemonless mydocker's.
 		return conflict("cannot remove container \"/%s\": container is %s: stop the container before removing or force remove", c.Name, c.State.Status)
 	}
 	if err := engine.RemoveContainers(s.DataRoot, []string{c.ID}, force, volumes, func(string) {}); err != nil {

@@ -148,21 +148,15 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 
 // checkImage answers Docker's 404 for an image the store lacks: the client
 // then pulls it (POST /images/create) and creates again. The "host"
-// pseudo-image (chapter 01) and a root filesystem's path (chapter 03) are
-// taken as the command line takes them: whoever reaches the socket may
-// bind any host path already, and these name what they reach. A path must
-// be absolute: the daemon's working directory is not the client's.
+// pseudo-image and a root filesystem's absolute path are taken as the
+// command line takes them: whoever reaches the socket may bind / already.
 func (s *Server) checkImage(name string) error {
-	if name == "" {
+	switch {
+	case name == "":
 		return badRequest("Config.Image is empty: name the image to run")
-	}
-	if name == engine.HostImage {
-		return nil
-	}
-	if engine.LooksLikePath(name) {
-		if !filepath.IsAbs(name) {
-			return badRequest("invalid reference format: %q: a root filesystem's path must be absolute, as the daemon's working directory is not the client's", name)
-		}
+	case engine.LooksLikePath(name) && !filepath.IsAbs(name):
+		return badRequest("invalid reference format: %q: a root filesystem's path must be absolute, as the daemon's working directory is not the client's", name)
+	case name == engine.HostImage || engine.LooksLikePath(name):
 		return nil
 	}
 	images, err := store.Open(s.DataRoot)

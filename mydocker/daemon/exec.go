@@ -217,10 +217,8 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer null.Close()
 	if body.Detach {
-		// As daemonless exec -d: a go-between starts the command and
-		// exits, and the container's init adopts it. The daemon is no
-		// parent of it, which a daemon killed would leave to the host's
-		// PID 1; the instance ends when the command has started.
+		// As daemonless: a go-between starts it, for init to adopt (a
+		// killed daemon would leave its child to the host's PID 1).
 		o.Stdio, o.Detach = [3]*os.File{null, null, null}, true
 		p, err := engine.Exec(containers, e.Container, o)
 		if err != nil {
@@ -250,12 +248,8 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 		e.begin(p) // before the client hears 101: it resizes right after
 	}
 	if startErr != nil && boolValue(r, StartErrorsQuery) {
-		// mydocker's client prints it where daemonless mydocker does:
-		// an answer of its own, not the stream's text; the code is
-		// inspect's, as for Docker's clients.
 		pipes.closeAll()
-		e.finish(runtime.ExitCode(startErr, runtime.ExitEngine))
-		return badRequest("%s", startErr.Error())
+		return e.refused(startErr)
 	}
 	conn, _, err := hijack(w, r, nil)
 	if err != nil {
@@ -355,6 +349,15 @@ func (e *execInstance) wait(copiers *sync.WaitGroup) {
 		}
 	}
 	e.finish(code)
+}
+
+// refused ends an exec that could not start, for mydocker's client
+// (StartErrorsQuery): an answer of its own, which it says where daemonless
+// mydocker does, not the stream's text; the code is inspect's, as for
+// Docker's clients.
+func (e *execInstance) refused(err error) error {
+	e.finish(runtime.ExitCode(err, runtime.ExitEngine))
+	return badRequest("%s", err.Error())
 }
 
 // finish records the exit code, closes the terminal, and forgets the

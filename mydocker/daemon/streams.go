@@ -112,20 +112,7 @@ func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, con
 	for {
 		now, err := containers.Load(c.ID)
 		if errors.Is(err, engine.ErrNotFound) {
-			// Removed (--rm): its end as its monitor told an attached
-			// client (docker run's, whose relay may be reading that
-			// Exit frame right now), else as last seen. The record may
-			// have come and gone between two reads: last may be the
-			// created one, whose exit code means nothing.
-			// Its monitor removes it, then its anonymous volumes, and
-			// exits: the removal is over once it is gone (5 s at most).
-			for deadline := time.Now().Add(5 * time.Second); last.MonitorAlive() && time.Now().Before(deadline); {
-				time.Sleep(5 * time.Millisecond)
-			}
-			if code, ok := exits.await(c.ID); ok {
-				return code, nil
-			}
-			return last.State.ExitCode, nil
+			return removedCode(last), nil // --rm
 		}
 		if err != nil {
 			return -1, err
@@ -154,6 +141,23 @@ func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, con
 		case <-tick.C:
 		}
 	}
+}
+
+// removedCode is the exit code of a container whose record has gone, last
+// seen as last: as its monitor told an attached client (docker run's,
+// whose relay may be reading that Exit frame right now), else as last
+// seen. The record may have come and gone between two reads: last may be
+// the created one, whose exit code means nothing. The monitor removes it,
+// then its anonymous volumes, and exits: the removal is over once it has
+// gone (5 s at most).
+func removedCode(last *engine.Container) int {
+	for deadline := time.Now().Add(5 * time.Second); last.MonitorAlive() && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if code, ok := exits.await(last.ID); ok {
+		return code
+	}
+	return last.State.ExitCode
 }
 
 // exitCodes are the exit codes monitors told attached clients (the Exit
