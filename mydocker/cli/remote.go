@@ -216,12 +216,26 @@ func remoteEach(g *Globals, refs []string, method, suffix string, q url.Values) 
 	var errs []error
 	for _, ref := range refs {
 		if err := g.client.JSON(method, containerPath(ref, suffix), q, nil, nil); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, rmRefused(g, ref, err))
 			continue
 		}
 		fmt.Fprintln(g.Stdout, ref)
 	}
 	return errors.Join(errs...)
+}
+
+var youCannotRemove = regexp.MustCompile(`^You cannot remove a (\w+) container [0-9a-f]+\. Stop the container before attempting removal or force remove$`)
+
+// rmRefused words rm's refusal of a running container as daemonless does
+// (Docker 23's words, with its name) where the daemon says Docker 20.10's
+// (with its ID), which docker's client of that age expects.
+func rmRefused(g *Globals, ref string, err error) error {
+	m := youCannotRemove.FindStringSubmatch(err.Error())
+	var c struct{ Name string }
+	if m == nil || g.client.JSON("GET", containerPath(ref, "/json"), nil, nil, &c) != nil {
+		return err
+	}
+	return fmt.Errorf("cannot remove container %q: container is %s: stop the container before removing or force remove", c.Name, m[1])
 }
 
 // remoteWait is wait through the daemon: each container's exit code once

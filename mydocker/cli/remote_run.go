@@ -216,6 +216,7 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 	if err != nil {
 		return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
+	q.Set(daemon.LocalImagesQuery, "1") // "host" and paths are ours: asked for
 	pull := func() error {
 		if local {
 			return nil

@@ -228,8 +228,7 @@ func (s *Server) removeContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	force, volumes := boolValue(r, "force"), boolValue(r, "v")
 	if c.MonitorAlive() && !force && c.State.Running {
-		// Docker 23's words, as daemonless mydocker's.
-		return conflict("cannot remove container \"/%s\": container is %s: stop the container before removing or force remove", c.Name, c.State.Status)
+		return conflict("You cannot remove a %s container %s. Stop the container before attempting removal or force remove", c.State.Status, c.ID)
 	}
 	if err := engine.RemoveContainers(s.DataRoot, []string{c.ID}, force, volumes, func(string) {}); err != nil {
 		return err

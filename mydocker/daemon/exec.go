@@ -218,8 +218,9 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	defer null.Close()
 	if body.Detach {
 		// As daemonless: a go-between starts it, for init to adopt (a
-		// killed daemon would leave its child to the host's PID 1).
-		o.Stdio, o.Detach = [3]*os.File{null, null, null}, true
+		// killed daemon would leave its child to the host's PID 1);
+		// with a terminal, whose master the daemon holds, it stays ours.
+		o.Stdio, o.Detach = [3]*os.File{null, null, null}, !cfg.Tty
 		p, err := engine.Exec(containers, e.Container, o)
 		if err != nil {
 			e.finish(runtime.ExitCode(err, runtime.ExitEngine))
