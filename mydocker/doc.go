@@ -86,8 +86,8 @@
 //	doctor        -> cgroups namespace netlink
 //	engine        -> archive cgroups digest doctor fsutil image image/builtin image/remote image/tarball logs namespace network reference rootfs runtime store store/layer trace volume
 //	monitor       -> attach cgroups engine logs runtime trace
-//	daemon        -> attach cgroups engine image/remote logs monitor network reference runtime stdcopy store trace volume
+//	daemon        -> archive attach cgroups engine image/remote logs monitor network reference runtime stdcopy store trace volume
 //	client        ->
-//	cli           -> archive attach cgroups client daemon digest doctor engine fsutil image/builtin logs monitor network reference runtime stdcopy store trace volume
+//	cli           -> archive attach cgroups client daemon digest doctor engine fsutil image/builtin image/remote image/tarball logs monitor network reference runtime stdcopy store trace volume
 //	.             -> cli monitor runtime
 package main

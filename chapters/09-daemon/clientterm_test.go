@@ -6,6 +6,7 @@ package chapter09
 import (
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -177,26 +178,68 @@ func TestClientModeTerminal(t *testing.T) {
 	e.MustRun("rm", "-f", "shell", "box", "later", "killed")
 }
 
+// ptsLink is an `ls -l /proc/PID/fd` line of a descriptor of a terminal.
+var ptsLink = regexp.MustCompile(` -> /dev/pts/[0-9]+$`)
+
 // Docker behaviour: `exec -dt` runs to its end. Its terminal is held by
-// whoever runs it (Docker's shim; here the daemon, or daemonless the
-// container's monitor) and emptied: the command is not hung up (SIGHUP)
+// whoever runs it (Docker's shim; here the container's monitor, through
+// the daemon or daemonless) and emptied: the command is not hung up (SIGHUP)
 // when `exec` returns, and 200 kB of output do not fill the terminal and
-// stop it. Daemonless, a container in the foreground of its `mydocker
-// run` has no monitor to hold it: refused, nothing started.
+// stop it; through the daemon, a daemon killed and started again does not
+// end it either. The command holds its terminal as its controlling one,
+// and nothing else. Daemonless, a container in the foreground of its
+// `mydocker run` has no monitor to hold it: refused, nothing started.
 func TestExecDetachedTerminal(t *testing.T) {
 	harness.RequireRoot(t)
 	for _, mode := range []string{"daemonless", "client"} {
 		t.Run(mode, func(t *testing.T) {
 			e := harness.New(t)
 			e.Busybox()
+			var d *harness.Daemon
 			if mode == "client" {
-				e.Host = e.StartDaemon().Host()
+				d = e.StartDaemon()
+				e.Host = d.Host()
 			}
 			e.MustRun("run", "-d", "--name", "box", "busybox", "sleep", "1000")
 			e.MustRun("exec", "-dt", "box", "sh", "-c", "sleep 0.3; yes | head -c 200000 && echo done >/tmp/dt")
 			eventually(t, "exec -dt wrote /tmp/dt", func() bool {
 				return e.Run("exec", "box", "cat", "/tmp/dt").Stdout == "done\n"
 			})
+			// The command took the terminal as its own controlling one,
+			// in a session it leads, and holds no descriptor but it: no
+			// host file, pipe or socket of the exec's or the monitor's.
+			e.MustRun("exec", "-dt", "box", "sh", "-c", "echo $$ >/tmp/pid; exec sleep 1000")
+			eventually(t, "exec -dt wrote /tmp/pid", func() bool {
+				return e.Run("exec", "box", "cat", "/tmp/pid").Stdout != ""
+			})
+			pid := strings.TrimSpace(e.MustRun("exec", "box", "cat", "/tmp/pid"))
+			fds := e.MustRun("exec", "box", "ls", "-l", "/proc/"+pid+"/fd/")
+			for _, line := range strings.Split(strings.TrimSpace(fds), "\n") {
+				if strings.HasPrefix(line, "total") {
+					continue
+				}
+				if !ptsLink.MatchString(line) {
+					t.Errorf("exec -dt: the command holds %q, want only its terminal, /dev/pts/N (all of /proc/PID/fd:\n%s)", line, fds)
+				}
+			}
+			stat := e.MustRun("exec", "box", "cat", "/proc/"+pid+"/stat")
+			f := strings.Fields(stat[strings.LastIndexByte(stat, ')')+1:])
+			// f[3] is the session (field 6), f[4] tty_nr (field 7).
+			if len(f) < 5 || f[3] != pid || f[4] == "0" {
+				t.Errorf("exec -dt: /proc/%s/stat is %q; want a session it leads (field 6) with a controlling terminal (field 7)", pid, stat)
+			}
+			if d != nil {
+				// The terminal outlives the daemon, as it outlives
+				// dockerd in Docker's shim: a daemon killed and started
+				// again does not hang up on the command.
+				d.Kill()
+				d.Start()
+				// Its state, not kill -0, which a zombie passes.
+				r := e.Run("exec", "box", "cat", "/proc/"+pid+"/stat")
+				if f := strings.Fields(r.Stdout[strings.LastIndexByte(r.Stdout, ')')+1:]); r.Code != 0 || len(f) == 0 || f[0] == "Z" {
+					t.Errorf("exec -dt's command after the daemon was killed and started again: %v, want it running", r)
+				}
+			}
 			e.MustRun("rm", "-f", "box")
 			if mode == "client" {
 				return

@@ -42,6 +42,9 @@ func mkimageCmd(g *Globals, args []string) error {
 		}
 		return fsutil.WriteFile(output, tarBytes, 0o644)
 	}
+	if g.client != nil {
+		return remoteMkimage(g, name)
+	}
 	return imageService(g).BuildBusybox(name, func(e engine.Event) { fmt.Fprintln(g.Stdout, e) })
 }
 
@@ -62,6 +65,12 @@ func importCmd(g *Globals, args []string) error {
 		}
 		defer f.Close()
 		r = f
+	}
+	if g.client != nil {
+		if err := remoteImport(g, r, rest[1]); err != nil {
+			return fmt.Errorf("import %s: %w", rest[0], err)
+		}
+		return nil
 	}
 	id, err := imageService(g).Import(r, rest[1])
 	if err != nil {
@@ -121,6 +130,9 @@ func tagCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		return remoteTag(g, rest[0], rest[1])
+	}
 	return imageService(g).Tag(rest[0], rest[1])
 }
 
@@ -131,6 +143,9 @@ func rmiCmd(g *Globals, args []string) error {
 	refs, err := parse(g, fs, args, 1, -1)
 	if err != nil {
 		return err
+	}
+	if g.client != nil {
+		return remoteRmi(g, refs, force)
 	}
 	return engine.RemoveImages(g.DataRoot, refs, force, func(r engine.ImageRemoval) {
 		for _, n := range r.Untagged {

@@ -83,6 +83,9 @@ func pushCmd(g *Globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	if g.client != nil {
+		return remotePush(g, rest[0])
+	}
 	ctx, stop := interruptible()
 	defer stop()
 	_, err = imageService(g).Push(ctx, rest[0], newProgress(g.Stdout).Update)
@@ -122,9 +125,14 @@ func loginCmd(g *Globals, args []string) error {
 	if user == "" || password == "" {
 		return errors.New("login needs a username and a password: -u USER --password-stdin")
 	}
-	ctx, stop := interruptible()
-	defer stop()
-	if err := imageService(g).Login(ctx, server, user, password); err != nil {
+	if g.client != nil {
+		err = remoteLogin(g, server, user, password)
+	} else {
+		ctx, stop := interruptible()
+		defer stop()
+		err = imageService(g).Login(ctx, server, user, password)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(g.Stdout, "Login Succeeded")
@@ -186,7 +194,12 @@ func saveCmd(g *Globals, args []string) error {
 	} else if o, ok := g.Stdout.(*os.File); ok && runtime.IsTerminal(o) {
 		return errors.New("cowardly refusing to save to a terminal: use -o FILE or redirect")
 	}
-	if err := imageService(g).Save(w, names); err != nil {
+	if g.client != nil {
+		err = remoteSave(g, names, w)
+	} else {
+		err = imageService(g).Save(w, names)
+	}
+	if err != nil {
 		return err
 	}
 	if f != nil {
@@ -206,9 +219,12 @@ func loadCmd(g *Globals, args []string) error {
 	}
 	show := func(e engine.Event) { fmt.Fprintln(g.Stdout, e) }
 	var err error
-	if input != "" {
+	switch {
+	case g.client != nil:
+		err = remoteLoadFrom(g, input)
+	case input != "":
 		err = imageService(g).LoadFile(input, show)
-	} else {
+	default:
 		err = imageService(g).Load(os.Stdin, show)
 	}
 	if err != nil {

@@ -4,8 +4,9 @@
 // itself, and prints what it prints daemonless. Each command parses its
 // flags once, in its own file, then branches here when g.client is set.
 // This file: version, ps, images, inspect, stop, kill, restart, pause,
-// unpause, wait, rm and pull; remote_run.go: run, create, logs and exec,
-// the commands with streams.
+// unpause, wait and rm; remote_run.go: run, create, logs and exec, the
+// commands with streams; remote_images.go: pull, push, tag, rmi, save,
+// load, import, mkimage and login.
 
 package cli
 
@@ -13,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -260,42 +260,4 @@ func stopQuery(timeout time.Duration) url.Values {
 		t = int(timeout / time.Second)
 	}
 	return url.Values{"t": {strconv.Itoa(t)}}
-}
-
-// remotePull is POST /images/create: the daemon pulls and streams
-// Docker's progress JSON, which is printed as daemonless pulls print
-// theirs off a terminal: a line each time a layer's status changes.
-func remotePull(g *Globals, ref reference.Reference, progress io.Writer) error {
-	q := url.Values{"fromImage": {ref.FamiliarName()}, "tag": {ref.Tag}}
-	if ref.Digest != "" {
-		q.Set("tag", string(ref.Digest))
-	}
-	resp, err := g.client.Do("POST", "/images/create", q, nil)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	dec := json.NewDecoder(resp.Body)
-	last := map[string]string{}
-	for {
-		var m struct {
-			Status, ID string
-			Error      string
-		}
-		if err := dec.Decode(&m); err == io.EOF {
-			return nil
-		} else if err != nil {
-			return fmt.Errorf("pull %s: the daemon's progress: %w", ref, err)
-		}
-		switch {
-		case m.Error != "":
-			return errors.New(m.Error)
-		case progress == nil:
-		case m.ID == "":
-			fmt.Fprintln(progress, m.Status)
-		case last[m.ID] != m.Status:
-			last[m.ID] = m.Status
-			fmt.Fprintf(progress, "%s: %s\n", m.ID, m.Status)
-		}
-	}
 }

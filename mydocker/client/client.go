@@ -143,9 +143,18 @@ func (c *Client) newRequest(method, path string, query url.Values, in any) (*htt
 // Do makes a request and returns the answer, whose body the caller
 // closes; a status of 400 or more is an *Error.
 func (c *Client) Do(method, path string, query url.Values, in any) (*http.Response, error) {
+	return c.DoWith(method, path, query, in, nil)
+}
+
+// DoWith is Do with headers of the caller's: X-Registry-Auth on a pull
+// or push, the Content-Type of a tarball sent as the body.
+func (c *Client) DoWith(method, path string, query url.Values, in any, header http.Header) (*http.Response, error) {
 	req, err := c.newRequest(method, path, query, in)
 	if err != nil {
 		return nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

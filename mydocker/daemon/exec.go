@@ -228,9 +228,7 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 		}
 		e.begin(p)
 		if p.Console != nil {
-			// -dt: the daemon holds the terminal, as Docker's shim does,
-			// and empties it; closed, it would hang up on the process.
-			go io.Copy(io.Discard, p.Console)
+			holdDetachedTerminal(containers, e.Container, p.Console)
 		}
 		go e.wait(nil)
 		w.WriteHeader(http.StatusOK)
@@ -293,6 +291,53 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	pipes.closeAll()
 	closeWrite(conn)
 	return nil
+}
+
+// holdDetachedTerminal keeps the terminal of an exec -dt open, and
+// emptied, while its command runs: closed, it would hang up on it
+// (SIGHUP). Docker's shim holds it, which outlives dockerd; here the
+// container's monitor does (a Hold frame, as daemonless exec -dt sends),
+// so a daemon killed or restarted does not end the command. A container
+// with no monitor (in the foreground of a daemonless run) has the daemon
+// hold a copy of its own. Either way the exec instance keeps console, for
+// resize, and closes it when it ends (finish): the holder's copy is the
+// one that keeps the terminal.
+func holdDetachedTerminal(containers *engine.Store, id string, console *os.File) {
+	if conn, err := attach.Dial(containers.Dir(id)); err == nil {
+		err = attach.SendHold(conn, console)
+		conn.Close()
+		if err == nil {
+			return
+		}
+	}
+	held, err := dupFile(console)
+	if err != nil {
+		return
+	}
+	go func() {
+		io.Copy(io.Discard, held)
+		held.Close()
+	}()
+}
+
+// dupFile is a descriptor of f's own (F_DUPFD_CLOEXEC), the same open
+// file, for one that closes it at another time than f's owner.
+func dupFile(f *os.File) (*os.File, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	fd := -1
+	var dupErr error
+	if err := rc.Control(func(old uintptr) {
+		fd, dupErr = unix.FcntlInt(old, unix.F_DUPFD_CLOEXEC, 0)
+	}); err != nil {
+		return nil, err
+	}
+	if dupErr != nil {
+		return nil, os.NewSyscallError("fcntl F_DUPFD_CLOEXEC", dupErr)
+	}
+	return os.NewFile(uintptr(fd), f.Name()), nil
 }
 
 // relayExecTerminal passes the client's keys to the exec's terminal until

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mydocker/mydocker/mydocker/archive"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/reference"
 	"github.com/mydocker/mydocker/mydocker/store"
@@ -76,6 +77,12 @@ func imageError(name string, err error) error {
 	}
 	if errors.Is(err, reference.ErrInvalidFormat) {
 		return badRequest("%s", err.Error())
+	}
+	if errors.Is(err, archive.ErrLimit) {
+		// An import or load whose layer is over a limit: the body is too
+		// large for this daemon (413), which mydocker's client turns into
+		// daemonless's exit 125.
+		return &apiError{http.StatusRequestEntityTooLarge, err.Error()}
 	}
 	return err
 }
@@ -385,7 +392,11 @@ func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) error {
 		p.send(jsonMessage{Stream: e.String() + "\n"})
 	})
 	if err != nil {
-		return p.fail(http.StatusBadRequest, err)
+		status := http.StatusBadRequest
+		if errors.Is(err, archive.ErrLimit) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		return p.fail(status, err)
 	}
 	return p.end()
 }

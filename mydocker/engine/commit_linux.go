@@ -57,11 +57,29 @@ func Commit(dataRoot, ref, name, comment string, pause bool) (image.Image, error
 	} else if err != nil {
 		return nil, fmt.Errorf("the image of container %s is gone: %w", ref, err)
 	}
+	if err := checkCommit(c, ref); err != nil {
+		return nil, err
+	}
 	thaw, err := pauseWhile(s, c, pause)
 	if err != nil {
 		return nil, err
 	}
 	defer thaw()
+	// The layer is read under the container's lock, which a remover holds
+	// while it deletes the layer (removeLocked): an rm that comes first
+	// is waited for and then found out here; one that comes meanwhile
+	// waits until the layer is read.
+	unlock, err := s.LockContainer(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if c, err = s.Load(c.ID); err != nil {
+		return nil, err
+	}
+	if err := checkCommit(c, ref); err != nil {
+		return nil, err
+	}
 	pr, pw := io.Pipe()
 	go func() {
 		_, err := archive.Diff(upperDir(s, c), pw)
@@ -70,6 +88,18 @@ func Commit(dataRoot, ref, name, comment string, pause bool) (image.Image, error
 	img, err := images.Commit(name, base, pr, fmt.Sprintf("mydocker commit %s", ShortID(c.ID)), comment)
 	pr.CloseWithError(err)
 	return img, err
+}
+
+// checkCommit refuses a container that is being removed, or whose
+// removal failed (Docker's 409): its layer is, or may be, half deleted.
+func checkCommit(c *Container, ref string) error {
+	switch c.State.Status {
+	case Removing:
+		return conflict("cannot commit container %s: its removal is in progress", ref)
+	case Dead:
+		return conflict("cannot commit container %s: it is dead (its removal failed; rm -f finishes it)", ref)
+	}
+	return nil
 }
 
 // pauseWhile freezes a running container, if pause, for as long as a

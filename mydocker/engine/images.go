@@ -215,3 +215,21 @@ func BuildBusyboxImage(dataRoot, name string) (id digest.Digest, bin string, err
 	id, err = img.ConfigName()
 	return id, bin, err
 }
+
+// BusyboxImage is the built-in image made in memory, not stored: what
+// `mkimage busybox` hands a daemon as a `docker save` tarball when the
+// command line is its client. Its config, and so its ID, is the one
+// BuildBusyboxImage stores: the tar and the config depend only on the
+// busybox binary.
+func BusyboxImage() (image.Image, string, error) {
+	tarBytes, cfg, bin, err := BusyboxRootfs()
+	if err != nil {
+		return nil, "", err
+	}
+	l, err := image.LayerFromTar(tarBytes)
+	if err != nil {
+		return nil, "", err
+	}
+	img, err := image.Build(cfg, []image.Layer{l})
+	return img, bin, err
+}

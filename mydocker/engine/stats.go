@@ -72,9 +72,13 @@ func Sample(list []*Container) Reading {
 
 // netCounters reads the interfaces of c's network namespace through its
 // init's /proc entry, nil if that process is gone: its start time, read
-// after the counters, says the PID was not reused in between.
+// after the counters, says the PID was not reused in between. A container
+// with no namespace of its own has none, as in Docker: with --network
+// host it is the host's (all of the host's traffic), with container:NAME
+// the other's, which that one reports.
 func netCounters(c *Container) map[string]network.Counters {
-	if c.State.Pid <= 0 {
+	mode := c.HostConfig.NetworkMode
+	if c.State.Pid <= 0 || mode == "host" || strings.HasPrefix(mode, "container:") {
 		return nil
 	}
 	counters, err := network.NamespaceCounters(c.State.Pid)

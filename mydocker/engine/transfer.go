@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/mydocker/mydocker/mydocker/digest"
+	"github.com/mydocker/mydocker/mydocker/fsutil"
 	"github.com/mydocker/mydocker/mydocker/image"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/image/tarball"
@@ -213,7 +214,10 @@ func (s *Images) Save(w io.Writer, names []string) error {
 // under its tags ("Loaded image: busybox:latest"), or by its ID when it has
 // none ("Loaded image ID: sha256:…").
 func (s *Images) Load(r io.Reader, progress func(Event)) error {
-	tb, err := tarball.Read(r)
+	if err := fsutil.MkdirPrivate(s.DataRoot); err != nil { // the spool's place, on a first load
+		return err
+	}
+	tb, err := tarball.Read(r, s.DataRoot)
 	if err != nil {
 		return err
 	}

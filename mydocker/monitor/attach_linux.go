@@ -169,7 +169,16 @@ const maxHeld = 64
 // has it open is gone: reading the master side then fails (EIO). Closed
 // early, it would hang up on the command (SIGHUP). The container's end
 // ends them all: its pid namespace takes every such process with it.
+//
+// Only a pty master is held: reading anything else until its end may
+// never end (/dev/zero: a core spun for ever) or hold what has no
+// business here.
 func (h *hub) hold(f *os.File) {
+	if err := checkPtyMaster(f); err != nil {
+		trace.Step("attach: Hold refused: %v", err)
+		f.Close()
+		return
+	}
 	h.mu.Lock()
 	if h.held >= maxHeld {
 		h.mu.Unlock()
@@ -187,6 +196,37 @@ func (h *hub) hold(f *os.File) {
 		h.held--
 		h.mu.Unlock()
 	}()
+}
+
+// checkPtyMaster makes sure f is the master side of a terminal: the
+// character device 5:2 of a devpts (its ptmx) that answers TIOCGPTN,
+// which a slave does not.
+func checkPtyMaster(f *os.File) error {
+	// Through SyscallConn, not Fd: Fd would make the descriptor blocking,
+	// and hold's read a thread of its own.
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var st unix.Stat_t
+	var statErr, ptnErr error
+	if err := rc.Control(func(fd uintptr) {
+		if statErr = unix.Fstat(int(fd), &st); statErr == nil {
+			_, ptnErr = unix.IoctlGetUint32(int(fd), unix.TIOCGPTN)
+		}
+	}); err != nil {
+		return err
+	}
+	if statErr != nil {
+		return os.NewSyscallError("fstat", statErr)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFCHR || st.Rdev != unix.Mkdev(5, 2) {
+		return fmt.Errorf("not a pty master (mode %#o, device %d:%d)", st.Mode, unix.Major(st.Rdev), unix.Minor(st.Rdev))
+	}
+	if ptnErr != nil {
+		return fmt.Errorf("not a pty master: %w", os.NewSyscallError("ioctl TIOCGPTN", ptnErr))
+	}
+	return nil
 }
 
 // waitRun waits until a run has started; false if the monitor ends first.

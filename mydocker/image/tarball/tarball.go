@@ -68,9 +68,11 @@ func Open(path string) (*Tarball, error) {
 }
 
 // Read reads a tarball from a stream, as `docker load` reads stdin. The
-// stream is first copied to an unlinked temp file in $TMPDIR.
-func Read(r io.Reader) (*Tarball, error) {
-	fsys, err := tarfs.FromReader(r, "")
+// stream is first copied to an unlinked temp file in dir: the engine's
+// data root, as Docker spools a load under its own, never a tmpfs /tmp
+// that a large body would fill with memory.
+func Read(r io.Reader, dir string) (*Tarball, error) {
+	fsys, err := tarfs.FromReader(r, dir)
 	if err != nil {
 		return nil, err
 	}
