@@ -187,6 +187,11 @@ func remoteInspect(g *Globals, refs []string, tmpl *template.Template) error {
 		if err := dec.Decode(&doc); err != nil {
 			return err
 		}
+		// docker's templates run on Go structs, whose field for "Id" is
+		// ID, as daemonless mydocker's record's is: {{.ID}} works too.
+		if m, ok := doc.(map[string]any); ok && m["ID"] == nil {
+			m["ID"] = m["Id"]
+		}
 		var buf strings.Builder
 		if err := tmpl.Execute(&buf, doc); err != nil {
 			return fmt.Errorf("template: %v", err)
