@@ -301,6 +301,7 @@ func TestTTY(t *testing.T) {
 
 func TestTrace(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("--trace narrates the kernel steps on the stderr of the mydocker that takes them: through a daemon, the daemon's")
 	r := e.Run("--trace", "run", "--rm", "--hostname", "demo", "host", "true")
 	require.Equal(t, 0, r.Code, "%v", r)
 	for _, step := range []string{
@@ -328,6 +329,7 @@ func TestTrace(t *testing.T) {
 // nothing left behind.
 func TestTraceIntoClosedPipe(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("--trace narrates the kernel steps on the stderr of the mydocker that takes them: through a daemon, the daemon's")
 	r, w, err := os.Pipe()
 	require.NoError(t, err)
 	cmd := e.Cmd("--trace", "run", "--rm", "host", "sleep", "0.2")
@@ -404,8 +406,10 @@ func TestOnlyStdioIsInherited(t *testing.T) {
 
 func onlyStdio(t *testing.T, e *harness.Env, global ...string) {
 	// init holds the sync socket (and, from chapter 02, the host's cgroup
-	// files); the command must get none of them. Look from the host.
-	cmd := e.Cmd(append(global, "run", "--rm", "-m", "32m", "host", "sh", "-c", "echo ready; exec sleep 30")...)
+	// files), and through a daemon it is the daemon's child, which holds
+	// the API's sockets; the command must get none of them. Look from the
+	// host.
+	cmd := e.Cmd(append(global, "run", "--rm", "--name", "stdio", "-m", "32m", "host", "sh", "-c", "echo ready; exec sleep 30")...)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	// A descriptor mydocker inherits from its caller (fd 9 here, as a shell
@@ -419,7 +423,15 @@ func onlyStdio(t *testing.T, e *harness.Env, global ...string) {
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
 	buf := make([]byte, 6)
 	out.Read(buf)
-	init := harness.OnlyChild(t, cmd.Process.Pid)
+	// The record has init's PID once init reports the start, which can
+	// come just after the command's first output.
+	var init int
+	for i := 0; i < 200 && init == 0; i++ {
+		if i > 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		fmt.Sscan(e.MustRun("inspect", "-f", "{{.State.Pid}}", "stdio"), &init)
+	}
 	command := harness.OnlyChild(t, init)
 	// The shell may be execve'ing sleep right now, and the dynamic loader
 	// holds each library open for a moment (fd 3, libc): look again

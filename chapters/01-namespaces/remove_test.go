@@ -23,6 +23,7 @@ import (
 // exists before its process does.
 func TestRemoveRefusesALiveContainer(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("it freezes the mydocker run that starts the container, mid-start: through a daemon that is the daemon, not the client")
 	cmd := e.Cmd("run", "--name", "live", "host", "sh", "-c", "echo ready; exec sleep 60")
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)

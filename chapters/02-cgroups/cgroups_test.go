@@ -125,6 +125,7 @@ func TestLimitsAreWritten(t *testing.T) {
 
 func TestCommandIsBornInItsGroup(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("it finds init and the command as the children of the caller's mydocker run")
 	cmd, g := running(t, e, "born", "--pids-limit", "20", "host", "sh", "-c", "echo ready; exec sleep 60")
 	init := cmd.Process.Pid // mydocker run; init is its child
 	initPid := harness.OnlyChild(t, init)
@@ -319,6 +320,7 @@ func TestStats(t *testing.T) {
 
 func TestTraceShowsCgroupWrites(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("--trace narrates the kernel steps on the stderr of the mydocker that takes them: through a daemon, the daemon's")
 	r := e.Run("--trace", "run", "--rm", "-m", "64m", "host", "true")
 	require.Equal(t, 0, r.Code, "%v", r)
 	file := "memory.limit_in_bytes"

@@ -24,6 +24,7 @@ import (
 // container ID, /sys/fs/cgroup/.../docker/<id>).
 func TestKilledRunLeavesNoCgroup(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("it kills the mydocker run that makes the cgroup, mid-start: through a daemon that is the daemon, not the client")
 	cmd := e.Cmd("run", "--name", "killed", "-m", "32m", "--pids-limit", "20", "host", "sleep", "60")
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })

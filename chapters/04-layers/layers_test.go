@@ -190,6 +190,7 @@ func TestSharedLayerOutlivesOneImage(t *testing.T) {
 func TestKilledUnpackLeavesNothingHalfDone(t *testing.T) {
 	harness.NotShort(t, "an unpack killed halfway")
 	e := harness.New(t)
+	e.Daemonless("it kills the mydocker that unpacks the layer, mid-unpack: through a daemon the daemon unpacks, and the client's end does not stop it")
 	big := filepath.Join(t.TempDir(), "big.tar")
 	makeBigTar(t, big)
 	cmd := e.Cmd("run", "--rm", big, "true")
@@ -236,6 +237,7 @@ func TestKilledUnpackLeavesNothingHalfDone(t *testing.T) {
 // container (no syncfs of the upper layer's filesystem when it goes).
 func TestTraceShowsOverlay(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("--trace narrates the kernel steps on the stderr of the mydocker that takes them: through a daemon, the daemon's")
 	e.Busybox()
 	r := e.Run("--trace", "run", "--rm", "busybox", "true")
 	require.Equal(t, 0, r.Code, "%v", r)

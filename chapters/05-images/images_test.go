@@ -152,6 +152,7 @@ func TestPullWithAndWithoutUnpigz(t *testing.T) {
 				t.Skip("unpigz is not on the PATH: install pigz to test Docker's way")
 			}
 			e := harness.New(t)
+			e.Daemonless("--trace shows whether the pull ran unpigz, on the stderr of the mydocker that pulls: through a daemon, the daemon's")
 			e.Environ = append(e.Environ, way.env...)
 			proxy.Set(registrytest.Faults{CorruptBlob: top})
 			r := e.Run("pull", ref)

@@ -22,6 +22,7 @@ import (
 // root (/var/lib/docker is 0710 root:root), whatever command made it.
 func TestDataRootIsPrivate(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("it makes data roots of its own with --data-root, each by a different first command: a daemon serves the one it started with")
 	_, err := exec.LookPath("setpriv")
 	harness.Require(t, err == nil, "setpriv (util-linux) runs the reader as user nobody")
 	reg := registrytest.Start(t, registrytest.Options{})

@@ -160,6 +160,7 @@ func TestExecInteractiveTerminal(t *testing.T) {
 // reads the layer (--pause=true by default), and leaves it running after.
 func TestCommitRunningPauses(t *testing.T) {
 	e := harness.New(t)
+	e.Daemonless("--trace shows the freezer on the stderr of the mydocker that commits: through a daemon, the daemon's")
 	e.Busybox()
 	e.MustRun("run", "-d", "--name", "box", "busybox", "sh", "-c", "echo kept > /kept; echo ready; exec sleep 1000")
 	eventually(t, "the container said ready", func() bool { return strings.Contains(e.MustRun("logs", "box"), "ready") })

@@ -96,7 +96,8 @@ func clientScenario(t *testing.T, e *harness.Env, registry string) string {
 	s.input("to exec\n", "exec", "-i", "box", "cat")
 	s.run("exec", "-e", "X=y", "-w", "/tmp", "box", "sh", "-c", `echo "$X $(pwd)"`)
 	// Docker's daemon sends an exec that cannot start as the stream's
-	// text, on stdout; daemonless mydocker says it on stderr. Same code.
+	// text, which docker prints on stdout; mydocker's client asks for an
+	// error instead and says it on stderr, as daemonless. Same code.
 	s.failure("executable file not found", "exec", "box", "no-such-command")
 	s.run("inspect", "-f", "{{.State.Status}} {{.State.Running}} {{.State.ExitCode}}", "box", "fails")
 	s.run("inspect", "-f", "{{.State.Status}}", "no-such-thing")

@@ -4,6 +4,12 @@
 // the exit code. It also enforces the project's test rules: root tests skip
 // with a reason on a laptop but fail under CI=true, and every test ends
 // with a check that nothing leaked (mounts, cgroups, records).
+//
+// The chapters' tests run twice in `make test`: daemonless, as chapters
+// 01–08 tell it, and with ViaDaemonEnv=1 through a daemon of each Env's
+// own (via_daemon_linux.go), the same commands as the daemon's clients
+// (chapter 09). A test that checks what only a daemonless run can show
+// says so with Env.Daemonless.
 package harness
 
 import (
@@ -16,10 +22,12 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/client"
 	"github.com/mydocker/mydocker/mydocker/testenv"
 )
 
@@ -126,6 +134,14 @@ type Env struct {
 	// `mydocker daemon` itself aside: the same commands, through the
 	// API (chapter 09).
 	Host string
+
+	// The daemon pass (ViaDaemonEnv): viaDaemon says this Env's commands
+	// go through auto, its own daemon, started at the first command and
+	// started again when the environment it was given changes (NetHost).
+	viaDaemon bool
+	mu        sync.Mutex
+	auto      *Daemon
+	autoEnv   string // Wrap and Environ auto was started with
 }
 
 // New makes a fresh Env for a root test, and checks at the end of the test
@@ -133,14 +149,15 @@ type Env struct {
 func New(t testing.TB) *Env {
 	t.Helper()
 	RequireRoot(t)
-	e := &Env{t: t, Root: t.TempDir()}
+	e := &Env{t: t, Root: t.TempDir(), viaDaemon: ViaDaemon()}
 	before := Snapshot()
 	t.Cleanup(func() {
-		e.StopAll()
+		e.StopAll() // the Env's own daemon too, last
 		// Every container a test makes, it removes (run --rm, or rm).
 		// One left behind is a leak; a detached one may still run, under
 		// its monitor: rm -f it before the other leaks are counted.
 		e.Host = "" // the daemon has stopped by now: clean up daemonless
+		e.viaDaemon = false
 		entries, _ := os.ReadDir(filepath.Join(e.Root, "containers"))
 		for _, d := range entries {
 			if d.IsDir() {
@@ -162,10 +179,14 @@ func New(t testing.TB) *Env {
 
 // StopAll stops every mydocker this Env started that still runs: a test
 // that failed midway may leave a container running; its mydocker undoes
-// its setup once stopped.
+// its setup once stopped. The Env's own daemon (the daemon pass) stops
+// last, after its clients.
 func (e *Env) StopAll() {
+	e.mu.Lock()
+	auto := e.auto
+	e.mu.Unlock()
 	for _, cmd := range e.cmds {
-		if cmd.Process == nil || cmd.ProcessState != nil {
+		if cmd.Process == nil || cmd.ProcessState != nil || (auto != nil && cmd == auto.cmd) {
 			continue
 		}
 		cmd.Process.Signal(syscall.SIGTERM) // relayed to the container
@@ -178,6 +199,7 @@ func (e *Env) StopAll() {
 			<-done
 		}
 	}
+	e.stopAuto()
 }
 
 // Result is how one mydocker command ended.
@@ -193,8 +215,14 @@ func (r Result) String() string {
 		strings.Join(r.Args, " "), r.Code, r.Stdout, r.Stderr)
 }
 
-// Cmd prepares `mydocker args...` with this Env's data root.
+// Cmd prepares `mydocker args...` with this Env's data root. In the
+// daemon pass it is a client of the Env's own daemon, started first if it
+// is not running yet.
 func (e *Env) Cmd(args ...string) *exec.Cmd {
+	host := e.Host
+	if host == "" && e.viaDaemon && (len(args) == 0 || args[0] != "daemon") {
+		host = e.autoDaemon()
+	}
 	path := bin
 	if e.Bin != "" {
 		path = e.Bin
@@ -203,7 +231,7 @@ func (e *Env) Cmd(args ...string) *exec.Cmd {
 	if len(e.Wrap) > 0 {
 		cmd = exec.Command(e.Wrap[0], append(append(e.Wrap[1:], path), args...)...)
 	}
-	cmd.Env = append(os.Environ(), "MYDOCKER_ROOT="+e.Root,
+	cmd.Env = append(callerEnviron(), "MYDOCKER_ROOT="+e.Root,
 		// A safety net: tests talk only to loopback registries. Any other
 		// host goes to this proxy, which is not there, so a test that
 		// reached for Docker Hub fails at once, without a packet leaving.
@@ -213,8 +241,8 @@ func (e *Env) Cmd(args ...string) *exec.Cmd {
 		// under dockerd --bridge=none: a test never touches the host's.
 		cmd.Env = append(cmd.Env, "MYDOCKER_BRIDGE=none")
 	}
-	if e.Host != "" && (len(args) == 0 || args[0] != "daemon") {
-		cmd.Env = append(cmd.Env, "MYDOCKER_HOST="+e.Host)
+	if host != "" && (len(args) == 0 || args[0] != "daemon") {
+		cmd.Env = append(cmd.Env, client.HostEnv+"="+host)
 	}
 	cmd.Env = append(cmd.Env, e.Environ...)
 	e.cmds = append(e.cmds, cmd)

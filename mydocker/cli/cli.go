@@ -187,7 +187,11 @@ func Main(args []string) int {
 	if errors.As(err, &st) {
 		return st.code // the container's own exit code: nothing to print
 	}
-	fmt.Fprintf(g.Stderr, "mydocker: %v\n", oneLine(err))
+	msg := oneLine(err)
+	if g.client != nil {
+		msg = daemonlessWords(msg)
+	}
+	fmt.Fprintf(g.Stderr, "mydocker: %s\n", msg)
 	def := 1
 	if cmd.name == "run" || cmd.name == "create" || errors.Is(err, archive.ErrLimit) {
 		// A layer over a limit is the engine refusing, as Docker's 125.

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/template"
@@ -34,6 +35,26 @@ func remoteVersion(g *Globals) error {
 	}
 	fmt.Fprintf(g.Stdout, "daemon at %s: version %s, API %s\n", g.Host, v.Version, v.ApiVersion)
 	return nil
+}
+
+// docker's words where daemonless mydocker's differ, for the same
+// output with a daemon or without: the daemon keeps Docker's, which
+// docker's client reads.
+var daemonWords = []struct {
+	docker *regexp.Regexp
+	ours   string
+}{
+	{regexp.MustCompile(`No such container: `), "no such container: "},
+	{regexp.MustCompile(`Conflict\. The container name "/([^"]*)" is already in use by container "[0-9a-f]+"\. You have to remove \(or rename\) that container to be able to reuse that name\.`),
+		"container name \"$1\" is already in use: remove it with `mydocker rm $1` or choose another --name"},
+}
+
+// daemonlessWords is a daemon's error line in daemonless mydocker's words.
+func daemonlessWords(msg string) string {
+	for _, w := range daemonWords {
+		msg = w.docker.ReplaceAllString(msg, w.ours)
+	}
+	return msg
 }
 
 // containerPath is /containers/REF plus what follows, REF escaped.
@@ -166,11 +187,19 @@ func remoteInspect(g *Globals, refs []string, tmpl *template.Template) error {
 		if err := dec.Decode(&doc); err != nil {
 			return err
 		}
+		// docker's templates run on Go structs, whose field for "Id" is
+		// ID, as daemonless mydocker's record's is: {{.ID}} works too.
+		if m, ok := doc.(map[string]any); ok && m["ID"] == nil {
+			m["ID"] = m["Id"]
+		}
 		var buf strings.Builder
 		if err := tmpl.Execute(&buf, doc); err != nil {
 			return fmt.Errorf("template: %v", err)
 		}
-		fmt.Fprintln(g.Stdout, buf.String())
+		// A field the JSON leaves out (omitempty: a bind's Name) is a
+		// missing key here, "<no value>"; daemonless, a struct's empty
+		// field.
+		fmt.Fprintln(g.Stdout, strings.ReplaceAll(buf.String(), "<no value>", ""))
 	}
 	if tmpl != nil {
 		return errors.Join(errs...)
@@ -192,12 +221,26 @@ func remoteEach(g *Globals, refs []string, method, suffix string, q url.Values) 
 	var errs []error
 	for _, ref := range refs {
 		if err := g.client.JSON(method, containerPath(ref, suffix), q, nil, nil); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, rmRefused(g, ref, err))
 			continue
 		}
 		fmt.Fprintln(g.Stdout, ref)
 	}
 	return errors.Join(errs...)
+}
+
+var youCannotRemove = regexp.MustCompile(`^You cannot remove a (\w+) container [0-9a-f]+\. Stop the container before attempting removal or force remove$`)
+
+// rmRefused words rm's refusal of a running container as daemonless does
+// (Docker 23's words, with its name) where the daemon says Docker 20.10's
+// (with its ID), which docker's client of that age expects.
+func rmRefused(g *Globals, ref string, err error) error {
+	m := youCannotRemove.FindStringSubmatch(err.Error())
+	var c struct{ Name string }
+	if m == nil || g.client.JSON("GET", containerPath(ref, "/json"), nil, nil, &c) != nil {
+		return err
+	}
+	return fmt.Errorf("cannot remove container %q: container is %s: stop the container before removing or force remove", c.Name, m[1])
 }
 
 // remoteWait is wait through the daemon: each container's exit code once

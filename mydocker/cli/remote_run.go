@@ -12,17 +12,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/mydocker/mydocker/mydocker/attach"
 	"github.com/mydocker/mydocker/mydocker/client"
+	"github.com/mydocker/mydocker/mydocker/daemon"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/logs"
+	"github.com/mydocker/mydocker/mydocker/network"
 	"github.com/mydocker/mydocker/mydocker/reference"
 	"github.com/mydocker/mydocker/mydocker/runtime"
 	"github.com/mydocker/mydocker/mydocker/stdcopy"
@@ -117,39 +121,51 @@ func newCreateBody(o engine.RunOptions) (*createBody, error) {
 func portBindings(specs []string) (map[string][]map[string]string, map[string]struct{}, error) {
 	bindings, exposed := map[string][]map[string]string{}, map[string]struct{}{}
 	for _, spec := range specs {
-		parts := strings.Split(spec, ":")
-		if len(parts) > 3 {
-			return nil, nil, notYet("an IPv6 -p " + spec)
+		// Checked as daemonless checks it, with the same words.
+		b, err := network.ParsePort(spec)
+		if err != nil {
+			return nil, nil, err
 		}
-		port := parts[len(parts)-1]
-		if !strings.Contains(port, "/") {
-			port += "/tcp"
+		port, host := fmt.Sprintf("%d/%s", b.ContainerPort, b.Proto), ""
+		if b.HostPort != 0 {
+			host = strconv.Itoa(b.HostPort)
 		}
-		var ip, host string
-		switch len(parts) {
-		case 2:
-			host = parts[0]
-		case 3:
-			ip, host = parts[0], parts[1]
-		}
-		bindings[port] = append(bindings[port], map[string]string{"HostIp": ip, "HostPort": host})
+		bindings[port] = append(bindings[port], map[string]string{"HostIp": b.HostIP, "HostPort": host})
 		exposed[port] = struct{}{}
 	}
 	return bindings, exposed, nil
 }
 
-// apiMounts sends -v binds that may make their source as Binds (only
-// they do), the rest as Mounts, tmpfs mounts as Tmpfs.
+// apiMounts sends -v binds (which may make their source: only Binds do)
+// and volumes as Binds, in -v's syntax and order, the rest as Mounts,
+// tmpfs mounts as Tmpfs: the daemon keeps that order, which inspect
+// shows, as the command line's.
 func apiMounts(list []volume.Mount) (binds []string, mounts []map[string]any, tmpfs map[string]string) {
 	binds, mounts, tmpfs = []string{}, []map[string]any{}, map[string]string{}
 	for _, m := range list {
 		switch {
 		case m.Type == volume.TypeTmpfs:
 			tmpfs[m.Target] = m.Tmpfs
-		case m.Type == volume.TypeBind && m.CreateSource && m.Propagation == "":
-			spec := m.Source + ":" + m.Target
+		case m.Type == volume.TypeBind && m.CreateSource,
+			m.Type == volume.TypeVolume && (m.Source != "" || !m.ReadOnly && !m.NoCopy): // -v takes no mode for an anonymous one
+			// The mode holds what differs from the defaults (rprivate,
+			// which parsing filled in).
+			var mode []string
 			if m.ReadOnly {
-				spec += ":ro"
+				mode = append(mode, "ro")
+			}
+			if m.Propagation != "" && m.Propagation != "rprivate" {
+				mode = append(mode, m.Propagation)
+			}
+			if m.NoCopy {
+				mode = append(mode, "nocopy")
+			}
+			spec := m.Target
+			if m.Source != "" {
+				spec = m.Source + ":" + spec
+			}
+			if len(mode) > 0 {
+				spec += ":" + strings.Join(mode, ",")
 			}
 			binds = append(binds, spec)
 		default:
@@ -166,6 +182,24 @@ func apiMounts(list []volume.Mount) (binds []string, mounts []map[string]any, tm
 	return binds, mounts, tmpfs
 }
 
+// imageRef is the reference run pulls if need be. It is local, never
+// pulled, for the host's own root (chapter 01) and for a root filesystem's
+// path (chapter 03), which goes absolute into body: the daemon's working
+// directory is not ours.
+func imageRef(body *createBody) (ref reference.Reference, local bool, err error) {
+	if body.Image == engine.HostImage {
+		return ref, true, nil
+	}
+	if engine.LooksLikePath(body.Image) {
+		body.Image, err = filepath.Abs(body.Image)
+		return ref, true, err
+	}
+	if ref, err = reference.ParseName(body.Image); err != nil {
+		return ref, false, err
+	}
+	return ref.WithDefaultTag(), false, nil
+}
+
 // remoteCreate creates the container, pulling its image first if the
 // policy says so or the daemon has none (404), as `docker run` does:
 // "Unable to find image" and the pull's progress on stderr.
@@ -178,12 +212,15 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 	if o.Name != "" {
 		q.Set("name", o.Name)
 	}
-	ref, err := reference.ParseName(o.Image)
+	ref, local, err := imageRef(body)
 	if err != nil {
 		return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 	}
-	ref = ref.WithDefaultTag()
+	q.Set(daemon.LocalImagesQuery, "1") // "host" and paths are ours: asked for
 	pull := func() error {
+		if local {
+			return nil
+		}
 		if err := remotePull(g, ref, g.Stderr); err != nil {
 			return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 		}
@@ -225,6 +262,9 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 func remoteRun(g *Globals, name string, o engine.RunOptions, policy, keys string) error {
 	if name == "run" && o.TTY && o.Interactive && !o.Detach && !runtime.IsTerminal(os.Stdin) {
 		return runtime.Exitf(runtime.ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
+	}
+	if err := checkRelayed(name, o); err != nil {
+		return err
 	}
 	id, err := remoteCreate(g, o, policy)
 	if err != nil {
@@ -275,17 +315,17 @@ func remoteAttached(g *Globals, id string, so streamOptions, keys, cond string, 
 	}
 	defer wait.Body.Close()
 	rs := relayStream(g, stream, so)
+	started := make(chan struct{}) // signals are caught from now, relayed once it is closed
+	defer proxySignals(g, id, !so.tty && sigProxy, started)()
 	if start {
 		if err := remoteStart(g, id); err != nil {
 			rs.close()
 			return err
 		}
 	}
+	close(started)
 	if so.tty {
 		rs.watchSize(containerPath(id, "/resize"))
-	} else if sigProxy {
-		stopProxy := proxySignals(g, id)
-		defer stopProxy()
 	}
 	detached, outErr := rs.wait()
 	if detached {
@@ -306,9 +346,39 @@ func remoteAttached(g *Globals, id string, so streamOptions, keys, cond string, 
 		return outErr
 	}
 	if answer.StatusCode != 0 {
+		remoteOOM(g, id, start && cond != "removed")
 		return &statusError{answer.StatusCode}
 	}
 	return nil
+}
+
+// remoteOOM says, as a daemonless run does, that the kernel OOM-killed
+// the container, if asked (a run's or start -a's end; a --rm one's record
+// is gone by now: its end is not told).
+func remoteOOM(g *Globals, id string, asked bool) {
+	if !asked {
+		return
+	}
+	var c struct {
+		State      struct{ OOMKilled bool }
+		HostConfig struct{ Memory int64 }
+	}
+	if g.client.JSON("GET", containerPath(id, "/json"), nil, nil, &c) == nil && c.State.OOMKilled {
+		fmt.Fprintln(g.Stderr, "mydocker: "+engine.OOMKilledLine(id, c.HostConfig.Memory))
+	}
+}
+
+// checkRelayed refuses a directory as the stdio a run relays, as
+// daemonless refuses it for the container (there, a host descriptor).
+func checkRelayed(name string, o engine.RunOptions) error {
+	if name != "run" || o.Detach {
+		return nil
+	}
+	var stdin *os.File
+	if o.Interactive {
+		stdin = os.Stdin
+	}
+	return runtime.CheckStdio(stdin, os.Stdout, os.Stderr)
 }
 
 // remoteStart starts the container; a failed start's exit code comes from
@@ -320,6 +390,13 @@ func remoteStart(g *Globals, id string) error {
 		return nil
 	}
 	msg, code := err.Error(), runtime.ExitEngine
+	var refused *client.Error
+	if errors.As(err, &refused) && refused.Status != http.StatusBadRequest {
+		// Our daemon words only a command that cannot run so, with a
+		// 400 (daemon.startError); anything else, a mount's missing
+		// file included, is the engine's 125, as daemonless.
+		return &runtime.ExitError{Code: code, Err: err}
+	}
 	switch {
 	case strings.Contains(msg, "executable file not found"), strings.Contains(msg, "no such file or directory"):
 		code = runtime.ExitNotFound
@@ -329,12 +406,32 @@ func remoteStart(g *Globals, id string) error {
 	return &runtime.ExitError{Code: code, Err: err}
 }
 
+// execRefused is an exec that could not start, which the daemon answers
+// with an error when asked (daemon.StartErrorsQuery): said on stderr, as
+// daemonless says it, with inspect's exit code (docker's client gets it
+// as the stream's text instead, on stdout).
+func execRefused(g *Globals, path string, err error) error {
+	var refused *client.Error
+	var inspect struct{ ExitCode int }
+	if errors.As(err, &refused) && g.client.JSON("GET", path+"/json", nil, nil, &inspect) == nil && inspect.ExitCode != 0 {
+		return &runtime.ExitError{Code: inspect.ExitCode, Err: err}
+	}
+	return err
+}
+
 // proxySignals relays the signals a user sends us to the container, as
-// docker's --sig-proxy does (SIGKILL and SIGSTOP cannot be caught).
-func proxySignals(g *Globals, id string) func() {
+// docker's --sig-proxy does (SIGKILL and SIGSTOP cannot be caught), if
+// on: caught from the call, so that one sent as soon as the command's
+// first output shows reaches it instead of ending us, and relayed once
+// started is closed.
+func proxySignals(g *Globals, id string, on bool, started <-chan struct{}) func() {
+	if !on {
+		return func() {}
+	}
 	ch := make(chan os.Signal, 4)
 	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
 	go func() {
+		<-started
 		for sig := range ch {
 			n := int(sig.(syscall.Signal))
 			g.client.JSON("POST", containerPath(id, "/kill"), url.Values{"signal": {strconv.Itoa(n)}}, nil, nil)
@@ -396,9 +493,9 @@ func remoteExec(g *Globals, ref string, o engine.ExecOptions, interactive, detac
 	if detach {
 		return g.client.JSON("POST", path+"/start", nil, start, nil)
 	}
-	stream, err := g.client.Hijack("POST", path+"/start", nil, start)
+	stream, err := g.client.Hijack("POST", path+"/start", url.Values{daemon.StartErrorsQuery: {"1"}}, start)
 	if err != nil {
-		return err
+		return execRefused(g, path, err)
 	}
 	defer stream.Close()
 	keys, _ := attach.ParseDetachKeys(attach.DefaultDetachKeys)

@@ -176,6 +176,7 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer pending.drop(c.ID, mon)
 	defer mon.Close()
+	defer exits.relaying(c.ID)() // before the client can start it
 	// The client is known before it hears 101: once it has, it may hang
 	// up and attach again, and that attach must find this one's gone.
 	conn, brw, err := hijack(w, r, func(conn net.Conn) { pending.hijacked(c.ID, mon, conn) })

@@ -138,7 +138,8 @@ func (s *Server) networkDisconnect(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 	} else if c.State.Status == engine.Running || !onNetwork(c, n) {
-		return &apiError{http.StatusForbidden, "container " + c.ID + " is not connected to network " + n.Name}
+		// The container as the client named it, as daemonless says it.
+		return &apiError{http.StatusForbidden, "container " + req.Container + " is not connected to network " + n.Name}
 	} else if err := s.setNetwork(c, n, nil, false); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mydocker/mydocker/mydocker/cgroups"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/network"
 )
@@ -198,7 +199,7 @@ type inspect struct {
 	Created         time.Time
 	Path            string
 	Args            []string
-	State           engine.DockerState
+	State           inspectState
 	Image           string
 	ResolvConfPath  string
 	HostnamePath    string
@@ -216,6 +217,18 @@ type inspect struct {
 	Mounts          []engine.MountPoint
 	Config          containerConfig
 	NetworkSettings networkSettings
+	// mydocker's own, as `mydocker inspect` shows it daemonless: the
+	// container's cgroups (chapter 02). Docker's clients skip it.
+	Cgroup *cgroups.Group `json:",omitempty"`
+}
+
+// inspectState is Docker's .State, and mydocker's own as daemonless
+// shows them: the monitor that owns the container (chapter 06), what it
+// had used when it ended (chapter 02).
+type inspectState struct {
+	engine.DockerState
+	Monitor int
+	Usage   *cgroups.Stats `json:",omitempty"`
 }
 
 type networkSettings struct {
@@ -237,11 +250,11 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 	}
 	b := apiConfig(containers, c)
 	dir := containers.Dir(c.ID)
-	in := inspect{ID: c.ID, Created: c.Created, State: c.State.DockerState, Image: string(c.ImageID),
+	in := inspect{ID: c.ID, Created: c.Created, State: inspectState{c.State.DockerState, c.State.Monitor, c.State.Usage}, Image: string(c.ImageID),
 		LogPath: c.LogPath, Name: "/" + c.Name, RestartCount: c.RestartCount, Driver: "overlay2",
 		Platform: "linux", HostConfig: b.HostConfig, Mounts: c.Mounts, Config: b.containerConfig,
 		ResolvConfPath: filepath.Join(dir, "resolv.conf"), HostnamePath: filepath.Join(dir, "hostname"),
-		HostsPath: filepath.Join(dir, "hosts"), ExecIDs: execs.of(c.ID)}
+		HostsPath: filepath.Join(dir, "hosts"), ExecIDs: execs.of(c.ID), Cgroup: c.Cgroup}
 	if len(c.Config.Args) > 0 {
 		in.Path, in.Args = c.Config.Args[0], c.Config.Args[1:]
 	}
@@ -263,6 +276,15 @@ func (s *Server) inspectContainer(w http.ResponseWriter, r *http.Request) error 
 	hc.PidsLimit = &res.PidsLimit
 	hc.LogConfig.Type, hc.LogConfig.Config = c.HostConfig.LogConfig.Type, c.HostConfig.LogConfig.Config
 	mode, nets := networks(c)
+	// Every network it is on (network connect), as daemonless shows them.
+	if c.State.Running && engine.WithNetworks(s.DataRoot, c) == nil && c.NetworkSettings != nil {
+		for name, es := range c.NetworkSettings.Networks {
+			if es != nil && es.IPAddress != "" {
+				nets[name] = endpoint{Aliases: es.Aliases, NetworkID: es.NetworkID, EndpointID: es.EndpointID,
+					Gateway: es.Gateway, IPAddress: es.IPAddress, IPPrefixLen: es.IPPrefixLen}
+			}
+		}
+	}
 	hc.NetworkMode = mode
 	in.NetworkSettings = networkSettings{Networks: nets, Ports: map[string][]portBinding{}}
 	if ns := c.NetworkSettings; ns != nil && c.State.Running {

@@ -11,6 +11,7 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -69,7 +70,7 @@ func noContent(w http.ResponseWriter) error {
 }
 
 func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
-	_, c, err := s.lookup(r)
+	containers, c, err := s.lookup(r)
 	if err != nil {
 		return err
 	}
@@ -87,6 +88,11 @@ func (s *Server) startContainer(w http.ResponseWriter, r *http.Request) error {
 		if msg := err.Error(); strings.Contains(msg, "has a monitor already") || msg == engine.ErrNotModified.Error() {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
+		}
+		if c.HostConfig.AutoRemove { // answered once its monitor removed it, as Docker does
+			ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
+			waitFor(r.WithContext(ctx), containers, c, "removed")
+			cancel()
 		}
 		return startError(err)
 	}

@@ -133,7 +133,7 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 			return conflict("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.", name, c.ID)
 		}
 	}
-	if err := s.checkImage(opts.Image); err != nil {
+	if err := s.checkImage(opts.Image, boolValue(r, LocalImagesQuery)); err != nil {
 		return err
 	}
 	c, err := engine.Create(s.DataRoot, opts)
@@ -146,16 +146,27 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, map[string]any{"Id": c.ID, "Warnings": []string{}})
 }
 
+// LocalImagesQuery, set to 1 on create, asks for the command line's
+// images: the "host" pseudo-image (chapter 01) and a root filesystem's
+// absolute path (chapter 03). mydocker's client asks; a docker client that
+// names "host" or "./x" means no host path, and is refused. (Whoever
+// reaches the socket may bind / anyway.)
+const LocalImagesQuery = "mydocker-local-images"
+
 // checkImage answers Docker's 404 for an image the store lacks: the client
 // then pulls it (POST /images/create) and creates again. Paths and the
-// "host" pseudo-image are the command line's: through the API they would
-// reach host paths no one named.
-func (s *Server) checkImage(name string) error {
-	if name == "" {
+// "host" pseudo-image pass only if asked for (local, LocalImagesQuery).
+func (s *Server) checkImage(name string, local bool) error {
+	isLocal := name == engine.HostImage || engine.LooksLikePath(name)
+	switch {
+	case name == "":
 		return badRequest("Config.Image is empty: name the image to run")
-	}
-	if name == engine.HostImage || engine.LooksLikePath(name) {
+	case isLocal && !local:
 		return badRequest("invalid reference format: %q is not an image name (paths and the %q pseudo-image are the command line's only)", name, engine.HostImage)
+	case engine.LooksLikePath(name) && !filepath.IsAbs(name):
+		return badRequest("invalid reference format: %q: a root filesystem's path must be absolute, as the daemon's working directory is not the client's", name)
+	case isLocal:
+		return nil
 	}
 	images, err := store.Open(s.DataRoot)
 	if err != nil {

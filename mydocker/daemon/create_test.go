@@ -41,3 +41,29 @@ func TestValidHostname(t *testing.T) {
 		}
 	}
 }
+
+// The command line's images go through when asked for: "host" and a root
+// filesystem's absolute path need no store; a relative path is the
+// daemon's working directory, not the client's, and is refused. Not
+// asked for (a docker client), they are no image names.
+func TestCheckImageLocal(t *testing.T) {
+	s := &Server{DataRoot: t.TempDir()}
+	for _, tt := range []struct {
+		name   string
+		local  bool
+		status int // 0: accepted
+	}{
+		{"host", true, 0}, {"/srv/rootfs", true, 0}, {"/srv/rootfs.tar", true, 0},
+		{"./rootfs", true, 400}, {"rootfs.tar", true, 400}, {"", true, 400}, {"busybox", true, 404},
+		{"host", false, 400}, {"/etc", false, 400}, {"busybox", false, 404},
+	} {
+		err := s.checkImage(tt.name, tt.local)
+		got := 0
+		if err != nil {
+			got = status(err)
+		}
+		if got != tt.status {
+			t.Errorf("checkImage(%q, %v) = %v (status %d), want status %d", tt.name, tt.local, err, got, tt.status)
+		}
+	}
+}

@@ -141,6 +141,12 @@ func (t *execTable) of(container string) []string {
 	return ids
 }
 
+// StartErrorsQuery, set to 1 on exec start, asks for a start that fails
+// as an error answer (400) instead of Docker's text in the stream, which
+// docker's client prints on stdout; mydocker's client asks, to say it on
+// stderr as daemonless mydocker does.
+const StartErrorsQuery = "mydocker-start-errors"
+
 func (s *Server) execRoutes() {
 	s.handle("POST /containers/{id}/exec", s.execCreate)
 	s.handle("POST /exec/{id}/start", s.execStart)
@@ -171,7 +177,7 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) error {
 	if !c.MonitorAlive() && c.State.Running {
 		c.State.Set(engine.Exited)
 	}
-	if err := engine.Check(c.State.Status, engine.ActExec, c.ID); err != nil {
+	if err := engine.Check(c.State.Status, engine.ActExec, r.PathValue("id")); err != nil {
 		return err
 	}
 	var b [32]byte
@@ -211,7 +217,10 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer null.Close()
 	if body.Detach {
-		o.Stdio = [3]*os.File{null, null, null}
+		// As daemonless: a go-between starts it, for init to adopt (a
+		// killed daemon would leave its child to the host's PID 1);
+		// with a terminal, whose master the daemon holds, it stays ours.
+		o.Stdio, o.Detach = [3]*os.File{null, null, null}, !cfg.Tty
 		p, err := engine.Exec(containers, e.Container, o)
 		if err != nil {
 			e.finish(runtime.ExitCode(err, runtime.ExitEngine))
@@ -236,6 +245,10 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	pipes.closeChild()
 	if startErr == nil {
 		e.begin(p) // before the client hears 101: it resizes right after
+	}
+	if startErr != nil && boolValue(r, StartErrorsQuery) {
+		pipes.closeAll()
+		return e.refused(startErr)
 	}
 	conn, _, err := hijack(w, r, nil)
 	if err != nil {
@@ -382,6 +395,15 @@ func (e *execInstance) wait(copiers *sync.WaitGroup) {
 		}
 	}
 	e.finish(code)
+}
+
+// refused ends an exec that could not start, for mydocker's client
+// (StartErrorsQuery): an answer of its own, which it says where daemonless
+// mydocker does, not the stream's text; the code is inspect's, as for
+// Docker's clients.
+func (e *execInstance) refused(err error) error {
+	e.finish(runtime.ExitCode(err, runtime.ExitEngine))
+	return badRequest("%s", err.Error())
 }
 
 // finish records the exit code, closes the terminal, and forgets the

@@ -112,13 +112,7 @@ func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, con
 	for {
 		now, err := containers.Load(c.ID)
 		if errors.Is(err, engine.ErrNotFound) {
-			// Removed (--rm): its end as last seen, or, if the record
-			// went before this read it exited, as its monitor told an
-			// attached client.
-			if code, ok := exits.take(c.ID); ok && last.State.Running {
-				return code, nil
-			}
-			return last.State.ExitCode, nil
+			return removedCode(last), nil // --rm
 		}
 		if err != nil {
 			return -1, err
@@ -149,15 +143,64 @@ func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, con
 	}
 }
 
+// removedCode is the exit code of a container whose record has gone, last
+// seen as last: as its monitor told an attached client (docker run's,
+// whose relay may be reading that Exit frame right now), else as last
+// seen. The record may have come and gone between two reads: last may be
+// the created one, whose exit code means nothing. The monitor removes it,
+// then its anonymous volumes, and exits: the removal is over once it has
+// gone (5 s at most).
+func removedCode(last *engine.Container) int {
+	for deadline := time.Now().Add(5 * time.Second); last.MonitorAlive() && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if code, ok := exits.await(last.ID); ok {
+		return code
+	}
+	return last.State.ExitCode
+}
+
 // exitCodes are the exit codes monitors told attached clients (the Exit
 // frame), for a wait whose container was removed before it read the end
 // in the record. Each is kept a minute at most.
 type exitCodes struct {
 	mu    sync.Mutex
 	codes map[string]int
+	live  map[string]int // attach relays running, per container
 }
 
-var exits = &exitCodes{codes: map[string]int{}}
+var exits = &exitCodes{codes: map[string]int{}, live: map[string]int{}}
+
+// relaying counts an attach relay of container id, which may put its exit
+// code; the function it returns says the relay ended.
+func (e *exitCodes) relaying(id string) func() {
+	e.mu.Lock()
+	e.live[id]++
+	e.mu.Unlock()
+	return func() {
+		e.mu.Lock()
+		if e.live[id]--; e.live[id] <= 0 {
+			delete(e.live, id)
+		}
+		e.mu.Unlock()
+	}
+}
+
+// await is take, waiting (2 s at most) while a relay of the container
+// still runs and may bring the code.
+func (e *exitCodes) await(id string) (int, bool) {
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if code, ok := e.take(id); ok {
+			return code, true
+		}
+		e.mu.Lock()
+		live := e.live[id] > 0
+		e.mu.Unlock()
+		if !live || time.Now().After(deadline) {
+			return 0, false
+		}
+	}
+}
 
 func (e *exitCodes) put(id string, code int) {
 	e.mu.Lock()

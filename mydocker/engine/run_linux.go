@@ -545,7 +545,7 @@ func start(containers *Store, c *Container, opts RunOptions, net *network.Attach
 	releaseNetwork(net.DetachExited) // chapter 07, before the end is recorded
 	finish(containers, c, code, nil)
 	if c.State.OOMKilled {
-		fmt.Fprintf(os.Stderr, "mydocker: container %s was OOM-killed: its memory limit is %s\n", ShortID(c.ID), memLimit(c))
+		fmt.Fprintln(os.Stderr, "mydocker: "+OOMKilledLine(c.ID, c.HostConfig.Resources.Memory))
 	}
 	return code, err
 }
@@ -609,12 +609,14 @@ func mergeSave(containers *Store, c *Container) error {
 	return err
 }
 
-// memLimit names the memory limit for the OOM message.
-func memLimit(c *Container) string {
-	if m := c.HostConfig.Resources.Memory; m > 0 {
-		return fmt.Sprintf("%d MiB (-m)", m>>20)
+// OOMKilledLine is what a foreground run says of a container the kernel
+// OOM-killed, daemonless or as the daemon's client; memory is its -m.
+func OOMKilledLine(id string, memory int64) string {
+	limit := "the host's memory"
+	if memory > 0 {
+		limit = fmt.Sprintf("%d MiB (-m)", memory>>20)
 	}
-	return "the host's memory"
+	return fmt.Sprintf("container %s was OOM-killed: its memory limit is %s", ShortID(id), limit)
 }
 
 // onlineCPUs is the host's online CPU list, "0-1" on a two-core machine.

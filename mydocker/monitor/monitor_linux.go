@@ -391,14 +391,18 @@ func (m *monitor) end() {
 	m.removeIfAuto(c, err)
 }
 
-// removeIfAuto removes the container if --rm, once the end is recorded.
+// removeIfAuto removes the container if --rm, once the end is recorded,
+// and then its anonymous volumes, as a foreground run --rm does (and
+// Docker's --rm).
 func (m *monitor) removeIfAuto(c *engine.Container, err error) {
 	if errors.Is(err, engine.ErrNotFound) {
 		return // removed meanwhile (rm -f)
 	}
 	if err == nil && c.HostConfig.AutoRemove {
 		m.log.Close()
-		engine.Remove(m.store, m.id)
+		if engine.Remove(m.store, m.id) == nil {
+			engine.RemoveAnonymousVolumes(m.store.DataRoot(), m.store, c)
+		}
 	}
 }
 
