@@ -145,7 +145,7 @@ func TestEphemeralAndUDP(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if !regexp.MustCompile(`^80/tcp -> 0\.0\.0\.0:\d+\n53/udp -> 0\.0\.0\.0:9053\n$`).MatchString(port) {
+	if !regexp.MustCompile(`^53/udp -> 0\.0\.0\.0:9053\n80/tcp -> 0\.0\.0\.0:\d+\n$`).MatchString(port) {
 		t.Fatalf("mydocker port udp = %q, want 80/tcp on a chosen port and 53/udp on 9053", port)
 	}
 	rules, _ := h.Sh("iptables-save -t nat")

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -242,6 +243,22 @@ func portCmd(g *Globals, args []string) error {
 		}
 		return nil
 	}
+	// In docker port's order (docker/cli sorts its lines naturally since
+	// 23.0; 20.10 printed a map's): by container port, protocol, host
+	// address, host port. Not -p's order, which the daemon's API loses.
+	sort.SliceStable(ports, func(i, j int) bool {
+		a, b := ports[i], ports[j]
+		if a.ContainerPort != b.ContainerPort {
+			return a.ContainerPort < b.ContainerPort
+		}
+		if a.Proto != b.Proto {
+			return a.Proto < b.Proto
+		}
+		if ipA, ipB := firstNonEmpty(a.HostIP, "0.0.0.0"), firstNonEmpty(b.HostIP, "0.0.0.0"); ipA != ipB {
+			return ipA < ipB
+		}
+		return a.HostPort < b.HostPort
+	})
 	shown := 0
 	for _, b := range ports {
 		key := fmt.Sprintf("%d/%s", b.ContainerPort, b.Proto)

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -195,8 +194,7 @@ func remoteVolumePrune(g *Globals, all bool) ([]string, int64, error) {
 }
 
 // remotePorts is the container's published ports, from its inspect's
-// NetworkSettings.Ports (as docker port reads them), in port order; alive
-// says whether it runs (a stopped container publishes nothing).
+// NetworkSettings.Ports (as docker port reads them); alive says whether it runs (a stopped container publishes nothing).
 func remotePorts(g *Globals, ref string) ([]network.Binding, bool, error) {
 	var c struct {
 		State           struct{ Running bool }
@@ -216,12 +214,6 @@ func remotePorts(g *Globals, ref string) ([]network.Binding, bool, error) {
 			out = append(out, network.Binding{HostIP: b.HostIp, HostPort: hp, ContainerPort: p, Proto: proto})
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].ContainerPort != out[j].ContainerPort {
-			return out[i].ContainerPort < out[j].ContainerPort
-		}
-		return out[i].Proto < out[j].Proto
-	})
 	return out, c.State.Running, nil
 }
 
