@@ -105,6 +105,9 @@ func newCreateBody(o engine.RunOptions) (*createBody, error) {
 	}
 	binds, mounts, tmpfs := apiMounts(o.Mounts)
 	hc["Binds"], hc["Mounts"], hc["Tmpfs"] = binds, mounts, tmpfs
+	if o.ConsoleSize[0] > 0 {
+		hc["ConsoleSize"] = o.ConsoleSize // API 1.42's [height, width]: sized before the start
+	}
 	b.HostConfig = hc
 	if o.IP != "" || len(o.Aliases) > 0 {
 		ep := endpointSettings{Aliases: o.Aliases}
@@ -482,6 +485,9 @@ func remoteExec(g *Globals, ref string, o engine.ExecOptions, interactive, detac
 	}
 	cfg := map[string]any{"AttachStdin": interactive && !detach, "AttachStdout": !detach, "AttachStderr": !detach,
 		"Cmd": o.Args, "Env": o.Env, "WorkingDir": o.WorkingDir, "User": o.User, "Tty": o.TTY, "Detach": detach}
+	if o.Rows > 0 {
+		cfg["ConsoleSize"] = [2]uint16{o.Rows, o.Cols}
+	}
 	var created struct {
 		ID string `json:"Id"`
 	}

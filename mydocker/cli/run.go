@@ -5,6 +5,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -86,6 +87,10 @@ func runOrCreate(g *Globals, name string, args []string) error {
 		return &usageError{name, err}
 	}
 	o.Image, o.Args = rest[0], rest[1:]
+	if o.TTY && !o.Detach && name == "run" {
+		// The size before the command starts: no 0x0 for its first look.
+		o.ConsoleSize[0], o.ConsoleSize[1] = runtime.TerminalSize(os.Stdin)
+	}
 	if g.client != nil {
 		o.StdinOnce = o.Interactive && !o.Detach
 		return remoteRun(g, name, o, pullPolicy, keys)

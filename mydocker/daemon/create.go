@@ -85,6 +85,9 @@ type hostConfig struct {
 	}
 	SecurityOpt []string
 	VolumesFrom []string
+	// ConsoleSize is API 1.42's [height, width] of a -t container's
+	// terminal before its start; mydocker's client sends it on 1.41 too.
+	ConsoleSize [2]uint16
 }
 
 type portBinding struct {
@@ -217,6 +220,7 @@ func runOptions(b *createBody, name string) (engine.RunOptions, error) {
 		Remove: hc.AutoRemove, CapAdd: hc.CapAdd, CapDrop: hc.CapDrop,
 		Detach: true, ReadOnly: hc.ReadonlyRootfs, VolumesFrom: hc.VolumesFrom,
 		PublishAll: hc.PublishAllPorts, Entrypoint: b.Entrypoint, StopSignal: b.StopSignal,
+		ConsoleSize: hc.ConsoleSize,
 	}
 	if b.Hostname != "" && !validHostname(b.Hostname) {
 		return o, badRequest("invalid hostname format: %q: want RFC 1123 labels (letters, digits, '-') joined by '.', at most 64 bytes", b.Hostname)

@@ -40,6 +40,7 @@ type execConfig struct {
 	Privileged   bool
 	User         string
 	WorkingDir   string
+	ConsoleSize  [2]uint16 // API 1.42's [height, width], before the start
 }
 
 // execInstance is one exec, from create to its end.
@@ -210,7 +211,8 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cfg := e.Config
-	o := engine.ExecOptions{Args: cfg.Cmd, Env: clientEnv(cfg.Env), User: cfg.User, WorkingDir: cfg.WorkingDir, TTY: cfg.Tty}
+	o := engine.ExecOptions{Args: cfg.Cmd, Env: clientEnv(cfg.Env), User: cfg.User, WorkingDir: cfg.WorkingDir, TTY: cfg.Tty,
+		Rows: cfg.ConsoleSize[0], Cols: cfg.ConsoleSize[1]}
 	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 	if err != nil {
 		return err

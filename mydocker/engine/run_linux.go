@@ -33,15 +33,19 @@ import (
 
 // RunOptions is `mydocker run`, parsed.
 type RunOptions struct {
-	Name        string
-	Image       string // "host": no root switch (chapter 01)
-	Args        []string
-	Hostname    string
-	Env         []string // -e KEY=VALUE
-	Cwd         string   // -w
-	User        string   // -u
-	TTY         bool     // -t
-	Interactive bool     // -i
+	Name     string
+	Image    string // "host": no root switch (chapter 01)
+	Args     []string
+	Hostname string
+	Env      []string // -e KEY=VALUE
+	Cwd      string   // -w
+	User     string   // -u
+	TTY      bool     // -t
+	// ConsoleSize is the terminal's rows and columns before the command
+	// starts: the size of the caller's own, with -t in the foreground
+	// (Docker's HostConfig.ConsoleSize). Zeros: the kernel's 0x0.
+	ConsoleSize [2]uint16
+	Interactive bool // -i
 	// StdinOnce closes the command's stdin once the attached client's
 	// input ends: Docker sets it for -i without -d (chapter 06).
 	StdinOnce bool
@@ -475,8 +479,8 @@ func newContainer(img *Image, opts RunOptions) (*Container, error) {
 		}
 	}
 	c.Config.Env = mergeEnv(imageEnv, c.Config.Hostname, opts.TTY, opts.Env)
-	if opts.TTY && !opts.Detach {
-		c.Config.ConsoleRows, c.Config.ConsoleCols = runtime.TerminalSize(os.Stdin)
+	if opts.TTY {
+		c.Config.ConsoleRows, c.Config.ConsoleCols = opts.ConsoleSize[0], opts.ConsoleSize[1]
 	}
 	if img != nil {
 		c.StopSignal = img.Config.StopSignal
