@@ -44,10 +44,9 @@ type command struct {
 	summary string
 	run     func(g *Globals, args []string) error
 	hidden  bool
-	// remote: the command goes through the daemon when there is one
-	// (-H, MYDOCKER_HOST); local: it never does (daemon, doctor). A
-	// command that is neither refuses to run in client mode.
-	remote, local bool
+	// local: the command never goes through the daemon (daemon, doctor);
+	// every other one does when there is one (-H, MYDOCKER_HOST).
+	local bool
 }
 
 // commands is the table `mydocker help` prints, in chapter order. It is
@@ -56,43 +55,43 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		{name: "run", usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Run a command in a new container", run: runCmd, remote: true},
-		{name: "ps", usage: "[OPTIONS]", summary: "List containers", run: psCmd, remote: true},
-		{name: "create", usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Create a new container", run: createCmd, remote: true},
-		{name: "start", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Start one or more stopped containers", run: startCmd, remote: true},
-		{name: "attach", usage: "[OPTIONS] CONTAINER", summary: "Attach local standard input, output, and error streams to a running container", run: attachCmd, remote: true},
-		{name: "stop", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Stop one or more running containers", run: stopCmd, remote: true},
-		{name: "restart", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Restart one or more containers", run: restartCmd, remote: true},
-		{name: "kill", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Kill one or more running containers", run: killCmd, remote: true},
-		{name: "pause", usage: "CONTAINER [CONTAINER...]", summary: "Pause all processes within one or more containers", run: pauseCmd, remote: true},
-		{name: "unpause", usage: "CONTAINER [CONTAINER...]", summary: "Unpause all processes within one or more containers", run: unpauseCmd, remote: true},
-		{name: "wait", usage: "CONTAINER [CONTAINER...]", summary: "Block until one or more containers stop, then print their exit codes", run: waitCmd, remote: true},
-		{name: "logs", usage: "[OPTIONS] CONTAINER", summary: "Fetch the logs of a container", run: logsCmd, remote: true},
-		{name: "exec", usage: "[OPTIONS] CONTAINER COMMAND [ARG...]", summary: "Execute a command in a running container", run: execCmd, remote: true},
-		{name: "top", usage: "CONTAINER [ps OPTIONS]", summary: "Display the running processes of a container", run: topCmd, remote: true},
-		{name: "rename", usage: "CONTAINER NEW_NAME", summary: "Rename a container", run: renameCmd, remote: true},
-		{name: "rm", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Remove one or more containers", run: rmCmd, remote: true},
-		{name: "inspect", usage: "NAME|ID [NAME|ID...]", summary: "Show low-level information on containers", run: inspectCmd, remote: true},
-		{name: "mkimage", usage: "busybox [NAME]", summary: "Build the built-in default image from the host's static busybox", run: mkimageCmd, remote: true},
-		{name: "import", usage: "FILE|- REPOSITORY[:TAG]", summary: "Import a root filesystem tarball as an image", run: importCmd, remote: true},
-		{name: "images", usage: "[OPTIONS] [REPOSITORY[:TAG]]", summary: "List images", run: imagesCmd, remote: true},
-		{name: "tag", usage: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", run: tagCmd, remote: true},
-		{name: "rmi", usage: "[OPTIONS] IMAGE [IMAGE...]", summary: "Remove one or more images", run: rmiCmd, remote: true},
-		{name: "commit", usage: "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]", summary: "Create a new image from a container's changes", run: commitCmd, remote: true},
-		{name: "diff", usage: "CONTAINER", summary: "Inspect changes to files on a container's filesystem", run: diffCmd, remote: true},
-		{name: "pull", usage: "[OPTIONS] NAME[:TAG|@DIGEST]", summary: "Download an image from a registry", run: pullCmd, remote: true},
-		{name: "push", usage: "NAME[:TAG]", summary: "Upload an image to a registry", run: pushCmd, remote: true},
-		{name: "login", usage: "[OPTIONS] [SERVER]", summary: "Log in to a registry", run: loginCmd, remote: true},
-		{name: "logout", usage: "[SERVER]", summary: "Log out from a registry", run: logoutCmd, remote: true},
-		{name: "save", usage: "[OPTIONS] IMAGE [IMAGE...]", summary: "Save one or more images to a tar archive", run: saveCmd, remote: true},
-		{name: "load", usage: "[OPTIONS]", summary: "Load an image from a tar archive or STDIN", run: loadCmd, remote: true},
-		{name: "volume", usage: "COMMAND", summary: "Manage volumes", run: volumeCmd, remote: true},
-		{name: "stats", usage: "[OPTIONS] [CONTAINER...]", summary: "Display a live stream of containers' resource usage", run: statsCmd, remote: true},
-		{name: "network", usage: "COMMAND", summary: "Manage networks (create, ls, inspect, rm, prune)", run: networkCmd, remote: true},
-		{name: "port", usage: "CONTAINER [PRIVATE_PORT[/PROTO]]", summary: "List port mappings or a specific mapping for the container", run: portCmd, remote: true},
+		{name: "run", usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Run a command in a new container", run: runCmd},
+		{name: "ps", usage: "[OPTIONS]", summary: "List containers", run: psCmd},
+		{name: "create", usage: "[OPTIONS] IMAGE [COMMAND] [ARG...]", summary: "Create a new container", run: createCmd},
+		{name: "start", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Start one or more stopped containers", run: startCmd},
+		{name: "attach", usage: "[OPTIONS] CONTAINER", summary: "Attach local standard input, output, and error streams to a running container", run: attachCmd},
+		{name: "stop", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Stop one or more running containers", run: stopCmd},
+		{name: "restart", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Restart one or more containers", run: restartCmd},
+		{name: "kill", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Kill one or more running containers", run: killCmd},
+		{name: "pause", usage: "CONTAINER [CONTAINER...]", summary: "Pause all processes within one or more containers", run: pauseCmd},
+		{name: "unpause", usage: "CONTAINER [CONTAINER...]", summary: "Unpause all processes within one or more containers", run: unpauseCmd},
+		{name: "wait", usage: "CONTAINER [CONTAINER...]", summary: "Block until one or more containers stop, then print their exit codes", run: waitCmd},
+		{name: "logs", usage: "[OPTIONS] CONTAINER", summary: "Fetch the logs of a container", run: logsCmd},
+		{name: "exec", usage: "[OPTIONS] CONTAINER COMMAND [ARG...]", summary: "Execute a command in a running container", run: execCmd},
+		{name: "top", usage: "CONTAINER [ps OPTIONS]", summary: "Display the running processes of a container", run: topCmd},
+		{name: "rename", usage: "CONTAINER NEW_NAME", summary: "Rename a container", run: renameCmd},
+		{name: "rm", usage: "[OPTIONS] CONTAINER [CONTAINER...]", summary: "Remove one or more containers", run: rmCmd},
+		{name: "inspect", usage: "NAME|ID [NAME|ID...]", summary: "Show low-level information on containers", run: inspectCmd},
+		{name: "mkimage", usage: "busybox [NAME]", summary: "Build the built-in default image from the host's static busybox", run: mkimageCmd},
+		{name: "import", usage: "FILE|- REPOSITORY[:TAG]", summary: "Import a root filesystem tarball as an image", run: importCmd},
+		{name: "images", usage: "[OPTIONS] [REPOSITORY[:TAG]]", summary: "List images", run: imagesCmd},
+		{name: "tag", usage: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", run: tagCmd},
+		{name: "rmi", usage: "[OPTIONS] IMAGE [IMAGE...]", summary: "Remove one or more images", run: rmiCmd},
+		{name: "commit", usage: "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]", summary: "Create a new image from a container's changes", run: commitCmd},
+		{name: "diff", usage: "CONTAINER", summary: "Inspect changes to files on a container's filesystem", run: diffCmd},
+		{name: "pull", usage: "[OPTIONS] NAME[:TAG|@DIGEST]", summary: "Download an image from a registry", run: pullCmd},
+		{name: "push", usage: "NAME[:TAG]", summary: "Upload an image to a registry", run: pushCmd},
+		{name: "login", usage: "[OPTIONS] [SERVER]", summary: "Log in to a registry", run: loginCmd},
+		{name: "logout", usage: "[SERVER]", summary: "Log out from a registry", run: logoutCmd},
+		{name: "save", usage: "[OPTIONS] IMAGE [IMAGE...]", summary: "Save one or more images to a tar archive", run: saveCmd},
+		{name: "load", usage: "[OPTIONS]", summary: "Load an image from a tar archive or STDIN", run: loadCmd},
+		{name: "volume", usage: "COMMAND", summary: "Manage volumes", run: volumeCmd},
+		{name: "stats", usage: "[OPTIONS] [CONTAINER...]", summary: "Display a live stream of containers' resource usage", run: statsCmd},
+		{name: "network", usage: "COMMAND", summary: "Manage networks (create, ls, inspect, rm, prune)", run: networkCmd},
+		{name: "port", usage: "CONTAINER [PRIVATE_PORT[/PROTO]]", summary: "List port mappings or a specific mapping for the container", run: portCmd},
 		{name: "daemon", usage: "[OPTIONS]", summary: "Serve Docker's Engine API for the docker client (chapter 09)", run: daemonCmd, local: true},
 		{name: "doctor", usage: "", summary: "Check that this machine can run containers", run: doctorCmd, local: true},
-		{name: "version", usage: "", summary: "Show the mydocker version", run: versionCmd, remote: true},
+		{name: "version", usage: "", summary: "Show the mydocker version", run: versionCmd},
 	}
 }
 
@@ -165,10 +164,6 @@ func Main(args []string) int {
 		return 1
 	}
 	if g.Host != "" && !cmd.local {
-		if !cmd.remote {
-			fmt.Fprintf(g.Stderr, "mydocker: %q does not go through the daemon yet: unset %s and drop -H to run it daemonless\n", cmd.name, client.HostEnv)
-			return runtime.ExitEngine
-		}
 		if g.client, err = client.New(g.Host); err != nil {
 			fmt.Fprintf(g.Stderr, "mydocker: %v\n", err)
 			return runtime.ExitEngine
