@@ -44,20 +44,6 @@ func roundTrip(t *testing.T, master *os.File, line string) {
 	})
 }
 
-// waitExit waits for cmd and returns its exit code.
-func waitExit(t *testing.T, cmd *exec.Cmd) int {
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Errorf("mydocker %s: still running after 30 s", strings.Join(cmd.Args[1:], " "))
-	}
-	return cmd.ProcessState.ExitCode()
-}
-
 // Docker behaviour: `docker attach` to a `run -dit` container reaches its
 // terminal: keys typed go to the shell, and what it prints comes back.
 // Ctrl-p then another key passes both through; ctrl-p ctrl-q detaches:
@@ -96,7 +82,7 @@ func TestAttachDetachKeys(t *testing.T) {
 		t.Errorf("ctrl-p x: read %q, want the terminal's echo ^Px and cat's ^Px", out)
 	}
 	master.Write([]byte("\x10\x11"))
-	if code := waitExit(t, cmd); code != 0 {
+	if code := harness.ExitCode(t, cmd); code != 0 {
 		t.Errorf("attach after ctrl-p ctrl-q: exit %d, want 0", code)
 	}
 	if got := inspect(e, "shell", "{{.State.Status}}"); got != "running" {
@@ -106,14 +92,14 @@ func TestAttachDetachKeys(t *testing.T) {
 	cmd, master = onPTY(t, e, "attach", "--detach-keys", "ctrl-a,b", "shell")
 	roundTrip(t, master, "two")
 	master.Write([]byte("\x01b"))
-	if code := waitExit(t, cmd); code != 0 {
+	if code := harness.ExitCode(t, cmd); code != 0 {
 		t.Errorf("attach --detach-keys ctrl-a,b: exit %d, want 0", code)
 	}
 	// The command's end ends an attach with its code: ctrl-d ends cat.
 	cmd, master = onPTY(t, e, "attach", "shell")
 	roundTrip(t, master, "three")
 	master.Write([]byte("\x04"))
-	if code := waitExit(t, cmd); code != 0 {
+	if code := harness.ExitCode(t, cmd); code != 0 {
 		t.Errorf("attach, then ctrl-d to cat: exit %d, want 0", code)
 	}
 	if got := inspect(e, "shell", "{{.State.Status}} {{.State.ExitCode}}"); got != "exited 0" {
@@ -152,8 +138,8 @@ func TestAttachTwoClients(t *testing.T) {
 	in.Write([]byte("last\n"))
 	eventually(t, "the last line in the log", func() bool { return strings.Contains(e.MustRun("logs", "echo"), "got last") })
 	e.MustRun("kill", "echo")
-	waitExit(t, watcher)
-	waitExit(t, writer)
+	harness.ExitCode(t, watcher)
+	harness.ExitCode(t, writer)
 	if !strings.Contains(watched.String(), "got last\n") || strings.Contains(watched.String(), "err") || !strings.Contains(watchedErr.String(), "err last\n") {
 		t.Errorf("the watcher's stdout %q, stderr %q: want got last on stdout, err last on stderr", watched.String(), watchedErr.String())
 	}
@@ -199,7 +185,7 @@ func TestForegroundRunLogs(t *testing.T) {
 	// With -t: the terminal's output, one stream.
 	cmd, master := onPTY(t, e, "run", "-it", "--name", "fgt", "busybox", "sh", "-c", "echo on-tty")
 	harness.ReadUntil(master, "on-tty", 20*time.Second)
-	require.Equal(t, 0, waitExit(t, cmd))
+	require.Equal(t, 0, harness.ExitCode(t, cmd))
 	if out := e.MustRun("logs", "fgt"); out != "on-tty\r\n" {
 		t.Errorf("logs of a foreground run -t = %q, want the terminal's on-tty\\r\\n", out)
 	}

@@ -35,21 +35,6 @@ func onTerminal(t *testing.T, e *harness.Env, rows, cols uint16, args ...string)
 	return cmd, master
 }
 
-// exitOf waits for cmd and returns its exit code.
-func exitOf(t *testing.T, cmd *exec.Cmd) int {
-	t.Helper()
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Errorf("mydocker %s: still running after 30 s", strings.Join(cmd.Args[1:], " "))
-	}
-	return cmd.ProcessState.ExitCode()
-}
-
 // cooked reports whether the terminal is as a shell leaves it (echo, line
 // editing): a client that left it raw leaves its user typing blind.
 // Termios asked of the master side are the terminal's own (the slave's).
@@ -107,7 +92,7 @@ func TestClientModeTerminal(t *testing.T) {
 		t.Errorf("run -it: the client's terminal is not in raw mode while it relays")
 	}
 	master.Write([]byte{0x10, 0x11}) // ctrl-p ctrl-q
-	if code := exitOf(t, cmd); code != 0 {
+	if code := harness.ExitCode(t, cmd); code != 0 {
 		t.Errorf("run -it, detached with ctrl-p ctrl-q: exit %d, want 0", code)
 	}
 	if !cooked(t, master) {
@@ -119,13 +104,13 @@ func TestClientModeTerminal(t *testing.T) {
 	cmd, master = onTerminal(t, e, 24, 80, "attach", "--detach-keys", "ctrl-a,b", "shell")
 	typeUntil(t, master, "echo one$((1+1))\r", "one2")
 	master.Write([]byte{0x01, 'b'})
-	if code := exitOf(t, cmd); code != 0 {
+	if code := harness.ExitCode(t, cmd); code != 0 {
 		t.Errorf("attach --detach-keys ctrl-a,b: exit %d, want 0", code)
 	}
 	cmd, master = onTerminal(t, e, 24, 80, "attach", "shell")
 	typeUntil(t, master, "echo b$((1+1))ck\r", "b2ck")
 	master.Write([]byte("exit 3\r"))
-	if code := exitOf(t, cmd); code != 3 {
+	if code := harness.ExitCode(t, cmd); code != 3 {
 		t.Errorf("attach, then exit 3: exit %d, want 3", code)
 	}
 
@@ -137,13 +122,13 @@ func TestClientModeTerminal(t *testing.T) {
 		t.Errorf("exec -it: %q, want a /dev/pts/N and the size 33 99", out)
 	}
 	master.Write([]byte("exit 7\r"))
-	if code := exitOf(t, cmd); code != 7 {
+	if code := harness.ExitCode(t, cmd); code != 7 {
 		t.Errorf("exec -it sh, exit 7: exit %d, want 7", code)
 	}
 	cmd, master = onTerminal(t, e, 24, 80, "exec", "-it", "box", "sh")
 	typeUntil(t, master, "echo $$ >/tmp/pid; echo s$((1+1))ved\r", "s2ved")
 	master.Write([]byte{0x10, 0x11})
-	if code := exitOf(t, cmd); code != 0 {
+	if code := harness.ExitCode(t, cmd); code != 0 {
 		t.Errorf("exec -it, detached with ctrl-p ctrl-q: exit %d, want 0", code)
 	}
 	time.Sleep(200 * time.Millisecond) // a hang-up's SIGHUP would have come by now
@@ -156,7 +141,7 @@ func TestClientModeTerminal(t *testing.T) {
 	harness.ReadUntil(master, "# ", 20*time.Second)
 	typeUntil(t, master, "echo st$((1+1))rted\r", "st2rted")
 	master.Write([]byte("exit 5\r"))
-	if code := exitOf(t, cmd); code != 5 {
+	if code := harness.ExitCode(t, cmd); code != 5 {
 		t.Errorf("start -ai, then exit 5: exit %d, want 5", code)
 	}
 
@@ -165,7 +150,7 @@ func TestClientModeTerminal(t *testing.T) {
 	cmd, master = onTerminal(t, e, 24, 80, "run", "-it", "--name", "killed", "busybox", "sh")
 	typeUntil(t, master, "echo k$((1+1))\r", "k2")
 	cmd.Process.Signal(syscall.SIGTERM)
-	exitOf(t, cmd)
+	harness.ExitCode(t, cmd)
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGTERM {
 		t.Errorf("run -it, SIGTERM to the client: %v, want it ended by SIGTERM", cmd.ProcessState)
 	}

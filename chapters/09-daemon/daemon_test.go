@@ -262,15 +262,7 @@ func TestExecInteractiveTerminal(t *testing.T) {
 	if !strings.Contains(out, "/dev/pts/") || !strings.Contains(out, "33 99") || !strings.Contains(out, "42") {
 		t.Errorf("exec -it: %q, want a /dev/pts/N, the size 33 99, and 42", out)
 	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		<-done
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 7 {
+	if code := harness.ExitCode(t, cmd); code != 7 {
 		t.Errorf("docker exec -it sh with exit 7: exit %d, want 7", code)
 	}
 	d.MustDocker("rm", "-f", "box")
@@ -296,17 +288,6 @@ func TestRunInteractiveTerminal(t *testing.T) {
 		slave.Close()
 		return master, cmd
 	}
-	wait := func(cmd *exec.Cmd) int {
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		return cmd.ProcessState.ExitCode()
-	}
 	master, cmd := terminal("run", "-it", "--name", "shell", "busybox", "sh")
 	defer master.Close()
 	harness.ReadUntil(master, "# ", 20*time.Second)
@@ -315,7 +296,7 @@ func TestRunInteractiveTerminal(t *testing.T) {
 		t.Errorf("run -it: %q, want a /dev/pts/N, the size 31 97, and 42", out)
 	}
 	master.Write([]byte{0x10, 0x11}) // ctrl-p ctrl-q
-	if code := wait(cmd); code != 0 {
+	if code := harness.ExitCode(t, cmd); code != 0 {
 		t.Errorf("docker run -it, detached with ctrl-p ctrl-q: exit %d, want 0", code)
 	}
 	if got := d.MustDocker("inspect", "-f", "{{.State.Status}}", "shell"); got != "running\n" {
@@ -326,7 +307,7 @@ func TestRunInteractiveTerminal(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	master2.Write([]byte("echo back; exit 3\n"))
 	harness.ReadUntil(master2, "back", 20*time.Second)
-	if code := wait(cmd); code != 3 {
+	if code := harness.ExitCode(t, cmd); code != 3 {
 		t.Errorf("docker attach, then exit 3: exit %d, want 3", code)
 	}
 	d.MustDocker("rm", "-f", "shell")

@@ -5,9 +5,11 @@ package harness
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -51,4 +53,21 @@ func ProcessesNaming(s string) []string {
 		out = append(out, strings.TrimPrefix(filepath.Dir(f), "/proc/")+": "+strings.ReplaceAll(strings.TrimRight(string(data), "\x00"), "\x00", " "))
 	}
 	return out
+}
+
+// ExitCode waits for cmd, started, and returns its exit code. A command
+// still running after 30 s fails the test and is killed: a test that
+// waits on a client never hangs the suite.
+func ExitCode(t testing.TB, cmd *exec.Cmd) int {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Errorf("%s: still running after 30 s: killed", strings.Join(cmd.Args, " "))
+	}
+	return cmd.ProcessState.ExitCode()
 }
