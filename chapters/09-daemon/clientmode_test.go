@@ -291,10 +291,7 @@ func sameTranscripts(t *testing.T, daemonless, client string) {
 }
 
 // The client's edges: -H is MYDOCKER_HOST's flag; -it off a terminal is
-// one line; no daemon at the address is one line. (Every command goes
-// through the daemon now, logout, the last one, included: Main's refusal
-// of a command not ported, 125 in one line, waits for the next command
-// added to the table.)
+// one line; no daemon at the address is one line.
 func TestClientModeEdges(t *testing.T) {
 	e := harness.New(t)
 	e.Busybox()

@@ -8,7 +8,8 @@
 // daemon and its monitors left behind, as they do for daemonless runs.
 //
 // A test that checks what only a daemonless run can show (the caller's
-// --trace narration, the caller's process tree, a lab's engine) calls
+// --trace narration, the caller's process tree, a kill or freeze of the
+// mydocker doing the work, several data roots) calls
 // e.Daemonless("why") first: in the daemon pass it stays daemonless and
 // logs why. grep -rn 'Daemonless(' chapters/ lists them all.
 

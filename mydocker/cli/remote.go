@@ -1,12 +1,14 @@
 // The command line as the daemon's client (chapter 09): with -H
-// unix://PATH or MYDOCKER_HOST set, a ported command asks the daemon over
-// Docker's Engine API (mydocker/client) instead of opening the data root
-// itself, and prints what it prints daemonless. Each command parses its
-// flags once, in its own file, then branches here when g.client is set.
-// This file: version, ps, images, inspect, stop, kill, restart, pause,
-// unpause, wait and rm; remote_run.go: run, create, logs and exec, the
-// commands with streams; remote_images.go: pull, push, tag, rmi, save,
-// load, import, mkimage and login.
+// unix://PATH or MYDOCKER_HOST set, every command but daemon and doctor
+// asks the daemon over Docker's Engine API (mydocker/client) instead of
+// opening the data root itself, and prints what it prints daemonless. Each
+// command parses its flags once, in its own file, then branches here when
+// g.client is set. This file: version, ps, images, inspect, stop, kill,
+// restart, pause, unpause, wait and rm; remote_run.go: run, create, logs
+// and exec; remote_stream.go: the terminals and streams of run, exec,
+// start -a and attach; remote_objects.go: network, volume, port, rename,
+// top, stats, diff and commit; remote_images.go: pull, push, tag, rmi,
+// save, load, import, mkimage, login and logout.
 
 package cli
 

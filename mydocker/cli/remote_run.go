@@ -33,11 +33,6 @@ import (
 	"github.com/mydocker/mydocker/mydocker/volume"
 )
 
-// notYet refuses what the first slice of the client does not do yet.
-func notYet(what string) error {
-	return &runtime.ExitError{Code: runtime.ExitEngine, Err: fmt.Errorf("%s does not go through the daemon yet: unset %s and drop -H to run it daemonless", what, client.HostEnv)}
-}
-
 // createBody is the part of Docker's ContainerCreate body the command
 // line's flags fill in.
 type createBody struct {

@@ -7,7 +7,7 @@
 //
 // stream 0 is stdin, 1 stdout, 2 stderr (docker's pkg/stdcopy). The daemon
 // writes frames (daemon.WriteFrame is this package's), the command line in
-// client mode reads them (client.Demux). A leaf: both sides import it.
+// client mode reads them (Demux). A leaf: both sides import it.
 package stdcopy
 
 import (
