@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 )
@@ -16,11 +17,16 @@ import (
 type State struct {
 	Mounts  map[string]bool // mount points, from /proc/self/mountinfo
 	Cgroups map[string]bool // directories under every "mydocker" cgroup
+	// The host's own network, which a test must never change (its
+	// networks live in NetHost's namespace): the project's links, and
+	// the rules of its iptables chains.
+	Links map[string]bool // /sys/class/net names with the "myd" prefix
+	Rules map[string]bool // iptables-save lines naming a MYDOCKER chain
 }
 
 // Snapshot reads the host's state now.
 func Snapshot() State {
-	return State{Mounts: MountPoints(), Cgroups: projectCgroups()}
+	return State{Mounts: MountPoints(), Cgroups: projectCgroups(), Links: projectLinks(), Rules: projectRules()}
 }
 
 // LeaksSince lists what is in s but was not in before: new mounts anywhere
@@ -35,6 +41,47 @@ func (s State) LeaksSince(before State, dataRoot string) []string {
 	for c := range s.Cgroups {
 		if !before.Cgroups[c] {
 			out = append(out, "cgroup still present: "+c)
+		}
+	}
+	for l := range s.Links {
+		if !before.Links[l] {
+			out = append(out, "link in the host's network namespace: "+l)
+		}
+	}
+	for r := range s.Rules {
+		if !before.Rules[r] {
+			out = append(out, "iptables rule in the host's network namespace: "+r)
+		}
+	}
+	return out
+}
+
+// projectLinks lists the host's network interfaces named with the
+// project's prefix (bridges, veths).
+func projectLinks() map[string]bool {
+	out := map[string]bool{}
+	entries, _ := os.ReadDir("/sys/class/net")
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "myd") {
+			out[e.Name()] = true
+		}
+	}
+	return out
+}
+
+// projectRules lists the host's iptables lines that name one of the
+// project's chains (MYDOCKER, MYDOCKER-…), none where iptables is not
+// installed (a test that needs it says so itself).
+func projectRules() map[string]bool {
+	out := map[string]bool{}
+	path, err := exec.LookPath("iptables-save")
+	if err != nil {
+		return out
+	}
+	data, _ := exec.Command(path).Output()
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.Contains(line, "MYDOCKER") {
+			out[line] = true
 		}
 	}
 	return out
@@ -97,5 +144,6 @@ func projectCgroups() map[string]bool {
 
 // Describe is a readable one-line summary of a snapshot, for failure messages.
 func (s State) Describe() string {
-	return fmt.Sprintf("%d mounts, %d project cgroups", len(s.Mounts), len(s.Cgroups))
+	return fmt.Sprintf("%d mounts, %d project cgroups, %d project links, %d project iptables lines",
+		len(s.Mounts), len(s.Cgroups), len(s.Links), len(s.Rules))
 }
