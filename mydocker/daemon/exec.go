@@ -47,6 +47,7 @@ type execConfig struct {
 type execInstance struct {
 	ID, Container string
 	Config        execConfig
+	created       time.Time
 	mu            sync.Mutex
 	started       bool
 	running       bool
@@ -86,13 +87,23 @@ func (t *execTable) get(id string) (*execInstance, error) {
 }
 
 // add records e, unless its container already has maxExecUnstarted
-// instances never started.
+// instances never started. Instances created execKeep ago and never
+// started go now: their container may be gone without a DELETE through
+// this daemon (a --rm container's monitor removes it, or daemonless rm),
+// and nothing else would ever forget them.
 func (t *execTable) add(e *execInstance) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	unstarted := 0
-	for _, o := range t.byID {
-		if o.Container == e.Container && !o.hasStarted() {
+	for id, o := range t.byID {
+		if o.hasStarted() {
+			continue
+		}
+		if e.created.Sub(o.created) > execKeep {
+			delete(t.byID, id)
+			continue
+		}
+		if o.Container == e.Container {
 			unstarted++
 		}
 	}
@@ -183,7 +194,7 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	var b [32]byte
 	rand.Read(b[:])
-	e := &execInstance{ID: hex.EncodeToString(b[:]), Container: c.ID, Config: cfg}
+	e := &execInstance{ID: hex.EncodeToString(b[:]), Container: c.ID, Config: cfg, created: time.Now()}
 	if err := execs.add(e); err != nil {
 		return err
 	}

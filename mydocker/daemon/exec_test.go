@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A client cannot make the daemon hold exec instances without end: one
@@ -31,6 +32,20 @@ func TestExecTableLimits(t *testing.T) {
 	}
 	if got := table.of("d"); len(got) != 1 {
 		t.Errorf("after forget(c), of(d) = %q, want d0 kept", got)
+	}
+	// One never started, of a container removed behind the daemon's back
+	// (a --rm container's monitor): gone at the next create, execKeep on.
+	now := time.Now()
+	table.add(&execInstance{ID: "stale", Container: "gone", created: now.Add(-execKeep - time.Second)})
+	table.add(&execInstance{ID: "fresh", Container: "gone", created: now.Add(-time.Second)})
+	if err := table.add(&execInstance{ID: "e0", Container: "e", created: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := table.get("stale"); err == nil {
+		t.Errorf("an exec created %v ago and never started is still held", execKeep+time.Second)
+	}
+	if _, err := table.get("fresh"); err != nil {
+		t.Errorf("a second-old exec was dropped: %v", err)
 	}
 }
 
