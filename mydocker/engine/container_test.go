@@ -98,6 +98,41 @@ func TestLoadDuringRemoval(t *testing.T) {
 	}
 }
 
+// LockContainer never makes a lock file in a directory Remove is emptying
+// (it deletes the record, then the lock): a change of state racing an rm
+// (a monitor's last write, a stop) finds the container gone instead of
+// leaving a file in the way of the rmdir. A record older than its lock
+// file still gets one.
+func TestLockContainerDuringRemoval(t *testing.T) {
+	s, err := OpenStore(t.TempDir())
+	require.NoError(t, err)
+	c := &Container{ID: NewID()}
+	require.NoError(t, s.Create(c))
+	lock := filepath.Join(s.Dir(c.ID), "lock")
+	_, err = os.Stat(lock)
+	require.NoError(t, err, "Create makes the lock with the record")
+
+	require.NoError(t, os.Remove(filepath.Join(s.Dir(c.ID), "container.json")))
+	require.NoError(t, os.Remove(lock)) // where Store.Remove is now
+	if _, err := s.LockContainer(c.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("LockContainer during removal = %v, want not found", err)
+	}
+	if _, err := os.Stat(lock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("LockContainer made the lock file again in a directory being removed: %v", err)
+	}
+	require.NoError(t, s.Remove(c.ID))
+	if _, err := os.Stat(s.Dir(c.ID)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Remove, the directory: %v", err)
+	}
+
+	old := &Container{ID: NewID()}
+	require.NoError(t, s.Create(old))
+	require.NoError(t, os.Remove(filepath.Join(s.Dir(old.ID), "lock"))) // a record made before locks came with it
+	unlock, err := s.LockContainer(old.ID)
+	require.NoError(t, err)
+	unlock()
+}
+
 // Find reads names from the heads of records, as Docker resolves a
 // reference: a full ID, then a name, then a unique ID prefix.
 func TestStoreFind(t *testing.T) {

@@ -193,6 +193,10 @@ func (s *Store) Create(c *Container) error {
 		err = os.WriteFile(filepath.Join(tmp, "container.json"), data, 0o600)
 	}
 	if err == nil {
+		// Its lock comes with it: LockContainer never makes one (see Remove).
+		err = os.WriteFile(filepath.Join(tmp, "lock"), nil, 0o600)
+	}
+	if err == nil {
 		err = os.Rename(tmp, s.Dir(c.ID))
 	}
 	if err != nil {
@@ -492,13 +496,29 @@ func (s *Store) read(id string) (*Container, error) {
 }
 
 // LockContainer takes one container's lock, an flock(2) on a file in its
-// directory. Every change of state is made under it (Update).
+// directory, made with the record (Create). Every change of state is made
+// under it (Update). It opens the file, never makes it: a lock made while
+// Remove deletes the directory would be a fresh lock, free at once, and a
+// file in the way of the rmdir (ENOTEMPTY: the container left "dead").
+// Only a record older than its lock file gets one here, when the record
+// is still there: Remove deletes the record before the lock.
 func (s *Store) LockContainer(id string) (func(), error) {
-	unlock, err := fsutil.Lock(filepath.Join(s.Dir(id), "lock"), fsutil.Exclusive)
+	path := filepath.Join(s.Dir(id), "lock")
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+		if _, serr := os.Stat(filepath.Join(s.Dir(id), "container.json")); serr != nil {
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+		}
+		return fsutil.Lock(path, fsutil.Exclusive)
 	}
-	return unlock, err
+	if err != nil {
+		return nil, err
+	}
+	if err := fsutil.Flock(f, fsutil.Exclusive); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() { f.Close() }, nil
 }
 
 // Remove deletes the container's directory: what it holds first, the
@@ -526,6 +546,13 @@ func (s *Store) Remove(id string) error {
 		return err
 	}
 	defer unlock()
+	// The record, then its lock, then the directory: a lock file missing
+	// means the record is gone too, so LockContainer makes none again.
+	for _, name := range []string{"container.json", "lock"} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
 	return os.RemoveAll(dir)
 }
 
