@@ -44,6 +44,26 @@ func TestExecThroughDaemon(t *testing.T) {
 	if r := d.DockerInput([]byte("piped\n"), "exec", "-i", "box", "cat"); r.Code != 0 || r.Stdout != "piped\n" {
 		t.Errorf("%v\nwant stdin echoed", r)
 	}
+	// The daemon starts each exec from a thread that enters the
+	// container and is thrown away after; never from its main thread,
+	// which Go keeps for the life of the process: left in the container's
+	// cgroup v1 groups, the daemon's PID was in their cgroup.procs, and
+	// rm -f killed the daemon. Refused execs leave the thread there too.
+	for i := 0; i < 10; i++ {
+		d.Docker("exec", "-w", "/proc/self/cwd", "box", "true")
+		d.MustDocker("exec", "box", "true")
+	}
+	id := strings.TrimSpace(d.MustDocker("inspect", "-f", "{{.Id}}", "box"))
+	initPid := strings.TrimSpace(d.MustDocker("inspect", "-f", "{{.State.Pid}}", "box"))
+	boxMnt, err := os.Readlink("/proc/" + initPid + "/ns/mnt")
+	require.NoError(t, err)
+	mainMnt, err := os.Readlink(fmt.Sprintf("/proc/%d/task/%d/ns/mnt", d.Pid(), d.Pid()))
+	require.NoError(t, err)
+	mainCgroup, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/cgroup", d.Pid(), d.Pid()))
+	require.NoError(t, err)
+	if mainMnt == boxMnt || strings.Contains(string(mainCgroup), id) {
+		t.Errorf("after 20 execs the daemon's main thread is in the container: mount namespace %s (the container's is %s), cgroups:\n%s", mainMnt, boxMnt, mainCgroup)
+	}
 	d.MustDocker("stop", "-t", "0", "box")
 	if r := d.Docker("exec", "box", "true"); r.Code == 0 || !strings.Contains(r.Stderr, "is not running") {
 		t.Errorf("%v\nwant exec refused in a stopped container", r)

@@ -148,6 +148,11 @@ func (d *Daemon) Stop() {
 		d.cmd.Process.Kill()
 		<-done
 	}
+	if !d.cmd.ProcessState.Success() {
+		// SIGTERM ends it with 0: anything else (a SIGKILL before the
+		// test was done, a crash) belongs in the log shown on failure.
+		fmt.Fprintf(d.log, "harness: the daemon ended with %v\n", d.cmd.ProcessState)
+	}
 	d.log.Close()
 }
 

@@ -133,7 +133,9 @@ func killAll(mode Mode, dir string) {
 	data, _ := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
 	for _, f := range strings.Fields(string(data)) {
 		var pid int
-		if _, err := fmt.Sscan(f, &pid); err == nil && pid > 0 {
+		// On v1 a process is listed if one of its threads is in the
+		// group: never this one, whichever thread strayed there.
+		if _, err := fmt.Sscan(f, &pid); err == nil && pid > 0 && pid != os.Getpid() {
 			unix.Kill(pid, unix.SIGKILL)
 		}
 	}

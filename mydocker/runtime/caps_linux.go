@@ -252,10 +252,21 @@ func dropInitCaps(keep []string) error {
 	return check("capset", errno)
 }
 
+// The main goroutine keeps the main thread for itself, from this init on.
+// Go ends a thread whose goroutine exits locked to it, unless it is the
+// main thread: that one it parks for good, in whatever state the goroutine
+// left it. Without this, a goroutine of onOwnThread (or of any code that
+// leaves a thread locked to be thrown away) could run on the main thread
+// and leave it in a container's namespaces and cgroup v1 groups, with its
+// capabilities lowered, for the life of the daemon; the daemon's PID is
+// then listed in the container's cgroup.procs, and removing the container
+// killed the daemon.
+func init() { runtime.LockOSThread() }
+
 // onOwnThread runs fn on an OS thread of its own and throws the thread away
 // after: whatever fn does to the thread (its capability bounding set, its
 // cgroups) does not outlive it. A goroutine that exits locked to its
-// thread takes the thread with it.
+// thread takes the thread with it (never the main thread: see init).
 func onOwnThread(fn func() (int, error)) (int, error) {
 	type result struct {
 		pid int
