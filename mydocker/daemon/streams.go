@@ -151,9 +151,7 @@ func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, con
 // then its anonymous volumes, and exits: the removal is over once it has
 // gone (5 s at most).
 func removedCode(last *engine.Container) int {
-	for deadline := time.Now().Add(5 * time.Second); last.MonitorAlive() && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	engine.WaitMonitor(last, 5*time.Second)
 	if code, ok := exits.await(last.ID); ok {
 		return code
 	}
