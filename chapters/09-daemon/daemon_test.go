@@ -57,6 +57,11 @@ func TestExecThroughDaemon(t *testing.T) {
 	initPid := strings.TrimSpace(d.MustDocker("inspect", "-f", "{{.State.Pid}}", "box"))
 	boxMnt, err := os.Readlink("/proc/" + initPid + "/ns/mnt")
 	require.NoError(t, err)
+	// The daemon runs from its sealed copy, a read-only overlay: init
+	// runs from that same file, not from a 17 MB memfd copy per start.
+	if exe, err := os.Readlink("/proc/" + initPid + "/exe"); err != nil || strings.HasPrefix(exe, "/memfd:") {
+		t.Errorf("init's binary through the daemon: %q, %v; want the daemon's own sealed copy, not a memfd", exe, err)
+	}
 	mainMnt, err := os.Readlink(fmt.Sprintf("/proc/%d/task/%d/ns/mnt", d.Pid(), d.Pid()))
 	require.NoError(t, err)
 	mainCgroup, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/cgroup", d.Pid(), d.Pid()))

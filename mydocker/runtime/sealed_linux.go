@@ -17,7 +17,9 @@
 // makes a file that lives only in memory; the binary is copied in by the
 // kernel (sendfile, no trip through user space), and F_ADD_SEALS forbids
 // every further write, resize, and change of seals. It costs a copy of
-// the binary per start, and its memory while the container runs.
+// the binary per start, and its memory while the container runs. A
+// mydocker that runs from either already (the daemon, re-executed by
+// ReexecSealed, and the monitors it starts) gives init that same file.
 
 package runtime
 
@@ -43,6 +45,13 @@ const seals = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_
 // sealedSelf returns the running mydocker binary as a file nobody can
 // write, close-on-exec, to be executed through /proc/self/fd/N.
 func sealedSelf() (*os.File, error) {
+	if runningSealed() {
+		// The daemon (ReexecSealed) and the monitors it starts run from
+		// a sealed copy already, whose path (/mydocker, in a detached
+		// mount) names nothing on the host: that copy is init's too.
+		trace.Step("mydocker runs from a sealed copy already: init runs from it too")
+		return os.OpenFile("/proc/self/exe", os.O_RDONLY|syscall.O_CLOEXEC, 0)
+	}
 	f, err := overlaySelf()
 	if err == nil {
 		return f, nil
