@@ -140,14 +140,7 @@ func (d *Daemon) Stop() {
 		return
 	}
 	d.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { d.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		d.cmd.Process.Kill()
-		<-done
-	}
+	waitOrKill(d.cmd, 10*time.Second)
 	if !d.cmd.ProcessState.Success() {
 		// SIGTERM ends it with 0: anything else (a SIGKILL before the
 		// test was done, a crash) belongs in the log shown on failure.
@@ -224,13 +217,7 @@ func (d *Daemon) run(client string, in []byte, args ...string) DockerResult {
 	if err := cmd.Start(); err != nil {
 		d.t.Fatalf("docker %s: %v", strings.Join(args, " "), err)
 	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		cmd.Process.Kill()
-		<-done
+	if !waitOrKill(cmd, 2*time.Minute) {
 		d.t.Fatalf("docker %s: still running after 2 minutes\ndaemon's log:\n%s", strings.Join(args, " "), d.Log())
 	}
 	return DockerResult{Result{Args: args, Stdout: stdout.String(), Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}}
