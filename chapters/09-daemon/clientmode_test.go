@@ -231,9 +231,6 @@ func TestClientModeObjects(t *testing.T) {
 		d := e.StartDaemon()
 		e.Host = d.Host()
 		client = objectsScenario(t, e)
-		if t.Failed() {
-			t.Logf("daemon's log:\n%s", d.Log())
-		}
 	})
 	sameTranscripts(t, daemonless, client)
 }
@@ -259,9 +256,6 @@ func TestClientModeSameOutput(t *testing.T) {
 		d := e.StartDaemon()
 		e.Host = d.Host()
 		client = clientScenario(t, e, registry)
-		if t.Failed() {
-			t.Logf("daemon's log:\n%s", d.Log())
-		}
 	})
 	sameTranscripts(t, daemonless, client)
 }

@@ -73,11 +73,6 @@ func TestClientModeTerminal(t *testing.T) {
 	e.Busybox()
 	d := e.StartDaemon()
 	e.Host = d.Host()
-	defer func() {
-		if t.Failed() {
-			t.Logf("daemon's log:\n%s", d.Log())
-		}
-	}()
 
 	cmd, master := onTerminal(t, e, 31, 97, "run", "-it", "--name", "shell", "busybox", "sh")
 	harness.ReadUntil(master, "# ", 20*time.Second)
