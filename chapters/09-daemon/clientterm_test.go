@@ -234,11 +234,10 @@ func TestConsoleSizeBeforeStart(t *testing.T) {
 	defer d.Docker("rm", "-f", "sized")
 	d.MustDocker("start", "sized")
 	var logs string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if logs = d.MustDocker("logs", "sized"); strings.Contains(logs, "\n") {
-			break
-		}
-	}
+	eventually(t, "sized logged stty's line", func() bool {
+		logs = d.MustDocker("logs", "sized")
+		return strings.Contains(logs, "\n")
+	})
 	if logs != "33 99\r\n" {
 		t.Errorf("stty size in a container created with ConsoleSize [33, 99]: %q", logs)
 	}
