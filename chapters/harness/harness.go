@@ -219,7 +219,9 @@ func (r Result) String() string {
 // is not running yet.
 func (e *Env) Cmd(args ...string) *exec.Cmd {
 	host := e.Host
-	if host == "" && e.viaDaemon && (len(args) == 0 || args[0] != "daemon") {
+	if len(args) > 0 && args[0] == "daemon" {
+		host = "" // the daemon itself is nobody's client
+	} else if host == "" && e.viaDaemon {
 		host = e.autoDaemon()
 	}
 	path := bin
@@ -240,7 +242,7 @@ func (e *Env) Cmd(args ...string) *exec.Cmd {
 		// under dockerd --bridge=none: a test never touches the host's.
 		cmd.Env = append(cmd.Env, "MYDOCKER_BRIDGE=none")
 	}
-	if host != "" && (len(args) == 0 || args[0] != "daemon") {
+	if host != "" {
 		cmd.Env = append(cmd.Env, client.HostEnv+"="+host)
 	}
 	cmd.Env = append(cmd.Env, e.Environ...)
