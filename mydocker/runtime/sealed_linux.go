@@ -125,11 +125,27 @@ func memfdSelf() (*os.File, error) {
 		mem.Close()
 		return nil, err
 	}
-	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
+	if err := addSeals(fd); err != nil {
 		mem.Close()
 		return nil, os.NewSyscallError("fcntl F_ADD_SEALS", err)
 	}
 	return mem, nil
+}
+
+// addSeals seals the copy. F_SEAL_WRITE fails with EBUSY while a page of
+// the file has a reference the kernel cannot account for, and the kernel
+// waits only ~150 ms for it to go. Nothing maps the copy, so such a
+// reference is the kernel's own for a moment (a page being migrated or
+// compacted), and a copy of a few thousand pages met one once, under a
+// daemon starting containers: ask again.
+func addSeals(fd int) error {
+	var err error
+	for i := 0; i < 5; i++ {
+		if _, err = unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != unix.EBUSY {
+			return err
+		}
+	}
+	return err
 }
 
 // copyAll copies size bytes from the start of in to out, inside the kernel.
