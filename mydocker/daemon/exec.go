@@ -217,6 +217,9 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	}
 	e.started = true
 	e.mu.Unlock()
+	// Every way out leaves the instance running or ended: one left
+	// started and neither would be held, and shown running, for good.
+	defer e.finishUnlessBegun(runtime.ExitEngine)
 	containers, err := engine.OpenStore(s.DataRoot)
 	if err != nil {
 		return err
@@ -268,6 +271,8 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 		pipes.closeAll()
 		if startErr == nil {
 			go e.wait(nil)
+		} else {
+			e.finish(runtime.ExitCode(startErr, runtime.ExitEngine))
 		}
 		return nil
 	}
@@ -413,6 +418,17 @@ func (e *execInstance) wait(copiers *sync.WaitGroup) {
 func (e *execInstance) refused(err error) error {
 	e.finish(runtime.ExitCode(err, runtime.ExitEngine))
 	return badRequest("%s", err.Error())
+}
+
+// finishUnlessBegun ends an instance whose start gave up before its
+// process ran, and before it recorded why.
+func (e *execInstance) finishUnlessBegun(code int) {
+	e.mu.Lock()
+	begun := e.running || e.exitCode != nil
+	e.mu.Unlock()
+	if !begun {
+		e.finish(code)
+	}
 }
 
 // finish records the exit code, closes the terminal, and forgets the

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +57,25 @@ func TestExecConfigSize(t *testing.T) {
 	}
 	if n := execConfigSize(execConfig{Cmd: []string{"true"}, Env: []string{"A=1"}}); n != 9 {
 		t.Errorf("execConfigSize(true, A=1) = %d, want 9", n)
+	}
+}
+
+// A start that gives up (here: no such container, and a connection that
+// cannot be hijacked) ends the instance with a code: one left started and
+// not ended was held, and inspected as running, for good.
+func TestExecStartThatGivesUpEnds(t *testing.T) {
+	s := New(t.TempDir())
+	e := &execInstance{ID: "gives-up", Container: "missing", Config: execConfig{Cmd: []string{"true"}}, created: time.Now()}
+	if err := execs.add(e); err != nil {
+		t.Fatal(err)
+	}
+	defer execs.forget("missing")
+	r := httptest.NewRequest("POST", "/exec/gives-up/start", strings.NewReader(`{}`))
+	r.Header.Set("Content-Type", "application/json")
+	s.ServeHTTP(httptest.NewRecorder(), r)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.running || e.exitCode == nil {
+		t.Errorf("after a start that could not run: running %v, exit code %v; want ended with a code", e.running, e.exitCode)
 	}
 }
