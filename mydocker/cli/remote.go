@@ -75,9 +75,9 @@ type apiSummary struct {
 	Status  string
 }
 
-// remotePS is ps through the daemon: its filters (checked here already,
-// as daemonless) go as Docker's filters JSON, -n as limit.
-func remotePS(g *Globals, all bool, n int, filters []string, noTrunc bool) ([]psRow, error) {
+// remotePS is ps through the daemon: its filters (checked already, as
+// daemonless) go as Docker's filters JSON, -n as limit.
+func remotePS(g *Globals, all bool, n int, f psFilters, noTrunc bool) ([]psRow, error) {
 	q := url.Values{}
 	if all {
 		q.Set("all", "1")
@@ -85,13 +85,8 @@ func remotePS(g *Globals, all bool, n int, filters []string, noTrunc bool) ([]ps
 	if n > 0 {
 		q.Set("limit", strconv.Itoa(n))
 	}
-	if len(filters) > 0 {
-		want := map[string][]string{}
-		for _, f := range filters {
-			k, v, _ := strings.Cut(f, "=")
-			want[k] = append(want[k], v)
-		}
-		data, _ := json.Marshal(want)
+	if len(f) > 0 {
+		data, _ := json.Marshal(f)
 		q.Set("filters", string(data))
 	}
 	var list []apiSummary
@@ -104,19 +99,12 @@ func remotePS(g *Globals, all bool, n int, filters []string, noTrunc bool) ([]ps
 	now := time.Now()
 	rows := make([]psRow, 0, len(list))
 	for _, s := range list {
-		created := time.Unix(s.Created, 0)
-		id, cmd := s.ID, strconv.Quote(s.Command)
-		if !noTrunc {
-			id, cmd = engine.ShortID(id), ellipsis(cmd, 20)
-		}
-		name := ""
+		row := newPSRow(s.ID, s.Image, s.Command, time.Unix(s.Created, 0), now, noTrunc)
 		if len(s.Names) > 0 {
-			name = strings.TrimPrefix(s.Names[0], "/")
+			row.Names = strings.TrimPrefix(s.Names[0], "/")
 		}
-		rows = append(rows, psRow{ID: id, Image: s.Image, Command: cmd,
-			CreatedAt:  created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
-			RunningFor: engine.HumanDuration(now.Sub(created)) + " ago",
-			Status:     s.Status, Names: name, State: s.State})
+		row.Status, row.State = s.Status, s.State
+		rows = append(rows, row)
 	}
 	return rows, nil
 }
