@@ -26,7 +26,6 @@ import (
 	"github.com/mydocker/mydocker/mydocker/client"
 	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/engine"
-	"github.com/mydocker/mydocker/mydocker/reference"
 )
 
 // remoteVersion adds the daemon's line to `mydocker version`.
@@ -124,25 +123,18 @@ func remoteImages(g *Globals, match string) ([]engine.ImageSummary, error) {
 	}
 	var out []engine.ImageSummary
 	for _, img := range list {
+		var created time.Time
+		if img.Created > 0 {
+			created = time.Unix(img.Created, 0)
+		}
 		tags := img.RepoTags
 		if len(tags) == 0 {
-			tags = []string{"<none>:<none>"}
+			tags = []string{""} // untagged: one line of <none>
 		}
 		for _, t := range tags {
-			sum := engine.ImageSummary{Repository: "<none>", Tag: "<none>", ID: digest.Digest(img.ID), Size: img.Size}
-			if img.Created > 0 {
-				sum.Created = time.Unix(img.Created, 0)
+			if sum := engine.NewImageSummary(t, digest.Digest(img.ID), created, img.Size); sum.Matches(match) {
+				out = append(out, sum)
 			}
-			if ref, err := reference.Parse(t); err == nil && t != "<none>:<none>" {
-				sum.Repository = ref.FamiliarName()
-				if ref.Tag != "" {
-					sum.Tag = ref.Tag
-				}
-			}
-			if match != "" && sum.Repository != match && sum.Repository+":"+sum.Tag != match {
-				continue
-			}
-			out = append(out, sum)
 		}
 	}
 	return out, nil
