@@ -93,7 +93,7 @@ func runOrCreate(g *Globals, name string, args []string) error {
 	}
 	if g.client != nil {
 		o.StdinOnce = o.Interactive && !o.Detach
-		return remoteRun(g, name, o, pullPolicy, keys)
+		return remoteRun(g, name, o, pullPolicy, attachOptions{stdin: o.Interactive, detachKeys: detachKeys, keySpec: keys, sigProxy: true})
 	}
 	if o.Detach {
 		// The monitor starts first, and comes up while the image is
