@@ -246,8 +246,7 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 	}
 	if client.IsNotFound(err) && strings.HasPrefix(err.Error(), "No such image") {
 		// Docker's words for it; daemonless mydocker's say what to do.
-		err = fmt.Errorf("image %q not found locally: build the default with `mydocker mkimage busybox`, "+
-			"`mydocker import` a root filesystem, or `mydocker pull` it", o.Image)
+		err = engine.ImageNotFound(o.Image)
 	}
 	if err != nil {
 		return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
