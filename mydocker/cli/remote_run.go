@@ -473,9 +473,6 @@ func remoteLogs(g *Globals, ref string, opts logs.ReadOptions, timestamps bool) 
 // -t the terminal is relayed as run's (remote_stream.go): raw, sized,
 // and the detach keys leave the process running, held by the daemon.
 func remoteExec(g *Globals, ref string, o engine.ExecOptions, interactive, detach bool) error {
-	if o.TTY && interactive && !detach && !runtime.IsTerminal(os.Stdin) {
-		return runtime.Exitf(1, "the input device is not a TTY: drop -t, or run from a terminal")
-	}
 	cfg := map[string]any{"AttachStdin": interactive && !detach, "AttachStdout": !detach, "AttachStderr": !detach,
 		"Cmd": o.Args, "Env": o.Env, "WorkingDir": o.WorkingDir, "User": o.User, "Tty": o.TTY, "Detach": detach}
 	if o.Rows > 0 {
