@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"slices"
 	"strconv"
@@ -279,9 +280,21 @@ func inspectCmd(g *Globals, args []string) error {
 	if out == nil {
 		out = []any{}
 	}
-	data, _ := json.MarshalIndent(out, "", "    ")
-	fmt.Fprintln(g.Stdout, string(data))
+	if err := printJSON(g.Stdout, out); err != nil {
+		return err
+	}
 	return errors.Join(errs...)
+}
+
+// printJSON prints v as the inspect commands do, docker's way: indented
+// by four spaces, on lines of its own.
+func printJSON(w io.Writer, v any) error {
+	data, err := json.MarshalIndent(v, "", "    ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, string(data))
+	return nil
 }
 
 // execInspect runs an inspect template on v, and, as docker inspect does,

@@ -189,11 +189,9 @@ func remoteInspect(g *Globals, refs []string, tmpl *template.Template) error {
 	if out == nil {
 		out = []json.RawMessage{}
 	}
-	data, err := json.MarshalIndent(out, "", "    ")
-	if err != nil {
+	if err := printJSON(g.Stdout, out); err != nil {
 		return err
 	}
-	fmt.Fprintln(g.Stdout, string(data))
 	return errors.Join(errs...)
 }
 

@@ -93,12 +93,7 @@ func remoteNetworkInspect(g *Globals, refs []string) error {
 		}
 		out = append(out, raw)
 	}
-	data, err := json.MarshalIndent(out, "", "    ")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(g.Stdout, string(data))
-	return nil
+	return printJSON(g.Stdout, out)
 }
 
 // remoteNetworkRm removes each network, printing its name; the first

@@ -6,7 +6,6 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -206,8 +205,9 @@ func volumeInspect(g *Globals, args []string) error {
 		out = append(out, v)
 	}
 	if tmpl == nil {
-		data, _ := json.MarshalIndent(out, "", "    ")
-		fmt.Fprintln(g.Stdout, string(data))
+		if err := printJSON(g.Stdout, out); err != nil {
+			return err
+		}
 	}
 	return errors.Join(errs...)
 }
