@@ -72,11 +72,8 @@ func volumeCreate(g *Globals, args []string) error {
 	}
 	var v *volume.Volume
 	if g.client != nil {
-		v, err = remoteVolumeCreate(g, name, driver, o, l) // the daemon names an anonymous one
+		v, err = remoteVolumeCreate(g, name, driver, o, l)
 	} else {
-		if name == "" {
-			name = volume.NewAnonymousName()
-		}
 		var store *volume.Store
 		if store, err = volume.Open(g.DataRoot); err != nil {
 			return err
