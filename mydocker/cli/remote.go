@@ -150,7 +150,7 @@ func remoteInspect(g *Globals, refs []string, tmpl *template.Template) error {
 		var raw json.RawMessage
 		err := g.client.JSON("GET", containerPath(ref, "/json"), nil, nil, &raw)
 		if client.IsNotFound(err) {
-			err = g.client.JSON("GET", "/images/"+url.PathEscape(ref)+"/json", nil, nil, &raw)
+			err = g.client.JSON("GET", imagePath(ref, "/json"), nil, nil, &raw)
 		}
 		if client.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("no such object: %s", ref))
