@@ -267,10 +267,7 @@ func remoteCommit(g *Globals, ref, name, message string, pause bool) (string, er
 		if err != nil {
 			return "", err
 		}
-		q.Set("repo", r.FamiliarName())
-		if r.Tag != "" {
-			q.Set("tag", r.Tag)
-		}
+		setRepoTag(q, r)
 	}
 	var created struct {
 		ID string `json:"Id"`
