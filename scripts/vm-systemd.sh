@@ -42,14 +42,9 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$SCRIPT_DIR/.." && pwd)
-readonly SCRIPT_DIR REPO
-
-log() { echo "vm-systemd: $*" >&2; }
-die() {
-	log "ERROR: $*"
-	exit 125
-}
+readonly SCRIPT_DIR
+# shellcheck source-path=SCRIPTDIR source=vm/lib.sh
+. "$SCRIPT_DIR/vm/lib.sh" # REPO, log, die, vm_*
 [[ $(uname -m) == x86_64 ]] || die "the VM boots an amd64 kernel and runs on x86_64 hosts only (this is $(uname -m))"
 ((EUID == 0)) || die "run it as root (debootstrap and mkfs.ext4 -d need it): sudo make test-vm-systemd"
 
@@ -71,14 +66,8 @@ binary=$1
 [[ -f $binary && -x $binary ]] || die "$binary is not an executable file (build one: CGO_ENABLED=0 go build -o bin/mydocker ./mydocker)"
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout $timeout_s is not a positive integer"
 
-# shellcheck source-path=SCRIPTDIR source=vm/lib.sh
-. "$SCRIPT_DIR/vm/lib.sh"
 vm_ensure_tools debootstrap=debootstrap mkfs.ext4=e2fsprogs
-
-cache=${VMTEST_CACHE:-$REPO/.cache/vm}
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
-vm_kernel # sets kdir, kver, vmlinuz, moddir
+vm_kernel # sets cache, kdir, kver, vmlinuz, moddir
 
 # ------------------------------------------------------ the Debian root --
 # What the root holds, and so its cache key: change any and a new image is
@@ -163,24 +152,11 @@ flock 8
 [[ -f $image ]] || build_image
 exec 8>&-
 
-# ------------------------------------------------- work dir, trap, lock --
-work=$(mktemp -d "${TMPDIR:-/tmp}/vm-systemd.XXXXXX")
-qemu_pid=
-# shellcheck disable=SC2317 # (called by the trap)
-cleanup() {
-	vm_stop_qemu
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 # ------------------------------------------------------------ initramfs --
+vm_workdir
 root=$work/root
 mkdir -p "$root"/{bin,dev,proc,sys,newroot,vmtest}
-cp /bin/busybox "$root/bin/busybox"
-ln -s busybox "$root/bin/sh"
-install -m 0755 "$SCRIPT_DIR/vm/systemd-init" "$root/init"
+vm_busybox_root "$root" "$SCRIPT_DIR/vm/systemd-init"
 # The disk's driver and file system, then what the engine uses.
 # shellcheck disable=SC2086 # (a word list)
 vm_modules "$root" virtio_pci virtio_blk ext4 autofs4 $VM_MODULES
@@ -211,9 +187,7 @@ TTYPath=/dev/ttyS0
 EOF
 ln -s ../vm-systemd-check.service "$o/etc/systemd/system/multi-user.target.wants/"
 
-marker=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-echo "$marker" >"$o/vmtest/marker"
-(cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) >"$work/initrd.cpio"
+vm_initramfs "$root" "$o/vmtest" # sets marker, tag
 
 # ---------------------------------------------------------------- boot it --
 # quiet, loglevel and systemd.show_status=error: only the checks' lines and
@@ -224,7 +198,6 @@ append="console=ttyS0 quiet loglevel=${VMTEST_LOGLEVEL:-4} panic=-1 oops=panic
   rdinit=/init 8250.nr_uarts=1 i8042.noaux i8042.nokbd i8042.nopnp tsc=reliable
   no_timer_check mitigations=off $status_opt systemd.unified_cgroup_hierarchy=1
   systemd.mask=serial-getty@ttyS0.service systemd.mask=getty@tty1.service"
-tag="VMTEST-EXIT-STATUS-$marker="
 read -r -a qemu_extra <<<"${VMTEST_QEMU_ARGS:-}"
 qemu_extra+=(-drive "file=$image,if=virtio,format=raw,snapshot=on")
 

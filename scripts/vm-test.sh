@@ -47,14 +47,9 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$SCRIPT_DIR/.." && pwd)
-readonly SCRIPT_DIR REPO
-
-log() { echo "vm-test: $*" >&2; }
-die() {
-	log "ERROR: $*"
-	exit 125
-}
+readonly SCRIPT_DIR
+# shellcheck source-path=SCRIPTDIR source=vm/lib.sh
+. "$SCRIPT_DIR/vm/lib.sh" # REPO, log, die, vm_*
 
 # Debian's amd64 kernel under qemu-system-x86_64: an x86_64 host only.
 [[ $(uname -m) == x86_64 ]] || die "the cgroup v2 VM boots an amd64 kernel and runs on x86_64 hosts only (this is $(uname -m)); on arm64, run the tests on a pure cgroup v2 host such as the Vagrant VM"
@@ -92,35 +87,17 @@ for n in "$mem" "$cpus" "$timeout_s"; do
 done
 
 # ------------------------------------------------------- host tools -------
-# shellcheck source-path=SCRIPTDIR source=vm/lib.sh
-. "$SCRIPT_DIR/vm/lib.sh"
 # shellcheck disable=SC2119 # (no extra tools)
 vm_ensure_tools
 
-# ------------------------------------------------------------- the kernel --
-cache=${VMTEST_CACHE:-$REPO/.cache/vm}
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
-vm_kernel # sets kdir, kver, vmlinuz, moddir
-
-# -------------------------------------------------------- work dir, trap --
-work=$(mktemp -d "${TMPDIR:-/tmp}/vm-test.XXXXXX")
-qemu_pid=
-# shellcheck disable=SC2317 # (called by the trap)
-cleanup() {
-	vm_stop_qemu
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# ------------------------------------------------- the kernel, work dir --
+vm_kernel # sets cache, kdir, kver, vmlinuz, moddir
+vm_workdir
 
 root=$work/root
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,run,tmp,etc,newroot,payload,vmtest}
 mkdir -p "$root/lib/modules/$kver"
-cp /bin/busybox "$root/bin/busybox"
-ln -s busybox "$root/bin/sh"
-install -m 0755 "$SCRIPT_DIR/vm/init" "$root/init"
+vm_busybox_root "$root" "$SCRIPT_DIR/vm/init"
 
 # ------------------------------------------------- host programs: iptables --
 # Chapter 07's engine runs iptables as a program, as Docker does, and
@@ -200,12 +177,7 @@ fi
 	echo
 } >"$root/vmtest/run.sh"
 
-marker=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
-echo "$marker" >"$root/vmtest/marker"
-
-# Uncompressed: under TCG, decompressing in the guest is slower than
-# having qemu copy a few more megabytes.
-(cd "$root" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) >"$work/initrd.cpio"
+vm_initramfs "$root" "$root/vmtest" # sets marker, tag
 
 # ---------------------------------------------------------------- boot it --
 # quiet + loglevel: no boot chatter; oops/panic raise the console level by
@@ -216,7 +188,6 @@ echo "$marker" >"$root/vmtest/marker"
 append="console=ttyS0 quiet loglevel=${VMTEST_LOGLEVEL:-4} panic=-1 oops=panic
   cgroup_no_v1=all rdinit=/init 8250.nr_uarts=1 i8042.noaux i8042.nokbd
   i8042.nopnp tsc=reliable no_timer_check mitigations=off"
-tag="VMTEST-EXIT-STATUS-$marker="
 read -r -a qemu_extra <<<"${VMTEST_QEMU_ARGS:-}"
 vm_boot
 vm_report

@@ -4,7 +4,6 @@ package chapter06
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -16,21 +15,6 @@ import (
 
 	"github.com/mydocker/mydocker/chapters/harness"
 )
-
-// onPTY starts `mydocker args...` with a new terminal as its stdio and
-// controlling terminal, as a user at a terminal would, and returns the
-// terminal's master side.
-func onPTY(t *testing.T, e *harness.Env, args ...string) (*exec.Cmd, *os.File) {
-	master, slave, err := harness.OpenPTY()
-	require.NoError(t, err)
-	t.Cleanup(func() { master.Close() })
-	cmd := e.Cmd(args...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-	require.NoError(t, cmd.Start())
-	slave.Close()
-	return cmd, master
-}
 
 // roundTrip types line into the container's terminal until cat (run by
 // the container) sends it back: the echo, then cat's copy. Keys typed
@@ -61,7 +45,7 @@ func TestAttachDetachKeys(t *testing.T) {
 	}
 
 	// The client's terminal size reaches the container's terminal.
-	cmd, master := onPTY(t, e, "attach", "shell")
+	cmd, master := e.OnTerminal(24, 80, "attach", "shell")
 	unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 41, Col: 101})
 	cmd.Process.Signal(syscall.SIGWINCH)
 	eventually(t, "attach sends the new size", func() bool {
@@ -89,14 +73,14 @@ func TestAttachDetachKeys(t *testing.T) {
 		t.Errorf("after detaching the container is %s, want running", got)
 	}
 	// --detach-keys: another sequence, and cat is still there.
-	cmd, master = onPTY(t, e, "attach", "--detach-keys", "ctrl-a,b", "shell")
+	cmd, master = e.OnTerminal(24, 80, "attach", "--detach-keys", "ctrl-a,b", "shell")
 	roundTrip(t, master, "two")
 	master.Write([]byte("\x01b"))
 	if code := harness.ExitCode(t, cmd); code != 0 {
 		t.Errorf("attach --detach-keys ctrl-a,b: exit %d, want 0", code)
 	}
 	// The command's end ends an attach with its code: ctrl-d ends cat.
-	cmd, master = onPTY(t, e, "attach", "shell")
+	cmd, master = e.OnTerminal(24, 80, "attach", "shell")
 	roundTrip(t, master, "three")
 	master.Write([]byte("\x04"))
 	if code := harness.ExitCode(t, cmd); code != 0 {
@@ -183,7 +167,7 @@ func TestForegroundRunLogs(t *testing.T) {
 		t.Errorf("logs of a foreground run: %v\nwant what it printed, each stream apart", r)
 	}
 	// With -t: the terminal's output, one stream.
-	cmd, master := onPTY(t, e, "run", "-it", "--name", "fgt", "busybox", "sh", "-c", "echo on-tty")
+	cmd, master := e.OnTerminal(24, 80, "run", "-it", "--name", "fgt", "busybox", "sh", "-c", "echo on-tty")
 	harness.ReadUntil(master, "on-tty", 20*time.Second)
 	require.Equal(t, 0, harness.ExitCode(t, cmd))
 	if out := e.MustRun("logs", "fgt"); out != "on-tty\r\n" {

@@ -115,9 +115,6 @@ func TestClientModeImages(t *testing.T) {
 		e.Environ = []string{"MYDOCKER_CONFIG=" + clientConfig}
 		e.Host = d.Host()
 		client, builtClient = imagesScenario(t, e, reg)
-		if t.Failed() {
-			t.Logf("daemon's log:\n%s", d.Log())
-		}
 		if _, err := os.Stat(filepath.Join(daemonConfig, "config.json")); err == nil {
 			t.Errorf("the daemon stored credentials of its own")
 		}

@@ -216,26 +216,10 @@ func objectsScenario(t *testing.T, e *harness.Env) string {
 // The same for networks, volumes and the rest: chapter 07 and 08's
 // commands with a daemon and without.
 func TestClientModeObjects(t *testing.T) {
-	harness.RequireRoot(t)
-	var daemonless, client string
-	t.Run("daemonless", func(t *testing.T) {
-		e := harness.New(t)
+	bothWays(t, func(e *harness.Env) {
 		e.Busybox()
 		e.NetHost("nameserver 192.0.2.53\n")
-		daemonless = objectsScenario(t, e)
-	})
-	t.Run("client", func(t *testing.T) {
-		e := harness.New(t)
-		e.Busybox()
-		e.NetHost("nameserver 192.0.2.53\n")
-		d := e.StartDaemon()
-		e.Host = d.Host()
-		client = objectsScenario(t, e)
-		if t.Failed() {
-			t.Logf("daemon's log:\n%s", d.Log())
-		}
-	})
-	sameTranscripts(t, daemonless, client)
+	}, objectsScenario)
 }
 
 // Docker behaviour: the command line is the same program with a daemon or
@@ -246,22 +230,27 @@ func TestClientModeSameOutput(t *testing.T) {
 	for _, name := range []string{"fixture:1", "fixture:latest", "fixture:2"} {
 		pushFixture(t, reg, name) // images_test.go
 	}
-	registry := reg.Host
+	bothWays(t, (*harness.Env).Busybox, func(t *testing.T, e *harness.Env) string {
+		return clientScenario(t, e, reg.Host)
+	})
+}
+
+// bothWays runs scenario on an Env of its own, daemonless, then on another
+// as the client of a daemon of its own (prepare readies each Env first),
+// and compares the two transcripts.
+func bothWays(t *testing.T, prepare func(e *harness.Env), scenario func(t *testing.T, e *harness.Env) string) {
+	harness.RequireRoot(t)
 	var daemonless, client string
 	t.Run("daemonless", func(t *testing.T) {
 		e := harness.New(t)
-		e.Busybox()
-		daemonless = clientScenario(t, e, registry)
+		prepare(e)
+		daemonless = scenario(t, e)
 	})
 	t.Run("client", func(t *testing.T) {
 		e := harness.New(t)
-		e.Busybox()
-		d := e.StartDaemon()
-		e.Host = d.Host()
-		client = clientScenario(t, e, registry)
-		if t.Failed() {
-			t.Logf("daemon's log:\n%s", d.Log())
-		}
+		prepare(e)
+		e.Host = e.StartDaemon().Host()
+		client = scenario(t, e)
 	})
 	sameTranscripts(t, daemonless, client)
 }

@@ -55,7 +55,7 @@ func TestCompose(t *testing.T) {
 		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			t.Fatalf("docker-compose %s: %v\n%s\ndaemon's log:\n%s", strings.Join(args, " "), err, out, d.Log())
+			t.Fatalf("docker-compose %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 		return string(out)
 	}
@@ -125,7 +125,7 @@ func TestPythonSDK(t *testing.T) {
 	cmd := d.Command(python, "-c", pythonSDK)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("python3 with the Docker SDK: %v\n%s\ndaemon's log:\n%s", err, out, d.Log())
+		t.Fatalf("python3 with the Docker SDK: %v\n%s", err, out)
 	}
 	want := "exit 3\nlogs ['err', 'out']\nstdout ['out']\nimages ['busybox:latest']\nversion 1.41\n" +
 		"volume sdkvol ['sdkvol']\nnetworks ['bridge', 'host', 'none']\ninfo overlay2\n"

@@ -5,7 +5,6 @@ package chapter09
 
 import (
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"syscall"
@@ -17,23 +16,6 @@ import (
 
 	"github.com/mydocker/mydocker/chapters/harness"
 )
-
-// onTerminal starts `mydocker args...` with a new terminal of rows×cols as
-// its stdio and controlling terminal, as a user at a keyboard would, and
-// returns the terminal's master side.
-func onTerminal(t *testing.T, e *harness.Env, rows, cols uint16, args ...string) (*exec.Cmd, *os.File) {
-	t.Helper()
-	master, slave, err := harness.OpenPTY()
-	require.NoError(t, err)
-	t.Cleanup(func() { master.Close() })
-	require.NoError(t, unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols}))
-	cmd := e.Cmd(args...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-	require.NoError(t, cmd.Start())
-	slave.Close()
-	return cmd, master
-}
 
 // cooked reports whether the terminal is as a shell leaves it (echo, line
 // editing): a client that left it raw leaves its user typing blind.
@@ -73,13 +55,8 @@ func TestClientModeTerminal(t *testing.T) {
 	e.Busybox()
 	d := e.StartDaemon()
 	e.Host = d.Host()
-	defer func() {
-		if t.Failed() {
-			t.Logf("daemon's log:\n%s", d.Log())
-		}
-	}()
 
-	cmd, master := onTerminal(t, e, 31, 97, "run", "-it", "--name", "shell", "busybox", "sh")
+	cmd, master := e.OnTerminal(31, 97, "run", "-it", "--name", "shell", "busybox", "sh")
 	harness.ReadUntil(master, "# ", 20*time.Second)
 	out := typeUntil(t, master, "tty; stty size; echo $((6*7))\r", "42\r\n")
 	if !strings.Contains(out, "/dev/pts/") || !strings.Contains(out, "31 97") {
@@ -101,13 +78,13 @@ func TestClientModeTerminal(t *testing.T) {
 	if got := e.MustRun("inspect", "-f", "{{.State.Status}}", "shell"); got != "running\n" {
 		t.Errorf("after the detach keys, the container is %q, want running", got)
 	}
-	cmd, master = onTerminal(t, e, 24, 80, "attach", "--detach-keys", "ctrl-a,b", "shell")
+	cmd, master = e.OnTerminal(24, 80, "attach", "--detach-keys", "ctrl-a,b", "shell")
 	typeUntil(t, master, "echo one$((1+1))\r", "one2")
 	master.Write([]byte{0x01, 'b'})
 	if code := harness.ExitCode(t, cmd); code != 0 {
 		t.Errorf("attach --detach-keys ctrl-a,b: exit %d, want 0", code)
 	}
-	cmd, master = onTerminal(t, e, 24, 80, "attach", "shell")
+	cmd, master = e.OnTerminal(24, 80, "attach", "shell")
 	typeUntil(t, master, "echo b$((1+1))ck\r", "b2ck")
 	master.Write([]byte("exit 3\r"))
 	if code := harness.ExitCode(t, cmd); code != 3 {
@@ -115,7 +92,7 @@ func TestClientModeTerminal(t *testing.T) {
 	}
 
 	e.MustRun("run", "-d", "--name", "box", "busybox", "sleep", "1000")
-	cmd, master = onTerminal(t, e, 33, 99, "exec", "-it", "box", "sh")
+	cmd, master = e.OnTerminal(33, 99, "exec", "-it", "box", "sh")
 	harness.ReadUntil(master, "# ", 20*time.Second)
 	out = typeUntil(t, master, "tty; stty size; echo $((6*7))\r", "42\r\n")
 	if !strings.Contains(out, "/dev/pts/") || !strings.Contains(out, "33 99") {
@@ -125,7 +102,7 @@ func TestClientModeTerminal(t *testing.T) {
 	if code := harness.ExitCode(t, cmd); code != 7 {
 		t.Errorf("exec -it sh, exit 7: exit %d, want 7", code)
 	}
-	cmd, master = onTerminal(t, e, 24, 80, "exec", "-it", "box", "sh")
+	cmd, master = e.OnTerminal(24, 80, "exec", "-it", "box", "sh")
 	typeUntil(t, master, "echo $$ >/tmp/pid; echo s$((1+1))ved\r", "s2ved")
 	master.Write([]byte{0x10, 0x11})
 	if code := harness.ExitCode(t, cmd); code != 0 {
@@ -137,7 +114,7 @@ func TestClientModeTerminal(t *testing.T) {
 	}
 
 	e.MustRun("create", "-it", "--name", "later", "busybox", "sh")
-	cmd, master = onTerminal(t, e, 24, 80, "start", "-ai", "later")
+	cmd, master = e.OnTerminal(24, 80, "start", "-ai", "later")
 	harness.ReadUntil(master, "# ", 20*time.Second)
 	typeUntil(t, master, "echo st$((1+1))rted\r", "st2rted")
 	master.Write([]byte("exit 5\r"))
@@ -147,7 +124,7 @@ func TestClientModeTerminal(t *testing.T) {
 
 	// A client killed by a signal gives the terminal back first, then
 	// dies of it; with a terminal the signal is not the container's.
-	cmd, master = onTerminal(t, e, 24, 80, "run", "-it", "--name", "killed", "busybox", "sh")
+	cmd, master = e.OnTerminal(24, 80, "run", "-it", "--name", "killed", "busybox", "sh")
 	typeUntil(t, master, "echo k$((1+1))\r", "k2")
 	cmd.Process.Signal(syscall.SIGTERM)
 	harness.ExitCode(t, cmd)
@@ -257,11 +234,10 @@ func TestConsoleSizeBeforeStart(t *testing.T) {
 	defer d.Docker("rm", "-f", "sized")
 	d.MustDocker("start", "sized")
 	var logs string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if logs = d.MustDocker("logs", "sized"); strings.Contains(logs, "\n") {
-			break
-		}
-	}
+	eventually(t, "sized logged stty's line", func() bool {
+		logs = d.MustDocker("logs", "sized")
+		return strings.Contains(logs, "\n")
+	})
 	if logs != "33 99\r\n" {
 		t.Errorf("stty size in a container created with ConsoleSize [33, 99]: %q", logs)
 	}

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 
 	"github.com/mydocker/mydocker/chapters/harness"
 )
@@ -57,6 +56,11 @@ func TestExecThroughDaemon(t *testing.T) {
 	initPid := strings.TrimSpace(d.MustDocker("inspect", "-f", "{{.State.Pid}}", "box"))
 	boxMnt, err := os.Readlink("/proc/" + initPid + "/ns/mnt")
 	require.NoError(t, err)
+	// The daemon runs from its sealed copy, a read-only overlay: init
+	// runs from that same file, not from a 17 MB memfd copy per start.
+	if exe, err := os.Readlink("/proc/" + initPid + "/exe"); err != nil || strings.HasPrefix(exe, "/memfd:") {
+		t.Errorf("init's binary through the daemon: %q, %v; want the daemon's own sealed copy, not a memfd", exe, err)
+	}
 	mainMnt, err := os.Readlink(fmt.Sprintf("/proc/%d/task/%d/ns/mnt", d.Pid(), d.Pid()))
 	require.NoError(t, err)
 	mainCgroup, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/cgroup", d.Pid(), d.Pid()))
@@ -266,16 +270,8 @@ func TestExecInteractiveTerminal(t *testing.T) {
 	e.Busybox()
 	d := e.StartDaemon()
 	d.MustDocker("run", "-d", "--name", "box", "busybox", "sleep", "1000")
-	master, slave, err := harness.OpenPTY()
-	require.NoError(t, err)
-	defer master.Close()
-	require.NoError(t, unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 33, Col: 99}))
-	cmd := exec.Command(d.Client, "exec", "-it", "box", "sh")
-	cmd.Env = d.ClientEnv()
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-	require.NoError(t, cmd.Start())
-	slave.Close()
+	cmd := d.Command(d.Client, "exec", "-it", "box", "sh")
+	master := harness.StartOnTerminal(t, cmd, 33, 99)
 	harness.ReadUntil(master, "# ", 20*time.Second)
 	master.Write([]byte("tty; stty size; echo $((6*7)); exit 7\n"))
 	out := harness.ReadUntil(master, "42", 20*time.Second)
@@ -297,19 +293,10 @@ func TestRunInteractiveTerminal(t *testing.T) {
 	e.Busybox()
 	d := e.StartDaemon()
 	terminal := func(args ...string) (*os.File, *exec.Cmd) {
-		master, slave, err := harness.OpenPTY()
-		require.NoError(t, err)
-		require.NoError(t, unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 31, Col: 97}))
-		cmd := exec.Command(d.Client, args...)
-		cmd.Env = d.ClientEnv()
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-		require.NoError(t, cmd.Start())
-		slave.Close()
-		return master, cmd
+		cmd := d.Command(d.Client, args...)
+		return harness.StartOnTerminal(t, cmd, 31, 97), cmd
 	}
 	master, cmd := terminal("run", "-it", "--name", "shell", "busybox", "sh")
-	defer master.Close()
 	harness.ReadUntil(master, "# ", 20*time.Second)
 	master.Write([]byte("tty; stty size; echo $((6*7))\n"))
 	if out := harness.ReadUntil(master, "42", 20*time.Second); !strings.Contains(out, "/dev/pts/") || !strings.Contains(out, "31 97") {
@@ -323,7 +310,6 @@ func TestRunInteractiveTerminal(t *testing.T) {
 		t.Errorf("after the detach keys, the container is %q, want running", got)
 	}
 	master2, cmd := terminal("attach", "shell")
-	defer master2.Close()
 	time.Sleep(300 * time.Millisecond)
 	master2.Write([]byte("echo back; exit 3\n"))
 	harness.ReadUntil(master2, "back", 20*time.Second)

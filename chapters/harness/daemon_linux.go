@@ -36,7 +36,7 @@ type Daemon struct {
 
 // StartDaemon starts `mydocker daemon` for the Env, and stops it when the
 // test ends (before the Env's leak check, which runs later: cleanups run
-// last-in first-out).
+// last-in first-out); a failed test shows the daemon's log.
 func (e *Env) StartDaemon() *Daemon {
 	e.t.Helper()
 	// The cgroup v2 VM is busybox and mydocker: no docker client, no
@@ -50,22 +50,34 @@ func (e *Env) StartDaemon() *Daemon {
 	// daemon's on the same data root.
 	e.stopAuto()
 	e.viaDaemon = false
-	client := "/usr/bin/docker" // Debian's docker.io: the 20.10 client
-	if _, err := os.Stat(client); err != nil {
-		client = testenv.Program(e.t, "docker", "docker.io")
+	d := e.newDaemon()
+	d.Client = "/usr/bin/docker" // Debian's docker.io: the 20.10 client
+	if _, err := os.Stat(d.Client); err != nil {
+		d.Client = testenv.Program(e.t, "docker", "docker.io")
 	}
-	// Not t.TempDir: a socket path must stay under 108 bytes.
+	e.t.Cleanup(d.remove)
+	d.Start()
+	return d
+}
+
+// newDaemon is a daemon for the Env, not started yet, with a directory of
+// its own. Not t.TempDir: a socket path must stay under 108 bytes.
+func (e *Env) newDaemon() *Daemon {
 	dir, err := os.MkdirTemp("", "mydockerd-")
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	d := &Daemon{t: e.t, env: e, Dir: dir, Socket: filepath.Join(dir, "mydocker.sock"), Client: client}
-	e.t.Cleanup(func() {
-		d.Stop()
-		os.RemoveAll(dir)
-	})
-	d.Start()
-	return d
+	return &Daemon{t: e.t, env: e, Dir: dir, Socket: filepath.Join(dir, "mydocker.sock")}
+}
+
+// remove stops the daemon and removes its directory; on a failed test its
+// log goes to the test's first, as the daemon's side of what went wrong.
+func (d *Daemon) remove() {
+	d.Stop()
+	if d.t.Failed() {
+		d.t.Logf("the daemon's log:\n%s", d.Log())
+	}
+	os.RemoveAll(d.Dir)
 }
 
 // Start starts the daemon (again, after Kill or Stop) and waits until it
@@ -140,14 +152,7 @@ func (d *Daemon) Stop() {
 		return
 	}
 	d.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { d.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		d.cmd.Process.Kill()
-		<-done
-	}
+	waitOrKill(d.cmd, 10*time.Second)
 	if !d.cmd.ProcessState.Success() {
 		// SIGTERM ends it with 0: anything else (a SIGKILL before the
 		// test was done, a crash) belongs in the log shown on failure.
@@ -195,7 +200,7 @@ func (d *Daemon) MustDocker(args ...string) string {
 	d.t.Helper()
 	r := d.Docker(args...)
 	if r.Code != 0 {
-		d.t.Fatalf("%v\ndaemon's log:\n%s", r, d.Log())
+		d.t.Fatalf("%v", r) // the daemon's log follows, from remove
 	}
 	return r.Stdout
 }
@@ -224,14 +229,8 @@ func (d *Daemon) run(client string, in []byte, args ...string) DockerResult {
 	if err := cmd.Start(); err != nil {
 		d.t.Fatalf("docker %s: %v", strings.Join(args, " "), err)
 	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		cmd.Process.Kill()
-		<-done
-		d.t.Fatalf("docker %s: still running after 2 minutes\ndaemon's log:\n%s", strings.Join(args, " "), d.Log())
+	if !waitOrKill(cmd, 2*time.Minute) {
+		d.t.Fatalf("docker %s: still running after 2 minutes", strings.Join(args, " "))
 	}
 	return DockerResult{Result{Args: args, Stdout: stdout.String(), Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}}
 }

@@ -246,15 +246,9 @@ func (d *Dockerd) stop(before DockerTraces) {
 			containerd = append(containerd, pid)
 		}
 	}
-	done := make(chan struct{})
-	go func() { d.cmd.Wait(); close(done) }()
 	d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
+	if !waitOrKill(d.cmd, 30*time.Second) {
 		d.t.Errorf("dockerd (pid %d) still runs 30 s after SIGTERM: killed", d.cmd.Process.Pid)
-		d.cmd.Process.Kill()
-		<-done
 	}
 	for _, pid := range containerd {
 		if processOf(pid, d.Dir) {

@@ -196,14 +196,7 @@ func (e *Env) StopAll() {
 			continue
 		}
 		cmd.Process.Signal(syscall.SIGTERM) // relayed to the container
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
+		waitOrKill(cmd, 5*time.Second)
 	}
 	e.stopAuto()
 }
@@ -226,7 +219,9 @@ func (r Result) String() string {
 // is not running yet.
 func (e *Env) Cmd(args ...string) *exec.Cmd {
 	host := e.Host
-	if host == "" && e.viaDaemon && (len(args) == 0 || args[0] != "daemon") {
+	if len(args) > 0 && args[0] == "daemon" {
+		host = "" // the daemon itself is nobody's client
+	} else if host == "" && e.viaDaemon {
 		host = e.autoDaemon()
 	}
 	path := bin
@@ -247,7 +242,7 @@ func (e *Env) Cmd(args ...string) *exec.Cmd {
 		// under dockerd --bridge=none: a test never touches the host's.
 		cmd.Env = append(cmd.Env, "MYDOCKER_BRIDGE=none")
 	}
-	if host != "" && (len(args) == 0 || args[0] != "daemon") {
+	if host != "" {
 		cmd.Env = append(cmd.Env, client.HostEnv+"="+host)
 	}
 	cmd.Env = append(cmd.Env, e.Environ...)
@@ -268,16 +263,10 @@ func (e *Env) RunInput(in io.Reader, args ...string) Result {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = in, &stdout, &stderr
 	r := Result{Args: args}
-	done := make(chan error, 1)
 	if err := cmd.Start(); err != nil {
 		e.t.Fatalf("start mydocker: %v", err)
 	}
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		cmd.Process.Kill()
-		<-done
+	if !waitOrKill(cmd, 2*time.Minute) {
 		e.t.Fatalf("mydocker %s: still running after 2 minutes", strings.Join(args, " "))
 	}
 	r.Stdout, r.Stderr, r.Code = stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()

@@ -60,14 +60,25 @@ func ProcessesNaming(s string) []string {
 // waits on a client never hangs the suite.
 func ExitCode(t testing.TB, cmd *exec.Cmd) int {
 	t.Helper()
+	if !waitOrKill(cmd, 30*time.Second) {
+		t.Errorf("%s: still running after 30 s: killed", strings.Join(cmd.Args, " "))
+	}
+	return cmd.ProcessState.ExitCode()
+}
+
+// waitOrKill waits for cmd, started, at most limit, then kills it
+// (SIGKILL) and waits for it; it reports whether cmd ended by itself.
+// Every wait of the harness's is bounded so: a stuck process fails its
+// test instead of hanging the suite.
+func waitOrKill(cmd *exec.Cmd, limit time.Duration) bool {
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(30 * time.Second):
+		return true
+	case <-time.After(limit):
 		cmd.Process.Kill()
 		<-done
-		t.Errorf("%s: still running after 30 s: killed", strings.Join(cmd.Args, " "))
+		return false
 	}
-	return cmd.ProcessState.ExitCode()
 }

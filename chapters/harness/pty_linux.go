@@ -5,8 +5,12 @@ package harness
 import (
 	"bytes"
 	"os"
+	"os/exec"
+	"syscall"
+	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
 
@@ -28,6 +32,31 @@ func OpenPTY() (master, slave *os.File, err error) {
 	unix.IoctlSetWinsize(m, unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 80})
 	unix.SetNonblock(m, true) // so reads can time out
 	return os.NewFile(uintptr(m), "ptmx"), os.NewFile(s, "pts"), nil
+}
+
+// StartOnTerminal starts cmd with a new terminal of rows×cols as its
+// stdio and controlling terminal (a session of its own), as a user at a
+// keyboard would start it, and returns the terminal's master side: what
+// the test types and reads. The master is closed when the test ends.
+func StartOnTerminal(t testing.TB, cmd *exec.Cmd, rows, cols uint16) *os.File {
+	t.Helper()
+	master, slave, err := OpenPTY()
+	require.NoError(t, err)
+	t.Cleanup(func() { master.Close() })
+	require.NoError(t, unix.IoctlSetWinsize(int(master.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols}))
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	require.NoError(t, cmd.Start())
+	slave.Close()
+	return master
+}
+
+// OnTerminal starts `mydocker args...` on a new terminal of rows×cols
+// (StartOnTerminal) and returns the command and the terminal's master.
+func (e *Env) OnTerminal(rows, cols uint16, args ...string) (*exec.Cmd, *os.File) {
+	e.t.Helper()
+	cmd := e.Cmd(args...)
+	return cmd, StartOnTerminal(e.t, cmd, rows, cols)
 }
 
 // ReadUntil reads from f until the output contains want or the time is up,

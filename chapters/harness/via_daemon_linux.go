@@ -71,30 +71,21 @@ func (e *Env) autoDaemon() string {
 	if e.auto != nil {
 		e.auto.Stop()
 	} else {
-		// Not t.TempDir: a socket path must stay under 108 bytes.
-		dir, err := os.MkdirTemp("", "mydockerd-")
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		e.auto = &Daemon{t: e.t, env: e, Dir: dir, Socket: dir + "/mydocker.sock"}
+		e.auto = e.newDaemon()
 	}
 	e.autoEnv = want
 	e.auto.Start()
 	return e.auto.Host()
 }
 
-// stopAuto stops the Env's own daemon, if it runs; on a failed test its
-// log goes to the test's, as the daemon's side of what went wrong.
+// stopAuto stops the Env's own daemon, if it runs (Daemon.remove: on a
+// failed test, its log goes to the test's).
 func (e *Env) stopAuto() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.auto == nil {
 		return
 	}
-	e.auto.Stop()
-	if e.t.Failed() {
-		e.t.Logf("the Env's daemon's log:\n%s", e.auto.Log())
-	}
-	os.RemoveAll(e.auto.Dir)
+	e.auto.remove()
 	e.auto = nil
 }

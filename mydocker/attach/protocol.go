@@ -73,7 +73,16 @@ func WriteFrame(w io.Writer, typ byte, p []byte) error {
 // returns its type and payload, a slice of buf.
 func ReadFrame(r io.Reader, buf []byte) (byte, []byte, error) {
 	var h [headerSize]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
+	return readFrame(r, h[:], 0, buf)
+}
+
+// readFrame reads the rest of a frame whose header's first got bytes are
+// in h already: the header's remainder, then the payload into buf.
+func readFrame(r io.Reader, h []byte, got int, buf []byte) (byte, []byte, error) {
+	if _, err := io.ReadFull(r, h[got:]); err != nil {
+		if got > 0 {
+			err = io.ErrUnexpectedEOF
+		}
 		return 0, nil, err
 	}
 	n := binary.BigEndian.Uint32(h[4:])

@@ -6,7 +6,6 @@
 package attach
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -164,25 +163,17 @@ func ReadFrameFile(conn *net.UnixConn, buf []byte) (byte, []byte, *os.File, erro
 		closeAll()
 		return 0, nil, nil, io.EOF
 	}
-	if _, err := io.ReadFull(conn, h[n:]); err != nil {
+	typ, p, err := readFrame(conn, h[:], n, buf) // the rest as ReadFrame reads it
+	if err != nil {
 		closeAll()
-		return 0, nil, nil, io.ErrUnexpectedEOF
-	}
-	size := binary.BigEndian.Uint32(h[4:])
-	if size > MaxFrame || int(size) > len(buf) {
-		closeAll()
-		return 0, nil, nil, fmt.Errorf("attach frame of %d bytes: at most %d", size, MaxFrame)
-	}
-	if _, err := io.ReadFull(conn, buf[:size]); err != nil {
-		closeAll()
-		return 0, nil, nil, io.ErrUnexpectedEOF
+		return 0, nil, nil, err
 	}
 	var f *os.File
-	if h[0] == Hold && len(files) > 0 {
+	if typ == Hold && len(files) > 0 {
 		f, files = files[0], files[1:]
 	}
 	closeAll()
-	return h[0], buf[:size], f, nil
+	return typ, p, f, nil
 }
 
 // receivedFiles are the descriptors of SCM_RIGHTS messages in oob.

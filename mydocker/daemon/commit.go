@@ -8,7 +8,6 @@ package daemon
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -56,15 +55,9 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	containers, err := engine.OpenStore(s.DataRoot)
+	_, c, err := s.lookupRef(q.Get("container"))
 	if err != nil {
 		return err
-	}
-	c, err := containers.Get(q.Get("container"))
-	if errors.Is(err, engine.ErrNotFound) {
-		return notFound("No such container: %s", q.Get("container"))
-	} else if err != nil {
-		return badRequest("%v", err)
 	}
 	pause := q.Get("pause") == "" || boolValue(r, "pause")
 	img, err := engine.Commit(s.DataRoot, c.ID, name, q.Get("comment"), pause)

@@ -47,11 +47,16 @@ func (s *Server) containerRoutes() {
 
 // lookup finds the container the path names, or Docker's 404.
 func (s *Server) lookup(r *http.Request) (*engine.Store, *engine.Container, error) {
+	return s.lookupRef(r.PathValue("id"))
+}
+
+// lookupRef finds the container ref names (a name, an ID or a prefix of
+// one), or Docker's 404; an ambiguous prefix is a 400.
+func (s *Server) lookupRef(ref string) (*engine.Store, *engine.Container, error) {
 	containers, err := engine.OpenStore(s.DataRoot)
 	if err != nil {
 		return nil, nil, err
 	}
-	ref := r.PathValue("id")
 	c, err := containers.Get(ref)
 	if errors.Is(err, engine.ErrNotFound) {
 		return nil, nil, notFound("No such container: %s", ref)

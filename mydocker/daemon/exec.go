@@ -47,6 +47,7 @@ type execConfig struct {
 type execInstance struct {
 	ID, Container string
 	Config        execConfig
+	detachKeys    []byte // Config.DetachKeys (or Docker's default), parsed
 	created       time.Time
 	mu            sync.Mutex
 	started       bool
@@ -174,10 +175,9 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) error {
 	if len(cfg.Cmd) == 0 {
 		return badRequest("No exec command specified")
 	}
-	if cfg.DetachKeys != "" {
-		if _, err := attach.ParseDetachKeys(cfg.DetachKeys); err != nil {
-			return badRequest("%v", err)
-		}
+	keys, err := attach.ParseDetachKeys(firstNonEmpty(cfg.DetachKeys, attach.DefaultDetachKeys))
+	if err != nil {
+		return badRequest("%v", err)
 	}
 	if n := execConfigSize(cfg); n > maxExecConfig {
 		return badRequest("exec config too large: its Cmd and Env are %d bytes, at most %d", n, maxExecConfig)
@@ -194,7 +194,7 @@ func (s *Server) execCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	var b [32]byte
 	rand.Read(b[:])
-	e := &execInstance{ID: hex.EncodeToString(b[:]), Container: c.ID, Config: cfg, created: time.Now()}
+	e := &execInstance{ID: hex.EncodeToString(b[:]), Container: c.ID, Config: cfg, detachKeys: keys, created: time.Now()}
 	if err := execs.add(e); err != nil {
 		return err
 	}
@@ -291,7 +291,7 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 	if p.Console != nil {
 		copy(out.stream(streamStdout), p.Console)
 		if cfg.AttachStdin {
-			go relayExecTerminal(conn, p.Console, cfg.DetachKeys)
+			go relayExecTerminal(conn, p.Console, e.detachKeys)
 		}
 	} else {
 		copy(out.stream(streamStdout), pipes.stdout)
@@ -357,12 +357,8 @@ func dupFile(f *os.File) (*os.File, error) {
 // the detach keys (ctrl-p ctrl-q, or the exec's DetachKeys): the client's
 // connection then ends, and the process runs on with the daemon holding
 // its terminal.
-func relayExecTerminal(conn net.Conn, console *os.File, spec string) {
-	keys, err := attach.ParseDetachKeys(firstNonEmpty(spec, attach.DefaultDetachKeys))
-	if err != nil {
-		keys = nil // refused at create: cannot happen
-	}
-	_, err = io.Copy(console, attach.NewEscapeReader(conn, keys))
+func relayExecTerminal(conn net.Conn, console *os.File, keys []byte) {
+	_, err := io.Copy(console, attach.NewEscapeReader(conn, keys))
 	if errors.Is(err, attach.ErrDetached) {
 		closeWrite(conn)
 	}

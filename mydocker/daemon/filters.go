@@ -10,6 +10,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/mydocker/mydocker/mydocker/engine"
 )
 
 // filters is a parsed ?filters=: key → values.
@@ -93,16 +95,10 @@ func (f filters) matchGlob(key string, vs ...string) bool {
 	return !f.has(key)
 }
 
-// matchLabels applies label=KEY and label=KEY=VALUE: every one must hold.
+// matchLabels applies label=KEY and label=KEY=VALUE: every one must hold
+// (engine.HasLabels, as volume ls filters daemonless).
 func (f filters) matchLabels(labels map[string]string) bool {
-	for _, l := range f["label"] {
-		k, v, withValue := strings.Cut(l, "=")
-		got, ok := labels[k]
-		if !ok || (withValue && got != v) {
-			return false
-		}
-	}
-	return true
+	return engine.HasLabels(labels, f["label"])
 }
 
 // boolFilter reads a filter that is true or false (dangling): ok is

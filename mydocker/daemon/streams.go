@@ -151,9 +151,7 @@ func waitFor(r *http.Request, containers *engine.Store, c *engine.Container, con
 // then its anonymous volumes, and exits: the removal is over once it has
 // gone (5 s at most).
 func removedCode(last *engine.Container) int {
-	for deadline := time.Now().Add(5 * time.Second); last.MonitorAlive() && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	engine.WaitMonitor(last, 5*time.Second)
 	if code, ok := exits.await(last.ID); ok {
 		return code
 	}
@@ -164,12 +162,19 @@ func removedCode(last *engine.Container) int {
 // frame), for a wait whose container was removed before it read the end
 // in the record. Each is kept a minute at most.
 type exitCodes struct {
-	mu    sync.Mutex
-	codes map[string]int
-	live  map[string]int // attach relays running, per container
+	mu      sync.Mutex
+	changed *sync.Cond // a code put, or a relay ended
+	codes   map[string]int
+	live    map[string]int // attach relays running, per container
 }
 
-var exits = &exitCodes{codes: map[string]int{}, live: map[string]int{}}
+var exits = newExitCodes()
+
+func newExitCodes() *exitCodes {
+	e := &exitCodes{codes: map[string]int{}, live: map[string]int{}}
+	e.changed = sync.NewCond(&e.mu)
+	return e
+}
 
 // relaying counts an attach relay of container id, which may put its exit
 // code; the function it returns says the relay ended.
@@ -182,29 +187,40 @@ func (e *exitCodes) relaying(id string) func() {
 		if e.live[id]--; e.live[id] <= 0 {
 			delete(e.live, id)
 		}
+		e.changed.Broadcast()
 		e.mu.Unlock()
 	}
 }
 
 // await is take, waiting (2 s at most) while a relay of the container
-// still runs and may bring the code.
+// still runs and may bring the code: woken by put or by the relay's end.
 func (e *exitCodes) await(id string) (int, bool) {
-	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if code, ok := e.take(id); ok {
+	expired := false
+	timer := time.AfterFunc(2*time.Second, func() {
+		e.mu.Lock()
+		expired = true
+		e.changed.Broadcast()
+		e.mu.Unlock()
+	})
+	defer timer.Stop()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for {
+		if code, ok := e.codes[id]; ok {
+			delete(e.codes, id)
 			return code, true
 		}
-		e.mu.Lock()
-		live := e.live[id] > 0
-		e.mu.Unlock()
-		if !live || time.Now().After(deadline) {
+		if e.live[id] == 0 || expired {
 			return 0, false
 		}
+		e.changed.Wait()
 	}
 }
 
 func (e *exitCodes) put(id string, code int) {
 	e.mu.Lock()
 	e.codes[id] = code
+	e.changed.Broadcast()
 	e.mu.Unlock()
 	time.AfterFunc(time.Minute, func() { e.take(id) })
 }

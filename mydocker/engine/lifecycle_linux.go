@@ -77,9 +77,9 @@ func signalInit(c *Container, sig unix.Signal) int {
 	return fd
 }
 
-// waitMonitor waits for the container's monitor to exit: it has recorded
+// WaitMonitor waits for the container's monitor to exit: it has recorded
 // the end by then.
-func waitMonitor(c *Container, timeout time.Duration) error {
+func WaitMonitor(c *Container, timeout time.Duration) error {
 	fd := pidfd(c.State.Monitor, c.State.MonitorStart)
 	if fd < 0 {
 		return nil
@@ -136,7 +136,7 @@ func Stop(s *Store, ref string, timeout time.Duration) error {
 		unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0)
 		waitFD(fd, -1)
 	}
-	if werr := waitMonitor(c, 10*time.Second); werr != nil {
+	if werr := WaitMonitor(c, 10*time.Second); werr != nil {
 		return werr
 	}
 	return err
@@ -171,7 +171,7 @@ func Kill(s *Store, ref string, sig unix.Signal) error {
 		// On cgroup v1 a frozen task does not die until thawed.
 		thawIfPaused(c)
 		waitFD(fd, -1)
-		return waitMonitor(c, 10*time.Second)
+		return WaitMonitor(c, 10*time.Second)
 	}
 	return nil
 }
@@ -201,7 +201,7 @@ func StopNow(s *Store, id string) error {
 			}
 		}
 		if c.State.Pid > 0 || c.State.Status == Restarting || c.State.Status == Exited {
-			return waitMonitor(c, 10*time.Second)
+			return WaitMonitor(c, 10*time.Second)
 		}
 	}
 	return fmt.Errorf("container %s did not start or end within 10s", ShortID(id))
@@ -263,7 +263,7 @@ func Rm(s *Store, id string, force bool) error {
 			}
 			// Exited, and its monitor is finishing up (removing the
 			// cgroup): wait for it, then remove.
-			if err := waitMonitor(c, 10*time.Second); err != nil {
+			if err := WaitMonitor(c, 10*time.Second); err != nil {
 				return err
 			}
 			continue

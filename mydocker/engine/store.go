@@ -504,21 +504,14 @@ func (s *Store) read(id string) (*Container, error) {
 // is still there: Remove deletes the record before the lock.
 func (s *Store) LockContainer(id string) (func(), error) {
 	path := filepath.Join(s.Dir(id), "lock")
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	unlock, err := fsutil.LockExisting(path, fsutil.Exclusive)
 	if errors.Is(err, os.ErrNotExist) {
 		if _, serr := os.Stat(filepath.Join(s.Dir(id), "container.json")); serr != nil {
 			return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 		}
 		return fsutil.Lock(path, fsutil.Exclusive)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if err := fsutil.Flock(f, fsutil.Exclusive); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, err)
-	}
-	return func() { f.Close() }, nil
+	return unlock, err
 }
 
 // Remove deletes the container's directory: what it holds first, the
@@ -681,24 +674,15 @@ func (s *Store) checkRemoval(c *Container) {
 	// it already, and a new one here would be a fresh lock, free at once,
 	// and a file in the directory it is deleting (ENOTEMPTY: the
 	// container left "dead"; seen with 100 `docker rm` at once).
-	f, err := os.OpenFile(filepath.Join(s.Dir(c.ID), "lock"), os.O_RDWR, 0)
+	unlock, err := fsutil.LockExisting(filepath.Join(s.Dir(c.ID), "lock"), fsutil.Exclusive|unix.LOCK_NB)
 	if errors.Is(err, os.ErrNotExist) {
 		// The directory is being deleted, under the store's lock; a
 		// remover killed in the middle of it left that lock free.
-		unlock, err := fsutil.Lock(filepath.Join(s.dir, ".lock"), fsutil.Exclusive|unix.LOCK_NB)
-		if err != nil {
-			return
-		}
-		unlock()
-		c.State.Set(Dead)
-		return
+		unlock, err = fsutil.Lock(filepath.Join(s.dir, ".lock"), fsutil.Exclusive|unix.LOCK_NB)
 	}
 	if err != nil {
-		return
-	}
-	defer f.Close()
-	if fsutil.Flock(f, fsutil.Exclusive|unix.LOCK_NB) != nil {
 		return // held: a removal is in progress (or it is ours)
 	}
+	unlock()
 	c.State.Set(Dead)
 }

@@ -1,3 +1,7 @@
+// `volume ls --filter` (chapter 08): the volumes a filter keeps, one
+// function for both the command line (daemonless) and the daemon's GET
+// /volumes, so that the two can never disagree.
+
 package engine
 
 import (
@@ -44,7 +48,7 @@ func FilterVolumes(s *Store, list []*volume.Volume, f map[string][]string) ([]*v
 	for _, v := range list {
 		if anyOf(f["name"], func(p string) bool { return strings.Contains(v.Name, p) }) &&
 			anyOf(f["driver"], func(d string) bool { return v.Driver == d }) &&
-			hasLabels(v.Labels, f["label"]) &&
+			HasLabels(v.Labels, f["label"]) &&
 			anyOf(f["dangling"], func(d string) bool { return (len(users[v.Name]) == 0) == (strings.EqualFold(d, "true") || d == "1") }) {
 			out = append(out, v)
 		}
@@ -62,8 +66,9 @@ func anyOf(vals []string, ok func(string) bool) bool {
 	return len(vals) == 0
 }
 
-// hasLabels: each KEY or KEY=VALUE is among labels.
-func hasLabels(labels map[string]string, want []string) bool {
+// HasLabels is Docker's label filter: each KEY or KEY=VALUE of want is
+// among labels. Every list filter of the daemon matches labels so.
+func HasLabels(labels map[string]string, want []string) bool {
 	for _, l := range want {
 		k, v, withValue := strings.Cut(l, "=")
 		got, ok := labels[k]

@@ -33,7 +33,19 @@ func Flock(f *os.File, how int) error {
 // Lock opens the lock file path (making it, 0600, if need be), takes
 // flock(how) on it, and returns the function that releases it.
 func Lock(path string, how int) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	return lock(path, os.O_RDWR|os.O_CREATE, how)
+}
+
+// LockExisting is Lock of a lock file that must be there already: one
+// that is gone (errors.Is os.ErrNotExist) is not made again. A lock file
+// made while its directory is being deleted would be a fresh lock, free
+// at once, and a file in the way of the rmdir (the container store's).
+func LockExisting(path string, how int) (unlock func(), err error) {
+	return lock(path, os.O_RDWR, how)
+}
+
+func lock(path string, flags, how int) (unlock func(), err error) {
+	f, err := os.OpenFile(path, flags, 0o600)
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/attach"
 	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 	"github.com/mydocker/mydocker/mydocker/trace"
 )
 
@@ -198,9 +199,8 @@ func (h *hub) hold(f *os.File) {
 	}()
 }
 
-// checkPtyMaster makes sure f is the master side of a terminal: the
-// character device 5:2 of a devpts (its ptmx) that answers TIOCGPTN,
-// which a slave does not.
+// checkPtyMaster makes sure f is the master side of a terminal, as the
+// runtime checks the console init sends (runtime.CheckPtyMaster).
 func checkPtyMaster(f *os.File) error {
 	// Through SyscallConn, not Fd: Fd would make the descriptor blocking,
 	// and hold's read a thread of its own.
@@ -208,25 +208,11 @@ func checkPtyMaster(f *os.File) error {
 	if err != nil {
 		return err
 	}
-	var st unix.Stat_t
-	var statErr, ptnErr error
-	if err := rc.Control(func(fd uintptr) {
-		if statErr = unix.Fstat(int(fd), &st); statErr == nil {
-			_, ptnErr = unix.IoctlGetUint32(int(fd), unix.TIOCGPTN)
-		}
-	}); err != nil {
+	var checkErr error
+	if err := rc.Control(func(fd uintptr) { checkErr = runtime.CheckPtyMaster(int(fd)) }); err != nil {
 		return err
 	}
-	if statErr != nil {
-		return os.NewSyscallError("fstat", statErr)
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFCHR || st.Rdev != unix.Mkdev(5, 2) {
-		return fmt.Errorf("not a pty master (mode %#o, device %d:%d)", st.Mode, unix.Major(st.Rdev), unix.Minor(st.Rdev))
-	}
-	if ptnErr != nil {
-		return fmt.Errorf("not a pty master: %w", os.NewSyscallError("ioctl TIOCGPTN", ptnErr))
-	}
-	return nil
+	return checkErr
 }
 
 // waitRun waits until a run has started; false if the monitor ends first.

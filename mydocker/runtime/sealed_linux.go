@@ -17,7 +17,9 @@
 // makes a file that lives only in memory; the binary is copied in by the
 // kernel (sendfile, no trip through user space), and F_ADD_SEALS forbids
 // every further write, resize, and change of seals. It costs a copy of
-// the binary per start, and its memory while the container runs.
+// the binary per start, and its memory while the container runs. A
+// mydocker that runs from either already (the daemon, re-executed by
+// ReexecSealed, and the monitors it starts) gives init that same file.
 
 package runtime
 
@@ -43,6 +45,13 @@ const seals = unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_
 // sealedSelf returns the running mydocker binary as a file nobody can
 // write, close-on-exec, to be executed through /proc/self/fd/N.
 func sealedSelf() (*os.File, error) {
+	if runningSealed() {
+		// The daemon (ReexecSealed) and the monitors it starts run from
+		// a sealed copy already, whose path (/mydocker, in a detached
+		// mount) names nothing on the host: that copy is init's too.
+		trace.Step("mydocker runs from a sealed copy already: init runs from it too")
+		return os.OpenFile("/proc/self/exe", os.O_RDONLY|syscall.O_CLOEXEC, 0)
+	}
 	f, err := overlaySelf()
 	if err == nil {
 		return f, nil
@@ -125,11 +134,27 @@ func memfdSelf() (*os.File, error) {
 		mem.Close()
 		return nil, err
 	}
-	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
+	if err := addSeals(fd); err != nil {
 		mem.Close()
 		return nil, os.NewSyscallError("fcntl F_ADD_SEALS", err)
 	}
 	return mem, nil
+}
+
+// addSeals seals the copy. F_SEAL_WRITE fails with EBUSY while a page of
+// the file has a reference the kernel cannot account for, and the kernel
+// waits only ~150 ms for it to go. Nothing maps the copy, so such a
+// reference is the kernel's own for a moment (a page being migrated or
+// compacted), and a copy of a few thousand pages met one once, under a
+// daemon starting containers: ask again.
+func addSeals(fd int) error {
+	var err error
+	for i := 0; i < 5; i++ {
+		if _, err = unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != unix.EBUSY {
+			return err
+		}
+	}
+	return err
 }
 
 // copyAll copies size bytes from the start of in to out, inside the kernel.

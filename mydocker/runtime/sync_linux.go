@@ -172,19 +172,29 @@ func closeAll(fds []int) {
 }
 
 // checkConsole makes sure a descriptor init sent as the console is a pty
-// master, the other end of /dev/ptmx (character device 5:2): the host
-// will copy its own terminal into it, and nothing else may stand there.
+// master (CheckPtyMaster): the host will copy its own terminal into it,
+// and nothing else may stand there.
 func checkConsole(fd int) error {
+	if err := CheckPtyMaster(fd); err != nil {
+		return fmt.Errorf("init sent a console that is %w", err)
+	}
+	return nil
+}
+
+// CheckPtyMaster makes sure fd is a pty master, the other end of /dev/ptmx
+// (character device 5:2 of a devpts). The monitor checks so a terminal it
+// is handed to hold (an exec -dt's).
+func CheckPtyMaster(fd int) error {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
-		return os.NewSyscallError("fstat console", err)
+		return fmt.Errorf("not a pty master: %w", os.NewSyscallError("fstat", err))
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFCHR || unix.Major(st.Rdev) != 5 || unix.Minor(st.Rdev) != 2 {
-		return fmt.Errorf("init sent a console that is not a pty master (mode %#o, device %d:%d)", st.Mode, unix.Major(st.Rdev), unix.Minor(st.Rdev))
+		return fmt.Errorf("not a pty master (mode %#o, device %d:%d)", st.Mode, unix.Major(st.Rdev), unix.Minor(st.Rdev))
 	}
 	// Only a master answers TIOCGPTN (a slave, also 5:2 through ptmx, does not).
 	if _, err := unix.IoctlGetUint32(fd, unix.TIOCGPTN); err != nil {
-		return fmt.Errorf("init sent a console that is not a pty master: %w", os.NewSyscallError("ioctl TIOCGPTN", err))
+		return fmt.Errorf("not a pty master: %w", os.NewSyscallError("ioctl TIOCGPTN", err))
 	}
 	return nil
 }

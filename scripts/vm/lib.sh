@@ -1,18 +1,35 @@
-# shellcheck shell=bash disable=SC2154 # (the caller sets work, cache, mem, cpus, append...)
+# shellcheck shell=bash disable=SC2154 # (the caller sets mem, cpus, timeout_s, append...)
 # lib.sh — what the two VM scripts share: scripts/vm-test.sh (a busybox
 # initramfs that plays a cgroup v2 host) and scripts/vm-systemd.sh (a Debian
-# root booted with systemd as PID 1). Sourced, not run. The caller defines
-# log and die, and sets `cache` (the kernel cache) and `work` (its temp dir).
+# root booted with systemd as PID 1). Sourced first thing, not run: it sets
+# REPO and defines log and die (messages named after the script, exit 125).
 #
 #   vm_ensure_tools [TOOL=PACKAGE...]   install (as root) or name what is missing
-#   vm_kernel                           fetch/unpack Debian's kernel once; sets
-#                                       kdir kver vmlinuz moddir
+#   vm_kernel                           fetch/unpack Debian's kernel once into
+#                                       $cache; sets kdir kver vmlinuz moddir
+#   vm_workdir                          make $work, removed (and the VM stopped)
+#                                       however the script ends
+#   vm_busybox_root ROOT INIT           static busybox and INIT as ROOT's /init
 #   vm_modules ROOT MODULE...           copy MODULEs and their dependencies into
 #                                       ROOT/lib/modules, listed in load order in
 #                                       ROOT/vmtest/modules
+#   vm_initramfs ROOT MARKER_DIR        a fresh marker, and ROOT packed into
+#                                       $work/initrd.cpio; sets marker, tag
 #   vm_boot                             boot qemu, forward the console, catch the
 #                                       exit-status line; sets status, elapsed...
-#   vm_stop_qemu                        for the caller's EXIT trap
+#   vm_report                           the last line, and the exit status
+
+# ------------------------------------------------------------ prologue --
+# The script's name in its messages (vm-test: ..., vm-systemd: ...).
+vm_name=$(basename "$0" .sh)
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+readonly vm_name REPO
+
+log() { echo "$vm_name: $*" >&2; }
+die() {
+	log "ERROR: $*"
+	exit 125
+}
 
 # Modules the tests need. Their dependencies are added automatically.
 # Missing ones (not in this kernel, or built in) only produce a warning.
@@ -68,10 +85,14 @@ vm_resolve_kernel() {
 	return 0
 }
 
-# vm_kernel: the kernel package, unpacked in $cache (once); sets kdir,
-# kver, vmlinuz and moddir.
+# vm_kernel: the kernel package, unpacked in $cache (once; VMTEST_CACHE,
+# default .cache/vm, shared by both scripts); sets cache, kdir, kver,
+# vmlinuz and moddir.
 vm_kernel() {
 	local kernel_ref kpkg kver_pkg dl
+	cache=${VMTEST_CACHE:-$REPO/.cache/vm}
+	mkdir -p "$cache"
+	cache=$(cd "$cache" && pwd)
 	# Serialize concurrent runs while the cache is being filled.
 	exec 9>"$cache/.lock"
 	flock 9
@@ -115,6 +136,44 @@ vm_kernel() {
 	vmlinuz=$kdir/boot/vmlinuz-$kver
 	[[ -n $kver && -f $vmlinuz ]] || die "no kernel image in $kdir (remove it and retry)"
 	moddir=$kdir/lib/modules/$kver
+}
+
+# ----------------------------------------------------- work dir, initramfs --
+# vm_workdir: $work, the run's temp dir; the traps remove it, and stop a
+# VM still running, however the script ends (Ctrl-C included).
+vm_workdir() {
+	work=$(mktemp -d "${TMPDIR:-/tmp}/$vm_name.XXXXXX")
+	qemu_pid=
+	trap vm_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# shellcheck disable=SC2317 # (called by the trap)
+vm_cleanup() {
+	vm_stop_qemu
+	rm -rf "$work"
+}
+
+# vm_busybox_root ROOT INIT: the initramfs's one program, the static
+# busybox (there is no libc in it), with sh, and INIT as its /init.
+vm_busybox_root() {
+	mkdir -p "$1/bin"
+	cp /bin/busybox "$1/bin/busybox"
+	ln -s busybox "$1/bin/sh"
+	install -m 0755 "$2" "$1/init"
+}
+
+# vm_initramfs ROOT MARKER_DIR: a fresh random marker in MARKER_DIR/marker
+# (the guest prints its status after "$tag", a line no payload prints by
+# chance), then ROOT packed into $work/initrd.cpio. Uncompressed: under
+# TCG, decompressing in the guest is slower than having qemu copy a few
+# more megabytes. Sets marker and tag.
+vm_initramfs() {
+	marker=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+	echo "$marker" >"$2/marker"
+	tag="VMTEST-EXIT-STATUS-$marker="
+	(cd "$1" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) >"$work/initrd.cpio"
 }
 
 # ------------------------------------------------------- kernel modules --
@@ -297,7 +356,7 @@ vm_stop_qemu() {
 	fi
 }
 
-# vm_report PROGRAM: the one line that says how the VM ended, and the exit
+# vm_report: the one line that says how the VM ended, and the exit
 # status that goes with it (the payload's; 124 timeout; 125 no status).
 vm_report() {
 	if [[ -n $status ]]; then
