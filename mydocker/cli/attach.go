@@ -29,6 +29,7 @@ var proxiedSignals = []os.Signal{unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SI
 type attachOptions struct {
 	stdin      bool   // relay our stdin (the container must have -i)
 	detachKeys []byte // with a terminal
+	keySpec    string // detachKeys as the user spelled them, for a daemon (chapter 09)
 	sigProxy   bool
 }
 
@@ -49,7 +50,7 @@ func attachCmd(g *Globals, args []string) error {
 		return err
 	}
 	if g.client != nil { // chapter 09
-		return remoteAttach(g, refs[0], attachOptions{stdin: !noStdin, detachKeys: detachKeys, sigProxy: sigProxy}, keys)
+		return remoteAttach(g, refs[0], attachOptions{stdin: !noStdin, detachKeys: detachKeys, keySpec: keys, sigProxy: sigProxy})
 	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {

@@ -95,10 +95,11 @@ func startCmd(g *Globals, args []string) error {
 		if err != nil {
 			return err
 		}
+		o := attachOptions{stdin: interactive, detachKeys: detachKeys, keySpec: keys, sigProxy: true}
 		if g.client != nil {
-			return remoteStartCmd(g, refs, interactive, keys) // chapter 09
+			return remoteStartCmd(g, refs[0], o) // chapter 09
 		}
-		return startAndAttach(g, refs[0], attachOptions{stdin: interactive, detachKeys: detachKeys, sigProxy: true})
+		return startAndAttach(g, refs[0], o)
 	}
 	if g.client != nil {
 		return remoteEach(g, refs, "POST", "/start", nil)

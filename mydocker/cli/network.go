@@ -4,7 +4,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -138,9 +137,7 @@ func networkInspect(g *Globals, args []string) error {
 			return fmt.Errorf("network %s not found", ref)
 		}
 	}
-	b, _ := json.MarshalIndent(out, "", "    ")
-	fmt.Fprintln(g.Stdout, string(b))
-	return nil
+	return printJSON(g.Stdout, out)
 }
 
 // networkConnect is `mydocker network connect [--alias A] NET CONTAINER`.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"slices"
 	"strconv"
@@ -33,7 +34,7 @@ func psCmd(g *Globals, args []string) error {
 	if _, err := parse(g, fs, args, 0, 0); err != nil {
 		return err
 	}
-	match, err := psFilter(filters)
+	f, err := psFilter(filters)
 	if err != nil {
 		return &usageError{"ps", err}
 	}
@@ -61,9 +62,9 @@ func psCmd(g *Globals, args []string) error {
 	}
 	var rows []psRow
 	if g.client != nil {
-		rows, err = remotePS(g, all, n, filters, noTrunc)
+		rows, err = remotePS(g, all, n, f, noTrunc)
 	} else {
-		rows, err = localPS(g, all, n, match, noTrunc)
+		rows, err = localPS(g, all, n, f, noTrunc)
 	}
 	if err != nil {
 		return err
@@ -96,7 +97,7 @@ func psCmd(g *Globals, args []string) error {
 
 // localPS is ps daemonless: the rows of the container store, newest first;
 // n >= 0 keeps the n newest.
-func localPS(g *Globals, all bool, n int, match func(*engine.Container) bool, noTrunc bool) ([]psRow, error) {
+func localPS(g *Globals, all bool, n int, f psFilters, noTrunc bool) ([]psRow, error) {
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return nil, err
@@ -111,10 +112,12 @@ func localPS(g *Globals, all bool, n int, match func(*engine.Container) bool, no
 	var rows []psRow
 	now := time.Now()
 	for _, c := range list {
-		if (!all && !c.State.Running) || !match(c) {
+		if (!all && !c.State.Running) || !f.match(c) {
 			continue
 		}
-		rows = append(rows, newPSRow(c, now, noTrunc))
+		row := newPSRow(c.ID, c.Image, strings.Join(c.Config.Args, " "), c.Created, now, noTrunc)
+		row.Status, row.Names, row.State = status(c, now), c.Name, string(c.State.Status)
+		rows = append(rows, row)
 	}
 	return rows, nil
 }
@@ -128,22 +131,29 @@ type psRow struct {
 var psHeader = psRow{ID: "CONTAINER ID", Image: "IMAGE", Command: "COMMAND", CreatedAt: "CREATED AT",
 	RunningFor: "CREATED", Ports: "PORTS", Status: "STATUS", Names: "NAMES", State: "STATE"}
 
-func newPSRow(c *engine.Container, now time.Time, noTrunc bool) psRow {
-	id, cmd := c.ID, strconv.Quote(strings.Join(c.Config.Args, " "))
+// newPSRow is the part of a row that reads the same from the store and
+// from the daemon's JSON: the ID and the quoted command cut short unless
+// noTrunc, the creation time as Docker prints it. The caller adds the
+// status, name and state.
+func newPSRow(id, image, command string, created, now time.Time, noTrunc bool) psRow {
+	cmd := strconv.Quote(command)
 	if !noTrunc {
 		id, cmd = engine.ShortID(id), ellipsis(cmd, 20)
 	}
-	return psRow{ID: id, Image: c.Image, Command: cmd,
-		CreatedAt:  c.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
-		RunningFor: engine.HumanDuration(now.Sub(c.Created)) + " ago",
-		Status:     status(c, now), Names: c.Name, State: string(c.State.Status)}
+	return psRow{ID: id, Image: image, Command: cmd,
+		CreatedAt:  created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
+		RunningFor: engine.HumanDuration(now.Sub(created)) + " ago"}
 }
 
-// psFilter reads --filter KEY=VALUE flags as Docker does: values of one
-// key are alternatives, different keys must all hold. status= is a state,
-// name= a part of the name, id= a prefix of the ID.
-func psFilter(filters []string) (func(*engine.Container) bool, error) {
-	want := map[string][]string{}
+// psFilters are ps's --filter flags by key, as Docker's filters JSON
+// holds them: values of one key are alternatives, different keys must all
+// hold.
+type psFilters map[string][]string
+
+// psFilter reads --filter KEY=VALUE flags as Docker does. status= is a
+// state, name= a part of the name, id= a prefix of the ID.
+func psFilter(filters []string) (psFilters, error) {
+	want := psFilters{}
 	for _, f := range filters {
 		k, v, ok := strings.Cut(f, "=")
 		if !ok {
@@ -160,22 +170,25 @@ func psFilter(filters []string) (func(*engine.Container) bool, error) {
 		}
 		want[k] = append(want[k], v)
 	}
-	return func(c *engine.Container) bool {
-		for k, vs := range want {
-			if !slices.ContainsFunc(vs, func(v string) bool {
-				switch k {
-				case "status":
-					return string(c.State.Status) == v
-				case "name":
-					return strings.Contains(c.Name, v)
-				}
-				return strings.HasPrefix(c.ID, v)
-			}) {
-				return false
+	return want, nil
+}
+
+// match tells whether c passes every filter.
+func (f psFilters) match(c *engine.Container) bool {
+	for k, vs := range f {
+		if !slices.ContainsFunc(vs, func(v string) bool {
+			switch k {
+			case "status":
+				return string(c.State.Status) == v
+			case "name":
+				return strings.Contains(c.Name, v)
 			}
+			return strings.HasPrefix(c.ID, v)
+		}) {
+			return false
 		}
-		return true
-	}, nil
+	}
+	return true
 }
 
 // status is the STATUS column: "Up 5 seconds", "Up 5 seconds (Paused)",
@@ -267,9 +280,21 @@ func inspectCmd(g *Globals, args []string) error {
 	if out == nil {
 		out = []any{}
 	}
-	data, _ := json.MarshalIndent(out, "", "    ")
-	fmt.Fprintln(g.Stdout, string(data))
+	if err := printJSON(g.Stdout, out); err != nil {
+		return err
+	}
 	return errors.Join(errs...)
+}
+
+// printJSON prints v as the inspect commands do, docker's way: indented
+// by four spaces, on lines of its own.
+func printJSON(w io.Writer, v any) error {
+	data, err := json.MarshalIndent(v, "", "    ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, string(data))
+	return nil
 }
 
 // execInspect runs an inspect template on v, and, as docker inspect does,

@@ -26,7 +26,6 @@ import (
 	"github.com/mydocker/mydocker/mydocker/client"
 	"github.com/mydocker/mydocker/mydocker/digest"
 	"github.com/mydocker/mydocker/mydocker/engine"
-	"github.com/mydocker/mydocker/mydocker/reference"
 )
 
 // remoteVersion adds the daemon's line to `mydocker version`.
@@ -75,9 +74,9 @@ type apiSummary struct {
 	Status  string
 }
 
-// remotePS is ps through the daemon: its filters (checked here already,
-// as daemonless) go as Docker's filters JSON, -n as limit.
-func remotePS(g *Globals, all bool, n int, filters []string, noTrunc bool) ([]psRow, error) {
+// remotePS is ps through the daemon: its filters (checked already, as
+// daemonless) go as Docker's filters JSON, -n as limit.
+func remotePS(g *Globals, all bool, n int, f psFilters, noTrunc bool) ([]psRow, error) {
 	q := url.Values{}
 	if all {
 		q.Set("all", "1")
@@ -85,13 +84,8 @@ func remotePS(g *Globals, all bool, n int, filters []string, noTrunc bool) ([]ps
 	if n > 0 {
 		q.Set("limit", strconv.Itoa(n))
 	}
-	if len(filters) > 0 {
-		want := map[string][]string{}
-		for _, f := range filters {
-			k, v, _ := strings.Cut(f, "=")
-			want[k] = append(want[k], v)
-		}
-		data, _ := json.Marshal(want)
+	if len(f) > 0 {
+		data, _ := json.Marshal(f)
 		q.Set("filters", string(data))
 	}
 	var list []apiSummary
@@ -104,19 +98,12 @@ func remotePS(g *Globals, all bool, n int, filters []string, noTrunc bool) ([]ps
 	now := time.Now()
 	rows := make([]psRow, 0, len(list))
 	for _, s := range list {
-		created := time.Unix(s.Created, 0)
-		id, cmd := s.ID, strconv.Quote(s.Command)
-		if !noTrunc {
-			id, cmd = engine.ShortID(id), ellipsis(cmd, 20)
-		}
-		name := ""
+		row := newPSRow(s.ID, s.Image, s.Command, time.Unix(s.Created, 0), now, noTrunc)
 		if len(s.Names) > 0 {
-			name = strings.TrimPrefix(s.Names[0], "/")
+			row.Names = strings.TrimPrefix(s.Names[0], "/")
 		}
-		rows = append(rows, psRow{ID: id, Image: s.Image, Command: cmd,
-			CreatedAt:  created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
-			RunningFor: engine.HumanDuration(now.Sub(created)) + " ago",
-			Status:     s.Status, Names: name, State: s.State})
+		row.Status, row.State = s.Status, s.State
+		rows = append(rows, row)
 	}
 	return rows, nil
 }
@@ -136,25 +123,18 @@ func remoteImages(g *Globals, match string) ([]engine.ImageSummary, error) {
 	}
 	var out []engine.ImageSummary
 	for _, img := range list {
+		var created time.Time
+		if img.Created > 0 {
+			created = time.Unix(img.Created, 0)
+		}
 		tags := img.RepoTags
 		if len(tags) == 0 {
-			tags = []string{"<none>:<none>"}
+			tags = []string{""} // untagged: one line of <none>
 		}
 		for _, t := range tags {
-			sum := engine.ImageSummary{Repository: "<none>", Tag: "<none>", ID: digest.Digest(img.ID), Size: img.Size}
-			if img.Created > 0 {
-				sum.Created = time.Unix(img.Created, 0)
+			if sum := engine.NewImageSummary(t, digest.Digest(img.ID), created, img.Size); sum.Matches(match) {
+				out = append(out, sum)
 			}
-			if ref, err := reference.Parse(t); err == nil && t != "<none>:<none>" {
-				sum.Repository = ref.FamiliarName()
-				if ref.Tag != "" {
-					sum.Tag = ref.Tag
-				}
-			}
-			if match != "" && sum.Repository != match && sum.Repository+":"+sum.Tag != match {
-				continue
-			}
-			out = append(out, sum)
 		}
 	}
 	return out, nil
@@ -170,7 +150,7 @@ func remoteInspect(g *Globals, refs []string, tmpl *template.Template) error {
 		var raw json.RawMessage
 		err := g.client.JSON("GET", containerPath(ref, "/json"), nil, nil, &raw)
 		if client.IsNotFound(err) {
-			err = g.client.JSON("GET", "/images/"+url.PathEscape(ref)+"/json", nil, nil, &raw)
+			err = g.client.JSON("GET", imagePath(ref, "/json"), nil, nil, &raw)
 		}
 		if client.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("no such object: %s", ref))
@@ -209,11 +189,9 @@ func remoteInspect(g *Globals, refs []string, tmpl *template.Template) error {
 	if out == nil {
 		out = []json.RawMessage{}
 	}
-	data, err := json.MarshalIndent(out, "", "    ")
-	if err != nil {
+	if err := printJSON(g.Stdout, out); err != nil {
 		return err
 	}
-	fmt.Fprintln(g.Stdout, string(data))
 	return errors.Join(errs...)
 }
 

@@ -118,16 +118,23 @@ func registryAuth(registry string) (http.Header, error) {
 	return h, nil
 }
 
+// setRepoTag names ref in q as Docker's repo= and tag= do (tag, import,
+// commit): the familiar repository, and the tag if it has one.
+func setRepoTag(q url.Values, ref reference.Reference) {
+	q.Set("repo", ref.FamiliarName())
+	if ref.Tag != "" {
+		q.Set("tag", ref.Tag)
+	}
+}
+
 // remoteTag is POST /images/{src}/tag?repo=&tag=.
 func remoteTag(g *Globals, src, dst string) error {
 	ref, err := reference.Parse(dst)
 	if err != nil {
 		return err
 	}
-	q := url.Values{"repo": {ref.FamiliarName()}}
-	if ref.Tag != "" {
-		q.Set("tag", ref.Tag)
-	}
+	q := url.Values{}
+	setRepoTag(q, ref)
 	return imageErr(g.client.JSON("POST", imagePath(src, "/tag"), q, nil, nil))
 }
 
@@ -240,10 +247,8 @@ func remoteImport(g *Globals, r io.Reader, name string) error {
 	if err != nil {
 		return err
 	}
-	q := url.Values{"fromSrc": {"-"}, "repo": {ref.FamiliarName()}}
-	if ref.Tag != "" {
-		q.Set("tag", ref.Tag)
-	}
+	q := url.Values{"fromSrc": {"-"}}
+	setRepoTag(q, ref)
 	h := http.Header{}
 	h.Set("Content-Type", "application/x-tar")
 	resp, err := g.client.DoWith("POST", "/images/create", q, r, h)

@@ -93,12 +93,7 @@ func remoteNetworkInspect(g *Globals, refs []string) error {
 		}
 		out = append(out, raw)
 	}
-	data, err := json.MarshalIndent(out, "", "    ")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(g.Stdout, string(data))
-	return nil
+	return printJSON(g.Stdout, out)
 }
 
 // remoteNetworkRm removes each network, printing its name; the first
@@ -272,10 +267,7 @@ func remoteCommit(g *Globals, ref, name, message string, pause bool) (string, er
 		if err != nil {
 			return "", err
 		}
-		q.Set("repo", r.FamiliarName())
-		if r.Tag != "" {
-			q.Set("tag", r.Tag)
-		}
+		setRepoTag(q, r)
 	}
 	var created struct {
 		ID string `json:"Id"`

@@ -246,8 +246,7 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 	}
 	if client.IsNotFound(err) && strings.HasPrefix(err.Error(), "No such image") {
 		// Docker's words for it; daemonless mydocker's say what to do.
-		err = fmt.Errorf("image %q not found locally: build the default with `mydocker mkimage busybox`, "+
-			"`mydocker import` a root filesystem, or `mydocker pull` it", o.Image)
+		err = engine.ImageNotFound(o.Image)
 	}
 	if err != nil {
 		return "", &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
@@ -255,9 +254,9 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 	return created.ID, nil
 }
 
-// remoteRun is run (and create) through the daemon. keys are run's
-// --detach-keys, as the user spelled them.
-func remoteRun(g *Globals, name string, o engine.RunOptions, policy, keys string) error {
+// remoteRun is run (and create) through the daemon; ao is how a run
+// that does not detach attaches.
+func remoteRun(g *Globals, name string, o engine.RunOptions, policy string, ao attachOptions) error {
 	if name == "run" && o.TTY && o.Interactive && !o.Detach && !runtime.IsTerminal(os.Stdin) {
 		return runtime.Exitf(runtime.ExitEngine, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
@@ -283,9 +282,7 @@ func remoteRun(g *Globals, name string, o engine.RunOptions, policy, keys string
 	if o.Remove {
 		cond = "removed"
 	}
-	detachKeys, _ := attach.ParseDetachKeys(keys) // checked by run
-	so := streamOptions{tty: o.TTY, stdin: o.Interactive, detachKeys: detachKeys}
-	return remoteAttached(g, id, so, keys, cond, true, true)
+	return remoteAttached(g, id, o.TTY, ao, cond, true)
 }
 
 // remoteAttached is docker's sequence for run, start -a and attach: the
@@ -293,14 +290,15 @@ func remoteRun(g *Globals, name string, o engine.RunOptions, policy, keys string
 // it writes is missed), the wait (its headers come back at once: no exit
 // can be missed either), the start; then the stream until its end, and
 // the container's exit code as ours. A detach returns 0 at once: the
-// container runs on.
-func remoteAttached(g *Globals, id string, so streamOptions, keys, cond string, start, sigProxy bool) error {
+// container runs on. tty is the container's.
+func remoteAttached(g *Globals, id string, tty bool, ao attachOptions, cond string, start bool) error {
+	so := streamOptions{tty: tty, stdin: ao.stdin, detachKeys: ao.detachKeys}
 	q := url.Values{"stream": {"1"}, "stdout": {"1"}, "stderr": {"1"}}
 	if so.stdin {
 		q.Set("stdin", "1")
 	}
 	if so.tty {
-		detachQuery(q, keys)
+		detachQuery(q, ao.keySpec)
 	}
 	stream, err := g.client.Hijack("POST", containerPath(id, "/attach"), q, nil)
 	if err != nil {
@@ -314,7 +312,7 @@ func remoteAttached(g *Globals, id string, so streamOptions, keys, cond string, 
 	defer wait.Body.Close()
 	rs := relayStream(g, stream, so)
 	started := make(chan struct{}) // signals are caught from now, relayed once it is closed
-	defer proxySignals(g, id, !so.tty && sigProxy, started)()
+	defer proxySignals(g, id, !so.tty && ao.sigProxy, started)()
 	if start {
 		if err := remoteStart(g, id); err != nil {
 			rs.close()
@@ -475,9 +473,6 @@ func remoteLogs(g *Globals, ref string, opts logs.ReadOptions, timestamps bool) 
 // -t the terminal is relayed as run's (remote_stream.go): raw, sized,
 // and the detach keys leave the process running, held by the daemon.
 func remoteExec(g *Globals, ref string, o engine.ExecOptions, interactive, detach bool) error {
-	if o.TTY && interactive && !detach && !runtime.IsTerminal(os.Stdin) {
-		return runtime.Exitf(1, "the input device is not a TTY: drop -t, or run from a terminal")
-	}
 	cfg := map[string]any{"AttachStdin": interactive && !detach, "AttachStdout": !detach, "AttachStderr": !detach,
 		"Cmd": o.Args, "Env": o.Env, "WorkingDir": o.WorkingDir, "User": o.User, "Tty": o.TTY, "Detach": detach}
 	if o.Rows > 0 {

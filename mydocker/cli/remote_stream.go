@@ -196,16 +196,15 @@ func inspectForAttach(g *Globals, ref string) (*apiContainer, error) {
 	return &c, nil
 }
 
-// remoteStartCmd is start through the daemon: each container started and
-// named, or with -a or -i one container, attached from its first byte (or
-// attached to, if it runs already), as daemonless start does.
-func remoteStartCmd(g *Globals, refs []string, interactive bool, keys string) error {
-	c, err := inspectForAttach(g, refs[0])
+// remoteStartCmd is start -a or -i through the daemon: one container,
+// attached from its first byte (or attached to, if it runs already), as
+// daemonless start does.
+func remoteStartCmd(g *Globals, ref string, o attachOptions) error {
+	c, err := inspectForAttach(g, ref)
 	if err != nil {
 		return err
 	}
-	detachKeys, _ := attach.ParseDetachKeys(keys) // checked by start
-	so := streamOptions{tty: c.Config.Tty, stdin: interactive && c.Config.OpenStdin, detachKeys: detachKeys}
+	o.stdin = o.stdin && c.Config.OpenStdin
 	if engine.Status(c.State.Status) == engine.Paused {
 		return engine.Check(engine.Paused, engine.ActAttach, c.Name)
 	}
@@ -213,12 +212,12 @@ func remoteStartCmd(g *Globals, refs []string, interactive bool, keys string) er
 	if c.HostConfig.AutoRemove {
 		cond = "removed"
 	}
-	return remoteAttached(g, c.ID, so, keys, cond, true, true)
+	return remoteAttached(g, c.ID, c.Config.Tty, o, cond, true)
 }
 
 // remoteAttach is attach through the daemon: to a running container
 // only, as daemonless attach (and docker's).
-func remoteAttach(g *Globals, ref string, o attachOptions, keys string) error {
+func remoteAttach(g *Globals, ref string, o attachOptions) error {
 	c, err := inspectForAttach(g, ref)
 	if err != nil {
 		return err
@@ -226,6 +225,6 @@ func remoteAttach(g *Globals, ref string, o attachOptions, keys string) error {
 	if err := engine.Check(engine.Status(c.State.Status), engine.ActAttach, c.Name); err != nil {
 		return err
 	}
-	so := streamOptions{tty: c.Config.Tty, stdin: o.stdin && c.Config.OpenStdin, detachKeys: o.detachKeys}
-	return remoteAttached(g, c.ID, so, keys, "not-running", false, o.sigProxy)
+	o.stdin = o.stdin && c.Config.OpenStdin
+	return remoteAttached(g, c.ID, c.Config.Tty, o, "not-running", false)
 }

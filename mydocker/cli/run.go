@@ -91,9 +91,10 @@ func runOrCreate(g *Globals, name string, args []string) error {
 		// The size before the command starts: no 0x0 for its first look.
 		o.ConsoleSize[0], o.ConsoleSize[1] = runtime.TerminalSize(os.Stdin)
 	}
+	// Docker's --stdin-once: -i without -d (run -i, create -i).
+	o.StdinOnce = o.Interactive && !o.Detach
 	if g.client != nil {
-		o.StdinOnce = o.Interactive && !o.Detach
-		return remoteRun(g, name, o, pullPolicy, keys)
+		return remoteRun(g, name, o, pullPolicy, attachOptions{stdin: o.Interactive, detachKeys: detachKeys, keySpec: keys, sigProxy: true})
 	}
 	if o.Detach {
 		// The monitor starts first, and comes up while the image is
@@ -103,8 +104,6 @@ func runOrCreate(g *Globals, name string, args []string) error {
 	if err := ensureImage(g, o.Image, pullPolicy); err != nil {
 		return err
 	}
-	// Docker's --stdin-once: -i without -d (run -i, create -i).
-	o.StdinOnce = o.Interactive && !o.Detach
 	if name == "create" {
 		o.Detach = true // the container will run under a monitor
 		c, err := engine.Create(g.DataRoot, o)

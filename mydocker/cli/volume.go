@@ -6,7 +6,6 @@ package cli
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -73,11 +72,8 @@ func volumeCreate(g *Globals, args []string) error {
 	}
 	var v *volume.Volume
 	if g.client != nil {
-		v, err = remoteVolumeCreate(g, name, driver, o, l) // the daemon names an anonymous one
+		v, err = remoteVolumeCreate(g, name, driver, o, l)
 	} else {
-		if name == "" {
-			name = volume.NewAnonymousName()
-		}
 		var store *volume.Store
 		if store, err = volume.Open(g.DataRoot); err != nil {
 			return err
@@ -206,8 +202,9 @@ func volumeInspect(g *Globals, args []string) error {
 		out = append(out, v)
 	}
 	if tmpl == nil {
-		data, _ := json.MarshalIndent(out, "", "    ")
-		fmt.Fprintln(g.Stdout, string(data))
+		if err := printJSON(g.Stdout, out); err != nil {
+			return err
+		}
 	}
 	return errors.Join(errs...)
 }

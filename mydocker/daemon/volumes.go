@@ -47,9 +47,6 @@ func (s *Server) volumeCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := readJSON(r, &req); err != nil {
 		return err
 	}
-	if req.Name == "" {
-		req.Name = volume.NewAnonymousName()
-	}
 	vols, err := volume.Open(s.DataRoot)
 	if err != nil {
 		return err

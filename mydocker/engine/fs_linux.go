@@ -57,8 +57,7 @@ func resolveImage(images *local.Store, name string) (*Image, error) {
 	img, rec, err := images.Get(name)
 	if err != nil {
 		if errors.Is(err, local.ErrNotFound) {
-			return nil, runtime.Exitf(runtime.ExitEngine, "image %q not found locally: build the default with `mydocker mkimage busybox`, "+
-				"`mydocker import` a root filesystem, or `mydocker pull` it", name)
+			return nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: ImageNotFound(name)}
 		}
 		return nil, runtime.Exitf(runtime.ExitEngine, "image %q: %v", name, err)
 	}

@@ -110,6 +110,13 @@ func usersOf(containers *Store, id digest.Digest) []string {
 	return out
 }
 
+// ImageNotFound is run's refusal of an image the store lacks, with the
+// three ways to get one; the daemon's client says it in the same words.
+func ImageNotFound(name string) error {
+	return fmt.Errorf("image %q not found locally: build the default with `mydocker mkimage busybox`, "+
+		"`mydocker import` a root filesystem, or `mydocker pull` it", name)
+}
+
 // What `run --pull POLICY IMAGE` must do before the run.
 type PullAction int
 

@@ -35,19 +35,29 @@ func (s *Images) List(match string) ([]ImageSummary, error) {
 	}
 	var out []ImageSummary
 	for _, r := range list {
-		sum := ImageSummary{Repository: "<none>", Tag: "<none>", ID: r.ID, Created: r.Created, Size: r.Size}
-		if ref, err := reference.Parse(r.Ref); err == nil && r.Ref != "" {
-			sum.Repository = ref.FamiliarName()
-			if ref.Tag != "" {
-				sum.Tag = ref.Tag
-			}
+		if sum := NewImageSummary(r.Ref, r.ID, r.Created, r.Size); sum.Matches(match) {
+			out = append(out, sum)
 		}
-		if match != "" && sum.Repository != match && sum.Repository+":"+sum.Tag != match {
-			continue
-		}
-		out = append(out, sum)
 	}
 	return out, nil
+}
+
+// NewImageSummary is the line of image id under the name ref (full or
+// familiar; "" for an untagged image): "<none>" where it has no name.
+func NewImageSummary(ref string, id digest.Digest, created time.Time, size int64) ImageSummary {
+	sum := ImageSummary{Repository: "<none>", Tag: "<none>", ID: id, Created: created, Size: size}
+	if r, err := reference.Parse(ref); err == nil && ref != "" {
+		sum.Repository = r.FamiliarName()
+		if r.Tag != "" {
+			sum.Tag = r.Tag
+		}
+	}
+	return sum
+}
+
+// Matches applies `images REPOSITORY[:TAG]`: "" matches every line.
+func (sum ImageSummary) Matches(match string) bool {
+	return match == "" || sum.Repository == match || sum.Repository+":"+sum.Tag == match
 }
 
 // ImageInspect is `docker image inspect`'s shape, the fields mydocker has.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -23,6 +24,19 @@ func ExampleEvent_String() {
 	// a3ed95caeb02: Downloading
 	// latest: Pulling from library/busybox
 	// Loaded image: busybox:latest
+}
+
+// An image's line under each of its names, as `images` and the daemon's
+// client list it, and which lines `images REPOSITORY[:TAG]` keeps.
+func ExampleNewImageSummary() {
+	for _, ref := range []string{"docker.io/library/busybox:1.36", "127.0.0.1:5000/app", ""} {
+		sum := NewImageSummary(ref, "sha256:0123", time.Time{}, 0)
+		fmt.Println(sum.Repository, sum.Tag, sum.Matches("busybox"), sum.Matches("busybox:1.36"), sum.Matches(""))
+	}
+	// Output:
+	// busybox 1.36 true true true
+	// 127.0.0.1:5000/app latest false false true
+	// <none> <none> false false true
 }
 
 // rootfsTar is a root filesystem of one file.

@@ -190,16 +190,16 @@ func makeMounts(vols *volume.Store, mounts []volume.Mount) (_ []MountPoint, _ []
 			vm.Kind, vm.Data = "tmpfs", data
 			vm.NoExec, vm.NoSuid, vm.NoDev = !strings.Contains(flags, ",exec,"), !strings.Contains(flags, ",suid,"), !strings.Contains(flags, ",dev,")
 		case volume.TypeVolume:
-			name, labels := m.Source, map[string]string(nil)
-			if name == "" {
-				name, labels = volume.NewAnonymousName(), map[string]string{volume.AnonymousLabel: ""}
+			var labels map[string]string
+			if m.Source == "" { // an anonymous volume: Create names it
+				labels = map[string]string{volume.AnonymousLabel: ""}
 			}
-			v, created, err := vols.Create(name, "", nil, labels)
+			v, created, err := vols.Create(m.Source, "", nil, labels)
 			if err != nil {
 				return nil, nil, nil, &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 			}
 			if created {
-				made = append(made, name)
+				made = append(made, v.Name)
 			}
 			mp.Name, mp.Source, mp.Driver, mp.Mode = v.Name, v.Mountpoint, v.Driver, "z"
 			vm.Kind, vm.Source = "bind", v.Mountpoint

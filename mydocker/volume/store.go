@@ -76,8 +76,13 @@ func (s *Store) sweep() error {
 func (s *Store) Mountpoint(name string) string { return filepath.Join(s.dir, name, "_data") }
 
 // Create makes a volume, or returns the existing one of that name, as
-// Docker does; a different driver or different options are refused.
+// Docker does; a different driver or different options are refused. No
+// name makes an anonymous one (NewAnonymousName), as `docker volume
+// create` without one.
 func (s *Store) Create(name, driver string, opts, labels map[string]string) (v *Volume, created bool, err error) {
+	if name == "" {
+		name = NewAnonymousName()
+	}
 	if driver == "" {
 		driver = DefaultDriver
 	}
