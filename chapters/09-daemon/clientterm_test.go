@@ -102,6 +102,17 @@ func TestClientModeTerminal(t *testing.T) {
 	if code := harness.ExitCode(t, cmd); code != 7 {
 		t.Errorf("exec -it sh, exit 7: exit %d, want 7", code)
 	}
+	// The size goes with the exec's create (ConsoleSize): a command that
+	// reads it at once has it, before any resize could come.
+	for i := 0; i < 3; i++ {
+		cmd, master = e.OnTerminal(33, 99, "exec", "-t", "box", "stty", "size")
+		out := harness.ReadUntil(master, "\n", 20*time.Second)
+		harness.ExitCode(t, cmd)
+		if !strings.Contains(out, "33 99") {
+			t.Errorf("exec -t stty size on a 33x99 terminal: %q", out)
+			break
+		}
+	}
 	cmd, master = e.OnTerminal(24, 80, "exec", "-it", "box", "sh")
 	typeUntil(t, master, "echo $$ >/tmp/pid; echo s$((1+1))ved\r", "s2ved")
 	master.Write([]byte{0x10, 0x11})

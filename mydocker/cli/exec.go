@@ -38,6 +38,9 @@ func execCmd(g *Globals, args []string) error {
 	if o.TTY && interactive && !detach && !runtime.IsTerminal(os.Stdin) {
 		return runtime.Exitf(1, "the input device is not a TTY: drop -t, or run from a terminal")
 	}
+	if o.TTY {
+		o.Rows, o.Cols = runtime.TerminalSize(os.Stdin)
+	}
 	if g.client != nil {
 		return remoteExec(g, rest[0], o, interactive, detach) // chapter 09
 	}
@@ -45,9 +48,6 @@ func execCmd(g *Globals, args []string) error {
 	// write: its child is mydocker until its execve (CVE-2019-5736).
 	if err := runtime.ReexecSealed(); err != nil {
 		return err
-	}
-	if o.TTY {
-		o.Rows, o.Cols = runtime.TerminalSize(os.Stdin)
 	}
 	o.Stdio = [3]*os.File{os.Stdin, os.Stdout, os.Stderr}
 	if !interactive || detach {
