@@ -298,8 +298,17 @@ func TestRunInteractiveTerminal(t *testing.T) {
 	}
 	master, cmd := terminal("run", "-it", "--name", "shell", "busybox", "sh")
 	harness.ReadUntil(master, "# ", 20*time.Second)
-	master.Write([]byte("tty; stty size; echo $((6*7))\n"))
-	if out := harness.ReadUntil(master, "42", 20*time.Second); !strings.Contains(out, "/dev/pts/") || !strings.Contains(out, "31 97") {
+	// docker 20.10 speaks API 1.41, which has no ConsoleSize: it sends
+	// the size right after the start, and the shell may be up before.
+	var out string
+	for i := 0; i < 20 && !strings.Contains(out, "31 97"); i++ {
+		if i > 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+		master.Write([]byte("tty; stty size; echo $((6*7))\n"))
+		out = harness.ReadUntil(master, "42", 20*time.Second)
+	}
+	if !strings.Contains(out, "/dev/pts/") || !strings.Contains(out, "31 97") {
 		t.Errorf("run -it: %q, want a /dev/pts/N, the size 31 97, and 42", out)
 	}
 	master.Write([]byte{0x10, 0x11}) // ctrl-p ctrl-q
