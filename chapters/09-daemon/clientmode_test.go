@@ -74,6 +74,7 @@ func clientScenario(t *testing.T, e *harness.Env, registry string) string {
 	s.run("pull", "-q", registry+"/fixture")
 	s.run("run", "--rm", registry+"/fixture:2", "echo", "pulled")
 	s.run("run", "--rm", "--pull", "never", registry+"/fixture:3", "true")
+	s.run("run", "--rm", "--pull", "sometimes", "busybox", "true")
 	s.run("images")
 	s.run("run", "--name", "hello", "busybox", "echo", "hello")
 	s.run("run", "--name", "fails", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3")

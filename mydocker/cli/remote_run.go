@@ -231,7 +231,7 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 		}
 	case "missing", "never":
 	default:
-		return "", &usageError{"run", fmt.Errorf("invalid pull option: %q: must be one of \"always\", \"missing\" or \"never\"", policy)}
+		return "", &usageError{"run", engine.CheckPullPolicy(policy)}
 	}
 	var created struct {
 		ID string `json:"Id"`

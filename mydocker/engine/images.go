@@ -129,16 +129,25 @@ const (
 // PullPolicies are `run --pull`'s values, as Docker's.
 var PullPolicies = []string{"always", "missing", "never"}
 
-// ErrPullPolicy is DecidePull's error for a policy not in PullPolicies:
-// the user's mistake, not the engine's.
-var ErrPullPolicy = errors.New("invalid --pull")
+// ErrPullPolicy is CheckPullPolicy's error for a policy not in
+// PullPolicies: the user's mistake, not the engine's.
+var ErrPullPolicy = errors.New("invalid pull option")
+
+// CheckPullPolicy refuses a `run --pull` value not in PullPolicies, in
+// docker's words, daemonless and as the daemon's client alike.
+func CheckPullPolicy(policy string) error {
+	if !slices.Contains(PullPolicies, policy) {
+		return fmt.Errorf("%w: '%s': must be one of \"always\", \"missing\" or \"never\"", ErrPullPolicy, policy)
+	}
+	return nil
+}
 
 // DecidePull applies `run --pull policy` to name: "missing" pulls only what
 // the store lacks (building busybox instead of pulling it), "always" pulls
 // every time, "never" never does. ref is name with its defaults.
 func DecidePull(dataRoot, name, policy string) (PullAction, reference.Reference, error) {
-	if !slices.Contains(PullPolicies, policy) {
-		return UseLocal, reference.Reference{}, fmt.Errorf("%w %q: want always, missing or never", ErrPullPolicy, policy)
+	if err := CheckPullPolicy(policy); err != nil {
+		return UseLocal, reference.Reference{}, err
 	}
 	if policy == "never" || name == HostImage || LooksLikePath(name) {
 		return UseLocal, reference.Reference{}, nil
