@@ -24,6 +24,9 @@
 //	                             socket passes one): the monitor holds it, and
 //	                             empties it, while any process has it open
 //	                             (`exec -dt`, see SendHold)
+//	Held       monitor → client  the answer to a Hold: no payload if the
+//	                             monitor holds the terminal, else why it
+//	                             refused it (HoldTerminal)
 //
 // A frame larger than MaxFrame is refused: whoever sent it is dropped.
 package attach
@@ -46,6 +49,7 @@ const (
 	CloseStdin byte = 4
 	Exit       byte = 5
 	Hold       byte = 6
+	Held       byte = 7
 )
 
 // MaxFrame bounds a frame's payload: a pipe's or a terminal's read is

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -138,6 +139,44 @@ func SendHold(conn *net.UnixConn, master *os.File) error {
 	h[0] = Hold
 	_, _, err := conn.WriteMsgUnix(h[:], unix.UnixRights(int(master.Fd())), nil)
 	return err
+}
+
+// ErrHoldRefused is HoldTerminal's error when the monitor answers that it
+// does not hold the terminal (it holds as many as it may already).
+var ErrHoldRefused = errors.New("the monitor refused to hold the terminal")
+
+// holdAnswerWait bounds the wait for a Held answer: a monitor that takes
+// longer is stuck, and the caller must not hang with it.
+const holdAnswerWait = 10 * time.Second
+
+// HoldTerminal hands the monitor a terminal's master (SendHold) and waits
+// for its answer (a Held frame), so that a refusal reaches the caller
+// before it lets the terminal go: a terminal nobody holds hangs up on its
+// command. Output frames that come first (the monitor broadcasts the
+// container's to every client) are skipped; an Exit frame means the run
+// ended, and the terminal is not held either. The connection stays open:
+// the caller closes it.
+func HoldTerminal(conn *net.UnixConn, master *os.File) error {
+	if err := SendHold(conn, master); err != nil {
+		return err
+	}
+	conn.SetReadDeadline(time.Now().Add(holdAnswerWait))
+	buf := make([]byte, MaxFrame)
+	for {
+		typ, p, err := ReadFrame(conn, buf)
+		if err != nil {
+			return fmt.Errorf("the monitor's answer to Hold: %w", err)
+		}
+		switch typ {
+		case Held:
+			if len(p) > 0 {
+				return fmt.Errorf("%w: %s", ErrHoldRefused, p)
+			}
+			return nil
+		case Exit:
+			return fmt.Errorf("%w: the container's run ended", ErrHoldRefused)
+		}
+	}
 }
 
 // ReadFrameFile is ReadFrame on a unix socket, which also returns the

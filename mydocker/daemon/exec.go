@@ -316,13 +316,14 @@ func (s *Server) execStart(w http.ResponseWriter, r *http.Request) error {
 // (SIGHUP). Docker's shim holds it, which outlives dockerd; here the
 // container's monitor does (a Hold frame, as daemonless exec -dt sends),
 // so a daemon killed or restarted does not end the command. A container
-// with no monitor (in the foreground of a daemonless run) has the daemon
-// hold a copy of its own. Either way the exec instance keeps console, for
+// with no monitor (in the foreground of a daemonless run), or whose
+// monitor refuses (it holds its most), has the daemon hold a copy of its
+// own: the command is the daemon's child anyway. Either way the exec instance keeps console, for
 // resize, and closes it when it ends (finish): the holder's copy is the
 // one that keeps the terminal.
 func holdDetachedTerminal(containers *engine.Store, id string, console *os.File) {
 	if conn, err := attach.Dial(containers.Dir(id)); err == nil {
-		err = attach.SendHold(conn, console)
+		err = attach.HoldTerminal(conn, console)
 		conn.Close()
 		if err == nil {
 			return

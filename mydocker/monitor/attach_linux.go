@@ -131,9 +131,9 @@ func (h *hub) readLoop(c *client) {
 		}
 		switch typ {
 		case attach.Hold:
-			if held != nil {
-				h.hold(held)
-			}
+			// The answer goes after whatever output is queued for
+			// the client, in order (attach.HoldTerminal skips that).
+			c.send(attach.Held, h.hold(held))
 		case attach.Stdin:
 			h.write(p)
 		case attach.Resize:
@@ -173,19 +173,23 @@ const maxHeld = 64
 //
 // Only a pty master is held: reading anything else until its end may
 // never end (/dev/zero: a core spun for ever) or hold what has no
-// business here.
-func (h *hub) hold(f *os.File) {
+// business here. The answer (a Held frame) is nil when held, else why not:
+// the client must know before it closes its own copy of the terminal.
+func (h *hub) hold(f *os.File) (refusal []byte) {
+	if f == nil {
+		return []byte("a Hold frame with no descriptor")
+	}
 	if err := checkPtyMaster(f); err != nil {
 		trace.Step("attach: Hold refused: %v", err)
 		f.Close()
-		return
+		return []byte(err.Error())
 	}
 	h.mu.Lock()
 	if h.held >= maxHeld {
 		h.mu.Unlock()
 		trace.Step("attach: %d terminals held already: one more refused", maxHeld)
 		f.Close()
-		return
+		return []byte(fmt.Sprintf("it holds %d terminals of detached execs already, its most", maxHeld))
 	}
 	h.held++
 	h.mu.Unlock()
@@ -197,6 +201,7 @@ func (h *hub) hold(f *os.File) {
 		h.held--
 		h.mu.Unlock()
 	}()
+	return nil
 }
 
 // checkPtyMaster makes sure f is the master side of a terminal, as the
