@@ -4,6 +4,7 @@
 package chapter09
 
 import (
+	"encoding/json"
 	"os"
 	"regexp"
 	"strings"
@@ -266,4 +267,59 @@ func TestConsoleSizeBeforeStart(t *testing.T) {
 	if code != 400 {
 		t.Errorf("a ConsoleSize past 65535: %d %s, want 400", code, body)
 	}
+}
+
+// Docker behaviour: `exec --detach-keys` goes in the exec create's body
+// (DetachKeys, which the exec's inspect shows) and both the client and
+// the daemon watch for those keys; ctrl-p ctrl-q are then plain keys.
+// Bad keys are the daemon's to refuse at create: exit 1, one line,
+// nothing run, as Docker's client says the daemon's answer.
+func TestClientExecDetachKeys(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	d := e.StartDaemon()
+	e.Host = d.Host()
+	e.MustRun("run", "-d", "--name", "box", "busybox", "sleep", "1000")
+	cmd, master := e.OnTerminal(24, 80, "exec", "-it", "--detach-keys", "ctrl-a,b", "box", "sh")
+	harness.ReadUntil(master, "# ", 20*time.Second)
+	typeUntil(t, master, "echo $$ >/tmp/pid; stty -ixon; echo s$((1+1))ved\r", "s2ved")
+	var id string
+	eventually(t, "the exec is listed", func() bool {
+		id = strings.Trim(e.MustRun("inspect", "-f", "{{range .ExecIDs}}{{.}}{{end}}", "box"), "\n")
+		return id != ""
+	})
+	resp, err := d.HTTP().Get("http://d/v1.41/exec/" + id + "/json")
+	require.NoError(t, err)
+	var ins struct {
+		ProcessConfig struct{ Tty bool }
+		DetachKeys    string
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&ins))
+	resp.Body.Close()
+	if ins.DetachKeys != "ctrl-a,b" {
+		t.Errorf("exec inspect's DetachKeys = %q, want %q", ins.DetachKeys, "ctrl-a,b")
+	}
+	// ctrl-p ctrl-q reach the shell's cat; ctrl-a b detaches.
+	master.Write([]byte("exec cat -v\r"))
+	typeUntil(t, master, "ready\r", "ready\r\nready")
+	master.Write([]byte("\x10\x11\r"))
+	if out := harness.ReadUntil(master, "^P^Q", 10*time.Second); !strings.Contains(out, "^P^Q") {
+		t.Errorf("exec -it --detach-keys ctrl-a,b, then ctrl-p ctrl-q: read %q, want cat's ^P^Q", out)
+	}
+	master.Write([]byte{0x01, 'b'})
+	if code := harness.ExitCode(t, cmd); code != 0 {
+		t.Errorf("exec -it --detach-keys ctrl-a,b, after ctrl-a b: exit %d, want 0", code)
+	}
+	time.Sleep(200 * time.Millisecond) // a hang-up's SIGHUP would have come by now
+	if r := e.Run("exec", "box", "sh", "-c", "kill -0 $(cat /tmp/pid) && echo alive"); r.Stdout != "alive\n" {
+		t.Errorf("cat of a detached exec -it: %v, want it alive", r)
+	}
+	r := e.Run("exec", "--detach-keys", "ctrl-9", "box", "touch", "/ran")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "invalid detach keys") || strings.Count(r.Stderr, "\n") != 1 {
+		t.Errorf("exec --detach-keys ctrl-9: %v\nwant exit 1 and one line saying the keys are invalid", r)
+	}
+	if e.Run("exec", "box", "test", "-e", "/ran").Code == 0 {
+		t.Errorf("exec with bad detach keys ran its command")
+	}
+	e.MustRun("rm", "-f", "box")
 }

@@ -7,6 +7,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 
@@ -16,9 +17,10 @@ import (
 )
 
 // execFlags are docker exec's flags.
-func execFlags(o *engine.ExecOptions, interactive, detach *bool) *FlagSet {
+func execFlags(o *engine.ExecOptions, interactive, detach *bool, keys *string) *FlagSet {
 	fs := NewFlagSet("exec")
 	fs.Bool(detach, "detach", "d", "detached mode: run command in the background")
+	fs.String(keys, "detach-keys", "", "string", `override the key sequence for detaching a container (default "ctrl-p,ctrl-q")`)
 	fs.List(&o.Env, "env", "e", "list", "set environment variables (KEY=VALUE)")
 	fs.Bool(interactive, "interactive", "i", "keep STDIN open even if not attached")
 	fs.Bool(&o.TTY, "tty", "t", "allocate a pseudo-TTY")
@@ -30,7 +32,8 @@ func execFlags(o *engine.ExecOptions, interactive, detach *bool) *FlagSet {
 func execCmd(g *Globals, args []string) error {
 	var o engine.ExecOptions
 	var interactive, detach bool
-	rest, err := parse(g, execFlags(&o, &interactive, &detach), args, 2, -1)
+	var keySpec string
+	rest, err := parse(g, execFlags(&o, &interactive, &detach, &keySpec), args, 2, -1)
 	if err != nil {
 		return err
 	}
@@ -42,7 +45,12 @@ func execCmd(g *Globals, args []string) error {
 		o.Rows, o.Cols = runtime.TerminalSize(os.Stdin)
 	}
 	if g.client != nil {
-		return remoteExec(g, rest[0], o, interactive, detach) // chapter 09
+		return remoteExec(g, rest[0], o, interactive, detach, keySpec) // chapter 09
+	}
+	// Docker's daemon refuses bad keys at exec create: exit 1, nothing run.
+	keys, err := attach.ParseDetachKeys(firstNonEmpty(keySpec, attach.DefaultDetachKeys))
+	if err != nil {
+		return err
 	}
 	// From here on, this process runs from a copy of mydocker nobody can
 	// write: its child is mydocker until its execve (CVE-2019-5736).
@@ -58,43 +66,44 @@ func execCmd(g *Globals, args []string) error {
 		defer null.Close()
 		o.Stdio[0] = null
 	}
-	if detach {
-		o.Stdio[1], o.Stdio[2] = o.Stdio[0], o.Stdio[0]
-	}
 	store, err := engine.OpenStore(g.DataRoot)
 	if err != nil {
 		return err
 	}
-	holder, err := terminalHolder(store, rest[0], detach && o.TTY)
-	if err != nil {
-		return err
-	}
-	p, err := engine.Exec(store, rest[0], o)
-	if err != nil {
-		holder.Close()
-		return err
-	}
 	if detach {
-		// The process is a go-between that starts the command and exits
-		// (runtime.ExecDetached): reaped here, it leaves the command to
-		// the container's init, which adopts and reaps it.
-		if err := holder.hold(p.Console, rest[0]); err != nil {
+		o.Stdio[1], o.Stdio[2] = o.Stdio[0], o.Stdio[0]
+		return execDetached(store, rest[0], o)
+	}
+	var d *detacher
+	if o.TTY && interactive {
+		if d, err = newDetacher(store, rest[0], keys); err != nil {
 			return err
 		}
-		code, err := runtime.WaitExec(p.Pid)
-		if err == nil && code != 0 {
-			err = runtime.Exitf(code, "exec -d: the command did not start in container %s (its go-between ended with %d; a --pids-limit reached?)", rest[0], code)
+		if d != nil {
+			o.Leash = d.leash
 		}
+	}
+	p, err := engine.Exec(store, rest[0], o)
+	d.started()
+	if err != nil {
+		d.close()
 		return err
 	}
-	var waitOutput func()
+	wait, leave := func() {}, func() {}
 	if p.Console != nil {
-		waitOutput = runtime.AttachConsole(p.Console, os.Stdin, os.Stdout, interactive)
+		var in io.Reader
+		if interactive {
+			in = d.keys(os.Stdin, p.Console)
+		}
+		wait, leave = runtime.RelayConsole(p.Console, os.Stdin, in, os.Stdout)
 	}
 	code, err := runtime.WaitExec(p.Pid)
-	if waitOutput != nil {
-		waitOutput()
+	if d.detached() {
+		leave() // the command runs on, its terminal the monitor's
+		return nil
 	}
+	d.close()
+	wait()
 	if err != nil {
 		return err
 	}
@@ -102,6 +111,47 @@ func execCmd(g *Globals, args []string) error {
 		return &statusError{code}
 	}
 	return nil
+}
+
+// execDetached is `exec -d`. The process is a go-between that starts the
+// command and exits (runtime.ExecDetached): reaped here, it leaves the
+// command to the container's init, which adopts and reaps it. With -t the
+// go-between starts the command only once the container's monitor holds
+// its terminal: refused, nothing runs.
+func execDetached(store *engine.Store, ref string, o engine.ExecOptions) error {
+	holder, err := terminalHolder(store, ref, o.TTY)
+	if err != nil {
+		return err
+	}
+	var leash *os.File
+	if o.TTY {
+		if o.Leash, leash, err = os.Pipe(); err != nil {
+			holder.Close()
+			return err
+		}
+		defer leash.Close()
+	}
+	p, err := engine.Exec(store, ref, o)
+	if o.Leash != nil {
+		o.Leash.Close() // the go-between's now
+	}
+	if err != nil {
+		holder.Close()
+		return err
+	}
+	if err := holder.hold(p.Console, ref); err != nil {
+		leash.Close() // the go-between ends without starting the command
+		runtime.WaitExec(p.Pid)
+		return err
+	}
+	if leash != nil {
+		leash.Write([]byte{1}) // go
+	}
+	code, err := runtime.WaitExec(p.Pid)
+	if err == nil && code != 0 {
+		err = runtime.Exitf(code, "exec -d: the command did not start in container %s (its go-between ended with %d; a --pids-limit reached?)", ref, code)
+	}
+	return err
 }
 
 // terminalHolder connects to the monitor that will hold an `exec -dt`'s
@@ -134,8 +184,8 @@ func terminalHolder(store *engine.Store, ref string, need bool) (*monitorConn, e
 type monitorConn struct{ conn *net.UnixConn }
 
 // hold hands the terminal to the monitor, which holds it while the
-// command runs (closing ours: the one in flight keeps it open), and
-// closes the connection.
+// command runs, and waits for its answer (attach.HoldTerminal); then
+// closes our copy (the monitor's keeps it open) and the connection.
 func (m *monitorConn) hold(master *os.File, ref string) error {
 	if m == nil || master == nil {
 		if master != nil {
@@ -143,11 +193,11 @@ func (m *monitorConn) hold(master *os.File, ref string) error {
 		}
 		return nil
 	}
-	err := attach.SendHold(m.conn, master)
+	err := attach.HoldTerminal(m.conn, master)
 	master.Close()
 	m.conn.Close()
 	if err != nil {
-		return fmt.Errorf("exec -dt: hand the terminal to the monitor of container %s: %w", ref, err)
+		return fmt.Errorf("exec -dt into container %s: %w; nothing was started", ref, err)
 	}
 	return nil
 }

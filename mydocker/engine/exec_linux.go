@@ -28,6 +28,11 @@ type ExecOptions struct {
 	Detach     bool     // -d: Exec starts a go-between, which exits once the command runs
 	Rows, Cols uint16   // the caller's terminal size, with -t
 	Stdio      [3]*os.File
+	// Leash, the read end of a pipe, makes the process a go-between that
+	// the caller lets go by closing the write end (runtime's
+	// gobetween_linux.go): with Detach, it starts the command only once
+	// a byte came; without, it waits for the command unless let go.
+	Leash *os.File
 }
 
 // Exec starts a process in a running container and returns it; the caller
@@ -64,7 +69,7 @@ func Exec(s *Store, ref string, o ExecOptions) (*runtime.ExecProcess, error) {
 		return nil, fmt.Errorf("open the cgroup of container %s: %w", ref, err)
 	}
 	defer place.Close()
-	return runtime.Exec(initFD, cfg, place, o.Stdio, o.Detach) // it closes initFD
+	return runtime.Exec(initFD, cfg, place, o.Stdio, o.Detach, o.Leash) // it closes initFD
 }
 
 // execConfig is the container's Config with the exec's process in it.

@@ -23,12 +23,13 @@
 // the namespace of the thread's *children*), root, bounding set and cgroup.
 //
 // The rest of mydocker's process stays on the host: the process started is
-// a child of `mydocker exec`, which reaps it and returns its exit code.
+// a child of `mydocker exec`, which reaps it and returns its exit code;
+// where the command must outlive `mydocker exec` (-d, a detach), that
+// process is a go-between inside the container (gobetween_linux.go).
 
 package runtime
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -50,22 +51,15 @@ type ExecProcess struct {
 	Console *os.File // the terminal's master side, with TTY
 }
 
-// ExecDetachedArg, as mydocker's first argument, runs ExecDetached: the
-// go-between of `exec -d` (see execDetached).
-const ExecDetachedArg = "exec-detached"
-
-// goBetweenEnv is the go-between's own setting: one processor, the fewest
-// threads (the runtime reads the first GOMAXPROCS of the environment).
-const goBetweenEnv = "GOMAXPROCS=1"
-
 // Exec starts cfg's command in the container whose init initFD is (a pidfd
 // of it, which Exec closes) and returns at once. cfg is the container's Config with the
 // exec's command, env, user, working directory and terminal; place are the
 // container's cgroup files, opened by the caller (descriptors of its own,
 // not init's numbering). stdio is used without TTY.
-// With detach, the process started is a go-between that starts the command
-// and exits at once (see ExecDetached); the caller still waits for it.
-func Exec(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*os.File, detach bool) (*ExecProcess, error) {
+// With detach, or a leash, the process started is a go-between that starts
+// the command (see execGoBetween for the three ways); the caller waits for
+// it all the same.
+func Exec(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*os.File, detach bool, leash *os.File) (*ExecProcess, error) {
 	early := func(err error) (*ExecProcess, error) {
 		unix.Close(initFD)
 		return nil, err
@@ -84,7 +78,7 @@ func Exec(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*os.File, 
 	var p ExecProcess
 	_, err := onOwnThread(func() (int, error) {
 		var err error
-		p.Pid, p.Console, err = execOnThread(initFD, cfg, place, stdio, detach)
+		p.Pid, p.Console, err = execOnThread(initFD, cfg, place, stdio, goBetweenMode(detach, leash), leash)
 		return p.Pid, err
 	})
 	if err != nil {
@@ -153,9 +147,9 @@ func enterGroup(place *cgroups.Placement) error {
 }
 
 // execOnThread is Exec on a locked thread that is thrown away afterwards.
-func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*os.File, detach bool) (int, *os.File, error) {
+func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*os.File, mode string, leash *os.File) (int, *os.File, error) {
 	self := -1
-	if detach {
+	if mode != "" {
 		// This process's binary, the sealed copy (cli's ReexecSealed),
 		// while /proc is still the host's.
 		fd, err := unix.Open("/proc/self/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
@@ -208,7 +202,7 @@ func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*o
 		master = m
 		fd := slave.Fd()
 		attr.Files = []uintptr{fd, fd, fd}
-		attr.Sys.Setctty, attr.Sys.Ctty = !detach, 0 // detached: the command's (ExecDetached)
+		attr.Sys.Setctty, attr.Sys.Ctty = mode == "", 0 // through a go-between: the command's (ExecDetached)
 	}
 	fail := func(err error) (int, *os.File, error) {
 		if master != nil {
@@ -231,9 +225,12 @@ func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*o
 		return fail(&ExitError{ExitEngine, err})
 	}
 	path, argv := cmd.path, cfg.Args
-	if detach {
-		path, argv = execDetached(self, cmd.path, cfg.Args)
+	if mode != "" {
+		path, argv = execGoBetween(self, mode, cmd.path, cfg.Args)
 		attr.Env = append([]string{goBetweenEnv}, attr.Env...)
+		if leash != nil {
+			attr.Files = append(attr.Files, leash.Fd()) // its fd 3
+		}
 	}
 	pid, err := place.Fork(func() (int, error) {
 		trace.Step("fork + execve(%q, %q) from the thread: born in the container", path, argv)
@@ -243,62 +240,6 @@ func execOnThread(initFD int, cfg *Config, place *cgroups.Placement, stdio [3]*o
 		return fail(execError(cmd.path, err))
 	}
 	return pid, master, nil
-}
-
-// execDetached returns what the thread executes for `exec -d`: mydocker
-// itself, from the descriptor self of its sealed binary, as a go-between.
-//
-// Docker's detached exec runs on after the client has gone; its parent is
-// the shim (a child subreaper), which reaps it. Forked straight from here,
-// the command's parent would be `mydocker exec`, and once that exits the
-// kernel hands the orphan to the reaper of the *parent's* pid namespace:
-// the host's PID 1 (or a subreaper above mydocker), which may never reap
-// it — a process of the container's left to the host. A child's orphans
-// go to the reaper of the namespace the dying parent is in. So the thread
-// starts a go-between inside the container, already with the command's
-// user, session, working directory and stdio; it starts the command and
-// exits, `mydocker exec` reaps it, and the command, orphaned inside the
-// container's pid namespace, is adopted and reaped by the container's
-// init (pid1's reap), and dies with the container.
-//
-// The go-between is a Go program, born in the container's cgroup, and its
-// threads count against --pids-limit while it lives (runc's `runc init`,
-// also Go, counts the same way under `docker exec`). goBetweenEnv, put
-// first in its environment, keeps them to the fewest; it removes it again
-// before starting the command.
-func execDetached(self int, path string, args []string) (string, []string) {
-	return fmt.Sprintf("/proc/self/fd/%d", self), append([]string{"mydocker", ExecDetachedArg, path}, args...)
-}
-
-// ExecDetached is the go-between of `exec -d`, inside the container: args
-// are the command's path and argv. It starts it and returns the exit code
-// for its own end: 0, or Docker's 126/127 when the command cannot start.
-func ExecDetached(args []string) int {
-	if len(args) < 2 {
-		fmt.Fprintln(os.Stderr, "mydocker exec-detached: expects a path and argv (it is exec -d's go-between)")
-		return ExitEngine
-	}
-	env := os.Environ()
-	if len(env) > 0 && env[0] == goBetweenEnv {
-		env = env[1:]
-	}
-	attr := &syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}}
-	if IsTerminal(os.Stdin) {
-		// exec -dt: the command makes the terminal its controlling one,
-		// in a session of its own. Were it the go-between's, the
-		// go-between's exit would hang it up: SIGHUP to the command.
-		attr.Sys = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	}
-	if _, err := syscall.ForkExec(args[0], args[1:], attr); err != nil {
-		var ee *ExitError
-		err = execError(args[0], err)
-		fmt.Fprintf(os.Stderr, "mydocker: %v\n", err)
-		if errors.As(err, &ee) {
-			return ee.Code
-		}
-		return ExitCannotInvoke
-	}
-	return 0
 }
 
 // WaitExec reaps an exec'd process and returns its exit code, 128+N for a

@@ -149,8 +149,22 @@ func makeRaw(f *os.File) (restore func(), err error) {
 // the container's side closes. It returns a wait function that blocks until
 // all output has been copied and then restores the host's terminal.
 func AttachConsole(console *os.File, stdin *os.File, stdout io.Writer, withStdin bool) (wait func()) {
+	var in io.Reader
+	if withStdin {
+		in = stdin
+	}
+	wait, _ = RelayConsole(console, stdin, in, stdout)
+	return wait
+}
+
+// RelayConsole is AttachConsole with in the reader of the keys to send
+// (nil: none), stdin itself or a reader over it (exec's, which watches for
+// the detach keys). It also returns leave, for a caller that goes while
+// the command runs on (a detach): leave restores the host's terminal and
+// waits for nothing; the copies end with the caller.
+func RelayConsole(console, stdin *os.File, in io.Reader, stdout io.Writer) (wait, leave func()) {
 	var restore func()
-	if withStdin && IsTerminal(stdin) {
+	if in != nil && IsTerminal(stdin) {
 		restore, _ = makeRaw(stdin)
 	}
 	winch := make(chan os.Signal, 1)
@@ -163,8 +177,8 @@ func AttachConsole(console *os.File, stdin *os.File, stdout io.Writer, withStdin
 			}
 		}()
 	}
-	if withStdin {
-		go io.Copy(console, stdin) // ends with mydocker; a pty has no half-close
+	if in != nil {
+		go io.Copy(console, in) // ends with mydocker; a pty has no half-close
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -174,7 +188,13 @@ func AttachConsole(console *os.File, stdin *os.File, stdout io.Writer, withStdin
 		// that is once the container is gone: that is the end of output.
 		io.Copy(stdout, console)
 	}()
-	return func() {
+	leave = func() {
+		signal.Stop(winch)
+		if restore != nil {
+			restore()
+		}
+	}
+	wait = func() {
 		wg.Wait()
 		signal.Stop(winch)
 		close(winch)
@@ -183,6 +203,7 @@ func AttachConsole(console *os.File, stdin *os.File, stdout io.Writer, withStdin
 			restore()
 		}
 	}
+	return wait, leave
 }
 
 // MakeRaw puts the terminal f in raw mode for an attached client (chapter
