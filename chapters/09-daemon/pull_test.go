@@ -114,15 +114,6 @@ func layersSorted(s string) string {
 	return strings.Join(lines, "")
 }
 
-func TestScreen(t *testing.T) {
-	out := "a: Pulling fs layer\r\nb: Pulling fs layer\r\n\033[2A\r\033[2Ka: Downloading [=>  ] 1B/3B\r\033[2B" +
-		"\033[1A\r\033[2Kb: Pull complete\r\033[1B\033[2A\r\033[2Ka: Pull complete\r\033[2BDigest: x\r\n"
-	want := "a: Pull complete\nb: Pull complete\nDigest: x\n\n"
-	if got := screen(out); got != want {
-		t.Errorf("screen(%q) = %q, want %q", out, got, want)
-	}
-}
-
 // Docker behaviour: a pull on a terminal draws a line per layer, redrawn
 // in place as it goes ("a3ed95caeb02: Downloading [==>   ] 1MB/2MB"),
 // whether the command line pulls itself or the daemon pulls and streams
@@ -130,6 +121,11 @@ func TestScreen(t *testing.T) {
 // daemon's messages as its bars. So does mydocker's: the same screen in
 // both modes, for pull (on stdout) and run's pull (on stderr).
 func TestClientModePullOnTerminal(t *testing.T) {
+	out := "a: Pulling fs layer\r\nb: Pulling fs layer\r\n\033[2A\r\033[2Ka: Downloading [=>  ] 1B/3B\r\033[2B" +
+		"\033[1A\r\033[2Kb: Pull complete\r\033[1B\033[2A\r\033[2Ka: Pull complete\r\033[2BDigest: x\r\n"
+	if got, want := screen(out), "a: Pull complete\nb: Pull complete\nDigest: x\n\n"; got != want {
+		t.Fatalf("screen(%q) = %q, want %q", out, got, want)
+	}
 	reg := registrytest.Start(t, registrytest.Options{})
 	pushFixture(t, reg, "fixture:1")
 	ref := reg.Host + "/fixture:1"

@@ -68,12 +68,8 @@ func imageErr(err error) error {
 }
 
 // printMessages reads an answer of Docker's progress messages (a pull, a
-// push, a load, an import) and hands each back to show as the engine
-// event it was made of (daemon.JSONMessage.Event), so that the client
-// shows it as daemonless shows its own: a pull's or push's through the
-// same progress printer, bars on a terminal and plain lines off one, as
-// docker's client draws dockerd's messages. show nil shows nothing. An
-// error message ends it as the error.
+// push, a load, an import) back into the engine's events for show, as
+// daemonless shows its own (nil shows nothing). An error ends it.
 func printMessages(body io.Reader, show func(engine.Event)) error {
 	dec := json.NewDecoder(body)
 	for {

@@ -19,8 +19,8 @@ import (
 )
 
 // progressStream is an answer made of Docker's JSON messages (package
-// jsonmessage): {"status", "id", "ProgressDetail", "progress"} for each
-// step, {"stream"} for text, {"aux"} for a result, and {"ErrorDetail",
+// jsonmessage): {"status", "id", "progressDetail", "progress"} for each
+// step, {"stream"} for text, {"aux"} for a result, and {"errorDetail",
 // "error"} when the operation fails after the stream began. Until a
 // message is sent, nothing is written: a failure then is an HTTP status
 // and Docker's {"message"} body, as dockerd answers a pull of an image
@@ -89,20 +89,16 @@ func progressMessage(e engine.Event) JSONMessage {
 	return m
 }
 
-// Event is progressMessage undone, for the daemon's client: the engine
-// event the message was made of, which the client shows as daemonless
-// shows its own (bars on a terminal). A step's text ("Downloading")
-// comes with a progressDetail, which a message's lacks. {"stream"} text
-// is a message of its own, one line without its newline. An aux result
-// and an error are no event (false); Err has the error.
+// Event is progressMessage undone, for the daemon's client: the event a
+// message was made of ({"stream"} text a message, without its newline);
+// false for an aux result or an error (Err).
 func (m JSONMessage) Event() (engine.Event, bool) {
-	switch {
+	switch st, ok := store.ParseStatus(m.Status); {
 	case m.Stream != "":
 		return engine.Event{Message: strings.TrimSuffix(m.Stream, "\n")}, true
-	case m.Status == "" || m.ErrorDetail != nil || m.Error != "":
+	case m.Status == "" || m.Err() != nil:
 		return engine.Event{}, false
-	}
-	if st, ok := store.ParseStatus(m.Status); ok && m.ProgressDetail != nil {
+	case ok && m.ProgressDetail != nil: // a step, not a message of its name
 		return engine.Event{ID: m.ID, Status: st, Done: m.ProgressDetail.Current, Total: m.ProgressDetail.Total}, true
 	}
 	return engine.Event{ID: m.ID, Message: m.Status}, true
