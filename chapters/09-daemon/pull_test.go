@@ -119,7 +119,7 @@ func layersSorted(s string) string {
 // whether the command line pulls itself or the daemon pulls and streams
 // its progress JSON (POST /images/create): docker's client draws the
 // daemon's messages as its bars. So does mydocker's: the same screen in
-// both modes, for pull (on stdout) and run's pull (on stderr).
+// both modes, for pull (on stdout), run's pull (on stderr) and push.
 func TestClientModePullOnTerminal(t *testing.T) {
 	out := "a: Pulling fs layer\r\nb: Pulling fs layer\r\n\033[2A\r\033[2Ka: Downloading [=>  ] 1B/3B\r\033[2B" +
 		"\033[1A\r\033[2Kb: Pull complete\r\033[1B\033[2A\r\033[2Ka: Pull complete\r\033[2BDigest: x\r\n"
@@ -129,31 +129,43 @@ func TestClientModePullOnTerminal(t *testing.T) {
 	reg := registrytest.Start(t, registrytest.Options{})
 	pushFixture(t, reg, "fixture:1")
 	ref := reg.Host + "/fixture:1"
+	// draw reads until last, or until the command has closed the
+	// terminal (last "").
 	draw := func(e *harness.Env, last string, args ...string) string {
 		cmd, master := e.OnTerminal(24, 200, args...)
+		if last == "" {
+			last = "\x00" // never written: ReadUntil stops at the terminal's end
+		}
 		out := harness.ReadUntil(master, last, 60*time.Second)
+		if last == "\x00" {
+			last = "\n"
+		}
 		if err := cmd.Wait(); err != nil || !strings.Contains(out, last) {
 			t.Fatalf("mydocker %s on a terminal: %v\n%q", strings.Join(args, " "), err, out)
 		}
 		return layersSorted(screen(out))
 	}
-	var daemonless, client [2]string
-	scenario := func(e *harness.Env, got *[2]string) {
+	var daemonless, client [3]string
+	// Each side pushes to a repository of its own, so that each finds
+	// the registry without its layers; the name is masked.
+	scenario := func(e *harness.Env, side string, got *[3]string) {
 		got[0] = draw(e, "\n"+ref+"\r\n", "pull", ref)
 		e.MustRun("rmi", ref)
 		got[1] = draw(e, "pulled\r\n", "run", "--rm", "--pull", "always", ref, "echo", "pulled")
+		e.MustRun("tag", ref, reg.Host+"/"+side+":1")
+		got[2] = strings.ReplaceAll(draw(e, "", "push", reg.Host+"/"+side+":1"), side, "SIDE")
 	}
 	t.Run("daemonless", func(t *testing.T) {
 		e := harness.New(t)
-		scenario(e, &daemonless)
+		scenario(e, "daemonless", &daemonless)
 	})
 	t.Run("client", func(t *testing.T) {
 		e := harness.New(t)
 		e.Host = e.StartDaemon().Host()
-		scenario(e, &client)
+		scenario(e, "client", &client)
 	})
-	for i, what := range []string{"pull", "run --pull always"} {
-		if !strings.Contains(daemonless[i], "Pull complete") {
+	for i, what := range []string{"pull", "run --pull always", "push"} {
+		if !strings.Contains(daemonless[i], ": Pull complete") && !strings.Contains(daemonless[i], ": Pushed") {
 			t.Errorf("daemonless %s drew no layer:\n%s", what, daemonless[i])
 		}
 		if client[i] != daemonless[i] {
