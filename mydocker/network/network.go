@@ -54,8 +54,9 @@ type Network struct {
 	Subnet  string `json:"Subnet"`
 	Gateway string `json:"Gateway"`
 	// Pool says the subnet was picked from mydocker's pool, not given
-	// with --subnet: as in Docker, no --ip on it, since a later daemon
-	// could pick another subnet and the address would be wrong.
+	// with --subnet: no --ip on it, Docker's rule (its pick may change
+	// at a restart; mydocker's is stored, but what works here must work
+	// on Docker too).
 	Pool    bool      `json:"Pool,omitempty"`
 	Created time.Time `json:"Created"`
 }
