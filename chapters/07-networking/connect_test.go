@@ -92,6 +92,74 @@ func TestConnectDisconnect(t *testing.T) {
 	// The end releases it too: the leak check after the test looks.
 }
 
+// TestConnectIP: network connect --ip gives a running container the
+// address asked for, refused as Docker refuses it (a subnet mydocker
+// picked, an address outside the subnet, one in use) with nothing left
+// behind, and released by disconnect and by rm.
+func TestConnectIP(t *testing.T) {
+	e, h := setup(t)
+	e.MustRun("network", "create", "--subnet", "10.234.0.0/24", "red")
+	e.MustRun("network", "create", "blue")
+	defer e.Run("network", "rm", "red", "blue")
+	server(t, e, h, "redweb", "http://10.234.0.5/", "--network", "red", "--ip", "10.234.0.5")
+	for _, name := range []string{"box", "box2"} {
+		e.MustRun("run", "-d", "--name", name, "busybox", "sleep", "1000")
+	}
+	defer e.Run("rm", "-f", "box", "box2")
+	eth1 := func(name string) string {
+		r := e.Run("exec", name, "sh", "-c", "ip -o -4 addr show eth1 | awk '{print $4}'")
+		return r.Stdout + r.Stderr
+	}
+
+	if out := e.MustRun("network", "connect", "--ip", "10.234.0.77", "red", "box"); out != "" {
+		t.Errorf("network connect --ip said %q, want nothing", out)
+	}
+	if got := eth1("box"); got != "10.234.0.77/24\n" {
+		t.Errorf("box's eth1 after connect --ip 10.234.0.77: %q", got)
+	}
+	if out := e.MustRun("exec", "box", "wget", "-q", "-O-", "http://10.234.0.5/"); out != "hello from redweb\n" {
+		t.Errorf("redweb from box over eth1: %q", out)
+	}
+
+	// Docker's refusals, exit 1, one line each; box2 gets no eth1.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"network", "connect", "--ip", "10.234.0.77", "red", "box2"}, "Address already in use"},
+		{[]string{"network", "connect", "--ip", "10.234.0.5", "red", "box2"}, "Address already in use"},
+		{[]string{"network", "connect", "--ip", "10.234.0.1", "red", "box2"}, "Address already in use"}, // the gateway
+		{[]string{"network", "connect", "--ip", "10.0.0.9", "red", "box2"}, "not in the network's subnet 10.234.0.0/24"},
+		{[]string{"network", "connect", "--ip", "10.234.0.300", "red", "box2"}, "not an IPv4 address"},
+		{[]string{"network", "connect", "--ip", "10.1.2.3", "blue", "box2"}, "user specified IP address is supported only when connecting to networks with user configured subnets"},
+	} {
+		r := e.Run(tc.args...)
+		if r.Code != 1 || !strings.Contains(r.Stderr, tc.want) || strings.Count(r.Stderr, "\n") != 1 {
+			t.Errorf("mydocker %s = %v, want exit 1 and %q", strings.Join(tc.args, " "), r, tc.want)
+		}
+	}
+	if got := eth1("box2"); !strings.Contains(got, "does not exist") && !strings.Contains(got, "an't find device") {
+		t.Errorf("box2's eth1 after refused connects: %q, want none", got)
+	}
+
+	// disconnect releases the address: box2 may have it now.
+	e.MustRun("network", "disconnect", "red", "box")
+	e.MustRun("network", "connect", "--ip", "10.234.0.77", "red", "box2")
+	if got := eth1("box2"); got != "10.234.0.77/24\n" {
+		t.Errorf("box2's eth1 after box's disconnect and connect --ip 10.234.0.77: %q", got)
+	}
+	// rm releases it too.
+	e.MustRun("rm", "-f", "box2")
+	if out := e.MustRun("run", "--rm", "--network", "red", "--ip", "10.234.0.77", "busybox", "sh", "-c",
+		"ip -o -4 addr show eth0 | awk '{print $4}'"); out != "10.234.0.77/24\n" {
+		t.Errorf("run --ip 10.234.0.77 after rm -f of its holder: %q", out)
+	}
+	// run --ip follows the same rule as connect --ip.
+	if r := e.Run("run", "--rm", "--network", "blue", "--ip", "10.1.2.3", "busybox", "true"); r.Code != 125 || !strings.Contains(r.Stderr, "user configured subnets") {
+		t.Errorf("run --network blue --ip = %v, want 125 and Docker's refusal", r)
+	}
+}
+
 func TestNetworkContainerMode(t *testing.T) {
 	e, h := setup(t)
 	server(t, e, h, "web", "http://172.29.0.10/", "--ip", "172.29.0.10")

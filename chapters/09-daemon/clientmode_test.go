@@ -162,7 +162,7 @@ func objectsScenario(t *testing.T, e *harness.Env) string {
 	s.run("network", "connect", "--alias", "crate", "blue", "web")
 	s.run(addr("web", "eth1")...)
 	s.failure("already exists in network blue", "network", "connect", "blue", "web")
-	s.failure("--ip is not supported", "network", "connect", "--ip", "10.0.0.9", "blue", "web")
+	s.failure("user configured subnets", "network", "connect", "--ip", "10.0.0.9", "blue", "web")
 	s.failure("o such container: ghost", "network", "connect", "blue", "ghost")
 	s.run("network", "disconnect", "blue", "web")
 	s.failure("is not connected to network blue", "network", "disconnect", "blue", "web")

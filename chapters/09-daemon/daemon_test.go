@@ -224,6 +224,19 @@ func TestBadRequests(t *testing.T) {
 			t.Errorf("%s %s %.60q: %d %s\nwant %d and a message with %q", tt.method, tt.path, tt.body, status, body, tt.status, tt.want)
 		}
 	}
+	// Version negotiation: a version we do not speak gets dockerd's words.
+	for v, want := range map[string]string{
+		"1.99": "client version 1.99 is too new. Maximum supported API version is 1.41",
+		"1.11": "client version 1.11 is too old. Minimum supported API version is",
+	} {
+		resp, err := d.HTTP().Get("http://mydocker/v" + v + "/containers/json")
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(body), want) {
+			t.Errorf("GET /v%s/containers/json: %d %s\nwant 400 and %q", v, resp.StatusCode, body, want)
+		}
+	}
 	if out := d.MustDocker("ps", "-aq"); out != "" {
 		t.Errorf("after the bad requests, ps -aq = %q, want nothing made", out)
 	}

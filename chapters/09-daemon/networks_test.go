@@ -6,6 +6,7 @@ package chapter09
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -99,5 +100,104 @@ func TestNetworks(t *testing.T) {
 	d.MustDocker("network", "rm", "green")
 	if out := d.MustDocker("network", "ls", "-q", "--filter", "type=custom"); out != "" {
 		t.Errorf("docker network ls --filter type=custom at the end = %q, want nothing", out)
+	}
+}
+
+// TestNetworkConnectIP: docker network connect --ip, the
+// EndpointConfig.IPAMConfig.IPv4Address of the request, gives a running
+// container that address at once and a stopped one at its start; Docker's
+// refusals come with Docker's statuses.
+func TestNetworkConnectIP(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	e.NetHost("nameserver 192.0.2.53\n")
+	d := e.StartDaemon()
+	d.MustDocker("network", "create", "--subnet", "10.238.0.0/24", "red")
+	d.MustDocker("network", "create", "blue")
+	defer e.Run("network", "rm", "red", "blue")
+	for _, name := range []string{"box", "box2"} {
+		e.MustRun("run", "-d", "--name", name, "busybox", "sleep", "1000")
+	}
+	defer e.Run("rm", "-f", "box", "box2", "idle", "idle2")
+
+	d.MustDocker("network", "connect", "--ip", "10.238.0.9", "red", "box")
+	if out := e.MustRun("exec", "box", "ip", "-o", "-4", "addr", "show", "eth1"); !strings.Contains(out, " 10.238.0.9/24 ") {
+		t.Errorf("box's eth1 after docker network connect --ip 10.238.0.9: %q", out)
+	}
+	if out := d.MustDocker("inspect", "-f", "{{.NetworkSettings.Networks.red.IPAddress}}", "box"); out != "10.238.0.9\n" {
+		t.Errorf("docker inspect box: red's address %q, want 10.238.0.9", out)
+	}
+
+	// Refused, in Docker's words and with its statuses (docker exits 1).
+	connect := func(ctr, ip string) string {
+		return `{"Container": "` + ctr + `", "EndpointConfig": {"IPAMConfig": {"IPv4Address": "` + ip + `"}}}`
+	}
+	for _, tt := range []struct {
+		net, body string
+		status    int
+		want      string
+	}{
+		{"red", connect("box2", "10.238.0.9"), 403, "Address already in use"},
+		{"red", connect("box2", "10.0.0.9"), 400, "not in the network's subnet 10.238.0.0/24"},
+		{"red", connect("box2", "10.238.0.999"), 400, "not an IPv4 address"},
+		{"blue", connect("box2", "10.1.2.3"), 400, "user specified IP address is supported only when connecting to networks with user configured subnets"},
+	} {
+		status, body := apiRequest(t, d, "POST", "/networks/"+tt.net+"/connect", strings.NewReader(tt.body))
+		if status != tt.status || !strings.Contains(body, tt.want) {
+			t.Errorf("POST /networks/%s/connect %s: %d %s\nwant %d and %q", tt.net, tt.body, status, body, tt.status, tt.want)
+		}
+	}
+	if r := d.Docker("network", "connect", "--ip", "10.238.0.9", "red", "box2"); r.Code != 1 || r.Stderr != "Error response from daemon: Address already in use: --ip 10.238.0.9 is another container's\n" {
+		t.Errorf("docker network connect --ip of a taken address: %v", r)
+	}
+	if r := e.Run("exec", "box2", "ip", "link", "show", "eth1"); r.Code == 0 {
+		t.Errorf("box2 has an eth1 after refused connects: %v", r)
+	}
+	// disconnect releases the address.
+	d.MustDocker("network", "disconnect", "red", "box")
+	d.MustDocker("network", "connect", "--ip", "10.238.0.9", "red", "box2")
+
+	// A stopped container is checked now and gets the address at its
+	// start; a disconnect takes its --ip away with the network.
+	d.MustDocker("create", "--name", "idle", "--network", "none", "busybox", "ip", "-o", "-4", "addr", "show")
+	d.MustDocker("network", "connect", "--ip", "10.238.0.20", "red", "idle")
+	if out := d.MustDocker("start", "-a", "idle"); !strings.Contains(out, "eth0    inet 10.238.0.20/24 ") {
+		t.Errorf("docker start -a of a container connected with --ip 10.238.0.20: %q", out)
+	}
+	d.MustDocker("network", "disconnect", "red", "idle")
+	if out := d.MustDocker("start", "-a", "idle"); strings.Contains(out, "eth0") {
+		t.Errorf("docker start -a after disconnect: %q, want lo alone", out)
+	}
+	d.MustDocker("create", "--name", "idle2", "--network", "none", "busybox", "true")
+	for _, tt := range []struct{ args, want string }{
+		{"--ip 10.1.2.3 blue idle2", "user configured subnets"},
+		{"--ip 10.0.0.9 red idle2", "not in the network's subnet"},
+	} {
+		if r := d.Docker(append([]string{"network", "connect"}, strings.Fields(tt.args)...)...); r.Code != 1 || !strings.Contains(r.Stderr, tt.want) {
+			t.Errorf("docker network connect %s (stopped): %v, want exit 1 and %q", tt.args, r, tt.want)
+		}
+	}
+	// Taken by a running container: the start says so, as Docker's does.
+	d.MustDocker("network", "connect", "--ip", "10.238.0.9", "red", "idle2")
+	if r := d.Docker("start", "idle2"); r.Code != 1 || !strings.Contains(r.Stderr, "Address already in use") {
+		t.Errorf("docker start of a container whose --ip is taken: %v", r)
+	}
+
+	// A container ID prefix that names several is Docker's 400, not a 500.
+	ids := map[byte]string{}
+	var prefix string
+	for i := 0; prefix == ""; i++ {
+		id := strings.TrimSpace(e.MustRun("create", "--name", fmt.Sprintf("amb%d", i), "busybox", "true"))
+		defer e.Run("rm", "-f", id)
+		if ids[id[0]] != "" {
+			prefix = id[:1]
+		}
+		ids[id[0]] = id
+	}
+	for _, op := range []string{"connect", "disconnect"} {
+		status, body := apiRequest(t, d, "POST", "/networks/red/"+op, strings.NewReader(`{"Container": "`+prefix+`"}`))
+		if status != 400 || !strings.Contains(body, "ambiguous") {
+			t.Errorf("POST /networks/red/%s of an ambiguous prefix: %d %s, want 400", op, status, body)
+		}
 	}
 }

@@ -4,7 +4,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -140,13 +139,13 @@ func networkInspect(g *Globals, args []string) error {
 	return printJSON(g.Stdout, out)
 }
 
-// networkConnect is `mydocker network connect [--alias A] NET CONTAINER`.
+// networkConnect is `mydocker network connect [--alias A] [--ip IP] NET CONTAINER`.
 func networkConnect(g *Globals, args []string) error {
 	var aliases []string
 	var ip string
 	fs := NewFlagSet("network")
 	fs.List(&aliases, "alias", "", "list", "another name the network's embedded DNS answers for the container")
-	fs.String(&ip, "ip", "", "string", "IPv4 address (not supported by mydocker's connect: refused; run --ip chooses one at the start)")
+	fs.String(&ip, "ip", "", "string", "IPv4 address (e.g., 172.30.100.104)")
 	rest, err := parse(g, fs, args, 2, 2)
 	if err != nil {
 		return err
@@ -154,11 +153,7 @@ func networkConnect(g *Globals, args []string) error {
 	if g.client != nil {
 		return remoteNetworkConnect(g, rest[0], rest[1], aliases, ip)
 	}
-	if ip != "" {
-		// The daemon's words for it (networkConnect).
-		return errors.New("network connect --ip is not supported by mydocker")
-	}
-	_, err = engine.ConnectNetwork(g.DataRoot, rest[0], rest[1], aliases)
+	_, err = engine.ConnectNetwork(g.DataRoot, rest[0], rest[1], aliases, ip)
 	return err
 }
 

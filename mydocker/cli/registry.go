@@ -59,11 +59,7 @@ func pullCmd(g *Globals, args []string) error {
 		ref = ref.WithDefaultTag()
 	}
 	if g.client != nil {
-		var w io.Writer
-		if !quiet {
-			w = g.Stdout
-		}
-		if err := remotePull(g, ref, w); err != nil {
+		if err := remotePull(g, ref, progress); err != nil {
 			return err
 		}
 		fmt.Fprintln(g.Stdout, ref.String())
@@ -221,7 +217,7 @@ func loadCmd(g *Globals, args []string) error {
 	var err error
 	switch {
 	case g.client != nil:
-		err = remoteLoadFrom(g, input)
+		err = remoteLoadFrom(g, input, show)
 	case input != "":
 		err = imageService(g).LoadFile(input, show)
 	default:

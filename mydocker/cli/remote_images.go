@@ -30,6 +30,7 @@ import (
 	"strings"
 
 	"github.com/mydocker/mydocker/mydocker/client"
+	"github.com/mydocker/mydocker/mydocker/daemon"
 	"github.com/mydocker/mydocker/mydocker/engine"
 	"github.com/mydocker/mydocker/mydocker/image/remote"
 	"github.com/mydocker/mydocker/mydocker/image/tarball"
@@ -67,35 +68,22 @@ func imageErr(err error) error {
 }
 
 // printMessages reads an answer of Docker's progress messages (a pull, a
-// push, a load, an import) and prints it on w as daemonless prints its
-// events off a terminal: a message as a line, a layer's step once each
-// time it changes ("a3ed95caeb02: Pushed"), text as it comes. w nil
-// prints nothing. An error message ends it as an error.
-func printMessages(body io.Reader, w io.Writer) error {
+// push, a load, an import) back into the engine's events for show, as
+// daemonless shows its own (nil shows nothing). An error ends it.
+func printMessages(body io.Reader, show func(engine.Event)) error {
 	dec := json.NewDecoder(body)
-	last := map[string]string{}
 	for {
-		var m struct {
-			Status, ID, Stream string
-			Error              string
-		}
+		var m daemon.JSONMessage
 		if err := dec.Decode(&m); err == io.EOF {
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("the daemon's progress: %w", err)
 		}
-		switch {
-		case m.Error != "":
-			return errors.New(m.Error)
-		case w == nil:
-		case m.Stream != "":
-			fmt.Fprint(w, m.Stream)
-		case m.Status == "": // an aux message: a result, not a line
-		case m.ID == "":
-			fmt.Fprintln(w, m.Status)
-		case last[m.ID] != m.Status:
-			last[m.ID] = m.Status
-			fmt.Fprintf(w, "%s: %s\n", m.ID, m.Status)
+		if err := m.Err(); err != nil {
+			return err
+		}
+		if e, ok := m.Event(); ok && show != nil {
+			show(e)
 		}
 	}
 }
@@ -188,14 +176,15 @@ func remotePush(g *Globals, name string) error {
 		return err
 	}
 	defer resp.Body.Close()
-	return printMessages(resp.Body, g.Stdout)
+	return printMessages(resp.Body, newProgress(g.Stdout).Update)
 }
 
 // remotePull is POST /images/create?fromImage=&tag=, with the registry's
 // credentials: the daemon pulls and streams Docker's progress JSON. The
 // first line ("latest: Pulling from ...") the daemon holds back until the
-// registry has answered, as dockerd; the rest is as daemonless prints it.
-func remotePull(g *Globals, ref reference.Reference, progress io.Writer) error {
+// registry has answered, as dockerd; each message goes to progress as
+// daemonless's events do (nil shows nothing: pull -q).
+func remotePull(g *Globals, ref reference.Reference, progress func(engine.Event)) error {
 	q := url.Values{"fromImage": {ref.FamiliarName()}, "tag": {ref.Tag}}
 	if ref.Digest != "" {
 		q.Set("tag", string(ref.Digest))
@@ -228,8 +217,8 @@ func remoteSave(g *Globals, names []string, w io.Writer) error {
 }
 
 // remoteLoad is POST /images/load?quiet=1, the tarball as the body, read
-// as it goes: "Loaded image: ..." lines, as daemonless prints them.
-func remoteLoad(g *Globals, r io.Reader, out io.Writer) error {
+// as it goes: "Loaded image: ..." events, shown as daemonless shows them.
+func remoteLoad(g *Globals, r io.Reader, show func(engine.Event)) error {
 	h := http.Header{}
 	h.Set("Content-Type", "application/x-tar")
 	resp, err := g.client.DoWith("POST", "/images/load", url.Values{"quiet": {"1"}}, r, h)
@@ -237,11 +226,12 @@ func remoteLoad(g *Globals, r io.Reader, out io.Writer) error {
 		return imageErr(err)
 	}
 	defer resp.Body.Close()
-	return printMessages(resp.Body, out)
+	return printMessages(resp.Body, show)
 }
 
 // remoteImport is POST /images/create?fromSrc=-&repo=&tag=, the root
-// filesystem tar as the body; the answer's status is the image's ID.
+// filesystem tar as the body; the answer's status is the image's ID,
+// printed as daemonless prints it.
 func remoteImport(g *Globals, r io.Reader, name string) error {
 	ref, err := reference.Parse(name)
 	if err != nil {
@@ -256,7 +246,7 @@ func remoteImport(g *Globals, r io.Reader, name string) error {
 		return imageErr(err)
 	}
 	defer resp.Body.Close()
-	return printMessages(resp.Body, g.Stdout)
+	return printMessages(resp.Body, func(e engine.Event) { fmt.Fprintln(g.Stdout, e) })
 }
 
 // remoteMkimage builds the built-in image here and loads it into the
@@ -310,8 +300,9 @@ func remoteLogin(g *Globals, server, user, password string) error {
 	return creds.Store(server, remote.Credentials{Username: user, Password: password})
 }
 
-// remoteLoadFrom is load's -i FILE, or stdin, sent to the daemon.
-func remoteLoadFrom(g *Globals, input string) error {
+// remoteLoadFrom is load's -i FILE, or stdin, sent to the daemon, its
+// events shown by show.
+func remoteLoadFrom(g *Globals, input string, show func(engine.Event)) error {
 	var r io.Reader = os.Stdin
 	if input != "" {
 		f, err := os.Open(input)
@@ -321,5 +312,5 @@ func remoteLoadFrom(g *Globals, input string) error {
 		defer f.Close()
 		r = f
 	}
-	return remoteLoad(g, r, g.Stdout)
+	return remoteLoad(g, r, show)
 }

@@ -219,7 +219,7 @@ func remoteCreate(g *Globals, o engine.RunOptions, policy string) (string, error
 		if local {
 			return nil
 		}
-		if err := remotePull(g, ref, g.Stderr); err != nil {
+		if err := remotePull(g, ref, newProgress(g.Stderr).Update); err != nil {
 			return &runtime.ExitError{Code: runtime.ExitEngine, Err: err}
 		}
 		return nil

@@ -8,7 +8,6 @@
 package daemon
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -17,8 +16,9 @@ import (
 )
 
 // networkConnect is POST /networks/{id}/connect {"Container",
-// "EndpointConfig": {"Aliases"}}: the running container gets an interface
-// on the network (engine.ConnectNetwork).
+// "EndpointConfig": {"Aliases", "IPAMConfig": {"IPv4Address"}}}: the
+// running container gets an interface on the network, with that address
+// if one is given (engine.ConnectNetwork).
 func (s *Server) networkConnect(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		Container      string
@@ -42,9 +42,10 @@ func (s *Server) networkConnect(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("container cannot be connected to network %s: mydocker connects user-defined networks only", n.Name)
 	}
 	var aliases []string
+	var ip string
 	if e := req.EndpointConfig; e != nil {
-		if e.IPAMConfig != nil && e.IPAMConfig.IPv4Address != "" {
-			return badRequest("network connect --ip is not supported by mydocker")
+		if e.IPAMConfig != nil {
+			ip = e.IPAMConfig.IPv4Address
 		}
 		aliases = e.Aliases
 	}
@@ -52,10 +53,16 @@ func (s *Server) networkConnect(w http.ResponseWriter, r *http.Request) error {
 		return &apiError{http.StatusForbidden, "endpoint with name " + strings.TrimPrefix(c.Name, "/") + " already exists in network " + n.Name}
 	}
 	if c.State.Status != engine.Running {
-		if err := s.setNetwork(c, n, aliases, true); err != nil {
+		// Checked now as far as it can be; its start takes the address.
+		if ip != "" {
+			if err := network.CheckAddress(s.DataRoot, n.ID, ip); err != nil {
+				return err
+			}
+		}
+		if err := s.setNetwork(c, n, aliases, ip, true); err != nil {
 			return err
 		}
-	} else if _, err := engine.ConnectNetwork(s.DataRoot, n.ID, c.ID, aliases); err != nil {
+	} else if _, err := engine.ConnectNetwork(s.DataRoot, n.ID, c.ID, aliases, ip); err != nil {
 		return err
 	}
 	s.event("network", "connect", n.ID, map[string]string{"name": n.Name, "type": n.Driver, "container": c.ID})
@@ -76,7 +83,7 @@ func onNetwork(c *engine.Container, n networkResource) bool {
 // container is connected only when it has none ("none", or the network it
 // was just disconnected from: docker-compose disconnects and reconnects
 // each container it creates, to set its aliases).
-func (s *Server) setNetwork(c *engine.Container, n networkResource, aliases []string, connect bool) error {
+func (s *Server) setNetwork(c *engine.Container, n networkResource, aliases []string, ip string, connect bool) error {
 	containers, err := engine.OpenStore(s.DataRoot)
 	if err != nil {
 		return err
@@ -86,33 +93,30 @@ func (s *Server) setNetwork(c *engine.Container, n networkResource, aliases []st
 		case c.State.Status == engine.Running:
 			return conflict("container %s started meanwhile: try again", engine.ShortID(c.ID))
 		case !connect:
-			c.HostConfig.NetworkMode, c.HostConfig.NetworkAliases = "none", nil
+			// Its --ip goes with the network: the address is no
+			// longer asked for, and a later network may not have it.
+			c.HostConfig.NetworkMode, c.HostConfig.NetworkAliases, c.HostConfig.IPAddress = "none", nil, ""
 		case onNetwork(c, n):
 			return &apiError{http.StatusForbidden, "endpoint with name " + strings.TrimPrefix(c.Name, "/") + " already exists in network " + n.Name}
 		case c.HostConfig.NetworkMode != "none":
 			return badRequest("container %s is not running and has its network (%s): mydocker connects a second network to running containers only",
 				engine.ShortID(c.ID), c.HostConfig.NetworkMode)
 		default:
-			c.HostConfig.NetworkMode, c.HostConfig.NetworkAliases = n.Name, aliases
+			c.HostConfig.NetworkMode, c.HostConfig.NetworkAliases, c.HostConfig.IPAddress = n.Name, aliases, ip
 		}
 		return nil
 	})
 	return err
 }
 
-// networkMember finds the container a connect or disconnect names.
+// networkMember finds the container a connect or disconnect names, with
+// Docker's statuses (lookupRef): 404 for none, 400 for an ID prefix that
+// names several.
 func (s *Server) networkMember(ref string) (*engine.Container, error) {
 	if ref == "" {
 		return nil, badRequest("no container given: want {\"Container\": NAME}")
 	}
-	containers, err := engine.OpenStore(s.DataRoot)
-	if err != nil {
-		return nil, err
-	}
-	c, err := containers.Get(ref)
-	if errors.Is(err, engine.ErrNotFound) {
-		return nil, notFound("No such container: %s", ref)
-	}
+	_, c, err := s.lookupRef(ref)
 	return c, err
 }
 
@@ -140,7 +144,7 @@ func (s *Server) networkDisconnect(w http.ResponseWriter, r *http.Request) error
 	} else if c.State.Status == engine.Running || !onNetwork(c, n) {
 		// The container as the client named it, as daemonless says it.
 		return &apiError{http.StatusForbidden, "container " + req.Container + " is not connected to network " + n.Name}
-	} else if err := s.setNetwork(c, n, nil, false); err != nil {
+	} else if err := s.setNetwork(c, n, nil, "", false); err != nil {
 		return err
 	}
 	s.event("network", "disconnect", n.ID, map[string]string{"name": n.Name, "type": n.Driver, "container": c.ID})

@@ -389,7 +389,7 @@ func (s *Server) imageLoad(w http.ResponseWriter, r *http.Request) error {
 		if name, ok := strings.CutPrefix(e.Message, "Loaded image: "); ok {
 			s.event("image", "load", name, map[string]string{"name": name})
 		}
-		p.send(jsonMessage{Stream: e.String() + "\n"})
+		p.send(JSONMessage{Stream: e.String() + "\n"})
 	})
 	if err != nil {
 		status := http.StatusBadRequest

@@ -1,6 +1,9 @@
 // Docker's progress messages: the answer of a pull, a push or a load is
 // not one JSON document but one per event, written as the work goes, which
 // the client draws as a line per layer (package jsonmessage in Docker).
+// An engine event becomes a message in progressMessage, and a message
+// becomes the event again in JSONMessage.Event, which mydocker's own
+// client uses to draw a daemon's pull exactly as a daemonless one.
 
 package daemon
 
@@ -12,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/store"
 )
 
 // progressStream is an answer made of Docker's JSON messages (package
@@ -25,29 +29,32 @@ type progressStream struct {
 	w       http.ResponseWriter
 	r       *http.Request
 	started bool
-	held    *jsonMessage         // the first message, kept back (see pullEvent)
+	held    *JSONMessage         // the first message, kept back (see pullEvent)
 	last    map[string]time.Time // when each layer's bar was last sent
 	// manifestSize is what push's last line says ("... size: 528").
 	manifestSize int
 }
 
-type jsonMessage struct {
+// JSONMessage is one message of such an answer.
+type JSONMessage struct {
 	Status         string          `json:"status,omitempty"`
 	ID             string          `json:"id,omitempty"`
-	ProgressDetail *progressDetail `json:"progressDetail,omitempty"`
+	ProgressDetail *ProgressDetail `json:"progressDetail,omitempty"`
 	Progress       string          `json:"progress,omitempty"`
 	Stream         string          `json:"stream,omitempty"`
 	Aux            any             `json:"aux,omitempty"`
-	ErrorDetail    *errorDetail    `json:"errorDetail,omitempty"`
+	ErrorDetail    *ErrorDetail    `json:"errorDetail,omitempty"`
 	Error          string          `json:"error,omitempty"`
 }
 
-type progressDetail struct {
+// ProgressDetail is a step's bytes: Current of Total.
+type ProgressDetail struct {
 	Current int64 `json:"current,omitempty"`
 	Total   int64 `json:"total,omitempty"`
 }
 
-type errorDetail struct {
+// ErrorDetail is why the operation failed.
+type ErrorDetail struct {
 	Message string `json:"message"`
 }
 
@@ -56,7 +63,7 @@ func newProgressStream(w http.ResponseWriter, r *http.Request) *progressStream {
 }
 
 // send writes one message, starting the answer if it has not started.
-func (p *progressStream) send(m jsonMessage) {
+func (p *progressStream) send(m JSONMessage) {
 	if !p.started {
 		p.started = true
 		p.w.Header().Set("Content-Type", "application/json")
@@ -70,16 +77,43 @@ func (p *progressStream) send(m jsonMessage) {
 }
 
 // progressMessage is an engine event as Docker's message.
-func progressMessage(e engine.Event) jsonMessage {
-	m := jsonMessage{ID: e.ID, Status: e.Message}
+func progressMessage(e engine.Event) JSONMessage {
+	m := JSONMessage{ID: e.ID, Status: e.Message}
 	if e.Status != 0 {
 		m.Status = e.Status.String()
-		m.ProgressDetail = &progressDetail{}
+		m.ProgressDetail = &ProgressDetail{}
 		if e.Status.HasBar() {
-			m.ProgressDetail = &progressDetail{Current: e.Done, Total: e.Total}
+			m.ProgressDetail = &ProgressDetail{Current: e.Done, Total: e.Total}
 		}
 	}
 	return m
+}
+
+// Event is progressMessage undone, for the daemon's client: the event a
+// message was made of ({"stream"} text a message, without its newline);
+// false for an aux result or an error (Err).
+func (m JSONMessage) Event() (engine.Event, bool) {
+	switch st, ok := store.ParseStatus(m.Status); {
+	case m.Stream != "":
+		return engine.Event{Message: strings.TrimSuffix(m.Stream, "\n")}, true
+	case m.Status == "" || m.Err() != nil:
+		return engine.Event{}, false
+	case ok && m.ProgressDetail != nil: // a step, not a message of its name
+		return engine.Event{ID: m.ID, Status: st, Done: m.ProgressDetail.Current, Total: m.ProgressDetail.Total}, true
+	}
+	return engine.Event{ID: m.ID, Message: m.Status}, true
+}
+
+// Err is the error a message reports ({"errorDetail"}, or the older
+// {"error"} alone), nil if it reports none.
+func (m JSONMessage) Err() error {
+	switch {
+	case m.ErrorDetail != nil && m.ErrorDetail.Message != "":
+		return errors.New(m.ErrorDetail.Message)
+	case m.Error != "":
+		return errors.New(m.Error)
+	}
+	return nil
 }
 
 // pullEvent sends a pull's event. The first line ("latest: Pulling from
@@ -118,7 +152,7 @@ func (p *progressStream) pushEvent(e engine.Event) {
 
 // aux sends a result message ({"aux": {...}}).
 func (p *progressStream) aux(v any) {
-	p.send(jsonMessage{ProgressDetail: &progressDetail{}, Aux: v})
+	p.send(JSONMessage{ProgressDetail: &ProgressDetail{}, Aux: v})
 }
 
 // fail ends the operation with err: an HTTP error if nothing was sent yet,
@@ -131,7 +165,7 @@ func (p *progressStream) fail(code int, err error) error {
 		}
 		return &apiError{code, err.Error()}
 	}
-	p.send(jsonMessage{ErrorDetail: &errorDetail{Message: err.Error()}, Error: err.Error()})
+	p.send(JSONMessage{ErrorDetail: &ErrorDetail{Message: err.Error()}, Error: err.Error()})
 	return nil
 }
 

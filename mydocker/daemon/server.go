@@ -160,6 +160,11 @@ func status(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, engine.ErrConflict):
 		return http.StatusConflict
+	case errors.Is(err, network.ErrNoUserSubnet), errors.Is(err, network.ErrBadAddress):
+		return http.StatusBadRequest
+	case errors.Is(err, network.ErrAddressInUse):
+		// libnetwork's IPAM calls it forbidden, so dockerd answers 403.
+		return http.StatusForbidden
 	}
 	return http.StatusInternalServerError
 }

@@ -29,9 +29,10 @@ func running(containers *Store, ref string) (*Container, error) {
 	return c, nil
 }
 
-// ConnectNetwork is `mydocker network connect [--alias A] NET CONTAINER`.
-// It returns the interface the container got (eth1, ...).
-func ConnectNetwork(dataRoot, net, ref string, aliases []string) (string, error) {
+// ConnectNetwork is `mydocker network connect [--alias A] [--ip IP] NET
+// CONTAINER`: ip "" takes the network's lowest free address. It returns
+// the interface the container got (eth1, ...).
+func ConnectNetwork(dataRoot, net, ref string, aliases []string, ip string) (string, error) {
 	containers, err := OpenStore(dataRoot)
 	if err != nil {
 		return "", err
@@ -41,7 +42,7 @@ func ConnectNetwork(dataRoot, net, ref string, aliases []string) (string, error)
 		return "", err
 	}
 	return network.Connect(dataRoot, net, network.Member{ID: c.ID, Name: c.Name, Pid: c.State.Pid,
-		Monitor: c.State.Monitor, MonitorStart: c.State.MonitorStart}, aliases)
+		Monitor: c.State.Monitor, MonitorStart: c.State.MonitorStart}, aliases, ip)
 }
 
 // DisconnectNetwork is `mydocker network disconnect NET CONTAINER`.

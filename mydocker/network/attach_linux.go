@@ -192,21 +192,7 @@ func (a *Attachment) allocate(st *State, n *Network, req Request) (*Endpoint, er
 	if old, ok := st.Endpoints[req.Container]; ok {
 		return nil, fmt.Errorf("container %.12s already has an endpoint on network %s", req.Container, old.Network)
 	}
-	used := map[string]bool{}
-	for _, ep := range st.Endpoints {
-		if ep.Network == n.ID {
-			used[ep.IP] = true
-		}
-	}
-	_, subnet, _ := net.ParseCIDR(n.Subnet)
-	gw := net.ParseIP(n.Gateway)
-	var ip net.IP
-	var err error
-	if req.IP != "" {
-		ip, err = CheckFixed(subnet, gw, used, req.IP)
-	} else {
-		ip, err = Allocate(subnet, gw, used)
-	}
+	ip, err := address(st, n, req.IP)
 	if err != nil {
 		return nil, err
 	}
@@ -225,6 +211,27 @@ func (a *Attachment) allocate(st *State, n *Network, req Request) (*Endpoint, er
 	}
 	trace.Step("IPAM: %s on %s (%s) for %.12s", ip, n.Name, n.Subnet, req.Container)
 	return ep, nil
+}
+
+// address picks a new endpoint's address on n, for run and network
+// connect alike: the one asked for (--ip), checked, or the lowest free
+// one. The caller holds the state lock, so no one else takes it meanwhile.
+func address(st *State, n *Network, want string) (net.IP, error) {
+	used := map[string]bool{}
+	for _, ep := range st.Endpoints {
+		if ep.Network == n.ID {
+			used[ep.IP] = true
+		}
+	}
+	_, subnet, _ := net.ParseCIDR(n.Subnet)
+	gw := net.ParseIP(n.Gateway)
+	if want == "" {
+		return Allocate(subnet, gw, used)
+	}
+	if n.Pool {
+		return nil, ErrNoUserSubnet
+	}
+	return CheckFixed(subnet, gw, used, want)
 }
 
 // reserve claims a binding's host port: refused if another endpoint holds

@@ -42,9 +42,10 @@ func endpointKey(st *State, container, network string) (string, bool) {
 	return "", false
 }
 
-// Connect gives the running container m an interface on network ref.
-// On error nothing is left.
-func Connect(dataRoot, ref string, m Member, aliases []string) (string, error) {
+// Connect gives the running container m an interface on network ref,
+// with address ip (--ip) or the lowest free one if ip is "". On error
+// nothing is left.
+func Connect(dataRoot, ref string, m Member, aliases []string, ip string) (string, error) {
 	store, err := OpenStore(dataRoot)
 	if err != nil {
 		return "", err
@@ -72,23 +73,16 @@ func Connect(dataRoot, ref string, m Member, aliases []string) (string, error) {
 		if bridge, err = ensureBridge(conn, n); err != nil {
 			return err
 		}
-		used := map[string]bool{}
-		for _, e := range st.Endpoints {
-			if e.Network == n.ID {
-				used[e.IP] = true
-			}
-		}
-		_, subnet, _ := net.ParseCIDR(n.Subnet)
-		ip, err := Allocate(subnet, net.ParseIP(n.Gateway), used)
+		addr, err := address(st, n, ip)
 		if err != nil {
 			return err
 		}
 		key += n.ID
-		ep = &Endpoint{Container: m.ID, Name: m.Name, Aliases: aliases, Network: n.ID, IP: ip.String(),
+		ep = &Endpoint{Container: m.ID, Name: m.Name, Aliases: aliases, Network: n.ID, IP: addr.String(),
 			HostVeth: "myd" + m.ID[:min(7, len(m.ID))] + n.ID[:min(5, len(n.ID))],
 			Monitor:  m.Monitor, MonitorStart: m.MonitorStart}
 		st.Endpoints[key] = ep
-		trace.Step("IPAM: %s on %s (%s) for %.12s", ip, n.Name, n.Subnet, m.ID)
+		trace.Step("IPAM: %s on %s (%s) for %.12s", addr, n.Name, n.Subnet, m.ID)
 		return nil
 	})
 	if err != nil {
@@ -101,6 +95,29 @@ func Connect(dataRoot, ref string, m Member, aliases []string) (string, error) {
 		return "", err
 	}
 	return ifname, nil
+}
+
+// CheckAddress checks the --ip of a stopped container's network connect:
+// a network with a subnet of the user's, and an address of that subnet.
+// Whether another container holds it is for the start to say, when the
+// address is taken (as in Docker).
+func CheckAddress(dataRoot, ref, ip string) error {
+	store, err := OpenStore(dataRoot)
+	if err != nil {
+		return err
+	}
+	return store.Read(func(st *State) error {
+		n, err := st.Find(ref)
+		if err != nil {
+			return fmt.Errorf("network %s not found", ref)
+		}
+		if n.Pool {
+			return ErrNoUserSubnet
+		}
+		_, subnet, _ := net.ParseCIDR(n.Subnet)
+		_, err = CheckFixed(subnet, net.ParseIP(n.Gateway), nil, ip)
+		return err
+	})
 }
 
 // plug makes the veth pair for ep: the host end on the bridge, the other

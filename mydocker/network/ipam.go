@@ -43,22 +43,24 @@ func Allocate(subnet *net.IPNet, gateway net.IP, used map[string]bool) (net.IP, 
 	return nil, fmt.Errorf("no address left in %s: remove a container, or create a network with a larger --subnet", subnet)
 }
 
-// CheckFixed checks an address asked for with --ip.
+// CheckFixed checks an address asked for with --ip. used may be nil: a
+// stopped container's --ip is checked against the subnet at network
+// connect, and against the other containers at its start.
 func CheckFixed(subnet *net.IPNet, gateway net.IP, used map[string]bool, want string) (net.IP, error) {
 	ip := net.ParseIP(want).To4()
 	if ip == nil {
-		return nil, fmt.Errorf("invalid --ip %q: want an IPv4 address", want)
+		return nil, fmt.Errorf("%w: --ip %q is not an IPv4 address", ErrBadAddress, want)
 	}
 	first, last := bounds(subnet)
 	switch v := ipToU32(ip); {
 	case !subnet.Contains(ip):
-		return nil, fmt.Errorf("--ip %s is not in the network's subnet %s", ip, subnet)
+		return nil, fmt.Errorf("%w: --ip %s is not in the network's subnet %s", ErrBadAddress, ip, subnet)
 	case v == first || v == last:
-		return nil, fmt.Errorf("--ip %s is the subnet's network or broadcast address: choose another", ip)
+		return nil, fmt.Errorf("%w: --ip %s is the subnet's network or broadcast address: choose another", ErrBadAddress, ip)
 	case ip.Equal(gateway):
-		return nil, fmt.Errorf("--ip %s is the network's gateway: choose another", ip)
+		return nil, fmt.Errorf("%w: --ip %s is the network's gateway: choose another", ErrAddressInUse, ip)
 	case used[ip.String()]:
-		return nil, fmt.Errorf("--ip %s: address already in use by another container", ip)
+		return nil, fmt.Errorf("%w: --ip %s is another container's", ErrAddressInUse, ip)
 	}
 	return ip, nil
 }

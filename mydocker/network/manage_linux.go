@@ -174,7 +174,7 @@ func Create(dataRoot string, o CreateOptions) (*Network, error) {
 		}
 		id := newID()
 		n = &Network{ID: id, Name: o.Name, Driver: "bridge", Bridge: "myd-" + id[:11],
-			Subnet: subnet.String(), Gateway: gw.String(), Created: now()}
+			Subnet: subnet.String(), Gateway: gw.String(), Pool: o.Subnet == "", Created: now()}
 		if o.Driver == "macvlan" {
 			// No bridge, no NAT: containers are machines on the
 			// parent's network, and its router is their gateway.

@@ -35,17 +35,29 @@ const (
 var (
 	ErrNotFound = errors.New("network not found")
 	ErrInUse    = errors.New("network has active endpoints")
+
+	// An --ip refused (run, create, network connect), in Docker's words
+	// where Docker's are known: the daemon answers ErrNoUserSubnet and
+	// ErrBadAddress with 400, ErrAddressInUse with 403, as dockerd does.
+	ErrNoUserSubnet = errors.New("user specified IP address is supported only when connecting to networks with user configured subnets")
+	ErrAddressInUse = errors.New("Address already in use")
+	ErrBadAddress   = errors.New("invalid address")
 )
 
 // A Network is one bridge network.
 type Network struct {
-	ID      string    `json:"Id"`
-	Name    string    `json:"Name"`
-	Driver  string    `json:"Driver"`
-	Bridge  string    `json:"Bridge"`
-	Parent  string    `json:"Parent,omitempty"` // macvlan: the host's interface under it
-	Subnet  string    `json:"Subnet"`
-	Gateway string    `json:"Gateway"`
+	ID      string `json:"Id"`
+	Name    string `json:"Name"`
+	Driver  string `json:"Driver"`
+	Bridge  string `json:"Bridge"`
+	Parent  string `json:"Parent,omitempty"` // macvlan: the host's interface under it
+	Subnet  string `json:"Subnet"`
+	Gateway string `json:"Gateway"`
+	// Pool says the subnet was picked from mydocker's pool, not given
+	// with --subnet: no --ip on it, Docker's rule (its pick may change
+	// at a restart; mydocker's is stored, but what works here must work
+	// on Docker too).
+	Pool    bool      `json:"Pool,omitempty"`
 	Created time.Time `json:"Created"`
 }
 

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"testing"
@@ -54,11 +55,12 @@ func TestCheckFixed(t *testing.T) {
 	used := map[string]bool{"10.0.0.7": true}
 	for _, c := range []struct {
 		ip string
-		ok bool
-	}{{"10.0.0.9", true}, {"10.0.0.7", false}, {"10.0.0.1", false}, {"10.0.0.0", false}, {"10.0.0.255", false}, {"10.0.1.2", false}, {"x", false}} {
+		is error // the sentinel the daemon answers with Docker's status
+	}{{"10.0.0.9", nil}, {"10.0.0.7", ErrAddressInUse}, {"10.0.0.1", ErrAddressInUse}, {"10.0.0.0", ErrBadAddress},
+		{"10.0.0.255", ErrBadAddress}, {"10.0.1.2", ErrBadAddress}, {"x", ErrBadAddress}} {
 		_, err := CheckFixed(subnet, gw, used, c.ip)
-		if (err == nil) != c.ok {
-			t.Errorf("CheckFixed(%q) = %v, want ok=%v", c.ip, err, c.ok)
+		if c.is == nil && err != nil || c.is != nil && !errors.Is(err, c.is) {
+			t.Errorf("CheckFixed(%q) = %v, want %v", c.ip, err, c.is)
 		}
 	}
 }

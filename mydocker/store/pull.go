@@ -57,6 +57,18 @@ func (s Status) String() string {
 	return statusText[s]
 }
 
+// ParseStatus is String undone: the step docker's text names, or false
+// for a text that names none (the daemon's client reads the steps back
+// from Docker's progress messages).
+func ParseStatus(text string) (Status, bool) {
+	for s, t := range statusText {
+		if t != "" && t == text {
+			return Status(s), true
+		}
+	}
+	return 0, false
+}
+
 // HasBar reports whether docker draws a progress bar for the step.
 func (s Status) HasBar() bool { return s == Downloading || s == Pushing }
 
