@@ -475,10 +475,8 @@ func remoteLogs(g *Globals, ref string, opts logs.ReadOptions, timestamps bool) 
 // process running, held by the daemon.
 func remoteExec(g *Globals, ref string, o engine.ExecOptions, interactive, detach bool, keySpec string) error {
 	cfg := map[string]any{"AttachStdin": interactive && !detach, "AttachStdout": !detach, "AttachStderr": !detach,
-		"Cmd": o.Args, "Env": o.Env, "WorkingDir": o.WorkingDir, "User": o.User, "Tty": o.TTY, "Detach": detach}
-	if keySpec != "" {
-		cfg["DetachKeys"] = keySpec // the daemon checks them, and watches for them
-	}
+		"Cmd": o.Args, "Env": o.Env, "WorkingDir": o.WorkingDir, "User": o.User, "Tty": o.TTY, "Detach": detach,
+		"DetachKeys": keySpec} // the daemon checks them ("": Docker's), and watches for them
 	if o.Rows > 0 {
 		cfg["ConsoleSize"] = [2]uint16{o.Rows, o.Cols}
 	}
@@ -498,12 +496,8 @@ func remoteExec(g *Globals, ref string, o engine.ExecOptions, interactive, detac
 		return execRefused(g, path, err)
 	}
 	defer stream.Close()
-	// The daemon took them: they parse. Both sides watch for them, as
-	// Docker's client and daemon do; ours ends the session first.
-	keys, err := attach.ParseDetachKeys(firstNonEmpty(keySpec, attach.DefaultDetachKeys))
-	if err != nil {
-		keys, _ = attach.ParseDetachKeys(attach.DefaultDetachKeys)
-	}
+	// The daemon took them. We watch for them too, as Docker's client does.
+	keys, _ := attach.ParseDetachKeys(firstNonEmpty(keySpec, attach.DefaultDetachKeys))
 	rs := relayStream(g, stream, streamOptions{tty: o.TTY, stdin: interactive, detachKeys: keys})
 	if o.TTY {
 		rs.watchSize(path + "/resize")
