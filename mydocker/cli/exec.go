@@ -74,16 +74,24 @@ func execCmd(g *Globals, args []string) error {
 		o.Stdio[1], o.Stdio[2] = o.Stdio[0], o.Stdio[0]
 		return execDetached(store, rest[0], o)
 	}
+	return execAttached(store, rest[0], o, interactive, keys)
+}
+
+// execAttached is exec without -d: our stdio is the process's (or relayed
+// to its terminal), and its exit code is ours; with -it into a container
+// with a monitor, the detach keys leave it running (execdetach.go).
+func execAttached(store *engine.Store, ref string, o engine.ExecOptions, interactive bool, keys []byte) error {
 	var d *detacher
 	if o.TTY && interactive {
-		if d, err = newDetacher(store, rest[0], keys); err != nil {
+		var err error
+		if d, err = newDetacher(store, ref, keys); err != nil {
 			return err
 		}
 		if d != nil {
 			o.Leash = d.leash
 		}
 	}
-	p, err := engine.Exec(store, rest[0], o)
+	p, err := engine.Exec(store, ref, o)
 	d.started()
 	if err != nil {
 		d.close()
