@@ -44,7 +44,8 @@ func TestConnectDisconnect(t *testing.T) {
 	require.NoError(t, cmd.Start())
 	defer stop(cmd)
 
-	// Connect as soon as box runs (before, it is "not running").
+	// Connect as soon as box runs (before, it is created on the default
+	// bridge, and a stopped container joins one network only).
 	var r = e.Run("network", "connect", "red", "box")
 	for deadline := time.Now().Add(20 * time.Second); r.Code != 0 && time.Now().Before(deadline); r = e.Run("network", "connect", "red", "box") {
 		time.Sleep(100 * time.Millisecond)
@@ -158,6 +159,75 @@ func TestConnectIP(t *testing.T) {
 	if r := e.Run("run", "--rm", "--network", "blue", "--ip", "10.1.2.3", "busybox", "true"); r.Code != 125 || !strings.Contains(r.Stderr, "user configured subnets") {
 		t.Errorf("run --network blue --ip = %v, want 125 and Docker's refusal", r)
 	}
+}
+
+// TestConnectStopped: connect and disconnect of a container that is not
+// running change its record, and its next start carries them out, as in
+// Docker (docker-compose disconnects and reconnects every container it
+// creates, to give it its aliases); Docker's refusals, exit 1.
+func TestConnectStopped(t *testing.T) {
+	e, _ := setup(t)
+	e.MustRun("network", "create", "--subnet", "10.236.0.0/24", "green")
+	e.MustRun("network", "create", "blue")
+	defer e.Run("network", "rm", "green", "blue")
+	e.MustRun("create", "--name", "box", "--network", "none", "busybox", "sleep", "1000")
+	e.MustRun("create", "--name", "box2", "--network", "green", "busybox", "sleep", "1000")
+	defer e.Run("rm", "-f", "box", "box2")
+	mode := func(name string) string {
+		return strings.TrimSpace(e.MustRun("inspect", "-f", "{{.HostConfig.NetworkMode}}", name))
+	}
+	refusals := func(when string, cases [][]string) {
+		t.Helper()
+		for _, tc := range cases {
+			args, want := tc[:len(tc)-1], tc[len(tc)-1]
+			r := e.Run(args...)
+			if r.Code != 1 || !strings.Contains(r.Stderr, want) || strings.Count(r.Stderr, "\n") != 1 {
+				t.Errorf("%s: mydocker %s = %v, want exit 1 and %q", when, strings.Join(args, " "), r, want)
+			}
+		}
+	}
+
+	refusals("box on none", [][]string{
+		{"network", "disconnect", "green", "box", "container box is not connected to network green"},
+		{"network", "connect", "--ip", "10.0.0.9", "green", "box", "not in the network's subnet 10.236.0.0/24"},
+		{"network", "connect", "--ip", "10.1.2.3", "blue", "box", "user specified IP address is supported only when connecting to networks with user configured subnets"},
+	})
+	if out := e.MustRun("network", "connect", "--alias", "web", "--ip", "10.236.0.9", "green", "box"); out != "" {
+		t.Errorf("network connect of created box said %q, want nothing", out)
+	}
+	if got := mode("box"); got != "green" {
+		t.Errorf("box's NetworkMode after connect = %q, want green", got)
+	}
+	refusals("box to join green", [][]string{
+		{"network", "connect", "green", "box", "endpoint with name box already exists in network green"},
+		{"network", "connect", "blue", "box", "is not running and has its network (green)"},
+		{"network", "disconnect", "blue", "box", "container box is not connected to network blue"},
+	})
+
+	// box2 was created on green: disconnected, it starts with lo alone.
+	e.MustRun("network", "disconnect", "green", "box2")
+	if got := mode("box2"); got != "none" {
+		t.Errorf("box2's NetworkMode after disconnect = %q, want none", got)
+	}
+	e.MustRun("start", "box2")
+	if out := e.MustRun("exec", "box2", "sh", "-c", "ls /sys/class/net"); out != "lo\n" {
+		t.Errorf("box2's interfaces after disconnect and start = %q, want lo alone", out)
+	}
+
+	// box starts with what connect asked: green, its address, its alias.
+	e.MustRun("start", "box")
+	if out := e.MustRun("exec", "box", "sh", "-c", "ip -o -4 addr show eth0 | awk '{print $4}'"); out != "10.236.0.9/24\n" {
+		t.Errorf("box's eth0 after connect --ip 10.236.0.9 and start = %q", out)
+	}
+	out := e.MustRun("run", "--rm", "--network", "green", "busybox", "nslookup", "web")
+	if !regexp.MustCompile(`(?s)Name:\s+web(\.\S+)?\s+Address:\s+10\.236\.0\.9\n`).MatchString(out) {
+		t.Errorf("nslookup web on green = %q, want box's 10.236.0.9", out)
+	}
+	// Running now, it is connected at once, and refused as before.
+	refusals("box running", [][]string{
+		{"network", "connect", "green", "box", "endpoint with name box already exists in network green"},
+		{"network", "disconnect", "blue", "box", "container box is not connected to network blue"},
+	})
 }
 
 func TestNetworkContainerMode(t *testing.T) {

@@ -201,3 +201,38 @@ func TestNetworkConnectIP(t *testing.T) {
 		}
 	}
 }
+
+// TestNetworkConnectStatuses: the engine's refusals of network connect
+// and disconnect (engine.ConnectNetwork, chapter 07) reach the client
+// with dockerd's statuses: 403 for an endpoint that exists or one that
+// does not, 400 for what mydocker cannot connect; running or not.
+func TestNetworkConnectStatuses(t *testing.T) {
+	e := harness.New(t)
+	e.Busybox()
+	e.NetHost("nameserver 192.0.2.53\n")
+	d := e.StartDaemon()
+	d.MustDocker("network", "create", "--subnet", "10.239.0.0/24", "red")
+	d.MustDocker("network", "create", "blue")
+	defer e.Run("network", "rm", "red", "blue")
+	d.MustDocker("create", "--name", "idle", "--network", "red", "busybox", "sleep", "1000")
+	d.MustDocker("run", "-d", "--name", "busy", "--network", "red", "busybox", "sleep", "1000")
+	defer e.Run("rm", "-f", "idle", "busy")
+	for _, tt := range []struct {
+		op, net, ctr string
+		status       int
+		want         string
+	}{
+		{"connect", "red", "idle", 403, "endpoint with name idle already exists in network red"},
+		{"connect", "red", "busy", 403, "endpoint with name busy already exists in network red"},
+		{"connect", "blue", "idle", 400, "is not running and has its network (red)"},
+		{"connect", "bridge", "busy", 400, "container cannot be connected to network bridge"},
+		{"connect", "host", "idle", 400, "container cannot be connected to network host"},
+		{"disconnect", "blue", "idle", 403, "container idle is not connected to network blue"},
+		{"disconnect", "blue", "busy", 403, "container busy is not connected to network blue"},
+	} {
+		status, body := apiRequest(t, d, "POST", "/networks/"+tt.net+"/"+tt.op, strings.NewReader(`{"Container": "`+tt.ctr+`"}`))
+		if status != tt.status || !strings.Contains(body, tt.want) {
+			t.Errorf("POST /networks/%s/%s of %s: %d %s\nwant %d and %q", tt.net, tt.op, tt.ctr, status, body, tt.status, tt.want)
+		}
+	}
+}

@@ -160,8 +160,12 @@ func status(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, engine.ErrConflict):
 		return http.StatusConflict
-	case errors.Is(err, network.ErrNoUserSubnet), errors.Is(err, network.ErrBadAddress):
+	case errors.Is(err, network.ErrNoUserSubnet), errors.Is(err, network.ErrBadAddress),
+		errors.Is(err, engine.ErrNotConnectable):
 		return http.StatusBadRequest
+	case errors.Is(err, engine.ErrEndpointExists), errors.Is(err, engine.ErrNotConnected):
+		// libnetwork calls both forbidden, so dockerd answers 403.
+		return http.StatusForbidden
 	case errors.Is(err, network.ErrAddressInUse):
 		// libnetwork's IPAM calls it forbidden, so dockerd answers 403.
 		return http.StatusForbidden

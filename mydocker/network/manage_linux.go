@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/mydocker/mydocker/mydocker/netlink"
@@ -222,6 +223,33 @@ func List(dataRoot string) ([]Listed, error) {
 	})
 	out = append(out, Listed{Network: Network{Name: "host", Driver: "host"}}, Listed{Network: Network{Name: "none", Driver: "null"}})
 	return out, err
+}
+
+// Lookup finds a network as List shows it, by name, ID (a predefined
+// network's too, PredefinedID) or unique ID prefix: what network connect
+// and disconnect name.
+func Lookup(dataRoot, ref string) (Listed, error) {
+	all, err := List(dataRoot)
+	if err != nil {
+		return Listed{}, err
+	}
+	var match []Listed
+	for _, l := range all {
+		id := l.ID
+		if id == "" {
+			id = PredefinedID(l.Name)
+		}
+		if l.Name == ref || id == ref {
+			return l, nil
+		}
+		if len(ref) >= 3 && strings.HasPrefix(id, ref) {
+			match = append(match, l)
+		}
+	}
+	if len(match) == 1 {
+		return match[0], nil
+	}
+	return Listed{}, fmt.Errorf("network %s not found", ref)
 }
 
 // Remove removes a user-defined network with no container on it.
