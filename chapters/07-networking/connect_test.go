@@ -251,3 +251,27 @@ func TestNetworkContainerMode(t *testing.T) {
 		}
 	}
 }
+
+// Docker behaviour: a running container can be connected to the default
+// bridge too, as to any bridge network; host and none take no second
+// container network and refuse, in one line.
+func TestConnectDefaultBridge(t *testing.T) {
+	e, _ := setup(t)
+	e.MustRun("network", "create", "green")
+	defer e.Run("network", "rm", "green")
+	e.MustRun("run", "-d", "--name", "box", "--network", "green", "busybox", "sleep", "1000")
+	defer e.Run("rm", "-f", "box")
+	e.MustRun("network", "connect", "bridge", "box")
+	if out := e.MustRun("exec", "box", "ip", "-4", "-o", "addr", "show", "eth1"); !strings.Contains(out, " 172.29.") {
+		t.Errorf("after network connect bridge box, eth1: %q, want an address of the default bridge", out)
+	}
+	e.MustRun("network", "disconnect", "bridge", "box")
+	if r := e.Run("exec", "box", "ip", "link", "show", "eth1"); r.Code == 0 {
+		t.Errorf("after network disconnect bridge box, eth1 is still there: %v", r)
+	}
+	for _, net := range []string{"host", "none"} {
+		if r := e.Run("network", "connect", net, "box"); r.Code != 1 || strings.Count(r.Stderr, "\n") != 1 {
+			t.Errorf("network connect %s box: %v, want exit 1 and one line", net, r)
+		}
+	}
+}

@@ -225,7 +225,7 @@ func TestNetworkConnectStatuses(t *testing.T) {
 		{"connect", "red", "idle", 403, "endpoint with name idle already exists in network red"},
 		{"connect", "red", "busy", 403, "endpoint with name busy already exists in network red"},
 		{"connect", "blue", "idle", 400, "is not running and has its network (red)"},
-		{"connect", "bridge", "busy", 400, "container cannot be connected to network bridge"},
+		{"connect", "none", "busy", 400, "container cannot be connected to network none"},
 		{"connect", "host", "idle", 400, "container cannot be connected to network host"},
 		{"disconnect", "blue", "idle", 403, "container idle is not connected to network blue"},
 		{"disconnect", "blue", "busy", 403, "container busy is not connected to network blue"},

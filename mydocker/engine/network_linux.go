@@ -71,8 +71,9 @@ func ConnectNetwork(dataRoot, net, ref string, aliases []string, ip string) (str
 	if err != nil {
 		return "", err
 	}
-	if n.Name == network.DefaultName || n.Name == "host" || n.Name == "none" {
-		return "", refuse(ErrNotConnectable, "container cannot be connected to network %s: mydocker connects user-defined networks only", n.Name)
+	if n.Name == "host" || n.Name == "none" {
+		// Docker's words: neither is a network a container can add.
+		return "", refuse(ErrNotConnectable, "container cannot be connected to network %s: it takes no second network (connect a bridge network)", n.Name)
 	}
 	if on, err := onEndpoint(dataRoot, c.ID, n.Name); err != nil {
 		return "", err
@@ -82,7 +83,7 @@ func ConnectNetwork(dataRoot, net, ref string, aliases []string, ip string) (str
 	if c.State.Status != Running {
 		// Checked now as far as it can be; its start takes the address.
 		if ip != "" {
-			if err := network.CheckAddress(dataRoot, n.ID, ip); err != nil {
+			if err := network.CheckAddress(dataRoot, n.Name, ip); err != nil {
 				return "", err
 			}
 		}
@@ -91,7 +92,7 @@ func ConnectNetwork(dataRoot, net, ref string, aliases []string, ip string) (str
 	if c, err = running(containers, c.ID); err != nil {
 		return "", err
 	}
-	return network.Connect(dataRoot, n.ID, network.Member{ID: c.ID, Name: c.Name, Pid: c.State.Pid,
+	return network.Connect(dataRoot, n.Name, network.Member{ID: c.ID, Name: c.Name, Pid: c.State.Pid,
 		Monitor: c.State.Monitor, MonitorStart: c.State.MonitorStart}, aliases, ip)
 }
 
@@ -116,7 +117,7 @@ func DisconnectNetwork(dataRoot, net, ref string) error {
 	case err != nil:
 		return err
 	case on:
-		return network.Disconnect(dataRoot, n.ID, c.ID, c.Name)
+		return network.Disconnect(dataRoot, n.Name, c.ID, c.Name)
 	case c.State.Status == Running || !onNetwork(c, n.Network):
 		// The container as the user named it, as Docker says it.
 		return refuse(ErrNotConnected, "container %s is not connected to network %s", ref, n.Name)

@@ -61,8 +61,12 @@ func Connect(dataRoot, ref string, m Member, aliases []string, ip string) (strin
 	key := m.ID + "/"
 	err = store.Update(func(st *State) error {
 		reclaim(st, conn)
-		if n, err = st.Find(ref); err != nil {
-			return fmt.Errorf("network %s not found", ref)
+		// The default network is made on first use, by connect too.
+		if n, err = lookup(st, conn, ref); err != nil {
+			if ref != DefaultName {
+				err = fmt.Errorf("network %s not found", ref)
+			}
+			return err
 		}
 		if n.Driver != "" && n.Driver != "bridge" {
 			return fmt.Errorf("network %s: connect supports bridge networks only", n.Name)
