@@ -133,7 +133,7 @@ func execDetached(store *engine.Store, ref string, o engine.ExecOptions) error {
 	}
 	var leash *os.File
 	if o.TTY {
-		if o.Leash, leash, err = os.Pipe(); err != nil {
+		if o.Leash, leash, err = runtime.Leash(); err != nil {
 			holder.Close()
 			return err
 		}

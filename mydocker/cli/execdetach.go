@@ -27,6 +27,7 @@ import (
 
 	"github.com/mydocker/mydocker/mydocker/attach"
 	"github.com/mydocker/mydocker/mydocker/engine"
+	"github.com/mydocker/mydocker/mydocker/runtime"
 )
 
 // detacher watches an `exec -it`'s keys for the detach keys, and detaches.
@@ -57,7 +58,7 @@ func newDetacher(store *engine.Store, ref string, keys []byte) (*detacher, error
 	}
 	conn.Close()
 	d := &detacher{ref: ref, dir: dir, seq: keys}
-	if d.leash, d.cut, err = os.Pipe(); err != nil {
+	if d.leash, d.cut, err = runtime.Leash(); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -17,7 +17,7 @@
 // Three ways, the go-between's first argument:
 //
 //	start        exec -d: start the command, exit.
-//	start-on-go  exec -dt: wait for a byte on fd 3 (the leash, a pipe from
+//	start-on-go  exec -dt: wait for a byte on fd 3 (the leash, a socket from
 //	             `mydocker exec`) before starting the command; its end
 //	             with no byte means the monitor refused the terminal,
 //	             and nothing starts (a command on a terminal nobody
@@ -64,6 +64,20 @@ const goBetweenEnv = "GOMAXPROCS=1"
 
 // leashFD is the go-between's descriptor of the leash.
 const leashFD = 3
+
+// Leash makes the leash: the go-between's end (ExecOptions.Leash) and
+// ours. A socket pair, not a pipe: until the go-between is non-dumpable,
+// a container process of the same user can open its /proc/PID/fd/3, and
+// a pipe opened there is a new end of it (a byte sent, or an end held
+// open, would start, free or hang the go-between); a socket cannot be
+// opened so (ENXIO).
+func Leash() (goBetween, ours *os.File, err error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, os.NewSyscallError("socketpair", err)
+	}
+	return os.NewFile(uintptr(fds[0]), "leash"), os.NewFile(uintptr(fds[1]), "leash"), nil
+}
 
 // goBetweenMode is the way for Exec's detach and leash: "" for none (the
 // command is the caller's child).

@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"fmt"
+	"os"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -16,6 +18,24 @@ func TestOnOwnThreadNeverMain(t *testing.T) {
 		tid, _ := onOwnThread(func() (int, error) { return unix.Gettid(), nil })
 		if tid == unix.Getpid() {
 			t.Fatalf("run %d: fn ran on the main thread, which Go wedges, never ends", i)
+		}
+	}
+}
+
+// The go-between's leash cannot be opened again through /proc/PID/fd, as
+// a pipe could by a container process in the moment before the
+// go-between makes itself non-dumpable.
+func TestLeashCannotBeReopened(t *testing.T) {
+	a, b, err := Leash()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	defer b.Close()
+	for _, f := range []*os.File{a, b} {
+		if g, err := os.OpenFile(fmt.Sprintf("/proc/self/fd/%d", f.Fd()), os.O_WRONLY, 0); err == nil {
+			g.Close()
+			t.Errorf("the leash's end %d opened again through /proc/self/fd", f.Fd())
 		}
 	}
 }
