@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -184,11 +185,43 @@ func runningSealed() bool {
 		return false
 	}
 	defer unix.Close(fd)
-	if s, err := unix.FcntlInt(uintptr(fd), unix.F_GET_SEALS, 0); err == nil && s&unix.F_SEAL_WRITE != 0 {
-		return true
+	return sealedFile(fd)
+}
+
+// sealedFile reports whether fd is a binary sealedSelf made.
+func sealedFile(fd int) bool {
+	// Only what sealedSelf makes counts: a memfd with all its seals, or
+	// a file of a read-only overlay attached nowhere. A read-only mount
+	// of an overlay someone can write (a --read-only root, a bind made
+	// read-only) is not sealed: a remount would make it writable again.
+	if s, err := unix.FcntlInt(uintptr(fd), unix.F_GET_SEALS, 0); err == nil {
+		return s&seals == seals
 	}
 	var fs unix.Statfs_t
-	return unix.Fstatfs(fd, &fs) == nil && fs.Type == unix.OVERLAYFS_SUPER_MAGIC && fs.Flags&unix.ST_RDONLY != 0
+	if unix.Fstatfs(fd, &fs) != nil || fs.Type != unix.OVERLAYFS_SUPER_MAGIC || fs.Flags&unix.ST_RDONLY == 0 {
+		return false
+	}
+	return detached(fd)
+}
+
+// detached reports whether the mount fd's file lives on is attached
+// nowhere in this mount namespace: fsmount's, never move_mount'ed.
+func detached(fd int) bool {
+	var stx unix.Statx_t
+	if unix.Statx(fd, "", unix.AT_EMPTY_PATH, unix.STATX_MNT_ID, &stx) != nil || stx.Mask&unix.STATX_MNT_ID == 0 {
+		return false
+	}
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return false
+	}
+	id := strconv.FormatUint(stx.Mnt_id, 10)
+	for _, line := range strings.Split(string(data), "\n") {
+		if first, _, _ := strings.Cut(line, " "); first == id {
+			return false
+		}
+	}
+	return true
 }
 
 // sealedEnv marks a mydocker that ReexecSealed has already re-executed.

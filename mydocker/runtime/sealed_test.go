@@ -86,3 +86,35 @@ func TestRunningSealed(t *testing.T) {
 		t.Errorf("runningSealed() = true for the test binary %s", os.Args[0])
 	}
 }
+
+// Only what sealedSelf makes counts as sealed (a mydocker running from it
+// gives init its own binary): a memfd with every seal, a file of a
+// read-only overlay attached nowhere. Not a memfd sealed against writes
+// only, nor a file of an attached mount, which a remount could make
+// writable again.
+func TestSealedFile(t *testing.T) {
+	testenv.RequireRoot(t, "mounting overlayfs")
+	over, err := overlaySelf()
+	require.NoError(t, err)
+	defer over.Close()
+	mem, err := memfdSelf()
+	require.NoError(t, err)
+	defer mem.Close()
+	fd, err := unix.MemfdCreate("partly", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING)
+	require.NoError(t, err)
+	partly := os.NewFile(uintptr(fd), "partly")
+	defer partly.Close()
+	_, err = unix.FcntlInt(partly.Fd(), unix.F_ADD_SEALS, unix.F_SEAL_WRITE)
+	require.NoError(t, err)
+	exe, err := os.Open("/proc/self/exe")
+	require.NoError(t, err)
+	defer exe.Close()
+	for _, tt := range []struct {
+		f    *os.File
+		want bool
+	}{{over, true}, {mem, true}, {partly, false}, {exe, false}} {
+		if got := sealedFile(int(tt.f.Fd())); got != tt.want {
+			t.Errorf("sealedFile(%s) = %v, want %v", tt.f.Name(), got, tt.want)
+		}
+	}
+}
