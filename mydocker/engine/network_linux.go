@@ -154,6 +154,11 @@ func setNetwork(containers *Store, id string, n network.Network, aliases []strin
 		switch {
 		case c.State.Status == Running:
 			return conflict("container %s started meanwhile: try again", ShortID(c.ID))
+		case c.MonitorAlive():
+			// A monitor claimed it and is starting it (or will restart
+			// it) with its network as the record said: a change now
+			// would be answered as done and not be.
+			return conflict("container %s is starting: try again once it runs", ShortID(c.ID))
 		case !connect:
 			// Its --ip goes with the network: the address is no
 			// longer asked for, and a later network may not have it.
