@@ -74,11 +74,12 @@ func Connect(dataRoot, ref string, m Member, aliases []string, ip string) (strin
 		if _, ok := endpointKey(st, m.ID, n.ID); ok {
 			return fmt.Errorf("endpoint with name %s already exists in network %s", m.Name, n.Name)
 		}
-		if bridge, err = ensureBridge(conn, n); err != nil {
-			return err
-		}
+		// The address first: a refused one leaves no bridge made.
 		addr, err := address(st, n, ip)
 		if err != nil {
+			return err
+		}
+		if bridge, err = ensureBridge(conn, n); err != nil {
 			return err
 		}
 		key += n.ID
