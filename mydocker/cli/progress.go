@@ -36,6 +36,10 @@ func newProgress(w io.Writer) *progressPrinter {
 func (p *progressPrinter) Update(e engine.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// IDs and messages come from a registry or a daemon: none of their
+	// control characters reach the terminal (an escape sequence, or a
+	// newline that would throw the redrawn lines off).
+	e.ID, e.Message = printable(e.ID), printable(e.Message)
 	if e.Status == 0 {
 		p.lines++
 		fmt.Fprintln(p.w, e)
@@ -71,13 +75,25 @@ func bar(done, total int64) string {
 	if total <= 0 {
 		return HumanSize(done)
 	}
-	n := int(float64(done) / float64(total) * width)
-	if n > width {
-		n = width
+	// What a daemon says is not trusted to be sane: a negative or a
+	// huge done would make strings.Repeat panic.
+	n := width
+	if done < total {
+		n = int(float64(max(done, 0)) / float64(total) * width)
 	}
 	b := strings.Repeat("=", n)
 	if n < width {
 		b += ">" + strings.Repeat(" ", width-n-1)
 	}
 	return fmt.Sprintf("[%s] %s/%s", b, HumanSize(done), HumanSize(total))
+}
+
+// printable drops the control characters of s, tabs kept.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\t' && (r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, s)
 }
