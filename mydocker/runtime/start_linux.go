@@ -310,8 +310,10 @@ func explainClone(err error) error {
 // inNetns runs fn (clone of init) on this goroutine's thread while it is
 // in the network namespace of pid (if not 0): a child gets the namespaces of the thread
 // that cloned it. The thread then goes back; should it fail to, it stays
-// locked and Go ends it when this goroutine does — and init's Pdeathsig
-// with it, so nothing runs in a namespace mydocker no longer watches.
+// locked, and Go ends it when this goroutine does — and init's Pdeathsig
+// with it, so nothing runs in a namespace mydocker no longer watches. On
+// the main goroutine, whose thread Go never ends (see init in
+// caps_linux.go), the error is the caller's to end the process on.
 func inNetns(pid int, fn func() error) error {
 	if pid == 0 {
 		return fn() // a namespace of its own, or the host's
