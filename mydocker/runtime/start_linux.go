@@ -314,7 +314,7 @@ func explainClone(err error) error {
 // with it, so nothing runs in a namespace mydocker no longer watches. On
 // the main goroutine, whose thread Go never ends (see init in
 // caps_linux.go), that thread would stay in the namespace: a known gap,
-// left while setns back to one's own namespace has no way to fail.
+// left while setns back to one's own namespace fails only for want of memory.
 func inNetns(pid int, fn func() error) error {
 	if pid == 0 {
 		return fn() // a namespace of its own, or the host's
