@@ -9,7 +9,7 @@
 // exit would hand it to the host's reaper; so the command is started by a
 // go-between inside the container (runtime's gobetween_linux.go, way
 // "wait") that waits for it and exits with its code, or, once we cut its
-// leash (a pipe: we close our end), exits at once and leaves the command
+// leash (a socket: we close our end), exits at once and leaves the command
 // to the container's init.
 //
 // A container in the foreground of its `mydocker run` has no monitor to
